@@ -1,0 +1,197 @@
+"""Settings: environment variables, an optional TOML file, then defaults.
+
+Precedence for every setting: the ``FTTRACK_*`` environment variable, then
+the ``[fttrack]`` table of the config file (``FTTRACK_CONFIG`` or
+``<user config dir>/fttrack/config.toml``), then the default.
+
+The package index URL is never written in fttrack's code. It is resolved at
+run time (:func:`resolve_index_url`): fttrack's own setting, then the
+environment's pip and uv settings, then pip's built-in default.
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+
+__all__ = ["Settings", "load_settings", "resolve_index_url"]
+
+APP = "fttrack"
+
+
+def _user_dir(kind: str) -> Path:
+    import platformdirs
+
+    getter = {
+        "data": platformdirs.user_data_dir,
+        "cache": platformdirs.user_cache_dir,
+        "config": platformdirs.user_config_dir,
+    }[kind]
+    return Path(getter(APP, appauthor=False))
+
+
+def _config_file_values() -> dict[str, Any]:
+    explicit = os.environ.get("FTTRACK_CONFIG")
+    path = Path(explicit) if explicit else _user_dir("config") / "config.toml"
+    if not path.is_file():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found (FTTRACK_CONFIG)")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    table = document.get("fttrack", document)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [fttrack] must be a table")
+    return table
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`."""
+
+    data_dir: Path
+    cache_dir: Path
+    db_url: str
+    index_url: str | None
+    pythons: tuple[Path, ...]
+    api_token: str | None
+    probe_timeout: float
+    crawl_interval_minutes: float
+    concurrency: int
+
+    @property
+    def pythons_dir(self) -> Path:
+        """Where fttrack keeps interpreters it built or installed."""
+        return self.cache_dir / "pythons"
+
+    @property
+    def uv_cache_dir(self) -> Path:
+        """The uv cache shared by all probes (downloaded wheels)."""
+        return self.cache_dir / "uv"
+
+    def require_index_url(self) -> str:
+        """The index URL, resolved now if it was not configured explicitly."""
+        return self.index_url or resolve_index_url()
+
+
+def _get(file_values: dict[str, Any], key: str, default: Any) -> Any:
+    env = os.environ.get(f"FTTRACK_{key.upper()}")
+    if env is not None and env != "":
+        return env
+    return file_values.get(key, default)
+
+
+def _number(value: Any, key: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {key}: expected a number, got {value!r}") from None
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, the config file and defaults."""
+    values = _config_file_values()
+    data_dir = Path(_get(values, "data_dir", _user_dir("data"))).expanduser()
+    cache_dir = Path(_get(values, "cache_dir", _user_dir("cache"))).expanduser()
+    db_url = _get(values, "db", "") or f"sqlite:///{data_dir / 'fttrack.db'}"
+    pythons_raw = _get(values, "pythons", "")
+    if isinstance(pythons_raw, list):
+        pythons = tuple(Path(p).expanduser() for p in pythons_raw)
+    else:
+        pythons = tuple(Path(p).expanduser() for p in str(pythons_raw).split(os.pathsep) if p)
+    return Settings(
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        db_url=str(db_url),
+        index_url=_get(values, "index_url", None),
+        pythons=pythons,
+        api_token=_get(values, "api_token", None),
+        probe_timeout=_number(_get(values, "probe_timeout", 60), "probe_timeout", float),
+        crawl_interval_minutes=_number(
+            _get(values, "crawl_interval", 60), "crawl_interval", float
+        ),
+        concurrency=_number(_get(values, "concurrency", 8), "concurrency", int),
+    )
+
+
+def _pip_config_index_url() -> str | None:
+    """``index-url`` from pip's config files (global, user, site, PIP_CONFIG_FILE)."""
+    candidates = [Path("/etc/pip.conf"), Path("/etc/xdg/pip/pip.conf")]
+    candidates += [Path.home() / ".pip" / "pip.conf", Path.home() / ".config" / "pip" / "pip.conf"]
+    if os.environ.get("VIRTUAL_ENV"):
+        candidates.append(Path(os.environ["VIRTUAL_ENV"]) / "pip.conf")
+    if os.environ.get("PIP_CONFIG_FILE"):
+        candidates.append(Path(os.environ["PIP_CONFIG_FILE"]))
+    found: str | None = None
+    for path in candidates:  # later files override earlier ones, as in pip
+        if not path.is_file():
+            continue
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(path)
+        except configparser.Error:
+            continue
+        for section in ("global", "install", "download"):
+            if parser.has_option(section, "index-url"):
+                found = parser.get(section, "index-url")
+    return found
+
+
+def _uv_config_index_url() -> str | None:
+    """The default index from uv's ``uv.toml`` (user and system)."""
+    for path in (Path.home() / ".config" / "uv" / "uv.toml", Path("/etc/uv/uv.toml")):
+        if not path.is_file():
+            continue
+        try:
+            document = tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(document.get("index-url"), str):
+            return str(document["index-url"])
+        for index in document.get("index", []):
+            if isinstance(index, dict) and index.get("default") and index.get("url"):
+                return str(index["url"])
+    return None
+
+
+def _pip_builtin_default() -> str | None:
+    try:
+        from pip._internal.models.index import PyPI
+    except ImportError:
+        return None
+    return str(PyPI.simple_url)
+
+
+@functools.cache
+def resolve_index_url() -> str:
+    """The simple-API base URL of the package index, ending in ``/``.
+
+    Order: ``FTTRACK_INDEX_URL`` (or ``index_url`` in the config file), then
+    ``PIP_INDEX_URL``, ``UV_DEFAULT_INDEX``, ``UV_INDEX_URL``, pip's and uv's
+    config files, then the default built into pip, read at run time.
+    """
+    settings_value = _get(_config_file_values(), "index_url", None)
+    for value in (
+        settings_value,
+        os.environ.get("PIP_INDEX_URL"),
+        os.environ.get("UV_DEFAULT_INDEX"),
+        os.environ.get("UV_INDEX_URL"),
+        _pip_config_index_url(),
+        _uv_config_index_url(),
+        _pip_builtin_default(),
+    ):
+        if value:
+            return str(value).rstrip("/") + "/"
+    raise ConfigError(
+        "no package index configured: set FTTRACK_INDEX_URL (or PIP_INDEX_URL) to a simple-API URL"
+    )

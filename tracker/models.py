@@ -1,0 +1,265 @@
+"""Value types shared by every part of fttrack.
+
+All are frozen dataclasses or string enums, so they can be compared, hashed,
+and turned into JSON with :func:`to_jsonable`. The verdict vocabulary
+(:class:`Status`) is the one used by the store, the API, the CLI and the TUI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BLOCKING_STATUSES",
+    "PROBE_STATUSES",
+    "TARGETS",
+    "Culprit",
+    "Dependency",
+    "Evidence",
+    "ModuleOutcome",
+    "ModuleResult",
+    "ProbeResult",
+    "SandboxReport",
+    "Status",
+    "Target",
+    "Verdict",
+    "get_target",
+    "to_jsonable",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """A free-threaded CPython feature release, e.g. ``3.14t``.
+
+    >>> get_target("3.14t").abi_tag
+    'cp314t'
+    """
+
+    major: int
+    minor: int
+
+    @property
+    def name(self) -> str:
+        """The short name used everywhere: ``3.14t``."""
+        return f"{self.major}.{self.minor}t"
+
+    @property
+    def abi_tag(self) -> str:
+        """The wheel ABI tag of this build: ``cp314t``."""
+        return f"cp{self.major}{self.minor}t"
+
+    @property
+    def interpreter_tag(self) -> str:
+        """The wheel interpreter tag: ``cp314``."""
+        return f"cp{self.major}{self.minor}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+TARGETS: tuple[Target, ...] = (Target(3, 13), Target(3, 14), Target(3, 15))
+
+
+def get_target(name: str) -> Target:
+    """Parse a target name such as ``3.14t`` (``3.14`` and ``cp314t`` are accepted too).
+
+    >>> get_target("cp313t").name
+    '3.13t'
+    """
+    text = name.strip().lower()
+    if text.startswith("cp") and text.endswith("t") and text[2:-1].isdigit():
+        text = f"{text[2]}.{text[3:-1]}t"
+    text = text.removesuffix("t")
+    for target in TARGETS:
+        if text == f"{target.major}.{target.minor}":
+            return target
+    known = ", ".join(t.name for t in TARGETS)
+    raise ValueError(f"unknown target {name!r} (known: {known})")
+
+
+class Status(enum.StrEnum):
+    """A verdict for one (project, version, target, platform)."""
+
+    READY = "ready"
+    GIL_REENABLED = "gil-reenabled"
+    IMPORT_FAILED = "import-failed"
+    CRASHED = "crashed"
+    TIMED_OUT = "timed-out"
+    INSTALL_FAILED = "install-failed"
+    WHEEL_ONLY = "wheel-only"
+    PURE = "pure"
+    NO_FT_WHEEL = "no-ft-wheel"
+    SDIST_ONLY = "sdist-only"
+    UNKNOWN = "unknown"
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the status means."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    Status.READY: "installs and every extension module imports with the GIL still disabled",
+    Status.GIL_REENABLED: "installs, but importing a module re-enables the GIL",
+    Status.IMPORT_FAILED: "installs, but a module raises on import",
+    Status.CRASHED: "installs, but importing a module kills the interpreter",
+    Status.TIMED_OUT: "installs, but importing a module hangs past the time limit",
+    Status.INSTALL_FAILED: "no installable wheel for this target, or the install broke",
+    Status.WHEEL_ONLY: "a free-threaded wheel exists, not probed yet",
+    Status.PURE: "only pure-Python wheels: nothing of its own can re-enable the GIL",
+    Status.NO_FT_WHEEL: "binary wheels exist, none for this target",
+    Status.SDIST_ONLY: "no wheels at all, only a source distribution",
+    Status.UNKNOWN: "not tracked",
+}
+
+#: Statuses a probe can decide.
+PROBE_STATUSES = frozenset(
+    {
+        Status.READY,
+        Status.GIL_REENABLED,
+        Status.IMPORT_FAILED,
+        Status.CRASHED,
+        Status.TIMED_OUT,
+        Status.INSTALL_FAILED,
+    }
+)
+
+#: Statuses that block a move to free-threading by default (``--fail-on``).
+BLOCKING_STATUSES = frozenset(
+    {
+        Status.GIL_REENABLED,
+        Status.IMPORT_FAILED,
+        Status.CRASHED,
+        Status.TIMED_OUT,
+        Status.INSTALL_FAILED,
+        Status.NO_FT_WHEEL,
+        Status.SDIST_ONLY,
+    }
+)
+
+
+class Evidence(enum.StrEnum):
+    """What a verdict stands on: an import in a sandbox, or the files on the index."""
+
+    PROBE = "probe"
+    TAGS = "tags"
+    NONE = "none"
+
+
+class ModuleOutcome(enum.StrEnum):
+    """What happened when one module was imported."""
+
+    OK = "ok"
+    GIL_REENABLED = "gil-reenabled"
+    IMPORT_FAILED = "import-failed"
+    CRASHED = "crashed"
+    TIMED_OUT = "timed-out"
+    NOT_REACHED = "not-reached"
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    """The outcome of importing one module inside the sandbox."""
+
+    name: str
+    outcome: ModuleOutcome
+    detail: str = ""
+    owner: str = ""
+    extension: bool = True
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Culprit:
+    """A module that re-enabled the GIL, and the distribution that shipped it."""
+
+    module: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class SandboxReport:
+    """How one sandboxed process ended and what it used."""
+
+    level: str
+    returncode: int | None
+    signal: int | None = None
+    timed_out: bool = False
+    oom_killed: bool = False
+    cpu_limit_hit: bool = False
+    max_rss_kib: int = 0
+    user_seconds: float = 0.0
+    system_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    stderr_tail: str = ""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """Everything one probe of (project, version, target, platform) found."""
+
+    project: str
+    version: str
+    target: str
+    platform: str
+    status: Status
+    culprits: tuple[Culprit, ...] = ()
+    modules: tuple[ModuleResult, ...] = ()
+    interpreter: str = ""
+    sandbox: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    stderr_tail: str = ""
+    detail: str = ""
+    probed_at: str = ""
+    installed: tuple[str, ...] = ()
+
+    @property
+    def evidence(self) -> Evidence:
+        """Probes always stand on probe evidence."""
+        return Evidence.PROBE
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for one (project, version, target, platform), from a probe or from tags."""
+
+    project: str
+    version: str | None
+    target: str
+    platform: str
+    status: Status
+    evidence: Evidence
+    culprits: tuple[Culprit, ...] = ()
+    checked_at: str = ""
+    first_ready_version: str | None = None
+    classifier: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One requirement read from a lockfile or requirements file."""
+
+    name: str
+    version: str | None = None
+    specifier: str = ""
+    markers: str = ""
+    origin: str = ""
+    skipped_reason: str = ""
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn models (dataclasses, enums, tuples) into plain JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,204 @@
+"""Classify distribution files by what they offer free-threaded CPython.
+
+Filenames are read with :func:`packaging.utils.parse_wheel_filename` and the
+tags it yields, never by slicing strings.
+
+>>> tags = classify_file("numpy-2.5.5-cp314-cp314t-manylinux_2_28_x86_64.whl")
+>>> sorted(tags.targets), sorted(tags.platforms)
+(['3.14t'], ['manylinux_x86_64'])
+>>> classify_file("six-1.17.0-py2.py3-none-any.whl").pure
+True
+>>> sorted(classify_file("x-1.0-cp315-abi3.abi3t-manylinux_2_28_x86_64.whl").targets)
+['3.15t']
+>>> release_tag_status([classify_file("x-1.0.tar.gz")], "3.14t", "manylinux_x86_64")
+<Status.SDIST_ONLY: 'sdist-only'>
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from tracker.models import TARGETS, Status
+
+__all__ = [
+    "DEFAULT_PLATFORM",
+    "PLATFORMS",
+    "FileTags",
+    "classify_file",
+    "release_tag_status",
+    "release_tag_summary",
+]
+
+#: The platform fttrack probes on (and the default for audits on Linux x86_64).
+DEFAULT_PLATFORM = "manylinux_x86_64"
+
+#: Normalised platform names, in display order.
+PLATFORMS: tuple[str, ...] = (
+    "manylinux_x86_64",
+    "manylinux_aarch64",
+    "musllinux_x86_64",
+    "musllinux_aarch64",
+    "macosx_arm64",
+    "macosx_x86_64",
+    "win_amd64",
+    "win_arm64",
+    "win32",
+)
+
+_ANY = "any"
+_MACOS_ARCHES = {
+    "arm64": ("macosx_arm64",),
+    "x86_64": ("macosx_x86_64",),
+    "universal2": ("macosx_arm64", "macosx_x86_64"),
+    "intel": ("macosx_x86_64",),
+}
+_LINUX_RE = re.compile(r"^(manylinux|musllinux)(?:1|2010|2014|_\d+_\d+)_(.+)$")
+_ABI3T_FIRST_MINOR = 15
+
+
+@dataclass(frozen=True)
+class FileTags:
+    """What one file on the index offers.
+
+    ``targets``: free-threaded targets a binary wheel is built for (``3.14t``);
+    ``pure``: the wheel carries no ABI-specific code (``none`` ABI), so it
+    installs on every target; ``gil_only``: binary, but only for GIL builds
+    (``cp314``, ``abi3``); ``platforms``: normalised platform names, or
+    ``{"any"}``.
+    """
+
+    filename: str
+    kind: str  # "wheel", "sdist" or "other"
+    project: str | None
+    version: str | None
+    targets: frozenset[str] = frozenset()
+    platforms: frozenset[str] = frozenset()
+    pure: bool = False
+    gil_only: bool = False
+    abi3t: bool = False
+
+    def serves(self, target: str, platform: str) -> bool:
+        """True when this wheel installs on ``target`` × ``platform`` as a binary wheel."""
+        return target in self.targets and (platform in self.platforms or _ANY in self.platforms)
+
+    def installs_pure(self, platform: str) -> bool:
+        """True when this is a pure wheel usable on ``platform``."""
+        return self.pure and (_ANY in self.platforms or platform in self.platforms)
+
+
+def normalise_platform(tag: str) -> tuple[str, ...]:
+    """Map a wheel platform tag to fttrack's platform names.
+
+    >>> normalise_platform("manylinux_2_17_x86_64")
+    ('manylinux_x86_64',)
+    >>> normalise_platform("macosx_11_0_universal2")
+    ('macosx_arm64', 'macosx_x86_64')
+    """
+    if tag == _ANY:
+        return (_ANY,)
+    match = _LINUX_RE.match(tag)
+    if match:
+        return (f"{match.group(1)}_{match.group(2)}",)
+    if tag.startswith("linux_"):
+        return (f"linux_{tag[len('linux_'):]}",)
+    if tag.startswith("macosx_"):
+        arch = tag.rsplit("_", 1)[-1]
+        return _MACOS_ARCHES.get(arch, (f"macosx_{arch}",))
+    if tag in ("win_amd64", "win_arm64", "win32"):
+        return (tag,)
+    return (tag,)
+
+
+def _target_names_for(interpreter: str, abi: str) -> tuple[set[str], bool, bool]:
+    """Targets a (interpreter, abi) pair serves, and whether it is pure / GIL-only."""
+    targets: set[str] = set()
+    for target in TARGETS:
+        if abi == target.abi_tag:
+            targets.add(target.name)
+    if targets:
+        return targets, False, False
+    if abi == "abi3t":  # PEP 803: stable ABI for free-threaded builds, from 3.15 on
+        match = re.fullmatch(r"cp3(\d+)", interpreter)
+        floor = max(int(match.group(1)) if match else _ABI3T_FIRST_MINOR, _ABI3T_FIRST_MINOR)
+        return {t.name for t in TARGETS if t.minor >= floor}, False, False
+    if abi == "none":
+        return set(), True, False
+    return set(), False, True
+
+
+def classify_file(filename: str) -> FileTags:
+    """Classify one filename from the index (wheel, sdist or anything else)."""
+    if filename.endswith(".whl"):
+        try:
+            name, version, _build, tags = parse_wheel_filename(filename)
+        except InvalidWheelFilename:
+            return FileTags(filename, "other", None, None)
+        targets: set[str] = set()
+        platforms: set[str] = set()
+        pure = gil_only = abi3t = False
+        for tag in tags:
+            tag_targets, tag_pure, tag_gil_only = _target_names_for(tag.interpreter, tag.abi)
+            targets |= tag_targets
+            pure = pure or tag_pure
+            gil_only = gil_only or tag_gil_only
+            abi3t = abi3t or tag.abi == "abi3t"
+            platforms.update(normalise_platform(tag.platform))
+        return FileTags(
+            filename,
+            "wheel",
+            str(name),
+            str(version),
+            frozenset(targets),
+            frozenset(platforms),
+            pure=pure and not targets,
+            gil_only=gil_only and not targets and not pure,
+            abi3t=abi3t,
+        )
+    for suffix in (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz"):
+        if filename.endswith(suffix):
+            try:
+                name, version = parse_sdist_filename(
+                    filename if suffix in (".tar.gz", ".zip") else filename[: -len(suffix)] + ".tar.gz"
+                )
+            except InvalidSdistFilename:
+                return FileTags(filename, "sdist", None, None)
+            return FileTags(filename, "sdist", str(name), str(version))
+    return FileTags(filename, "other", None, None)
+
+
+def release_tag_status(files: Iterable[FileTags], target: str, platform: str) -> Status:
+    """The tags-only verdict for one release on ``target`` × ``platform``."""
+    files = list(files)
+    wheels = [f for f in files if f.kind == "wheel"]
+    if any(f.serves(target, platform) for f in wheels):
+        return Status.WHEEL_ONLY
+    if any(f.installs_pure(platform) for f in wheels):
+        return Status.PURE
+    if wheels:
+        return Status.NO_FT_WHEEL
+    if any(f.kind == "sdist" for f in files):
+        return Status.SDIST_ONLY
+    return Status.UNKNOWN
+
+
+def release_tag_summary(files: Iterable[FileTags], target: str) -> tuple[Status, list[str]]:
+    """The tags-only verdict of a release for ``target`` on the default platform,
+    and every platform that has a free-threaded (or pure) wheel for it."""
+    files = list(files)
+    platforms = sorted(
+        {p for f in files if f.kind == "wheel" and target in f.targets for p in f.platforms},
+        key=lambda p: PLATFORMS.index(p) if p in PLATFORMS else len(PLATFORMS),
+    )
+    status = release_tag_status(files, target, DEFAULT_PLATFORM)
+    if status is Status.PURE:
+        platforms = [_ANY]
+    return status, platforms
