@@ -1,0 +1,116 @@
+"""The ``fttrack`` command line.
+
+Thin by design: each subcommand lives in its own module and is imported only
+when it runs, so ``fttrack audit`` never pays for the web framework, the ORM or
+the TUI. Every :class:`~tracker.errors.FttrackError` becomes one line on
+stderr and exit code 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from tracker import __version__
+from tracker.errors import FttrackError
+
+__all__ = ["main"]
+
+#: subcommand name -> "module:attribute" of its click command, in help order.
+COMMANDS: dict[str, str] = {
+    "audit": "tracker.audit.command:audit",
+    "probe": "tracker.probe.command:probe",
+    "python": "tracker.pythons.command:python_group",
+    "crawl": "tracker.commands.crawl:crawl",
+    "serve": "tracker.commands.serve:serve",
+    "worker": "tracker.commands.worker:worker",
+    "export": "tracker.commands.export:export",
+    "status": "tracker.commands.status:status",
+    "snapshot": "tracker.commands.snapshot:snapshot_group",
+    "tui": "tracker.commands.tui:tui",
+}
+
+_SHORT_HELP: dict[str, str] = {
+    "audit": "Audit a lockfile or requirements file for free-threading blockers.",
+    "probe": "Install a package into a free-threaded interpreter and import it in a sandbox.",
+    "python": "List or install free-threaded interpreters (3.13t, 3.14t).",
+    "crawl": "Fetch projects from the index and classify their files.",
+    "serve": "Run the tracker: scheduled crawls, probes and the JSON API.",
+    "worker": "Run probe jobs from a PostgreSQL queue (scale-out).",
+    "export": "Write the feed, badges and a static HTML page to a directory.",
+    "status": "Show what the verdict source holds and what this machine can probe.",
+    "snapshot": "Build the verdict snapshot shipped in data/.",
+    "tui": "Browse the tracker and audit a lockfile in a terminal UI.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when it is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._available(name)]
+
+    @staticmethod
+    def _available(name: str) -> bool:
+        module_name = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module_name) is not None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not self._available(cmd_name):
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SHORT_HELP[name]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  fttrack audit requirements.txt           which dependencies block free-threading?
+  fttrack audit uv.lock --target 3.14t --format json
+  fttrack python install 3.14t             get a free-threaded interpreter
+  fttrack probe numpy --target 3.14t       import it in a sandbox and judge it
+  fttrack serve --port 8000                run the tracker and its JSON API
+
+Run 'fttrack COMMAND --help' for each command's options.""",
+)
+@click.version_option(__version__, prog_name="fttrack")
+def cli() -> None:
+    """fttrack: can we drop the GIL yet?
+
+    Verdicts on free-threaded CPython (3.13t, 3.14t, 3.15t) for Python packages,
+    proven by importing every extension module of a package in a sandboxed,
+    real free-threaded interpreter, and an auditor for your project's lockfile.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: run the CLI, turning fttrack errors into one line."""
+    try:
+        return cli.main(args=argv, prog_name="fttrack", standalone_mode=False)
+    except FttrackError as exc:
+        click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

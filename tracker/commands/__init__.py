@@ -1,0 +1,1 @@
+"""One module per fttrack subcommand that has no package of its own."""
