@@ -1,0 +1,41 @@
+"""The sandboxed import probe: the source of every ``probe`` verdict.
+
+:func:`probe` is the one call the CLI, the scheduler and the workers use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tracker.config import Settings
+from tracker.models import ProbeResult, Target
+from tracker.probe.runner import ProbeRequest, run_probe
+from tracker.probe.sandbox import Limits, choose_sandbox
+from tracker.pythons.discover import find_interpreter
+
+__all__ = ["Limits", "ProbeRequest", "probe"]
+
+
+def probe(
+    request: ProbeRequest,
+    target: Target,
+    settings: Settings,
+    *,
+    sandbox_level: str | None = None,
+    allow_unsafe: bool = False,
+    limits: Limits | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> ProbeResult:
+    """Probe ``request`` on ``target`` with the strongest sandbox available."""
+    interpreter = find_interpreter(target, settings)
+    sandbox = choose_sandbox(level=sandbox_level, allow_unsafe=allow_unsafe)
+    settings.uv_cache_dir.mkdir(parents=True, exist_ok=True)
+    return run_probe(
+        request,
+        interpreter=interpreter,
+        sandbox=sandbox,
+        uv_cache_dir=settings.uv_cache_dir,
+        limits=limits
+        or Limits(wall_seconds=settings.probe_timeout * 4, idle_seconds=settings.probe_timeout),
+        progress=progress,
+    )

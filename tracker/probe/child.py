@@ -1,0 +1,68 @@
+"""Imports modules one by one inside the sandbox and reports on a pipe.
+
+This file runs under the probed free-threaded interpreter, inside the
+sandbox, with ``python -I -v -X faulthandler child.py EVENTS_FD MODULE...``.
+It must not import fttrack. Each event is one JSON line on EVENTS_FD::
+
+    {"event": "start", "module": M}
+    {"event": "done", "module": M, "seconds": S, "gil": bool}
+    {"event": "error", "module": M, "seconds": S, "type": T, "message": ..., "gil": bool}
+    {"event": "end", "gil": bool}
+
+A ``#fttrack-start M`` line also goes to stderr before each import, so the
+``-v`` lines ("# loading module 'X', which requires the GIL") can be tied to
+the import that caused them.
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+
+def _emit(fd: int, **event: object) -> None:
+    os.write(fd, (json.dumps(event) + "\n").encode())
+
+
+def _gil() -> bool:
+    return bool(getattr(sys, "_is_gil_enabled", lambda: True)())
+
+
+def main() -> None:
+    fd = int(sys.argv[1])
+    for name in sys.argv[2:]:
+        _emit(fd, event="start", module=name)
+        sys.stderr.write("#fttrack-start " + name + "\n")
+        sys.stderr.flush()
+        started = time.perf_counter()
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # the probed code may raise anything, even SystemExit
+            tail = "".join(traceback.format_exception(exc)[-6:])[-1500:]
+            _emit(
+                fd,
+                event="error",
+                module=name,
+                seconds=round(time.perf_counter() - started, 4),
+                type=type(exc).__name__,
+                message=str(exc)[:500],
+                traceback=tail,
+                gil=_gil(),
+            )
+            continue
+        _emit(
+            fd,
+            event="done",
+            module=name,
+            seconds=round(time.perf_counter() - started, 4),
+            gil=_gil(),
+        )
+    sys.stderr.write("#fttrack-end\n")
+    sys.stderr.flush()
+    _emit(fd, event="end", gil=_gil())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""``fttrack probe``: judge one package by importing it in a sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from tracker.models import ModuleOutcome, ProbeResult, Status, get_target, to_jsonable
+
+__all__ = ["probe"]
+
+STATUS_STYLE = {
+    Status.READY: "bold green",
+    Status.GIL_REENABLED: "bold red",
+    Status.IMPORT_FAILED: "bold magenta",
+    Status.CRASHED: "bold magenta",
+    Status.TIMED_OUT: "bold magenta",
+    Status.INSTALL_FAILED: "bold yellow",
+}
+OUTCOME_STYLE = {
+    ModuleOutcome.OK: "green",
+    ModuleOutcome.GIL_REENABLED: "red",
+    ModuleOutcome.IMPORT_FAILED: "magenta",
+    ModuleOutcome.CRASHED: "magenta",
+    ModuleOutcome.TIMED_OUT: "magenta",
+    ModuleOutcome.NOT_REACHED: "dim",
+}
+
+
+def _target(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
+    try:
+        return get_target(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("probe")
+@click.argument("requirement", required=False, metavar="[NAME[==VERSION]]")
+@click.option(
+    "--target",
+    "-t",
+    default="3.14t",
+    show_default=True,
+    callback=_target,
+    help="Free-threaded target: 3.13t, 3.14t or 3.15t.",
+)
+@click.option(
+    "--wheel",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Probe this local wheel instead of a project from the index (offline).",
+)
+@click.option(
+    "--find-links",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory of wheels for dependencies (repeatable); --wheel's own directory is added.",
+)
+@click.option(
+    "--index-url", help="Simple-API index URL (default: fttrack's, pip's or uv's configured index)."
+)
+@click.option(
+    "--offline", is_flag=True, help="Do not use any index: only --wheel and --find-links."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.option(
+    "--sandbox",
+    "sandbox_level",
+    type=click.Choice(["bwrap", "unshare", "none"]),
+    help="Force a sandbox level (default: the strongest available).",
+)
+@click.option(
+    "--unsafe-no-sandbox",
+    is_flag=True,
+    help="Allow running the package's code WITHOUT isolation when no sandbox works.",
+)
+@click.option(
+    "--timeout", type=float, help="Seconds one import may go without progress (default 60)."
+)
+def probe(
+    requirement: str | None,
+    target: object,
+    wheel: Path | None,
+    find_links: tuple[Path, ...],
+    index_url: str | None,
+    offline: bool,
+    as_json: bool,
+    sandbox_level: str | None,
+    unsafe_no_sandbox: bool,
+    timeout: float | None,
+) -> None:
+    """Install a package into a real free-threaded interpreter and import it in a sandbox.
+
+    Every extension module the package ships is imported (after its top-level
+    packages) with PYTHON_GIL unset; each module that re-enables the GIL is
+    named, with the distribution that owns it. A crash, hang or import error
+    is pinned on its module and the others are still judged. Only wheels are
+    installed: no package code runs outside the sandbox.
+
+    Exit code 0 when the probe ran, whatever the verdict; 2 when it could not.
+
+    \b
+    Examples:
+      fttrack probe numpy --target 3.14t
+      fttrack probe 'numpy==2.4.6' --target 3.13t --json
+      fttrack probe --wheel dist/mypkg-1.0-cp314-cp314t-linux_x86_64.whl --target 3.14t
+    """
+    from rich.console import Console
+
+    from tracker.config import load_settings
+    from tracker.errors import ProbeError
+    from tracker.models import Target
+    from tracker.probe import Limits, ProbeRequest
+    from tracker.probe import probe as run
+
+    assert isinstance(target, Target)
+    if (requirement is None) == (wheel is None):
+        raise click.UsageError("give either NAME[==VERSION] or --wheel PATH")
+    settings = load_settings()
+    if wheel is not None:
+        offline = offline or index_url is None
+        find_links = (wheel.parent, *find_links)
+    index = None if offline else (index_url or settings.require_index_url())
+    request = ProbeRequest(requirement=requirement, wheel=wheel, find_links=tuple(find_links),
+                           index_url=index, offline=offline)  # fmt: skip
+    idle = timeout or settings.probe_timeout
+    console = Console(stderr=True)
+    with console.status(f"probing {requirement or wheel} on {target.name}") as status:
+        result = run(
+            request, target, settings, sandbox_level=sandbox_level,
+            allow_unsafe=unsafe_no_sandbox, limits=Limits(wall_seconds=idle * 4, idle_seconds=idle),
+            progress=lambda message: status.update(f"{target.name}: {message}"),
+        )  # fmt: skip
+    if not isinstance(result, ProbeResult):
+        raise ProbeError("probe returned no result")
+    if as_json:
+        click.echo(json.dumps(to_jsonable(result) | {"evidence": "probe"}, indent=2))
+    else:
+        print_result(result)
+
+
+def print_result(result: ProbeResult) -> None:
+    """A readable summary of one probe on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    style = STATUS_STYLE.get(result.status, "bold")
+    console.print(
+        f"[bold]{result.project} {result.version}[/] on [bold]{result.target}[/] "
+        f"({result.platform}, CPython {result.interpreter}, sandbox {result.sandbox}): "
+        f"[{style}]{result.status}[/]"
+    )
+    if result.detail and result.status is Status.INSTALL_FAILED:
+        console.print(f"  {result.detail}")
+    for culprit in result.culprits:
+        console.print(
+            f"  [red]GIL re-enabled by[/] {culprit.module} [dim](from {culprit.owner or '?'})[/]"
+        )
+    if result.modules:
+        table = Table("module", "outcome", "seconds", "detail", box=None, pad_edge=False)
+        for module in result.modules:
+            table.add_row(
+                module.name,
+                f"[{OUTCOME_STYLE[module.outcome]}]{module.outcome}[/]",
+                f"{module.seconds:.3f}",
+                module.detail,
+            )
+        console.print(table)
+    elif result.status is Status.READY:
+        console.print("  no modules to import (pure Python package)")
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items() if ":" not in k)
+    console.print(f"[dim]{timings}[/]")

@@ -1,0 +1,417 @@
+"""Run one probe: venv of a real free-threaded interpreter, install, import in a sandbox.
+
+Order of work, and where untrusted code can run:
+
+1. ``uv venv`` of the interpreter (trusted code only);
+2. ``uv pip install --only-binary :all:`` of the wheel or requirement: wheels
+   only, so nothing of the package runs while installing;
+3. read the venv's ``RECORD`` files to list the package's own extension
+   modules and top-level packages (files only);
+4. import them, in order, inside the sandbox with ``python -I -v -X
+   faulthandler`` and ``PYTHON_GIL`` unset. One process imports everything; when
+   it crashes or hangs on a module, that module is pinned with the outcome and
+   a fresh process carries on after it, so every module is judged.
+
+The venv's interpreter is never started outside the sandbox: a wheel's
+``.pth`` file would run at every start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import platform
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from tracker.errors import ProbeError
+from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
+from tracker.probe.installed import Distribution, find_site_packages, read_distributions
+from tracker.probe.sandbox import Limits, Sandbox
+from tracker.probe.verdict import gil_lines, overall_status, strip_verbose
+from tracker.pythons.discover import Interpreter, clean_environment
+
+__all__ = ["ProbeRequest", "host_platform", "run_probe"]
+
+_CHILD = Path(__file__).with_name("child.py")
+_INSTALL_TIMEOUT = 900
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    """What to probe: a requirement from the index, or a local wheel."""
+
+    requirement: str | None = None
+    wheel: Path | None = None
+    find_links: tuple[Path, ...] = ()
+    index_url: str | None = None
+    offline: bool = False
+
+    @property
+    def project(self) -> str:
+        """The normalised name of the probed project."""
+        if self.wheel is not None:
+            return str(parse_wheel_filename(self.wheel.name)[0])
+        assert self.requirement is not None
+        try:
+            return str(canonicalize_name(Requirement(self.requirement).name))
+        except InvalidRequirement as exc:
+            raise ProbeError(f"invalid requirement {self.requirement!r}: {exc}") from None
+
+
+@dataclass
+class _ImportRun:
+    """What the sandboxed import processes reported, accumulated over restarts."""
+
+    outcomes: dict[str, ModuleResult] = field(default_factory=dict)
+    culprits: list[tuple[str | None, str]] = field(default_factory=list)
+    reports: list[SandboxReport] = field(default_factory=list)
+    in_flight: str | None = None
+
+
+def host_platform() -> str:
+    """This machine's platform in fttrack's names (``manylinux_x86_64``, ...)."""
+    machine = platform.machine().lower()
+    system = platform.system()
+    if system == "Linux":
+        libc = "musllinux" if platform.libc_ver()[0] != "glibc" else "manylinux"
+        return f"{libc}_{machine}"
+    if system == "Darwin":
+        return f"macosx_{'arm64' if machine in ('arm64', 'aarch64') else 'x86_64'}"
+    if system == "Windows":
+        return {"amd64": "win_amd64", "arm64": "win_arm64"}.get(machine, "win32")
+    return f"{system.lower()}_{machine}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _uv() -> str:
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if not found:
+            raise ProbeError("uv is not installed: pip install uv") from None
+        return found
+
+
+def _uv_env(cache_dir: Path) -> dict[str, str]:
+    env = clean_environment()
+    env.update(
+        {"UV_CACHE_DIR": str(cache_dir), "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
+    )
+    for name in (
+        "UV_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "UV_EXTRA_INDEX_URL",
+        "UV_INDEX",
+        "VIRTUAL_ENV",
+    ):
+        env.pop(name, None)
+    return env
+
+
+def _install_argv(request: ProbeRequest, venv: Path) -> list[str]:
+    argv = [
+        _uv(), "pip", "install", "--python", str(venv / "bin" / "python"),
+        "--only-binary", ":all:", "--no-config", "--link-mode", "copy",
+    ]  # fmt: skip
+    if request.offline or request.index_url is None:
+        argv.append("--no-index")
+    else:
+        argv += ["--index-url", request.index_url]
+    for directory in request.find_links:
+        argv += ["--find-links", str(directory)]
+    argv.append(str(request.wheel) if request.wheel is not None else str(request.requirement))
+    return argv
+
+
+def _module_order(dist: Distribution) -> list[str]:
+    """Top-level packages first (the normal import path), then extension modules by depth."""
+    ordered = dict.fromkeys(dist.top_level)
+    for name in sorted(dist.extension_modules, key=lambda n: (n.count("."), n)):
+        ordered.setdefault(name, None)
+    return list(ordered)
+
+
+def _owner_map(dists: Sequence[Distribution]) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for dist in dists:
+        for module in dist.modules:
+            owners.setdefault(module, dist.name)
+    return owners
+
+
+def _signal_name(number: int | None) -> str:
+    if number is None:
+        return "unknown signal"
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _crash_detail(report: SandboxReport) -> str:
+    if report.oom_killed:
+        return "killed: memory limit"
+    if report.cpu_limit_hit:
+        return "killed: CPU time limit"
+    if report.signal is not None:
+        return f"killed by {_signal_name(report.signal)}"
+    return f"interpreter exited with code {report.returncode} during import"
+
+
+def _run_imports(
+    modules: list[str],
+    *,
+    interpreter: Interpreter,
+    venv: Path,
+    sandbox: Sandbox,
+    limits: Limits,
+    scratch: Path,
+    progress: Progress,
+) -> _ImportRun:
+    """Import ``modules`` in as few sandboxed processes as crashes and hangs allow."""
+    run = _ImportRun()
+    child = venv / "fttrack_probe_child.py"
+    shutil.copyfile(_CHILD, child)
+    remaining = list(modules)
+    attempt = 0
+    while remaining:
+        attempt += 1
+        log_dir = scratch / f"imports-{attempt}"
+        log_dir.mkdir()
+        run.in_flight = None
+
+        def on_line(line: str) -> None:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                return
+            name = event.get("module")
+            if event.get("event") == "start" and isinstance(name, str):
+                run.in_flight = name
+                progress(f"importing {name}")
+            elif event.get("event") in ("done", "error") and isinstance(name, str):
+                run.in_flight = None
+                failed = event["event"] == "error"
+                detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
+                run.outcomes[name] = ModuleResult(
+                    name=name,
+                    outcome=ModuleOutcome.IMPORT_FAILED if failed else ModuleOutcome.OK,
+                    detail=detail,
+                    seconds=float(event.get("seconds", 0.0)),
+                )
+
+        argv = [
+            str(venv / "bin" / "python"), "-I", "-v", "-X", "faulthandler",
+            str(child), "{events_fd}", *remaining,
+        ]  # fmt: skip
+        report = sandbox.run(
+            argv,
+            ro_paths=[interpreter.prefix, venv],
+            limits=limits,
+            log_dir=log_dir,
+            on_line=on_line,
+        )
+        stderr_text = (log_dir / "stderr.log").read_text(errors="replace")
+        run.culprits += [c for c in gil_lines(stderr_text.splitlines()) if c not in run.culprits]
+        run.reports.append(report)
+        stuck = run.in_flight
+        if stuck is not None:
+            outcome = ModuleOutcome.TIMED_OUT if report.timed_out else ModuleOutcome.CRASHED
+            detail = (
+                f"no progress for {limits.idle_seconds:.0f}s "
+                f"(wall limit {limits.wall_seconds:.0f}s)"
+                if report.timed_out
+                else _crash_detail(report)
+            )
+            run.outcomes[stuck] = ModuleResult(name=stuck, outcome=outcome, detail=detail)
+        done = [m for m in remaining if m in run.outcomes]
+        if stuck is None and len(done) < len(remaining):
+            # The process died before it started the next import (e.g. at start-up).
+            first = remaining[len(done)]
+            run.outcomes[first] = ModuleResult(
+                name=first, outcome=ModuleOutcome.CRASHED, detail=_crash_detail(report)
+            )
+        remaining = [m for m in remaining if m not in run.outcomes]
+    return run
+
+
+def _module_results(
+    modules: list[str], run: _ImportRun, owners: dict[str, str], own_dist: Distribution
+) -> tuple[list[ModuleResult], list[Culprit]]:
+    """Per-module outcomes (GIL verdicts folded in) and the culprits with their owners."""
+    own = own_dist.name
+    culprits = [Culprit(module, owners.get(module, "")) for _, module in run.culprits]
+    culprits = list(dict.fromkeys(culprits))
+    culprit_names = {c.module for c in culprits}
+    results: list[ModuleResult] = []
+    for name in modules:
+        result = run.outcomes.get(name, ModuleResult(name, ModuleOutcome.NOT_REACHED))
+        owner = owners.get(name, own)
+        extension = name in own_dist.extension_modules
+        if result.outcome is ModuleOutcome.OK:
+            if name in culprit_names:
+                result = ModuleResult(
+                    name,
+                    ModuleOutcome.GIL_REENABLED,
+                    "does not declare Py_mod_gil",
+                    seconds=result.seconds,
+                )
+            else:
+                foreign = [
+                    m for trigger, m in run.culprits if trigger == name and owners.get(m, "") != own
+                ]
+                if foreign:
+                    via = ", ".join(f"{m} ({owners.get(m, '?')})" for m in foreign)
+                    result = ModuleResult(
+                        name, ModuleOutcome.GIL_REENABLED, f"imports {via}", seconds=result.seconds
+                    )
+        results.append(
+            ModuleResult(
+                result.name, result.outcome, result.detail, owner, extension, result.seconds
+            )
+        )
+    return results, culprits
+
+
+def run_probe(
+    request: ProbeRequest,
+    *,
+    interpreter: Interpreter,
+    sandbox: Sandbox,
+    uv_cache_dir: Path,
+    limits: Limits | None = None,
+    progress: Progress = lambda message: None,
+) -> ProbeResult:
+    """Probe one package on ``interpreter``; every failure mode is a verdict, not an error."""
+    limits = limits or Limits()
+    project = request.project
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    base = ProbeResult(
+        project=project,
+        version=_requested_version(request) or "",
+        target=interpreter.target.name,
+        platform=host_platform(),
+        status=Status.UNKNOWN,
+        interpreter=interpreter.version,
+        sandbox=sandbox.level,
+    )
+    with tempfile.TemporaryDirectory(prefix="fttrack-probe-") as tmp:
+        scratch = Path(tmp)
+        scratch.chmod(0o755)  # the sandbox's unprivileged uid must read the venv
+        venv = scratch / "venv"
+        env = _uv_env(uv_cache_dir)
+        progress(f"creating a {interpreter.target.name} venv")
+        step = time.monotonic()
+        created = subprocess.run(
+            [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
+             "--quiet", str(venv)],
+            capture_output=True, text=True, env=env, check=False, timeout=120,
+        )  # fmt: skip
+        if created.returncode != 0:
+            raise ProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+        timings["venv"] = round(time.monotonic() - step, 3)
+
+        progress("installing wheels (no builds)")
+        step = time.monotonic()
+        try:
+            installed = subprocess.run(
+                _install_argv(request, venv),
+                capture_output=True, text=True, env=env, check=False, timeout=_INSTALL_TIMEOUT,
+                cwd=scratch,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            installed = subprocess.CompletedProcess(
+                [], 1, "", f"install took over {_INSTALL_TIMEOUT}s"
+            )
+        timings["install"] = round(time.monotonic() - step, 3)
+        if installed.returncode != 0:
+            timings["total"] = round(time.monotonic() - started, 3)
+            return dataclasses.replace(
+                base, status=Status.INSTALL_FAILED,
+                detail=_install_error(installed.stderr), stderr_tail=installed.stderr[-2000:],
+                timings=timings, probed_at=_now(),
+            )  # fmt: skip
+
+        step = time.monotonic()
+        dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
+        own = next((d for d in dists if d.key == project), None)
+        if own is None:
+            raise ProbeError(f"{project} is not among the installed distributions")
+        modules = _module_order(own)
+        owners = _owner_map(dists)
+        timings["inspect"] = round(time.monotonic() - step, 3)
+
+        step = time.monotonic()
+        run = _run_imports(
+            modules, interpreter=interpreter, venv=venv, sandbox=sandbox,
+            limits=limits, scratch=scratch, progress=progress,
+        )  # fmt: skip
+        timings["imports"] = round(time.monotonic() - step, 3)
+        timings["total"] = round(time.monotonic() - started, 3)
+        results, culprits = _module_results(modules, run, owners, own)
+        for result in results:
+            timings[f"import:{result.name}"] = result.seconds
+        tails = [strip_verbose(r.stderr_tail) for r in run.reports]
+        return dataclasses.replace(
+            base,
+            version=own.version,
+            status=overall_status(results, culprits),
+            culprits=tuple(culprits),
+            modules=tuple(results),
+            timings=timings,
+            stderr_tail="\n".join(t for t in tails if t.strip())[-2000:],
+            probed_at=_now(),
+            installed=tuple(f"{d.name}=={d.version}" for d in dists),
+            detail=f"{len(modules)} modules in {len(run.reports)} process(es)",
+        )
+
+
+def _requested_version(request: ProbeRequest) -> str | None:
+    if request.wheel is not None:
+        return str(parse_wheel_filename(request.wheel.name)[1])
+    requirement = Requirement(str(request.requirement))
+    pins = [s.version for s in requirement.specifier if s.operator in ("==", "===")]
+    return pins[0] if pins else None
+
+
+def _install_error(stderr: str) -> str:
+    r"""The informative lines of an installer failure, joined into one line.
+
+    >>> _install_error("Resolved 1 package\nerror: Failed\n  cause: wheel is for cp314\nhint: use cp314t")
+    'Failed: wheel is for cp314 (hint: use cp314t)'
+    """
+    error = cause = hint = ""
+    for raw in stderr.splitlines():
+        line = raw.strip()
+        if line.startswith("error:") and not error:
+            error = line.removeprefix("error:").strip()
+        elif line.startswith(("cause:", "Caused by:")) and not cause:
+            cause = line.split(":", 1)[1].strip()
+        elif line.startswith("hint:") and not hint:
+            hint = line.removeprefix("hint:").strip()
+        elif line.startswith("╰─▶") and not cause:
+            cause = line.removeprefix("╰─▶").strip()
+    if not error:
+        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+        error = lines[-1] if lines else "install failed"
+    text = error + (f": {cause}" if cause else "") + (f" (hint: {hint})" if hint else "")
+    return text[:800]

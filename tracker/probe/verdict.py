@@ -1,0 +1,62 @@
+"""Turn what the sandboxed imports printed into module outcomes and one status.
+
+>>> lines = ["#fttrack-start pkg", "# loading module 'pkg._bad', which requires the GIL"]
+>>> gil_lines(lines)
+[('pkg', 'pkg._bad')]
+>>> overall_status([ModuleResult("a", ModuleOutcome.OK)], [Culprit("a", "a")])
+<Status.GIL_REENABLED: 'gil-reenabled'>
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from tracker.models import Culprit, ModuleOutcome, ModuleResult, Status
+
+__all__ = ["gil_lines", "overall_status", "strip_verbose"]
+
+_REQUIRES_GIL = re.compile(r"^# loading module '([^']+)', which requires the GIL")
+_WARNING = re.compile(r"GIL\) has been enabled to load module '([^']+)'")
+_START = "#fttrack-start "
+_VERBOSE_PREFIXES = ("# ", "import ", "#fttrack-")
+
+_SEVERITY = (
+    (ModuleOutcome.CRASHED, Status.CRASHED),
+    (ModuleOutcome.TIMED_OUT, Status.TIMED_OUT),
+    (ModuleOutcome.IMPORT_FAILED, Status.IMPORT_FAILED),
+)
+
+
+def gil_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
+    """(module being imported, module that requires the GIL) for each report in stderr.
+
+    Both the ``-v`` line and the one-time RuntimeWarning are recognised.
+    """
+    current: str | None = None
+    found: list[tuple[str | None, str]] = []
+    for line in lines:
+        if line.startswith(_START):
+            current = line[len(_START) :].strip()
+            continue
+        match = _REQUIRES_GIL.match(line) or _WARNING.search(line)
+        if match and (current, match.group(1)) not in found:
+            found.append((current, match.group(1)))
+    return found
+
+
+def strip_verbose(text: str) -> str:
+    """Drop ``-v`` import chatter and our markers, keeping what a person wants to read."""
+    kept = [line for line in text.splitlines() if not line.startswith(_VERBOSE_PREFIXES)]
+    return "\n".join(kept)
+
+
+def overall_status(modules: Sequence[ModuleResult], culprits: Sequence[Culprit]) -> Status:
+    """The package's status: the most severe module outcome, else GIL, else ready."""
+    outcomes = {m.outcome for m in modules}
+    for outcome, status in _SEVERITY:
+        if outcome in outcomes:
+            return status
+    if culprits or ModuleOutcome.GIL_REENABLED in outcomes:
+        return Status.GIL_REENABLED
+    return Status.READY
