@@ -27,8 +27,15 @@ APP = "fttrack"
 
 
 def _user_dir(kind: str) -> Path:
+    """The per-user directory of ``kind``; as root, the cache is system-wide.
+
+    The sandbox drops root to an unprivileged uid, which cannot read below
+    ``/root``: interpreters built there would be invisible to it.
+    """
     import platformdirs
 
+    if kind == "cache" and hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path(platformdirs.site_cache_dir(APP, appauthor=False))
     getter = {
         "data": platformdirs.user_data_dir,
         "cache": platformdirs.user_cache_dir,
@@ -117,9 +124,7 @@ def load_settings() -> Settings:
         pythons=pythons,
         api_token=_get(values, "api_token", None),
         probe_timeout=_number(_get(values, "probe_timeout", 60), "probe_timeout", float),
-        crawl_interval_minutes=_number(
-            _get(values, "crawl_interval", 60), "crawl_interval", float
-        ),
+        crawl_interval_minutes=_number(_get(values, "crawl_interval", 60), "crawl_interval", float),
         concurrency=_number(_get(values, "concurrency", 8), "concurrency", int),
     )
 

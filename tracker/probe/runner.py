@@ -370,7 +370,7 @@ def run_probe(
         results, culprits = _module_results(modules, run, owners, own)
         for result in results:
             timings[f"import:{result.name}"] = result.seconds
-        tails = [strip_verbose(r.stderr_tail) for r in run.reports]
+        tails = [_readable_tail(r.stderr_tail) for r in run.reports]
         return dataclasses.replace(
             base,
             version=own.version,
@@ -383,6 +383,14 @@ def run_probe(
             installed=tuple(f"{d.name}=={d.version}" for d in dists),
             detail=f"{len(modules)} modules in {len(run.reports)} process(es)",
         )
+
+
+def _readable_tail(stderr: str, limit: int = 2000) -> str:
+    """What a person wants from a process's stderr: a fatal error report from its
+    start (faulthandler), else the last lines, without ``-v`` chatter."""
+    text = strip_verbose(stderr)
+    fatal = text.find("Fatal Python error")
+    return text[fatal : fatal + limit] if fatal >= 0 else text[-limit:]
 
 
 def _requested_version(request: ProbeRequest) -> str | None:

@@ -49,7 +49,7 @@ __all__ = ["LEVELS", "Limits", "Sandbox", "choose_sandbox"]
 LEVELS = ("bwrap", "unshare", "none")
 _GIB = 1 << 30
 _MIB = 1 << 20
-_TAIL_BYTES = 4000
+_TAIL_BYTES = 16000
 _SLOT_BASE_UID = 100_000 + (os.getpid() % 5000) * 16
 _slots = itertools.count()
 _slot_lock = threading.Lock()
@@ -62,7 +62,7 @@ class Limits:
     wall_seconds: float = 120.0
     idle_seconds: float = 60.0
     cpu_seconds: int = 120
-    address_space_bytes: int = 16 * _GIB
+    address_space_bytes: int = 8 * _GIB
     memory_bytes: int = 4 * _GIB
     file_size_bytes: int = 256 * _MIB
     tmp_bytes: int = 256 * _MIB
