@@ -73,7 +73,9 @@ def interpreter_build_info(python: Path) -> dict[str, str]:
         "'suffix': sysconfig.get_config_var('EXT_SUFFIX'),"
         "'tag': f'cp{v.major}{v.minor}'}))"
     )
-    out = subprocess.run([str(python), "-I", "-c", script], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(python), "-I", "-c", script], capture_output=True, text=True, check=True
+    )
     info: dict[str, str] = json.loads(out.stdout)
     return info
 

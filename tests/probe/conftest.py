@@ -19,7 +19,7 @@ from tracker.probe.runner import run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter, find_interpreter
 
-TARGETS = ["3.14t"]  # TEMP
+TARGETS = ["3.13t", "3.14t"]
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,9 @@ def interpreters() -> dict[str, Interpreter]:
 
 
 @pytest.fixture(scope="session", params=TARGETS)
-def target_interpreter(request: pytest.FixtureRequest, interpreters: dict[str, Interpreter]) -> Interpreter:
+def target_interpreter(
+    request: pytest.FixtureRequest, interpreters: dict[str, Interpreter]
+) -> Interpreter:
     """Each target in turn."""
     return interpreters[request.param]
 

@@ -14,9 +14,13 @@ def outcomes(result: object) -> dict[str, ModuleOutcome]:
 
 
 def test_declared_module_is_ready(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["good"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["good"], target_interpreter
+    )
     assert result.status is Status.READY
     assert result.culprits == ()
     assert outcomes(result) == {"ftgood": ModuleOutcome.OK, "ftgood._core": ModuleOutcome.OK}
@@ -26,26 +30,38 @@ def test_declared_module_is_ready(
 
 
 def test_undeclared_module_reenables_gil(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["bad"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["bad"], target_interpreter
+    )
     assert result.status is Status.GIL_REENABLED
     assert result.culprits == (Culprit("ftbad._core", "ftbad"),)
     assert outcomes(result)["ftbad._core"] is ModuleOutcome.GIL_REENABLED
 
 
 def test_single_phase_with_setgil_is_ready(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["single"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["single"], target_interpreter
+    )
     assert result.status is Status.READY
     assert outcomes(result) == {"ftsingle": ModuleOutcome.OK}
 
 
 def test_every_culprit_is_named_not_only_the_first(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["mixed"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["mixed"], target_interpreter
+    )
     assert result.status is Status.GIL_REENABLED
     assert {c.module for c in result.culprits} == {"ftmixed.b", "ftmixed.d"}
     found = outcomes(result)
@@ -56,9 +72,13 @@ def test_every_culprit_is_named_not_only_the_first(
 
 
 def test_crash_is_pinned_and_others_still_judged(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["crash"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["crash"], target_interpreter
+    )
     found = outcomes(result)
     assert result.status is Status.CRASHED
     assert found["ftcrash.boom"] is ModuleOutcome.CRASHED
@@ -69,17 +89,25 @@ def test_crash_is_pinned_and_others_still_judged(
 
 
 def test_pure_wheel_is_ready_without_extension_modules(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["pure"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["pure"], target_interpreter
+    )
     assert result.status is Status.READY
     assert [m for m in result.modules if m.extension] == []
 
 
 def test_culprit_owned_by_a_dependency(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["dependent"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["dependent"], target_interpreter
+    )
     assert result.status is Status.GIL_REENABLED
     assert result.culprits == (Culprit("ftbad._core", "ftbad"),)
     assert outcomes(result)["ftdependent"] is ModuleOutcome.GIL_REENABLED
@@ -87,18 +115,26 @@ def test_culprit_owned_by_a_dependency(
 
 
 def test_module_raising_on_import(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["raise"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["raise"], target_interpreter
+    )
     assert result.status is Status.IMPORT_FAILED
     detail = {m.name: m.detail for m in result.modules}["ftraise._core"]
     assert "RuntimeError: refusing to load" in detail
 
 
 def test_wheel_for_the_gil_build_only_fails_to_install(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["gilonly"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["gilonly"], target_interpreter
+    )
     assert result.status is Status.INSTALL_FAILED
     assert result.modules == ()
     assert "ftgilonly" in result.detail or "not compatible" in result.detail.lower()

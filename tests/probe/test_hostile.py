@@ -71,10 +71,16 @@ def listener() -> Iterator[socket.socket]:
 
 @pytest.mark.parametrize("level", ["bwrap", "unshare"])
 def test_no_network_to_a_host_loopback_server(
-    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path, listener: socket.socket, level: str
+    probe_wheel: ProbeWheel,
+    py314t: Interpreter,
+    tmp_path: Path,
+    listener: socket.socket,
+    level: str,
 ) -> None:
     port = listener.getsockname()[1]
-    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'x')\n"
+    code = (
+        f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'x')\n"
+    )
     result = run_hostile(probe_wheel, py314t, tmp_path, "fthostile_net", code, level)
     assert result.sandbox == level
     got, detail = outcome(result, "fthostile_net")
@@ -84,7 +90,9 @@ def test_no_network_to_a_host_loopback_server(
         listener.accept()
 
 
-def test_no_write_outside_scratch(probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path) -> None:
+def test_no_write_outside_scratch(
+    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path
+) -> None:
     target = tmp_path / "outside.txt"
     code = (
         "import pathlib, sys\nerrors = []\n"
@@ -124,15 +132,21 @@ def test_no_secret_from_host_environment_or_private_file(
     assert SECRET not in detail and SECRET not in result.stderr_tail  # ...and found nothing
 
 
-def test_fork_bomb_is_contained(probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path) -> None:
-    code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+def test_fork_bomb_is_contained(
+    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path
+) -> None:
+    code = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     started = time.monotonic()
     result = run_hostile(probe_wheel, py314t, tmp_path, "fthostile_forkbomb", code)
     assert time.monotonic() - started < 60
     assert result.status in (Status.TIMED_OUT, Status.CRASHED, Status.IMPORT_FAILED)
 
 
-def test_huge_allocation_fails_inside(probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path) -> None:
+def test_huge_allocation_fails_inside(
+    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path
+) -> None:
     code = "data = bytearray(10 * 1024 ** 3)\n"
     result = run_hostile(probe_wheel, py314t, tmp_path, "fthostile_alloc", code)
     got, detail = outcome(result, "fthostile_alloc")
@@ -140,7 +154,9 @@ def test_huge_allocation_fails_inside(probe_wheel: ProbeWheel, py314t: Interpret
     assert "MemoryError" in detail or "memory" in detail
 
 
-def test_infinite_loop_times_out(probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path) -> None:
+def test_infinite_loop_times_out(
+    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path
+) -> None:
     result = run_hostile(probe_wheel, py314t, tmp_path, "fthostile_loop", "while True:\n    pass\n")
     assert result.status is Status.TIMED_OUT
     assert outcome(result, "fthostile_loop")[0] is ModuleOutcome.TIMED_OUT
@@ -170,7 +186,9 @@ def test_segfault_through_ctypes(
     assert "Segmentation fault" in result.stderr_tail  # faulthandler's report is kept
 
 
-def test_huge_file_write_is_capped(probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path) -> None:
+def test_huge_file_write_is_capped(
+    probe_wheel: ProbeWheel, py314t: Interpreter, tmp_path: Path
+) -> None:
     code = (
         "chunk = b'x' * (1 << 20)\nwith open('/tmp/huge', 'wb') as f:\n"
         "    for _ in range(2048):\n        f.write(chunk)\n"

@@ -1,0 +1,94 @@
+"""The source-build path: tarball discovery in the apt archive and sha256 checks.
+
+The build itself (configure --disable-gil, make, install) runs for real in CI
+through ``fttrack python install`` on a clean machine; here we check the parts
+that decide what gets built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tracker.errors import InterpreterError
+from tracker.pythons.build import (
+    KNOWN_TARBALLS,
+    SourceTarball,
+    _download,
+    _sources_index_entries,
+    apt_archive_bases,
+    candidate_tarballs,
+)
+
+SOURCES_EXCERPT = """Package: python3.14
+Checksums-Sha256:
+ 3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81 24053924 python3.14_3.14.7.orig.tar.xz
+ 43187e8f368dfdcb77ef1f879c50dcacfb1438ca01657859f2a06cfaf9c3cd2a 223864 python3.14_3.14.7-1.debian.tar.xz
+ 829de6c60c2d619efa4fc48505c0cfd241e00de3d7799aa77aa707fec2158e46 833 python3.14_3.14.7.orig.tar.xz.asc
+"""
+
+
+def test_sources_index_parsing_takes_only_orig_tarballs() -> None:
+    assert list(_sources_index_entries(SOURCES_EXCERPT, "3.14")) == [
+        ("3.14.7", "3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81")
+    ]
+    assert list(_sources_index_entries(SOURCES_EXCERPT, "3.13")) == []
+
+
+def test_archive_bases_come_from_apt_configuration() -> None:
+    bases = apt_archive_bases()
+    assert bases, "this machine's apt sources name at least one archive"
+    assert all("://" in b and not b.endswith("/") for b in bases)
+
+
+def test_candidates_include_known_good_releases_newest_first() -> None:
+    candidates = candidate_tarballs("3.14", fetch_indexes=False)
+    versions = [c.version for c in candidates]
+    assert KNOWN_TARBALLS["3.14"][0][0] in versions
+    assert all(c.url.endswith(f"python3.14_{c.version}.orig.tar.xz") for c in candidates)
+    assert all(len(c.sha256) == 64 for c in candidates)
+
+
+class _Files(BaseHTTPRequestHandler):
+    payload = b"not really a tarball" * 1000
+
+    def do_GET(self) -> None:
+        if self.path.endswith("missing.tar.xz"):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.payload)))
+        self.end_headers()
+        self.wfile.write(self.payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def file_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_download_verifies_sha256(file_server: str, tmp_path: Path) -> None:
+    good = hashlib.sha256(_Files.payload).hexdigest()
+    dest = tmp_path / "python.tar.xz"
+    assert _download(SourceTarball("3.14.9", f"{file_server}/ok.tar.xz", good), dest, print)
+    assert dest.read_bytes() == _Files.payload
+    with pytest.raises(InterpreterError, match="does not match"):
+        _download(SourceTarball("3.14.9", f"{file_server}/ok.tar.xz", "0" * 64), dest, print)
+    assert not dest.exists(), "a tarball that fails verification is deleted"
+
+
+def test_a_tarball_missing_from_the_archive_is_skipped(file_server: str, tmp_path: Path) -> None:
+    missing = SourceTarball("3.14.99", f"{file_server}/missing.tar.xz", "0" * 64)
+    assert _download(missing, tmp_path / "x.tar.xz", print) is False

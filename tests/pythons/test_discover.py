@@ -1,0 +1,95 @@
+"""Interpreter discovery and verification against real interpreters."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tracker.config import load_settings
+from tracker.errors import InterpreterError
+from tracker.models import get_target
+from tracker.pythons.discover import (
+    BUILD_MARKER,
+    find_interpreter,
+    find_interpreters,
+    verify_interpreter,
+)
+from tracker.pythons.install import install_interpreter
+
+
+def test_both_targets_are_found_and_verified() -> None:
+    found = {i.target.name: i for i in find_interpreters(load_settings())}
+    assert {"3.13t", "3.14t"} <= set(found)
+    for name, interpreter in found.items():
+        assert interpreter.version.startswith(name[:-1] + ".")
+        assert any("t-" in s or s == ".so" for s in interpreter.extension_suffixes)
+
+
+def test_a_gil_build_is_rejected() -> None:
+    assert verify_interpreter(Path(sys.executable), "test") is None
+
+
+def test_a_missing_or_broken_path_is_rejected(tmp_path: Path) -> None:
+    fake = tmp_path / "python3.14t"
+    fake.write_text("#!/bin/sh\necho not json\n")
+    fake.chmod(0o755)
+    assert verify_interpreter(fake, "test") is None
+    assert verify_interpreter(tmp_path / "absent", "test") is None
+
+
+def test_python_gil_in_the_environment_does_not_fool_verification(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_GIL", "1")  # would re-enable the GIL at start if passed through
+    interpreter = find_interpreter(get_target("3.14t"), load_settings())
+    assert verify_interpreter(interpreter.path, "test") is not None
+
+
+def test_found_on_path_and_by_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = find_interpreter(get_target("3.13t"), load_settings())
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.13t").symlink_to(real.path)
+    empty_cache = tmp_path / "cache"
+    monkeypatch.setenv("FTTRACK_CACHE_DIR", str(empty_cache))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "no-uv"))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    sources = {i.source for i in find_interpreters(load_settings()) if i.target.name == "3.13t"}
+    assert sources == {"path"}
+    monkeypatch.setenv("FTTRACK_PYTHONS", str(real.path))
+    first = find_interpreters(load_settings())[0]
+    assert first.source == "configured" and first.target.name == "3.13t"
+
+
+def test_no_interpreter_gives_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FTTRACK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "no-uv"))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    with pytest.raises(InterpreterError, match="fttrack python install 3.15t"):
+        find_interpreter(get_target("3.15t"), load_settings())
+
+
+def test_install_is_idempotent_and_instant() -> None:
+    started = time.monotonic()
+    interpreter, new = install_interpreter(get_target("3.14t"), load_settings())
+    assert new is False
+    assert time.monotonic() - started < 5
+    assert interpreter.target.name == "3.14t"
+
+
+def test_fttrack_builds_carry_their_configure_flags() -> None:
+    settings = load_settings()
+    builds = [i for i in find_interpreters(settings) if i.source == "fttrack-build"]
+    for interpreter in builds:
+        marker = json.loads((interpreter.prefix / BUILD_MARKER).read_text())
+        assert "--disable-gil" in marker["configure"]
+        assert marker["version"] == interpreter.version
