@@ -74,7 +74,7 @@ def test_no_interpreter_gives_a_clear_error(
     monkeypatch.setenv("FTTRACK_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "no-uv"))
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
-    with pytest.raises(InterpreterError, match="fttrack python install 3.15t"):
+    with pytest.raises(InterpreterError, match=r"fttrack python install 3\.15t"):
         find_interpreter(get_target("3.15t"), load_settings())
 
 
