@@ -1,0 +1,175 @@
+"""One crawl: index pages → tag classification → store, then what to probe next.
+
+:func:`crawl_once` fetches every named project concurrently (bounded by the
+index client), skips projects whose ``_last-serial``/ETag is unchanged, stores
+each changed page in its own transaction (a kill never leaves half a
+release), and reads the maintainer's Free Threading classifier from the core
+metadata of the newest release. :func:`probe_candidates` lists the
+(project, version, target) triples that have a free-threaded wheel but no
+probe yet: the scheduler's and the snapshot builder's work queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+from tracker.errors import IndexError_, ProjectNotFound
+from tracker.feed import current_release
+from tracker.index.interface import IndexFile, ProjectPage, Unchanged
+from tracker.index.pypi import PypiIndex
+from tracker.models import Evidence, Status
+from tracker.store.engine import Store
+from tracker.store.queries import PageFile
+
+__all__ = ["CrawlReport", "ProbeJob", "crawl_once", "probe_candidates"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class CrawlReport:
+    """What one crawl did."""
+
+    fetched: int = 0
+    unchanged: int = 0
+    new_releases: list[tuple[str, str]] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        return (
+            f"{self.fetched} fetched, {self.unchanged} unchanged, "
+            f"{len(self.new_releases)} new releases, {len(self.not_found)} not found, "
+            f"{len(self.failed)} failed"
+        )
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """One unit of probe work: a release on a target."""
+
+    project: str
+    version: str
+    target: str
+
+
+def _newest_wheel(page: ProjectPage) -> IndexFile | None:
+    """A wheel of the newest final release, for reading core metadata."""
+
+    def key(file: IndexFile) -> Version:
+        try:
+            return Version(file.version or "0")
+        except InvalidVersion:
+            return Version("0")
+
+    wheels = [f for f in page.files if f.is_wheel and not f.yanked]
+    finals = [f for f in wheels if not key(f).is_prerelease] or wheels
+    return max(finals, key=key) if finals else None
+
+
+async def _classifier(index: PypiIndex, page: ProjectPage) -> str | None:
+    wheel = _newest_wheel(page)
+    if wheel is None:
+        return None
+    try:
+        return (await index.fetch_metadata(wheel)).free_threading
+    except IndexError_:
+        return None
+
+
+async def _crawl(
+    names: Sequence[str],
+    store: Store,
+    index: PypiIndex,
+    *,
+    with_metadata: bool,
+    progress: Progress,
+    report: CrawlReport,
+) -> None:
+    async def one(name: str) -> None:
+        state = store.project_state(name) or (None, None)
+        try:
+            result = await index.fetch_project(name, state[0], state[1])
+        except ProjectNotFound:
+            report.not_found.append(name)
+            return
+        except IndexError_ as exc:
+            report.failed[name] = str(exc)
+            return
+        finally:
+            progress(name)
+        if isinstance(result, Unchanged):
+            report.unchanged += 1
+            return
+        report.fetched += 1
+        classifier = await _classifier(index, result) if with_metadata else None
+        files = [
+            PageFile(f.version, f.filename, f.yanked, f.size, f.upload_time) for f in result.files
+        ]
+        upserted = await asyncio.to_thread(
+            store.upsert_project_page,
+            result.name,
+            result.last_serial,
+            result.etag,
+            files,
+            classifier=classifier,
+        )
+        report.new_releases += [(result.name, v) for v in upserted.new_versions]
+
+    await asyncio.gather(*(one(name) for name in names))
+
+
+def crawl_once(
+    names: Iterable[str],
+    store: Store,
+    *,
+    index_url: str | None = None,
+    concurrency: int = 8,
+    with_metadata: bool = True,
+    progress: Progress = lambda name: None,
+) -> CrawlReport:
+    """Crawl ``names`` into ``store``; failures are counted in the report, not raised."""
+    from packaging.utils import canonicalize_name
+
+    unique = list(dict.fromkeys(str(canonicalize_name(n)) for n in names))
+    report = CrawlReport()
+
+    async def run() -> None:
+        async with PypiIndex(index_url, concurrency=concurrency) as index:
+            await _crawl(
+                unique, store, index, with_metadata=with_metadata, progress=progress, report=report
+            )
+
+    asyncio.run(run())
+    return report
+
+
+def probe_candidates(
+    store: Store, targets: Iterable[str], *, names: Iterable[str] | None = None
+) -> list[ProbeJob]:
+    """Current releases with a free-threaded wheel for a target and no probe on it yet."""
+    from tracker.feed import project_document
+    from tracker.store.queries import load_projects
+
+    wanted = list(targets)
+    jobs: list[ProbeJob] = []
+    with store.session_scope() as session:
+        rows = load_projects(session=session, names=list(names) if names is not None else None)
+        documents = [project_document(r) for r in rows]
+    for document in documents:
+        release = current_release(document)
+        if release is None:
+            continue
+        for target in wanted:
+            verdict = release.get("targets", {}).get(target) or {}
+            if (
+                verdict.get("evidence") == Evidence.TAGS.value
+                and verdict.get("status") == Status.WHEEL_ONLY.value
+            ):
+                jobs.append(ProbeJob(document["name"], str(release["version"]), target))
+    return jobs
