@@ -58,7 +58,7 @@ class InputError(FttrackError):
         super().__init__(f"{where}: {message}")
 
 
-class IndexError_(FttrackError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(FttrackError):
     """The package index could not be reached, or answered with something unusable."""
 
 

@@ -109,7 +109,7 @@ def normalise_platform(tag: str) -> tuple[str, ...]:
     if match:
         return (f"{match.group(1)}_{match.group(2)}",)
     if tag.startswith("linux_"):
-        return (f"linux_{tag[len('linux_'):]}",)
+        return (f"linux_{tag[len('linux_') :]}",)
     if tag.startswith("macosx_"):
         arch = tag.rsplit("_", 1)[-1]
         return _MACOS_ARCHES.get(arch, (f"macosx_{arch}",))
@@ -167,7 +167,9 @@ def classify_file(filename: str) -> FileTags:
         if filename.endswith(suffix):
             try:
                 name, version = parse_sdist_filename(
-                    filename if suffix in (".tar.gz", ".zip") else filename[: -len(suffix)] + ".tar.gz"
+                    filename
+                    if suffix in (".tar.gz", ".zip")
+                    else filename[: -len(suffix)] + ".tar.gz"
                 )
             except InvalidSdistFilename:
                 return FileTags(filename, "sdist", None, None)

@@ -1,0 +1,227 @@
+"""Benchmark ``fttrack audit`` on a 500-package lockfile and a 5,000-project snapshot.
+
+Generates both inputs in a temporary directory, then times each command as a
+subprocess (best-of-N wall time, and peak RSS of the child from
+``resource.getrusage(RUSAGE_CHILDREN)``, measured in a fresh helper process per
+command so the maxima do not mix). Baselines run in the same invocation:
+``python -c pass`` always, and ``uv-readiness --offline`` when it is installed
+(it needs Python >= 3.12: install it in its own virtualenv and pass
+``--uv-readiness PATH``).
+
+    python bench/audit_bench.py [--runs 5] [--uv-readiness PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+STATUSES = ["ready", "gil-reenabled", "wheel-only", "pure", "no-ft-wheel", "sdist-only"]
+TARGETS = ["3.13t", "3.14t", "3.15t"]
+
+
+def _target_entry(rng: random.Random, status: str, when: str) -> dict[str, Any]:
+    probe = None
+    evidence = "tags"
+    culprits: list[dict[str, str]] = []
+    if status in ("ready", "gil-reenabled"):
+        evidence = "probe"
+        modules = [
+            {"name": f"pkg._ext{i}", "outcome": "ok", "detail": "", "owner": "pkg"}
+            for i in range(rng.randint(1, 4))
+        ]
+        if status == "gil-reenabled":
+            culprits = [{"module": "pkg._ext0", "owner": "pkg"}]
+            modules[0]["outcome"] = "gil-reenabled"
+        probe = {
+            "interpreter": "3.14.7",
+            "sandbox": "bwrap",
+            "platform": "manylinux_x86_64",
+            "modules": modules,
+            "timings": {"install": 1.2, "import": 0.4},
+            "stderr_tail": "",
+            "detail": "",
+        }
+    platforms = ["any"] if status == "pure" else ["manylinux_x86_64", "macosx_arm64", "win_amd64"]
+    return {
+        "status": status,
+        "evidence": evidence,
+        "platforms": platforms
+        if status in ("ready", "gil-reenabled", "wheel-only", "pure")
+        else [],
+        "culprits": culprits,
+        "probed_at": when if probe else None,
+        "probe": probe,
+    }
+
+
+def make_project(index: int, rng: random.Random) -> dict[str, Any]:
+    """One synthetic project document in the feed format."""
+    name = f"pkg-{index:05d}"
+    releases: list[dict[str, Any]] = []
+    for minor in (3, 2, 1):
+        version = f"1.{minor}.0"
+        when = f"2026-11-{minor + 10:02d}T12:00:00Z"
+        targets = {t: _target_entry(rng, rng.choice(STATUSES), when) for t in TARGETS}
+        releases.append({"version": version, "yanked": False, "uploaded": when, "targets": targets})
+    first_ready: dict[str, str] = {}
+    for target in TARGETS:
+        for release in reversed(releases):
+            if release["targets"][target]["status"] in ("ready", "pure"):
+                first_ready[target] = release["version"]
+                break
+    return {
+        "name": name,
+        "display_name": name,
+        "classifier": None,
+        "watch_reason": "seed",
+        "releases": releases,
+        "first_ready": first_ready,
+    }
+
+
+def make_feed(projects: int, seed: int = 1) -> dict[str, Any]:
+    """A feed document with ``projects`` synthetic projects."""
+    rng = random.Random(seed)
+    return {
+        "schema": 1,
+        "generated": "2026-11-25T00:00:00Z",
+        "targets": TARGETS,
+        "projects": [make_project(i, rng) for i in range(projects)],
+    }
+
+
+def _wheels(name: str, version: str, rng: random.Random) -> list[str]:
+    stem = f"{name.replace('-', '_')}-{version}"
+    kind = rng.choice(["ft", "gil", "pure"])
+    if kind == "pure":
+        return [f"{stem}-py3-none-any.whl"]
+    tags = ["cp313-cp313", "cp314-cp314"] + (
+        ["cp314-cp314t", "cp315-cp315t"] if kind == "ft" else []
+    )
+    return [f"{stem}-{tag}-manylinux_2_28_x86_64.whl" for tag in tags]
+
+
+def write_uv_lock(directory: Path, names: list[tuple[str, str]], rng: random.Random) -> Path:
+    """A ``uv.lock`` (and its ``pyproject.toml``) locking ``names`` (name, version)."""
+    deps = ", ".join(f'{{ name = "{n}" }}' for n, _ in names)
+    parts = [
+        'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n',
+        f'[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = {{ virtual = "." }}\n'
+        f"dependencies = [{deps}]\n\n[package.metadata]\nrequires-dist = [{deps}]\n",
+    ]
+    for name, version in names:
+        wheels = ",\n".join(
+            f'    {{ url = "https://files.index.invalid/packages/{w}", '
+            f'hash = "sha256:{"0" * 64}", size = 1000 }}'
+            for w in _wheels(name, version, rng)
+        )
+        parts.append(
+            f'[[package]]\nname = "{name}"\nversion = "{version}"\n'
+            f'source = {{ registry = "https://index.invalid/simple" }}\nwheels = [\n{wheels},\n]\n'
+        )
+    (directory / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{', '.join(repr(n) for n, _ in names)}]\n"
+    )
+    lock = directory / "uv.lock"
+    lock.write_text("\n".join(parts))
+    return lock
+
+
+def write_inputs(directory: Path, projects: int = 5000, deps: int = 500) -> tuple[Path, Path]:
+    """Write ``snapshot.json.gz`` and a ``uv.lock`` pinning ``deps`` packages, most of them
+    in the snapshot (one in ten is not tracked)."""
+    snapshot = directory / "snapshot.json.gz"
+    snapshot.write_bytes(gzip.compress(json.dumps(make_feed(projects)).encode(), 6))
+    rng = random.Random(2)
+    names = [
+        (f"pkg-{index:05d}", rng.choice(["1.1.0", "1.2.0", "1.3.0"]))
+        for index in sorted(rng.sample(range(projects + deps // 10), deps))
+    ]
+    return snapshot, write_uv_lock(directory, names, rng)
+
+
+_MEASURE = r"""
+import resource, subprocess, sys, time, json
+argv = json.loads(sys.argv[1])
+start = time.perf_counter()
+done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "rss_kib": rss, "rc": done.returncode}))
+"""
+
+
+def measure(argv: list[str], runs: int, env: dict[str, str]) -> dict[str, float]:
+    """Best and median wall time and peak RSS (KiB) of ``argv`` over ``runs`` runs."""
+    walls, rss, codes = [], [], set()
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE, json.dumps(argv)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        row = json.loads(out.stdout)
+        walls.append(row["wall"])
+        rss.append(row["rss_kib"])
+        codes.add(row["rc"])
+    return {
+        "best": min(walls),
+        "median": statistics.median(walls),
+        "rss_mib": max(rss) / 1024,
+        "rc": sorted(codes)[0],
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print a table with ratios to the baselines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--projects", type=int, default=5000)
+    parser.add_argument("--deps", type=int, default=500)
+    parser.add_argument("--uv-readiness", default=shutil.which("uv-readiness"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot, lock = write_inputs(Path(tmp), args.projects, args.deps)
+        env = dict(os.environ, FTTRACK_SNAPSHOT=str(snapshot), NO_COLOR="1")
+        fttrack = [str(Path(sys.executable).with_name("fttrack"))]
+        rows: list[tuple[str, dict[str, float]]] = []
+        rows.append(("python -c pass", measure([sys.executable, "-c", "pass"], args.runs, env)))
+        if args.uv_readiness:
+            argv = [args.uv_readiness, "--offline", "--project", tmp, "3.14t"]
+            rows.append(("uv-readiness --offline", measure(argv, args.runs, env)))
+        for fmt in ("table", "json"):
+            argv = [*fttrack, "audit", str(lock), "--format", fmt, "--target", "3.14t"]
+            rows.append((f"fttrack audit --format {fmt}", measure(argv, args.runs, env)))
+        size = snapshot.stat().st_size / 1e6
+        print(
+            f"inputs: uv.lock of {args.deps} packages, snapshot of {args.projects} projects "
+            f"({size:.1f} MB gz, {len(gzip.decompress(snapshot.read_bytes())) / 1e6:.1f} MB JSON)"
+        )
+        if not args.uv_readiness:
+            print("baseline uv-readiness: not installed (needs Python >= 3.12); skipped")
+        base = rows[0][1]["best"]
+        print(f"{'command':32} {'best s':>8} {'median s':>9} {'peak MiB':>9} {'x python':>9} rc")
+        for label, row in rows:
+            ratio = row["best"] / base
+            print(
+                f"{label:32} {row['best']:8.3f} {row['median']:9.3f} {row['rss_mib']:9.1f} "
+                f"{ratio:9.1f} {int(row['rc'])}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Every parser reads the lockfiles the real tools wrote for the same tiny project
+(numpy, requests[socks], six with a marker; see tests/assets/lockfiles/regenerate.sh)
+and finds the same dependencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.audit.environment import marker_applies
+from tracker.audit.sources import detect_format, open_source
+from tracker.models import Dependency
+
+from .helpers import LOCKFILES
+
+EXPECTED = {
+    "certifi": "2026.10.19.post1",
+    "charset-normalizer": "3.5.3",
+    "idna": "3.20",
+    "pysocks": "1.7.1",
+    "requests": "2.34.2",
+    "six": "1.17.0",
+    "urllib3": "2.8.0",
+}
+NUMPY = {"2.4.6", "2.5.5"}  # some tools fork the resolution by Python version
+
+LOCKS = {
+    "uv.lock": "uv.lock",
+    "poetry1.lock": "poetry.lock",
+    "poetry2.lock": "poetry.lock",
+    "pdm.lock": "pdm.lock",
+    "Pipfile.lock": "Pipfile.lock",
+    "pylock.toml": "pylock.toml",
+    "requirements.txt": "requirements",
+}
+
+
+def _deps(filename: str) -> list[Dependency]:
+    opened = open_source(str(LOCKFILES / filename))
+    return list(opened.source)
+
+
+@pytest.mark.parametrize("filename", sorted(LOCKS))
+def test_detected_by_file_name(filename: str) -> None:
+    assert detect_format(filename) == LOCKS[filename]
+
+
+@pytest.mark.parametrize("filename", sorted(LOCKS))
+def test_every_lockfile_yields_the_same_dependency_set(filename: str) -> None:
+    deps = [d for d in _deps(filename) if not d.skipped_reason]
+    pinned = {d.name: d.version for d in deps if d.name != "numpy"}
+    assert pinned == EXPECTED
+    assert {d.version for d in deps if d.name == "numpy"} <= NUMPY
+    assert all(d.specifier == f"=={d.version}" for d in deps)
+    assert not [d for d in _deps(filename) if d.skipped_reason]  # the project itself is left out
+
+
+@pytest.mark.parametrize("filename", sorted(LOCKS))
+def test_on_python_314_exactly_one_numpy_applies(filename: str) -> None:
+    numpys = [
+        d
+        for d in _deps(filename)
+        if d.name == "numpy" and marker_applies(d.markers, "3.14t", "manylinux_x86_64")
+    ]
+    assert len(numpys) == 1
+
+
+@pytest.mark.parametrize("filename", sorted(LOCKS))
+def test_origins_point_at_the_package_line(filename: str) -> None:
+    lines = (LOCKFILES / filename).read_text().splitlines()
+    for dep in _deps(filename):
+        path, _, line = dep.origin.rpartition(":")
+        assert path.endswith(filename)
+        text = lines[int(line) - 1].lower()
+        assert dep.name.replace("-", "") in text.replace("-", "").replace("_", ""), dep
+
+
+def test_forked_uv_lock_keeps_resolution_markers() -> None:
+    numpys = {d.version: d.markers for d in _deps("uv.lock") if d.name == "numpy"}
+    assert numpys == {
+        "2.4.6": "python_full_version < '3.12'",
+        "2.5.5": "python_full_version >= '3.12'",
+    }
+
+
+def test_pyproject_declares_the_direct_requirements() -> None:
+    deps = _deps("pyproject.toml")
+    assert {d.name for d in deps} == {"numpy", "requests", "six"}
+    assert all(d.version is None for d in deps)
+    six = [d for d in deps if d.name == "six"]
+    assert {d.markers for d in six} == {'python_version >= "3.8"', ""}  # main and dev group
+
+
+def test_pipfile_lock_reads_develop_section() -> None:
+    text = (LOCKFILES / "Pipfile.lock").read_text()
+    assert '"develop"' in text
+    deps = _deps("Pipfile.lock")
+    assert [d.name for d in deps].count("six") == 1  # in default and develop: reported once
+
+
+def test_directory_prefers_a_lockfile() -> None:
+    opened = open_source(str(LOCKFILES))
+    assert opened.source.format_name == "uv.lock"
+    assert "found uv.lock" in opened.note and "requirements.txt" in opened.note
+
+
+def test_fixtures_name_no_real_index_host() -> None:
+    from pip._internal.models.index import PyPI
+
+    for path in LOCKFILES.iterdir():
+        text = path.read_text()
+        assert PyPI.netloc not in text and PyPI.file_storage_domain not in text, path

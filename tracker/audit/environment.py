@@ -1,0 +1,81 @@
+"""The environment an audit is for: this machine's platform, and marker evaluation.
+
+>>> marker_applies('python_version >= "3.12"', "3.14t", "manylinux_x86_64")
+True
+>>> marker_applies('sys_platform == "win32"', "3.14t", "manylinux_x86_64")
+False
+"""
+
+from __future__ import annotations
+
+import glob
+import platform as platform_module
+import sys
+
+from tracker.wheels import DEFAULT_PLATFORM, PLATFORMS
+
+__all__ = ["current_platform", "marker_applies", "marker_environment"]
+
+_MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
+
+
+def current_platform() -> str:
+    """This machine's platform as one of :data:`tracker.wheels.PLATFORMS`.
+
+    Falls back to :data:`tracker.wheels.DEFAULT_PLATFORM` on anything unknown.
+    """
+    machine = platform_module.machine().lower()
+    if sys.platform.startswith("linux"):
+        arch = _MACHINES.get(machine, machine)
+        libc = "musllinux" if glob.glob("/lib/ld-musl-*") else "manylinux"
+        name = f"{libc}_{arch}"
+    elif sys.platform == "darwin":
+        name = "macosx_arm64" if machine == "arm64" else "macosx_x86_64"
+    elif sys.platform == "win32":
+        name = {"amd64": "win_amd64", "arm64": "win_arm64"}.get(machine, "win32")
+    else:
+        name = DEFAULT_PLATFORM
+    return name if name in PLATFORMS else DEFAULT_PLATFORM
+
+
+def marker_environment(target: str, platform: str) -> dict[str, str]:
+    """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""
+    version = target.removesuffix("t")
+    if platform.startswith(("manylinux", "musllinux")):
+        sys_platform, system, os_name = "linux", "Linux", "posix"
+        machine = platform.split("_", 1)[1]
+    elif platform.startswith("macosx"):
+        sys_platform, system, os_name = "darwin", "Darwin", "posix"
+        machine = platform.split("_", 1)[1]
+    else:
+        sys_platform, system, os_name = "win32", "Windows", "nt"
+        machine = {"win_amd64": "AMD64", "win_arm64": "ARM64", "win32": "x86"}.get(platform, "")
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": f"{version}.0",
+        "os_name": os_name,
+        "platform_machine": machine,
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_system": system,
+        "platform_version": "",
+        "python_full_version": f"{version}.0",
+        "python_version": version,
+        "sys_platform": sys_platform,
+        "extra": "",
+    }
+
+
+def marker_applies(marker: str, target: str, platform: str) -> bool:
+    """Whether a requirement with ``marker`` is installed on ``target`` × ``platform``.
+
+    Markers that cannot be evaluated (unknown variables) count as applying.
+    """
+    if not marker:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
+    try:
+        return bool(Marker(marker).evaluate(marker_environment(target, platform)))
+    except (InvalidMarker, UndefinedComparison, ValueError, KeyError, TypeError):
+        return True

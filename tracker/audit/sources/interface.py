@@ -1,0 +1,183 @@
+"""The interface every requirement source implements, and helpers they share.
+
+A *requirement source* reads one file (a lockfile, a requirements file, a
+``pyproject.toml``) and yields :class:`~tracker.models.Dependency` values:
+normalized name, pinned version (or ``None`` for a loose requirement), the
+specifier, environment markers, and ``origin`` (``"file:line"``). A line that
+cannot be judged (an editable install, a URL, a local path) is still yielded,
+with ``skipped_reason`` set: "could not check" is a value, not an exception.
+
+A file that cannot be read or parsed raises :class:`~tracker.errors.InputError`
+naming the file and the line or key.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from packaging.utils import InvalidName, canonicalize_name
+
+from tracker.errors import InputError
+from tracker.models import Dependency
+
+__all__ = [
+    "STDIN",
+    "RequirementSource",
+    "TomlLines",
+    "display_path",
+    "load_toml",
+    "normalize_name",
+    "read_text",
+    "require_list",
+    "require_table",
+]
+
+#: The path that means "read standard input".
+STDIN = "-"
+
+_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+@runtime_checkable
+class RequirementSource(Protocol):
+    """Something that yields the dependencies declared or locked in one file.
+
+    ``format_name`` is the name used by ``--format-in`` (``uv.lock``,
+    ``requirements``, ...); ``path`` is the file as the user named it.
+    """
+
+    format_name: str
+    path: str
+
+    def __iter__(self) -> Iterator[Dependency]:
+        """Yield every dependency, in file order; raise InputError on bad input."""
+        ...
+
+
+def display_path(path: str | Path) -> str:
+    """The path as shown in messages and origins (``<stdin>`` for ``-``)."""
+    text = str(path)
+    return "<stdin>" if text == STDIN else text
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file (or stdin for ``-``), raising InputError on any failure."""
+    if str(path) == STDIN:
+        try:
+            return sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError("<stdin>", f"cannot read: {exc}") from None
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory") from None
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), "not valid UTF-8 text", line=line) from None
+
+
+def load_toml(path: str, text: str) -> dict[str, Any]:
+    """Parse TOML text, turning syntax errors into an InputError with the line."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = str(exc).split(" (at line")[0]
+        if line is None:
+            match = re.search(r"at line (\d+)", str(exc))
+            line = int(match.group(1)) if match else None
+        raise InputError(path, f"invalid TOML: {message}", line=line) from None
+
+
+def normalize_name(path: str, raw: object, *, key: str, line: int | None = None) -> str:
+    """Validate and canonicalize a project name read from ``key``."""
+    if not isinstance(raw, str) or not _NAME_RE.match(raw):
+        raise InputError(path, f"{key}: invalid project name {raw!r}", line=line)
+    try:
+        return str(canonicalize_name(raw, validate=True))
+    except InvalidName:
+        raise InputError(path, f"{key}: invalid project name {raw!r}", line=line) from None
+
+
+def require_table(path: str, value: object, key: str) -> dict[str, Any]:
+    """``value`` as a table (dict), or an InputError naming ``key``."""
+    if not isinstance(value, dict):
+        raise InputError(path, f"{key}: expected a table, got {type(value).__name__}")
+    return value
+
+
+def require_list(path: str, value: object, key: str) -> list[Any]:
+    """``value`` as an array (list), or an InputError naming ``key``."""
+    if not isinstance(value, list):
+        raise InputError(path, f"{key}: expected an array, got {type(value).__name__}")
+    return value
+
+
+def optional_str(path: str, table: dict[str, Any], field: str, key: str) -> str | None:
+    """``table[field]`` as a string or None, or an InputError naming ``key.field``."""
+    value = table.get(field)
+    if value is None or isinstance(value, str):
+        return value
+    raise InputError(path, f"{key}.{field}: expected a string, got {type(value).__name__}")
+
+
+class TomlLines:
+    """Line numbers of ``[[array]]`` headers and of ``name = "..."`` keys in TOML text.
+
+    ``tomllib`` keeps no positions, so origins are found by a light scan: the
+    i-th ``[[package]]`` header belongs to the i-th element of the parsed array.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+        self._headers: dict[str, list[int]] = {}
+
+    def headers(self, table: str) -> list[int]:
+        """1-based line numbers of every ``[[table]]`` header, in order."""
+        if table not in self._headers:
+            pattern = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]\s*(#.*)?$")
+            self._headers[table] = [
+                i + 1 for i, line in enumerate(self._lines) if pattern.match(line)
+            ]
+        return self._headers[table]
+
+    def find(self, needle: str, start: int = 0) -> int | None:
+        """1-based number of the first line at or after ``start`` containing ``needle``."""
+        for i in range(max(start, 0), len(self._lines)):
+            if needle in self._lines[i]:
+                return i + 1
+        return None
+
+    def element_line(self, table: str, index: int) -> int | None:
+        """Line of the ``name =`` key of the index-th ``[[table]]`` element (or its header)."""
+        headers = self.headers(table)
+        if index >= len(headers):
+            return None
+        header = headers[index]
+        end = headers[index + 1] - 1 if index + 1 < len(headers) else len(self._lines)
+        for i in range(header, end):
+            if re.match(r"^\s*name\s*=", self._lines[i]):
+                return i + 1
+        return header
+
+
+def origin(path: str, line: int | None) -> str:
+    """``file:line`` (or just ``file`` when the line is unknown)."""
+    return f"{path}:{line}" if line is not None else path
+
+
+def pinned(name: str, version: str, **kwargs: Any) -> Dependency:
+    """A Dependency pinned to ``version`` (specifier ``==version``)."""
+    return Dependency(name=name, version=version, specifier=f"=={version}", **kwargs)

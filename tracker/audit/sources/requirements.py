@@ -1,0 +1,236 @@
+"""``requirements.txt`` (pip's format, as written by hand or by pip-compile).
+
+Handles nested ``-r``/``--requirement`` files, ``-c``/``--constraint`` files
+(a constraint pins a requirement named elsewhere; it adds no dependency of
+its own), ``--hash`` options, environment markers, extras, backslash line
+continuations and comments. Editable installs, URLs and local paths cannot be
+judged from an index and are yielded with ``skipped_reason`` set.
+
+>>> deps = list(RequirementsSource.from_text("r.txt", "numpy==2.4.6 ; python_version>'3'\\n"))
+>>> deps[0].name, deps[0].version, deps[0].markers, deps[0].origin
+('numpy', '2.4.6', 'python_version > "3"', 'r.txt:1')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from tracker.audit.sources.interface import STDIN, display_path, origin, read_text
+from tracker.errors import InputError
+from tracker.models import Dependency
+
+__all__ = ["RequirementsSource", "parse_requirement"]
+
+_MAX_DEPTH = 20
+# Options that take a value and do not name a requirement.
+_VALUE_OPTIONS = {
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--use-feature",
+    "--only-binary",
+    "--no-binary",
+    "--config-settings",
+    "--global-option",
+    "--hash",
+}
+_FLAG_OPTIONS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes"}
+_URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://|^[a-z+]+:", re.IGNORECASE)
+_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    text: str
+
+
+def _logical_lines(text: str) -> Iterator[_Line]:
+    """Join continuations, drop comments; yield (first line number, text)."""
+    buffer: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not buffer:
+            start = number
+        # A comment starts at '#' preceded by whitespace or at the line start.
+        line = re.sub(r"(^|\s)#.*$", "", raw)
+        if line.endswith("\\"):
+            buffer.append(line[:-1])
+            continue
+        buffer.append(line)
+        joined = " ".join(part.strip() for part in buffer).strip()
+        buffer = []
+        if joined:
+            yield _Line(start, joined)
+    if buffer:
+        joined = " ".join(part.strip() for part in buffer).strip()
+        if joined:
+            yield _Line(start, joined)
+
+
+def _split_hashes(text: str) -> str:
+    """Remove ``--hash=...`` options (they follow the requirement on the same line)."""
+    return re.sub(r"\s--hash(?:=|\s+)\S+", "", " " + text).strip()
+
+
+class RequirementsSource:
+    """Dependencies from a pip requirements file and the files it includes."""
+
+    format_name = "requirements"
+
+    def __init__(self, path: str, *, text: str | None = None) -> None:
+        self.path = path
+        self._text = text
+
+    @classmethod
+    def from_text(cls, path: str, text: str) -> RequirementsSource:
+        """A source over ``text`` that reports ``path`` in origins."""
+        return cls(path, text=text)
+
+    def __iter__(self) -> Iterator[Dependency]:
+        constraints: dict[str, Dependency] = {}
+        deps = list(self._read(self.path, self._text, constraints, depth=0, seen=()))
+        for dep in deps:
+            pin = constraints.get(dep.name)
+            if pin is not None and dep.version is None and not dep.skipped_reason:
+                yield replace(dep, version=pin.version, specifier=pin.specifier)
+            else:
+                yield dep
+
+    def _read(
+        self,
+        path: str,
+        text: str | None,
+        constraints: dict[str, Dependency],
+        *,
+        depth: int,
+        seen: tuple[str, ...],
+        constraint_file: bool = False,
+    ) -> Iterator[Dependency]:
+        shown = display_path(path)
+        if depth > _MAX_DEPTH:
+            raise InputError(shown, f"requirement files nested deeper than {_MAX_DEPTH}")
+        if text is None:
+            text = read_text(path)
+        for line in _logical_lines(text):
+            yield from self._line(path, shown, line, constraints, depth, seen, constraint_file)
+
+    def _include(self, path: str, shown: str, line: _Line, target: str) -> str:
+        if path == STDIN:
+            return target
+        return str(Path(path).parent / target) if not Path(target).is_absolute() else target
+
+    def _line(
+        self,
+        path: str,
+        shown: str,
+        line: _Line,
+        constraints: dict[str, Dependency],
+        depth: int,
+        seen: tuple[str, ...],
+        constraint_file: bool,
+    ) -> Iterator[Dependency]:
+        text = line.text
+        where = origin(shown, line.number)
+        include = re.match(
+            r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc]))(\S+)$", text
+        )
+        if include:
+            option, target = include.groups()
+            nested = self._include(path, shown, line, target)
+            key = str(Path(nested).resolve()) if nested != STDIN else STDIN
+            if key in seen:
+                raise InputError(shown, f"{option} {target}: includes itself", line=line.number)
+            is_constraint = option in ("-c", "--constraint")
+            try:
+                children = list(
+                    self._read(
+                        nested,
+                        None,
+                        constraints,
+                        depth=depth + 1,
+                        seen=(*seen, key),
+                        constraint_file=is_constraint or constraint_file,
+                    )
+                )
+            except InputError as exc:
+                if exc.path == nested and exc.line is None:
+                    raise InputError(
+                        shown, f"{option} {target}: {str(exc).split(': ', 1)[1]}", line=line.number
+                    ) from None
+                raise
+            yield from children
+            return
+        editable = re.match(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$", text)
+        if editable:
+            yield _skipped(editable.group(1).strip(), where, "editable install")
+            return
+        if text.startswith("-"):
+            option = re.split(r"[\s=]", text, maxsplit=1)[0]
+            if option in _VALUE_OPTIONS or option in _FLAG_OPTIONS:
+                return
+            raise InputError(shown, f"unknown option {option!r}", line=line.number)
+        requirement_text = _split_hashes(text)
+        if requirement_text.startswith("-"):
+            raise InputError(shown, f"unexpected option in {text!r}", line=line.number)
+        dep = parse_requirement(shown, line.number, requirement_text, where)
+        if constraint_file:
+            if dep.version is not None and not dep.skipped_reason:
+                constraints.setdefault(dep.name, dep)
+            return
+        yield dep
+
+
+def _looks_like_path(text: str) -> bool:
+    head = text.split(";")[0].strip()
+    if head.startswith((".", "/", "~")) or head.startswith("file:"):
+        return True
+    if "@" in head or "://" in head:
+        return False
+    return head.endswith(_ARCHIVE_SUFFIXES)
+
+
+def _skipped(target: str, where: str, reason: str) -> Dependency:
+    """A dependency that cannot be judged, named from ``#egg=`` when possible."""
+    name_match = re.search(r"#egg=([A-Za-z0-9._-]+)", target)
+    name = str(canonicalize_name(name_match.group(1))) if name_match else target
+    return Dependency(name=name, origin=where, skipped_reason=f"{reason}: {target}")
+
+
+def parse_requirement(shown: str, number: int | None, text: str, where: str) -> Dependency:
+    """One PEP 508 requirement (or a URL/path line, yielded as skipped)."""
+    if _URL_RE.match(text):
+        return _skipped(text, where, "URL requirement")
+    if _looks_like_path(text):
+        return _skipped(text, where, "local path")
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as exc:
+        message = str(exc).splitlines()[0]
+        raise InputError(shown, f"invalid requirement {text!r}: {message}", line=number) from None
+    name = str(canonicalize_name(requirement.name))
+    markers = str(requirement.marker) if requirement.marker else ""
+    if requirement.url:
+        return Dependency(
+            name=name,
+            markers=markers,
+            origin=where,
+            skipped_reason=f"URL requirement: {requirement.url}",
+        )
+    specifier = str(requirement.specifier)
+    version = None
+    specs = list(requirement.specifier)
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        version = specs[0].version
+    return Dependency(
+        name=name, version=version, specifier=specifier, markers=markers, origin=where
+    )

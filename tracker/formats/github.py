@@ -1,0 +1,49 @@
+"""The ``github`` format: GitHub Actions workflow annotations.
+
+Blockers become ``::error`` lines on the file and line they come from; other
+dependencies that are not proven ready become ``::notice`` lines; a final
+``::notice`` carries the summary.
+"""
+
+from __future__ import annotations
+
+from tracker.audit.report import AuditEntry, AuditReport, parse_origin
+from tracker.models import Status
+
+__all__ = ["escape_data", "escape_property", "render"]
+
+_GOOD = {Status.READY, Status.PURE}
+
+
+def escape_data(text: str) -> str:
+    """Escape an annotation message (``%``, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape an annotation property value (also ``:`` and ``,``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation(level: str, report: AuditReport, entry: AuditEntry) -> str:
+    path, line = parse_origin(entry.origin)
+    props = [f"file={escape_property(path)}"]
+    if line is not None:
+        props.append(f"line={line}")
+    version = f" {entry.version}" if entry.version else ""
+    props.append(f"title={escape_property(f'{entry.name}{version}: {entry.status.value}')}")
+    message = f"{entry.name}{version} is {entry.status.value} on {report.target}"
+    message += f" ({report.platform}, {entry.evidence.value}): {entry.detail}"
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def render(report: AuditReport, *, color: bool = False, width: int | None = None) -> str:
+    """The report as workflow commands, one per line."""
+    lines = []
+    for entry in report.ordered():
+        if report.blocks(entry):
+            lines.append(_annotation("error", report, entry))
+        elif entry.status not in _GOOD:
+            lines.append(_annotation("notice", report, entry))
+    lines.append(f"::notice title=fttrack audit::{escape_data(report.summary_line())}")
+    return "\n".join(lines) + "\n"

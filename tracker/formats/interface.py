@@ -1,0 +1,24 @@
+"""The interface of an output format.
+
+A format is a function that turns an :class:`~tracker.audit.report.AuditReport`
+into text. ``color`` asks for terminal colours (only ``table`` uses it) and
+``width`` fixes the terminal width (None: detect).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tracker.audit.report import AuditReport
+
+__all__ = ["Renderer"]
+
+
+class Renderer(Protocol):
+    """``render(report, *, color=False, width=None) -> str``."""
+
+    def __call__(
+        self, report: AuditReport, *, color: bool = False, width: int | None = None
+    ) -> str:
+        """Render ``report`` as text (ending with a newline)."""
+        ...

@@ -1,0 +1,127 @@
+"""The ``table`` format: an aligned table, blockers first, coloured by status.
+
+Below the table, one line per dependency that is not proven ready says why
+and what to upgrade to; then the skipped dependencies. Colours are drawn with
+rich; without colours the text is assembled directly (a 500-row table then
+renders in milliseconds).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from rich.cells import cell_len
+
+from tracker.audit.report import AuditEntry, AuditReport, parse_origin
+from tracker.models import Status
+
+__all__ = ["STATUS_STYLES", "render"]
+
+#: Colour of each status.
+STATUS_STYLES: dict[Status, str] = {
+    Status.READY: "bold green",
+    Status.PURE: "green",
+    Status.WHEEL_ONLY: "cyan",
+    Status.GIL_REENABLED: "bold red",
+    Status.IMPORT_FAILED: "red",
+    Status.CRASHED: "bold red",
+    Status.TIMED_OUT: "red",
+    Status.INSTALL_FAILED: "red",
+    Status.NO_FT_WHEEL: "yellow",
+    Status.SDIST_ONLY: "yellow",
+    Status.UNKNOWN: "dim",
+}
+
+#: Statuses whose detail is not repeated under the table.
+_QUIET = frozenset({Status.READY, Status.PURE})
+_HEADERS = ("", "package", "version", "status", "evidence", "upgrade to", "origin")
+
+# One styled piece of output: (text, rich style or None).
+_Piece = tuple[str, str | None]
+
+
+def _evidence(entry: AuditEntry) -> str:
+    if entry.checked_at:
+        return f"{entry.evidence.value} {entry.checked_at[:10]}"
+    return entry.evidence.value
+
+
+def _short_origin(origin: str) -> str:
+    path, line = parse_origin(origin)
+    name = PurePath(path).name or path
+    return f"{name}:{line}" if line is not None else name
+
+
+def _row(report: AuditReport, entry: AuditEntry) -> list[_Piece]:
+    return [
+        ("✗", "bold red") if report.blocks(entry) else (" ", None),
+        (entry.name, "bold" if report.blocks(entry) else None),
+        (entry.version or entry.specifier or "*", None),
+        (entry.status.value, STATUS_STYLES[entry.status]),
+        (_evidence(entry), None),
+        (entry.first_ready_version or "", "green" if entry.first_ready_version else None),
+        (_short_origin(entry.origin), "dim"),
+    ]
+
+
+def _lines(report: AuditReport) -> list[list[_Piece]]:
+    """Every output line as styled pieces."""
+    entries = report.ordered()
+    rows = [_row(report, e) for e in entries]
+    widths = [cell_len(h) for h in _HEADERS]
+    for row in rows:
+        for i, (text, _) in enumerate(row):
+            widths[i] = max(widths[i], cell_len(text))
+
+    def aligned(cells: list[_Piece]) -> list[_Piece]:
+        out: list[_Piece] = []
+        for i, (text, style) in enumerate(cells):
+            last = i == len(cells) - 1
+            pad = "" if last else " " * (widths[i] - cell_len(text) + 2)
+            out += [(text, style), (pad, None)]
+        return out
+
+    title = f"{report.input}: free-threaded {report.target} on {report.platform}"
+    lines: list[list[_Piece]] = [[(title, "bold")]]
+    lines.append(aligned([(h, "bold") for h in _HEADERS]))
+    lines.append(aligned([("─" * w, "dim") for w in widths]))
+    lines += [aligned(row) for row in rows]
+    lines.append([(f"verdicts from {report.source}", "dim")])
+    for entry in entries:
+        if entry.status not in _QUIET and entry.detail:
+            version = f" {entry.version or entry.specifier}".rstrip()
+            lines.append([("  ", None), (entry.name, "bold"), (f"{version}: {entry.detail}", None)])
+    if report.skipped:
+        lines.append([(f"skipped {len(report.skipped)}:", "dim")])
+        for skipped in report.skipped:
+            text = f"  {skipped.name} ({_short_origin(skipped.origin)}): {skipped.reason}"
+            lines.append([(text, "dim")])
+    return lines
+
+
+def render(report: AuditReport, *, color: bool = False, width: int | None = None) -> str:
+    """The report as a table (ANSI colours when ``color``)."""
+    lines = _lines(report)
+    if not color:
+        return "\n".join("".join(text for text, _ in line).rstrip() for line in lines) + "\n"
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        width=width or 120,
+        highlight=False,
+        emoji=False,
+    )
+    text = Text()
+    for line in lines:
+        for piece, style in line:
+            text.append(piece, style=style)
+        text.append("\n")
+    console.print(text, end="", soft_wrap=True)
+    return buffer.getvalue()

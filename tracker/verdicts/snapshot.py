@@ -1,0 +1,180 @@
+"""Verdicts from a feed file: plain or gzip JSON, the shipped ``data/snapshot.json.gz``.
+
+Loading is lazy: the file is decompressed once, each project's document is
+located by a light byte scan, and a document is parsed only when asked for.
+That keeps ``fttrack audit`` fast on a snapshot of thousands of projects. If
+the scan cannot vouch for the layout, the whole file is parsed instead: same
+answers, just slower.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zlib
+from pathlib import Path
+
+from tracker.errors import SourceError
+from tracker.verdicts.interface import ProjectDoc
+
+__all__ = ["SnapshotSource", "default_snapshot_path"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_KEY = b'"display_name"'
+_HEAD = re.compile(rb'\{\s*"name"\s*:\s*"([^"\\]*)"\s*,\s*')
+_TARGETS = re.compile(rb'"targets"\s*:\s*(\[[^\]\[{}]*\])')
+_GENERATED = re.compile(rb'"generated"\s*:\s*("[^"\\]*"|null)')
+_SCHEMA = re.compile(rb'^\s*\{[^\[]*?"schema"\s*:\s*(\d+)')
+_EMPTY = re.compile(rb'"projects"\s*:\s*\[\s*\]')
+_LOOKBACK = 1024
+
+
+def default_snapshot_path() -> Path:
+    """Where the shipped snapshot is: ``$FTTRACK_SNAPSHOT``, else ``tracker/data/`` (package
+    data), else the repository's ``data/snapshot.json.gz``.
+
+    Returns the first that exists, or the repository path (for error messages).
+    """
+    explicit = os.environ.get("FTTRACK_SNAPSHOT")
+    if explicit:
+        return Path(explicit).expanduser()
+    package = Path(__file__).resolve().parent.parent
+    candidates = [
+        package / "data" / "snapshot.json.gz",
+        package.parent / "data" / "snapshot.json.gz",
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[-1]
+
+
+class SnapshotSource:
+    """Project documents from a feed file (JSON or gzip JSON)."""
+
+    kind = "snapshot"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_snapshot_path()
+        self._data: bytes | None = None
+        self._offsets: dict[str, tuple[int, int]] = {}
+        self._docs: dict[str, ProjectDoc] = {}
+        self._targets: tuple[str, ...] = ()
+        self._generated: str | None = None
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _fail(self, message: str) -> SourceError:
+        return SourceError(f"snapshot {self.path}: {message}")
+
+    def _load(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raise SourceError(
+                f"no snapshot at {self.path}: pass --snapshot PATH, set FTTRACK_SNAPSHOT, "
+                "or use --server URL / --db URL"
+            ) from None
+        except OSError as exc:
+            raise self._fail(f"cannot read: {exc.strerror or exc}") from None
+        if raw.startswith(_GZIP_MAGIC):
+            try:
+                raw = zlib.decompress(raw, 47)
+            except zlib.error as exc:
+                raise self._fail(f"corrupt gzip data ({exc})") from None
+        self._data = raw
+        if not self._index_fast(raw):
+            self._index_full(raw)
+        return raw
+
+    def _index_fast(self, data: bytes) -> bool:
+        """Find each project document's start without parsing; False if unsure."""
+        schema = _SCHEMA.match(data)
+        targets = _TARGETS.search(data)
+        if schema is None or targets is None or int(schema.group(1)) != 1:
+            return False
+        starts: list[tuple[str, int]] = []
+        position = data.find(_KEY)
+        while position != -1:
+            brace = data.rfind(b"{", max(0, position - _LOOKBACK), position)
+            head = _HEAD.fullmatch(data, brace, position) if brace != -1 else None
+            if head is None:
+                return False
+            starts.append((head.group(1).decode("utf-8", "replace"), brace))
+            position = data.find(_KEY, position + len(_KEY))
+        if not starts and not _EMPTY.search(data):
+            return False
+        if data.count(b'"releases"') != len(starts):
+            return False
+        try:
+            target_list = json.loads(targets.group(1))
+            generated = _GENERATED.search(data)
+            self._generated = json.loads(generated.group(1)) if generated else None
+        except ValueError:
+            return False
+        if not all(isinstance(t, str) for t in target_list):
+            return False
+        self._targets = tuple(target_list)
+        ends = [start for _, start in starts[1:]] + [len(data)]
+        for (name, start), end in zip(starts, ends, strict=True):
+            self._offsets.setdefault(name, (start, end))
+        return True
+
+    def _index_full(self, data: bytes) -> None:
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise self._fail(f"not a feed file (invalid JSON: {exc})") from None
+        if not isinstance(document, dict) or document.get("schema") != 1:
+            raise self._fail('not a feed file (expected an object with "schema": 1)')
+        projects = document.get("projects")
+        targets = document.get("targets")
+        if not isinstance(projects, list) or not isinstance(targets, list):
+            raise self._fail('not a feed file (missing "projects" or "targets" arrays)')
+        self._targets = tuple(str(t) for t in targets)
+        generated = document.get("generated")
+        self._generated = generated if isinstance(generated, str) else None
+        for index, project in enumerate(projects):
+            if not isinstance(project, dict) or not isinstance(project.get("name"), str):
+                raise self._fail(f'projects[{index}]: expected an object with a "name"')
+            self._docs.setdefault(project["name"], project)
+
+    # -- the VerdictSource interface -----------------------------------------------------
+
+    def project(self, name: str) -> ProjectDoc | None:
+        """The document of ``name``, parsed on first use; None if not in the snapshot."""
+        data = self._load()
+        if name in self._docs:
+            return self._docs[name]
+        span = self._offsets.get(name)
+        if span is None:
+            return None
+        start, end = span
+        try:
+            document, _ = json.JSONDecoder().raw_decode(data[start:end].decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise self._fail(f"project {name!r}: malformed document ({exc})") from None
+        if not isinstance(document, dict) or document.get("name") != name:
+            raise self._fail(f"project {name!r}: malformed document")
+        self._docs[name] = document
+        return document
+
+    def names(self) -> list[str]:
+        """Every project name in the snapshot, in file order."""
+        self._load()
+        return list(dict.fromkeys([*self._offsets, *self._docs]))
+
+    def targets(self) -> tuple[str, ...]:
+        """The feed's ``targets``."""
+        self._load()
+        return self._targets
+
+    def describe(self) -> str:
+        """``snapshot PATH (N projects, generated DATE)``."""
+        self._load()
+        count = len(self.names())
+        when = f", generated {self._generated}" if self._generated else ""
+        return f"snapshot {self.path} ({count} projects{when})"
