@@ -1,0 +1,55 @@
+"""The app behind a real uvicorn server on 127.0.0.1, spoken to over TCP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from tests.api.conftest import TOKEN
+
+
+@pytest.fixture
+def base_url(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; stop it afterwards."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_real_server_answers(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        badge = client.get("/badges/numpy.json", params={"target": "3.14t"})
+        assert badge.status_code == 200 and badge.json()["message"] == "gil-reenabled"
+        svg = client.get("/badges/six.svg")
+        assert svg.headers["content-type"] == "image/svg+xml" and svg.text.startswith("<svg")
+        feed = client.get("/api/v1/feed.json", headers={"Accept-Encoding": "gzip"})
+        assert feed.headers["content-encoding"] == "gzip"
+        assert feed.json()["schema"] == 1
+        etag = feed.headers["etag"]
+        assert client.get("/api/v1/feed.json", headers={"If-None-Match": etag}).status_code == 304
+        assert client.get("/api/v1/projects/nope").json() == {"error": "nope is not tracked"}
+        watched = client.post(
+            "/api/v1/watch", json={"names": ["attrs"]}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert watched.json() == {"added": ["attrs"], "already": []}

@@ -1,0 +1,82 @@
+"""``fttrack export DIR``: feed, project documents, badges, index.html with a chart and table."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.api.conftest import fill
+from tracker.chart import STATUS_HEX, readiness_chart_svg
+from tracker.commands.export import export
+from tracker.store import open_store
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    store = open_store(url, seed=False)
+    fill(store)
+    store.close()
+    return url
+
+
+def test_export_writes_the_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(export, [str(out), "--db", _db(tmp_path)])
+    assert result.exit_code == 0, result.output
+    feed = json.loads((out / "feed.json").read_text())
+    assert feed["schema"] == 1 and [p["name"] for p in feed["projects"]] == [
+        "legacy-pkg",
+        "numpy",
+        "six",
+    ]
+    assert json.loads(gzip.decompress((out / "feed.json.gz").read_bytes())) == feed
+    numpy = json.loads((out / "projects" / "numpy.json").read_text())
+    assert numpy == feed["projects"][1]
+    badge = json.loads((out / "badges" / "numpy-3.14t.json").read_text())
+    assert badge["message"] == "gil-reenabled" and set(badge) == {
+        "schemaVersion",
+        "label",
+        "message",
+        "color",
+        "cacheSeconds",
+    }
+    for target in ("3.13t", "3.14t", "3.15t"):
+        ET.fromstring((out / "badges" / f"six-{target}.svg").read_text())
+    html = (out / "index.html").read_text()
+
+    class Collect(HTMLParser):
+        rows: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "tr" and dict(attrs).get("data-search"):
+                self.rows.append(str(dict(attrs)["data-search"]))
+
+    parser = Collect()
+    parser.feed(html)
+    assert parser.rows == ["legacy-pkg legacy_pkg", "numpy numpy", "six six"]
+    assert "<svg" in html and 'id="q"' in html
+    assert STATUS_HEX["gil-reenabled"] in html
+
+
+def test_export_into_a_file_path_fails_cleanly(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = CliRunner().invoke(export, [str(target), "--db", _db(tmp_path)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_chart_draws_one_bar_per_target_with_segments_proportional() -> None:
+    svg = readiness_chart_svg({"3.13t": {"ready": 1, "no-ft-wheel": 3}, "3.14t": {"ready": 4}})
+    root = ET.fromstring(svg)
+    segments = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    widths = {r.find(f"{SVG}title").text: float(r.get("width", 0)) for r in segments}  # type: ignore[union-attr]
+    assert widths["3.13t no-ft-wheel: 3 of 4"] == 3 * widths["3.13t ready: 1 of 4"]
+    assert widths["3.14t ready: 4 of 4"] == widths["3.13t ready: 1 of 4"] * 4

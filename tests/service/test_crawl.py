@@ -1,0 +1,74 @@
+"""Crawls against a real HTTP index on loopback: classification, change detection, faults."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.indexserver import Fault, IndexServer
+from tracker.crawl import crawl_once, probe_candidates
+from tracker.store.engine import Store
+
+NAMES = ["numpy", "six", "docopt", "pyyaml"]
+
+
+def _targets(store: Store, name: str, version: str) -> dict[str, str]:
+    document = store.project_document(name)
+    assert document is not None
+    release = next(r for r in document["releases"] if r["version"] == version)
+    return {t: v["status"] for t, v in release["targets"].items()}
+
+
+def test_crawl_classifies_real_files(recorded_index: IndexServer, store: Store) -> None:
+    report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    assert report.fetched == 4 and not report.failed and not report.not_found
+    # numpy's real files: cp313t wheels up to 2.4.6, none from 2.5 on; cp314t and cp315t from 2.5.x
+    assert _targets(store, "numpy", "2.4.6")["3.13t"] == "wheel-only"
+    assert _targets(store, "numpy", "2.5.5")["3.13t"] == "no-ft-wheel"
+    assert _targets(store, "numpy", "2.5.5")["3.14t"] == "wheel-only"
+    assert _targets(store, "numpy", "2.5.5")["3.15t"] == "wheel-only"
+    assert _targets(store, "six", "1.17.0")["3.14t"] == "pure"
+    docopt = store.project_document("docopt")
+    assert docopt is not None
+    assert {v["status"] for r in docopt["releases"] for v in r["targets"].values()} == {"sdist-only"}
+    jobs = {(j.project, j.target) for j in probe_candidates(store, ["3.13t", "3.14t"], names=NAMES)}
+    # numpy's and pyyaml's current releases have cp314t wheels and no cp313t ones
+    assert jobs == {("numpy", "3.14t"), ("pyyaml", "3.14t")}
+
+
+def test_second_crawl_fetches_and_updates_nothing(recorded_index: IndexServer, store: Store) -> None:
+    crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    before = store.feed()["projects"]
+    sent = recorded_index.body_bytes_sent()
+    report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    assert report.fetched == 0 and report.unchanged == 4 and report.new_releases == []
+    assert recorded_index.body_bytes_sent() == sent, "unchanged pages were not re-sent"
+    assert store.feed()["projects"] == before
+    recorded_index.bump("six")
+    report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    assert report.fetched == 1 and report.unchanged == 3
+
+
+def test_faults_are_survived_and_nothing_stored_is_lost(
+    recorded_index: IndexServer, store: Store, tmp_path: Path
+) -> None:
+    crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    before = store.project_document("numpy")
+    for name in NAMES:
+        recorded_index.bump(name)
+    recorded_index.add_fault("/simple/numpy/", Fault("malformed", times=None))
+    recorded_index.add_fault("/simple/six/", Fault("status", status=429, retry_after="0"))
+    recorded_index.add_fault("/simple/docopt/", Fault("status", status=503))
+    recorded_index.add_fault("/simple/pyyaml/", Fault("truncate", times=None))
+    report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    assert set(report.failed) == {"numpy", "pyyaml"}
+    assert "JSON" in report.failed["numpy"]
+    assert report.fetched == 2  # six and docopt recovered after their retryable faults
+    assert store.project_document("numpy") == before
+    with sqlite3.connect(tmp_path / "fttrack.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_unknown_project_is_reported_not_raised(recorded_index: IndexServer, store: Store) -> None:
+    report = crawl_once(["no-such-project"], store, index_url=recorded_index.index_url)
+    assert report.not_found == ["no-such-project"]

@@ -1,0 +1,83 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from tracker import __version__
+from tracker.api import badges, feed, projects, writes
+from tracker.api.cache import DocumentCache
+from tracker.api.errors import install_error_handlers
+from tracker.api.state import AppState, CrawlHook, ProbeHook
+from tracker.config import Settings
+from tracker.store.engine import Store, open_store
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings_or_db_url: Settings | str | Store,
+    *,
+    on_crawl: CrawlHook | None = None,
+    on_probe: ProbeHook | None = None,
+    api_token: str | None = None,
+    recheck_seconds: float = 1.0,
+) -> FastAPI:
+    """Build the API app over a store.
+
+    ``settings_or_db_url``: settings (database URL and write token), a
+    database URL, or an open :class:`Store`. ``api_token`` overrides the
+    token; with a URL or a store and no ``api_token``, ``FTTRACK_API_TOKEN``
+    is read. ``on_crawl(names | None)`` and ``on_probe(name, version | None,
+    targets)`` are the scheduler's hooks for the write routes (sync or async).
+    ``recheck_seconds``: how long a project document is served without asking
+    the database whether it changed (0: ask on every request).
+    """
+    owns_store = not isinstance(settings_or_db_url, Store)
+    if isinstance(settings_or_db_url, Settings):
+        store = open_store(settings_or_db_url.db_url)
+        token = api_token or settings_or_db_url.api_token
+    elif isinstance(settings_or_db_url, Store):
+        store = settings_or_db_url
+        token = api_token or os.environ.get("FTTRACK_API_TOKEN") or None
+    else:
+        store = open_store(settings_or_db_url)
+        token = api_token or os.environ.get("FTTRACK_API_TOKEN") or None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="fttrack",
+        version=__version__,
+        description="Free-threading verdicts for Python packages: projects, feed, badges.",
+        lifespan=lifespan,
+    )
+    app.state.fttrack = AppState(
+        store=store,
+        cache=DocumentCache(store, recheck_seconds=recheck_seconds),
+        api_token=token,
+        on_crawl=on_crawl,
+        on_probe=on_probe,
+        owns_store=owns_store,
+    )
+    install_error_handlers(app)
+    app.include_router(projects.router)
+    app.include_router(feed.router)
+    app.include_router(badges.router)
+    app.include_router(writes.router)
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness: a static answer")
+    async def healthz() -> JSONResponse:
+        """Always ``{"ok": true}``; touches nothing."""
+        return JSONResponse({"ok": True})
+
+    return app

@@ -1,0 +1,82 @@
+"""Routes: the shields.io endpoint badge and the SVG badge of a project on a target."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from tracker.api.schemas import BadgeEndpoint, TargetName
+from tracker.api.state import AppState, get_state
+from tracker.badges import CACHE_SECONDS, badge_svg, shields_endpoint
+from tracker.store.queries import normalize_name
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/badges", tags=["badges"])
+
+_TARGET = Annotated[TargetName, Query(description="the free-threaded target")]
+_CACHE = {"Cache-Control": f"public, max-age={CACHE_SECONDS // 12}"}
+
+
+@router.get(
+    "/{name}.json",
+    response_model=BadgeEndpoint,
+    responses={404: {"model": BadgeEndpoint, "description": "not tracked (a grey badge)"}},
+    summary="shields.io endpoint badge",
+)
+async def badge_json(
+    name: str,
+    state: Annotated[AppState, Depends(get_state)],
+    target: _TARGET = TargetName.CP314T,
+) -> Response:
+    """The shields.io endpoint badge: ``schemaVersion``, ``label``, ``message``, ``color``,
+    ``cacheSeconds``.
+
+    An untracked project answers 404 with a valid grey "not tracked" badge.
+    """
+    document = await state.cache.project_async(name)
+    body = state.cache.rendered(
+        (normalize_name(name), target.value, "json"),
+        document,
+        lambda doc: json.dumps(shields_endpoint(doc, target.value)).encode(),
+    )
+    return Response(
+        body,
+        status_code=404 if document is None else 200,
+        media_type="application/json",
+        headers=_CACHE,
+    )
+
+
+@router.get(
+    "/{name}.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+        404: {
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            "description": "not tracked (a grey badge)",
+        },
+    },
+    summary="SVG badge",
+)
+async def badge_image(
+    name: str,
+    state: Annotated[AppState, Depends(get_state)],
+    target: _TARGET = TargetName.CP314T,
+) -> Response:
+    """An SVG badge drawn by fttrack; an untracked project answers 404 with a grey badge."""
+    document = await state.cache.project_async(name)
+    body = state.cache.rendered(
+        (normalize_name(name), target.value, "svg"),
+        document,
+        lambda doc: badge_svg(doc, target.value).encode(),
+    )
+    return Response(
+        body,
+        status_code=404 if document is None else 200,
+        media_type="image/svg+xml",
+        headers=_CACHE,
+    )

@@ -1,0 +1,65 @@
+"""Route: the whole feed, gzip when the client accepts it, strong ETag, 304 on If-None-Match."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Response
+from starlette.concurrency import run_in_threadpool
+
+from tracker.api.schemas import FeedDocument
+from tracker.api.state import AppState, get_state
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["feed"])
+
+
+def _matches(if_none_match: str, tags: tuple[str, ...]) -> bool:
+    """True when an If-None-Match header names one of ``tags`` (weak comparison, RFC 9110)."""
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*":
+            return True
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        if candidate in tags:
+            return True
+    return False
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            q = params.strip()
+            return not (q.startswith("q=") and q[2:].strip() in ("0", "0.0", "0.00", "0.000"))
+    return False
+
+
+@router.get(
+    "/feed.json",
+    response_model=FeedDocument,
+    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
+    summary="The whole feed: every project document",
+)
+async def get_feed(
+    state: Annotated[AppState, Depends(get_state)],
+    if_none_match: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The feed document (``schema`` 1). Cache with the ETag; ask with ``Accept-Encoding: gzip``."""
+    feed = await run_in_threadpool(state.cache.feed)
+    gzipped = _accepts_gzip(accept_encoding or "")
+    etag = feed.etag_gzip if gzipped else feed.etag
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "public, max-age=300",
+    }
+    if if_none_match and _matches(if_none_match, (feed.etag, feed.etag_gzip)):
+        return Response(status_code=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+        return Response(feed.body_gzip, media_type="application/json", headers=headers)
+    return Response(feed.body, media_type="application/json", headers=headers)

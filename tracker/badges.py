@@ -1,0 +1,139 @@
+"""Badges: the shields.io endpoint JSON and an SVG drawn by fttrack itself.
+
+Both speak of a project's current release (newest non-yanked final) on one
+target. The endpoint JSON has exactly the keys shields.io accepts.
+
+>>> shields_endpoint(None, "3.14t")["message"]
+'not tracked'
+>>> "&lt;b&gt;" in render_svg("<b>", "ready", "brightgreen")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from xml.sax.saxutils import escape
+
+from tracker.feed import verdict_of
+from tracker.models import Status
+
+__all__ = [
+    "CACHE_SECONDS",
+    "COLORS",
+    "STATUS_COLORS",
+    "badge_fields",
+    "badge_svg",
+    "render_svg",
+    "shields_endpoint",
+    "text_width",
+]
+
+#: How long shields.io (and browsers) may cache a badge.
+CACHE_SECONDS = 3600
+
+#: shields.io named colour per status.
+STATUS_COLORS: dict[str, str] = {
+    Status.READY.value: "brightgreen",
+    Status.PURE.value: "green",
+    Status.WHEEL_ONLY.value: "yellow",
+    Status.GIL_REENABLED.value: "orange",
+    Status.IMPORT_FAILED.value: "red",
+    Status.CRASHED.value: "red",
+    Status.TIMED_OUT.value: "red",
+    Status.INSTALL_FAILED.value: "red",
+    Status.NO_FT_WHEEL.value: "lightgrey",
+    Status.SDIST_ONLY.value: "lightgrey",
+    Status.UNKNOWN.value: "lightgrey",
+}
+
+#: The hex value of each named colour (the shields.io palette).
+COLORS: dict[str, str] = {
+    "brightgreen": "#4c1",
+    "green": "#97ca00",
+    "yellow": "#dfb317",
+    "orange": "#fe7d37",
+    "red": "#e05d44",
+    "lightgrey": "#9f9f9f",
+    "grey": "#555",
+}
+
+# Approximate advance widths of Verdana at 11px, the badge font.
+_NARROW = dict.fromkeys("ijl.,:;'!|", 3.2)
+_SEMI = dict.fromkeys("frt()-/ ", 4.6)
+_WIDE = dict.fromkeys("mwMW", 10.0)
+_WIDTHS = {**_NARROW, **_SEMI, **_WIDE}
+
+
+def text_width(text: str) -> float:
+    """Estimated width in pixels of ``text`` in 11px Verdana."""
+    total = 0.0
+    for char in text:
+        if char in _WIDTHS:
+            total += _WIDTHS[char]
+        elif char.isupper():
+            total += 7.6
+        else:
+            total += 6.9
+    return total
+
+
+def badge_fields(document: Mapping[str, Any] | None, target: str) -> tuple[str, str, str]:
+    """(label, message, named colour) for a project document (None: not tracked)."""
+    label = f"free-threaded {target}"
+    if document is None:
+        return label, "not tracked", "lightgrey"
+    _version, verdict = verdict_of(document, target)
+    status = str(verdict["status"])
+    return label, status, STATUS_COLORS.get(status, "lightgrey")
+
+
+def shields_endpoint(document: Mapping[str, Any] | None, target: str) -> dict[str, Any]:
+    """The shields.io endpoint badge: exactly ``schemaVersion``, ``label``, ``message``,
+    ``color`` and ``cacheSeconds``."""
+    label, message, color = badge_fields(document, target)
+    return {
+        "schemaVersion": 1,
+        "label": label,
+        "message": message,
+        "color": color,
+        "cacheSeconds": CACHE_SECONDS,
+    }
+
+
+def render_svg(label: str, message: str, color: str) -> str:
+    """A flat badge in the shields.io look; text is XML-escaped."""
+    fill = COLORS.get(color, color if color.startswith("#") else COLORS["lightgrey"])
+    left = round(text_width(label) + 10)
+    right = round(text_width(message) + 10)
+    total = left + right
+    lx, rx = left * 5, (left + right / 2) * 10  # text is drawn at scale(.1)
+    label_e, message_e = escape(label), escape(message)
+    title = escape(f"{label}: {message}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
+        f'aria-label="{escape(title, {chr(34): "&quot;"})}">'
+        f"<title>{title}</title>"
+        '<linearGradient id="s" x2="0" y2="100%">'
+        '<stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
+        '<stop offset="1" stop-opacity=".1"/></linearGradient>'
+        f'<clipPath id="r"><rect width="{total}" height="20" rx="3" fill="#fff"/></clipPath>'
+        '<g clip-path="url(#r)">'
+        f'<rect width="{left}" height="20" fill="#555"/>'
+        f'<rect x="{left}" width="{right}" height="20" fill="{fill}"/>'
+        f'<rect width="{total}" height="20" fill="url(#s)"/></g>'
+        '<g fill="#fff" text-anchor="middle" '
+        'font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="110">'
+        f'<text x="{lx:.0f}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)">'
+        f"{label_e}</text>"
+        f'<text x="{lx:.0f}" y="140" transform="scale(.1)">{label_e}</text>'
+        f'<text x="{rx:.0f}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)">'
+        f"{message_e}</text>"
+        f'<text x="{rx:.0f}" y="140" transform="scale(.1)">{message_e}</text>'
+        "</g></svg>"
+    )
+
+
+def badge_svg(document: Mapping[str, Any] | None, target: str) -> str:
+    """The SVG badge of a project document on ``target``."""
+    return render_svg(*badge_fields(document, target))

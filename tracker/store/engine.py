@@ -1,0 +1,282 @@
+"""Open the database: URL normalisation, engine, migrations, sessions.
+
+The same code runs on SQLite (the default, in WAL mode) and PostgreSQL
+(through psycopg 3). :func:`open_store` creates a new database by running the
+Alembic migrations to head and seeding it from the shipped snapshot; an
+existing database is upgraded in place.
+
+>>> normalize_db_url("postgresql://u@h/db")
+'postgresql+psycopg://u@h/db'
+>>> normalize_db_url("sqlite:///tmp/x.db")
+'sqlite:///tmp/x.db'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from tracker.errors import StoreError
+from tracker.models import ProbeResult
+from tracker.store import queries
+from tracker.store.queries import PageFile, UpsertResult
+
+if TYPE_CHECKING:
+    from tracker.store.importer import ImportResult
+
+__all__ = [
+    "Store",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "migrate",
+    "normalize_db_url",
+    "open_store",
+]
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_LOCK_KEY = 0x66747472  # "fttr": serialises concurrent migrations on PostgreSQL
+
+
+def normalize_db_url(url: str) -> str:
+    """Rewrite ``postgresql://`` and ``postgres://`` URLs to the psycopg 3 driver."""
+    text = url.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix) :]
+    return text
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` (SQLite: WAL, foreign keys, busy timeout)."""
+    normalized = normalize_db_url(url)
+    try:
+        parsed = make_url(normalized)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r}") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if database in ("", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{database}: cannot create its directory: {exc}") from None
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    else:
+        raise StoreError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+        )
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"cannot use database {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration revision shipped with this version of fttrack."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for a database fttrack never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (idempotent; PostgreSQL runs hold a lock)."""
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+            command.upgrade(_alembic_config(connection), revision)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate the database: {exc}") from None
+
+
+class Store:
+    """An open database: an engine and a way to run one transaction.
+
+    Writes go through :meth:`session_scope`, one transaction per project, so
+    a killed process never leaves half a release behind.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    # One transaction per call: the crawler, the prober and the API use these.
+
+    def upsert_project_page(
+        self,
+        name: str,
+        serial: int | str | None,
+        etag: str | None,
+        files: Iterable[PageFile | Sequence[Any]],
+        *,
+        display_name: str | None = None,
+        classifier: str | None = None,
+    ) -> UpsertResult:
+        """Store one project's index page in one transaction (see ``upsert_project_page``)."""
+        with self.session_scope() as session:
+            return queries.upsert_project_page(
+                session=session,
+                name=name,
+                serial=serial,
+                etag=etag,
+                files=files,
+                display_name=display_name,
+                classifier=classifier,
+            )
+
+    def record_probe(self, result: ProbeResult) -> bool:
+        """Add a probe result to the history in one transaction; False if already stored."""
+        with self.session_scope() as session:
+            return queries.record_probe(result, session=session)
+
+    def add_to_watchlist(self, names: Iterable[str], reason: str) -> list[str]:
+        """Watch ``names`` (reason ``seed``, ``audit`` or ``manual``); returns the new ones."""
+        with self.session_scope() as session:
+            return queries.add_to_watchlist(names, reason, session=session)
+
+    def watchlist(self) -> list[tuple[str, str]]:
+        """Every watched project as (normalised name, reason)."""
+        with self.session_scope() as session:
+            return [(w.project, w.reason) for w in queries.watchlist(session=session)]
+
+    def project_state(self, name: str) -> tuple[int | None, str | None] | None:
+        """``(last_serial, etag)`` of a crawled project, or None."""
+        with self.session_scope() as session:
+            return queries.project_state(name, session=session)
+
+    def import_feed(self, document: Mapping[str, Any], *, source: str = "feed") -> ImportResult:
+        """Import a feed document in one transaction (idempotent)."""
+        from tracker.store.importer import import_feed
+
+        with self.session_scope() as session:
+            return import_feed(document, session=session, source=source)
+
+    def project_document(self, name: str) -> dict[str, Any] | None:
+        """The project document for ``name`` (any spelling), or None."""
+        from tracker.feed import build_project_document
+
+        with self.session_scope() as session:
+            return build_project_document(name, session=session)
+
+    def feed(self) -> dict[str, Any]:
+        """The whole feed document."""
+        from tracker.feed import build_feed
+
+        with self.session_scope() as session:
+            return build_feed(session=session)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) -> Store:
+    """Open (creating or upgrading as needed) the database at ``db_url``.
+
+    A database without fttrack's tables is migrated to head and, when
+    ``seed`` is true, filled from the shipped snapshot (``snapshot`` or
+    :func:`tracker.store.seed.snapshot_path`); a missing snapshot leaves it empty.
+    """
+    engine = make_engine(db_url)
+    try:
+        brand_new = current_revision(engine) is None
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open the database {_safe(db_url)}: {_first_line(exc)}") from None
+    migrate(engine)
+    store = Store(engine)
+    if brand_new and seed:
+        from tracker.store.seed import seed_store
+
+        seed_store(store, snapshot)
+    return store
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(normalize_db_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

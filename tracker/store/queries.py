@@ -1,0 +1,511 @@
+"""Reads and writes on the store. Every function takes a keyword-only ``session``.
+
+Functions never commit: the caller owns the transaction (see
+:meth:`tracker.store.engine.Store.session_scope`), so one project's page is
+written all or nothing. Writes are idempotent: running the same one twice
+leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+from sqlmodel import Session, col, select
+
+from tracker.errors import InputError
+from tracker.models import ProbeResult, to_jsonable
+from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
+from tracker.wheels import classify_file
+
+__all__ = [
+    "WATCH_REASONS",
+    "PageFile",
+    "ProjectRows",
+    "ReleaseRows",
+    "UpsertResult",
+    "add_to_watchlist",
+    "as_utc",
+    "ensure_project",
+    "ensure_release",
+    "fingerprint",
+    "get_project",
+    "iso",
+    "load_projects",
+    "normalize_name",
+    "parse_time",
+    "probe_history",
+    "project_state",
+    "record_probe",
+    "touch_project",
+    "upsert_project_page",
+    "version_key",
+    "watchlist",
+]
+
+#: Why a project is on the watch list.
+WATCH_REASONS = ("seed", "audit", "manual")
+
+
+class PageFile(NamedTuple):
+    """One file of a project's index page, as the crawler read it."""
+
+    version: str | None
+    filename: str
+    yanked: bool | str | None = False
+    size: int | None = None
+    upload_time: datetime | str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What :func:`upsert_project_page` changed."""
+
+    project: str
+    created: bool
+    new_versions: tuple[str, ...] = ()
+    new_files: int = 0
+    changed_versions: tuple[str, ...] = ()
+
+
+@dataclass
+class ReleaseRows:
+    """A release with its files and the latest probe run per target."""
+
+    release: Release
+    files: list[File] = field(default_factory=list)
+    latest_probes: dict[str, ProbeRun] = field(default_factory=dict)
+
+
+@dataclass
+class ProjectRows:
+    """A project with its watch reason and releases (newest first)."""
+
+    project: Project
+    watch_reason: str | None
+    releases: list[ReleaseRows] = field(default_factory=list)
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503 normalised project name.
+
+    >>> normalize_name("Foo.Bar_baz")
+    'foo-bar-baz'
+    """
+    return str(canonicalize_name(name.strip()))
+
+
+def version_key(version: str) -> tuple[int, Version | str]:
+    """Sort key for versions: PEP 440 order, unparsable versions first (oldest).
+
+    >>> sorted(["1.10", "1.9", "junk"], key=version_key)
+    ['junk', '1.9', '1.10']
+    """
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, version)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC text with a ``Z`` suffix, or None.
+
+    >>> iso(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    '2026-11-25T12:00:00Z'
+    """
+    aware = as_utc(value)
+    if aware is None:
+        return None
+    text = aware.isoformat(timespec="microseconds" if aware.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def parse_time(value: datetime | str | None, *, where: str = "time") -> datetime | None:
+    """Read an ISO-8601 time (``Z`` or offset; naive means UTC); empty means None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return as_utc(value)
+    try:
+        return as_utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise InputError(where, f"not an ISO-8601 time: {value!r}") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_yanked(value: bool | str | None) -> bool:
+    if isinstance(value, str):
+        return True  # PEP 691: a string is the reason it was yanked
+    return bool(value)
+
+
+def get_project(name: str, *, session: Session) -> Project | None:
+    """The project row for ``name`` (any spelling), or None."""
+    return session.exec(select(Project).where(Project.name == normalize_name(name))).first()
+
+
+def project_state(name: str, *, session: Session) -> tuple[int | None, str | None] | None:
+    """``(last_serial, etag)`` of a crawled project, for change detection; None if unknown."""
+    project = get_project(name, session=session)
+    return None if project is None else (project.last_serial, project.etag)
+
+
+def ensure_project(
+    name: str, *, session: Session, display_name: str | None = None
+) -> tuple[Project, bool]:
+    """The project row for ``name``, created if missing; True when it was created."""
+    normalized = normalize_name(name)
+    project = session.exec(select(Project).where(Project.name == normalized)).first()
+    if project is not None:
+        return project, False
+    project = Project(name=normalized, display_name=display_name or name.strip(), revision=0)
+    session.add(project)
+    session.flush()
+    return project, True
+
+
+def touch_project(project: Project) -> None:
+    """Mark a project changed (documents and caches built from it are stale)."""
+    project.revision = (project.revision or 0) + 1
+
+
+def ensure_release(name: str, version: str, *, session: Session) -> Release:
+    """The release row for (name, version), created (with its project) if missing."""
+    project, _ = ensure_project(name, session=session)
+    assert project.id is not None
+    release = session.exec(
+        select(Release).where(Release.project_id == project.id, Release.version == version)
+    ).first()
+    if release is None:
+        release = Release(project_id=project.id, version=version, yanked=False)
+        session.add(release)
+        session.flush()
+    return release
+
+
+def upsert_project_page(
+    *,
+    session: Session,
+    name: str,
+    serial: int | str | None,
+    etag: str | None,
+    files: Iterable[PageFile | Sequence[Any]],
+    display_name: str | None = None,
+    classifier: str | None = None,
+    crawled_at: datetime | None = None,
+) -> UpsertResult:
+    """Store one project's index page: its releases and files, classified by tags.
+
+    ``files`` holds ``(version, filename, yanked, size, upload_time)`` tuples
+    (:class:`PageFile`). Idempotent: files already stored are updated in place
+    (yanked, size), new ones are added; nothing is deleted. A release is
+    yanked when all its files are; ``uploaded`` is its earliest file's time.
+    """
+    project, created = ensure_project(name, session=session, display_name=display_name)
+    assert project.id is not None
+    if display_name:
+        project.display_name = display_name
+    if classifier is not None:
+        project.classifier = classifier or None
+    if serial is not None and str(serial).strip().lstrip("-").isdigit():
+        project.last_serial = int(serial)
+    project.etag = etag
+    project.last_crawled = as_utc(crawled_at) or _now()
+    touch_project(project)
+
+    page = [PageFile(*item) for item in files]
+    by_version: dict[str, list[PageFile]] = defaultdict(list)
+    for item in page:
+        version = item.version or classify_file(item.filename).version
+        if version:
+            by_version[version].append(item)
+
+    releases = {
+        r.version: r
+        for r in session.exec(select(Release).where(Release.project_id == project.id)).all()
+    }
+    new_versions: list[str] = []
+    changed_versions: list[str] = []
+    new_files = 0
+    for version, items in by_version.items():
+        release = releases.get(version)
+        if release is None:
+            release = Release(project_id=project.id, version=version, yanked=False)
+            session.add(release)
+            session.flush()
+            new_versions.append(version)
+        assert release.id is not None
+        stored = {
+            f.filename: f
+            for f in session.exec(select(File).where(File.release_id == release.id)).all()
+        }
+        changed = False
+        for item in items:
+            yanked = _is_yanked(item.yanked)
+            uploaded = parse_time(item.upload_time, where=f"{project.name}: {item.filename}")
+            row = stored.get(item.filename)
+            if row is None:
+                tags = classify_file(item.filename)
+                row = File(
+                    release_id=release.id,
+                    filename=item.filename,
+                    kind=tags.kind,
+                    targets=sorted(tags.targets),
+                    platforms=sorted(tags.platforms),
+                    pure=tags.pure,
+                    gil_only=tags.gil_only,
+                    abi3t=tags.abi3t,
+                    yanked=yanked,
+                    size=item.size,
+                    uploaded=uploaded,
+                )
+                session.add(row)
+                stored[item.filename] = row
+                new_files += 1
+                changed = True
+            elif row.yanked != yanked or (item.size is not None and row.size != item.size):
+                row.yanked = yanked
+                row.size = item.size if item.size is not None else row.size
+                changed = True
+        rows = list(stored.values())
+        yanked_release = bool(rows) and all(r.yanked for r in rows)
+        times = [t for t in (as_utc(r.uploaded) for r in rows) if t is not None]
+        uploaded_release = min(times) if times else as_utc(release.uploaded)
+        if release.yanked != yanked_release or as_utc(release.uploaded) != uploaded_release:
+            release.yanked = yanked_release
+            release.uploaded = uploaded_release
+            changed = True
+        if changed and version not in new_versions:
+            changed_versions.append(version)
+    session.flush()
+    return UpsertResult(
+        project=project.name,
+        created=created,
+        new_versions=tuple(new_versions),
+        new_files=new_files,
+        changed_versions=tuple(changed_versions),
+    )
+
+
+def _probe_payload(result: ProbeResult) -> dict[str, Any]:
+    jsonable = to_jsonable(result)
+    assert isinstance(jsonable, dict)
+    return jsonable
+
+
+def record_probe(result: ProbeResult, *, session: Session) -> bool:
+    """Add one probe result to the history; True if added, False if already stored.
+
+    A probe run is never overwritten; the same result (same release, target,
+    platform and ``probed_at``) recorded twice is stored once. The release
+    (and project) is created when the crawler has not seen it yet.
+    """
+    release = ensure_release(result.project, result.version, session=session)
+    assert release.id is not None
+    probed_at = parse_time(result.probed_at, where=f"probe of {result.project}") or _now()
+    existing = session.exec(
+        select(ProbeRun).where(
+            ProbeRun.release_id == release.id,
+            ProbeRun.target == result.target,
+            ProbeRun.platform == result.platform,
+            ProbeRun.probed_at == probed_at,
+        )
+    ).first()
+    if existing is not None:
+        return False
+    payload = _probe_payload(result)
+    session.add(
+        ProbeRun(
+            release_id=release.id,
+            project=normalize_name(result.project),
+            version=result.version,
+            target=result.target,
+            platform=result.platform,
+            status=str(result.status),
+            culprits=payload["culprits"],
+            modules=payload["modules"],
+            interpreter=result.interpreter,
+            sandbox=result.sandbox,
+            timings=payload["timings"],
+            stderr_tail=result.stderr_tail,
+            detail=result.detail,
+            probed_at=probed_at,
+            installed=payload["installed"],
+        )
+    )
+    project = session.get(Project, release.project_id)
+    assert project is not None
+    touch_project(project)
+    session.flush()
+    return True
+
+
+def add_to_watchlist(
+    names: Iterable[str], reason: str, *, session: Session, added_at: datetime | None = None
+) -> list[str]:
+    """Add projects to the watch list; returns the normalised names that were new.
+
+    Names already watched keep their first reason and time (idempotent).
+    """
+    if reason not in WATCH_REASONS:
+        raise ValueError(f"watch reason must be one of {', '.join(WATCH_REASONS)}, not {reason!r}")
+    wanted: list[str] = []
+    for name in names:
+        normalized = normalize_name(name)
+        if normalized and normalized not in wanted:
+            wanted.append(normalized)
+    if not wanted:
+        return []
+    present = set(
+        session.exec(select(WatchEntry.project).where(col(WatchEntry.project).in_(wanted))).all()
+    )
+    when = as_utc(added_at) or _now()
+    added = [n for n in wanted if n not in present]
+    for normalized in added:
+        session.add(WatchEntry(project=normalized, reason=reason, added_at=when))
+    if added:
+        for project in session.exec(select(Project).where(col(Project.name).in_(added))).all():
+            touch_project(project)
+    session.flush()
+    return added
+
+
+def watchlist(*, session: Session) -> list[WatchEntry]:
+    """Every watched project, by name."""
+    return list(session.exec(select(WatchEntry).order_by(col(WatchEntry.project))).all())
+
+
+def fingerprint(*, session: Session) -> tuple[Any, ...]:
+    """A cheap value that changes whenever anything a document shows changes."""
+    row = session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(Project).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(Project.revision), 0)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(WatchEntry).scalar_subquery(),
+        )
+    ).one()
+    return tuple(int(v) for v in row)
+
+
+def _latest_probes(
+    session: Session, release_ids: list[int] | None
+) -> dict[int, dict[str, ProbeRun]]:
+    ranked = sa.select(
+        col(ProbeRun.id),
+        sa.func.row_number()
+        .over(
+            partition_by=(col(ProbeRun.release_id), col(ProbeRun.target)),
+            order_by=(col(ProbeRun.probed_at).desc(), col(ProbeRun.id).desc()),
+        )
+        .label("rank"),
+    )
+    if release_ids is not None:
+        ranked = ranked.where(col(ProbeRun.release_id).in_(release_ids))
+    sub = ranked.subquery()
+    query = select(ProbeRun).join(sub, col(ProbeRun.id) == sub.c.id).where(sub.c.rank == 1)
+    latest: dict[int, dict[str, ProbeRun]] = defaultdict(dict)
+    for run in session.exec(query).all():
+        latest[run.release_id][run.target] = run
+    return latest
+
+
+def load_projects(*, session: Session, names: Iterable[str] | None = None) -> list[ProjectRows]:
+    """Load projects with releases (newest first), files and latest probes, in bulk.
+
+    ``names`` limits the load to those projects (any spelling); None loads all.
+    """
+    project_query = select(Project).order_by(col(Project.name))
+    wanted: list[str] | None = None
+    if names is not None:
+        wanted = sorted({normalize_name(n) for n in names})
+        project_query = project_query.where(col(Project.name).in_(wanted))
+    projects = list(session.exec(project_query).all())
+    if not projects:
+        return []
+    ids = [p.id for p in projects if p.id is not None]
+    scoped = wanted is not None
+    reasons_query = select(WatchEntry)
+    if wanted is not None:
+        reasons_query = reasons_query.where(col(WatchEntry.project).in_(wanted))
+    reasons = {w.project: w.reason for w in session.exec(reasons_query).all()}
+
+    release_query = select(Release)
+    if scoped:
+        release_query = release_query.where(col(Release.project_id).in_(ids))
+    releases = list(session.exec(release_query).all())
+    release_ids = [r.id for r in releases if r.id is not None]
+
+    file_query = select(File).order_by(col(File.filename))
+    if scoped:
+        file_query = file_query.where(col(File.release_id).in_(release_ids or [-1]))
+    files: dict[int, list[File]] = defaultdict(list)
+    for row in session.exec(file_query).all():
+        files[row.release_id].append(row)
+    latest = _latest_probes(session, release_ids if scoped else None)
+
+    by_project: dict[int, list[ReleaseRows]] = defaultdict(list)
+    for release in releases:
+        assert release.id is not None
+        by_project[release.project_id].append(
+            ReleaseRows(release, files.get(release.id, []), latest.get(release.id, {}))
+        )
+    result: list[ProjectRows] = []
+    for project in projects:
+        assert project.id is not None
+        rows = sorted(
+            by_project.get(project.id, []),
+            key=lambda r: version_key(r.release.version),
+            reverse=True,
+        )
+        result.append(ProjectRows(project, reasons.get(project.name), rows))
+    return result
+
+
+def probe_history(
+    name: str, version: str, *, session: Session
+) -> tuple[Project, Release, list[File], list[ProbeRun]] | None:
+    """A release with its files and every probe run (newest first), or None if unknown.
+
+    ``version`` matches exactly, else by PEP 440 equality (``1.0`` finds ``1.0.0``).
+    """
+    project = get_project(name, session=session)
+    if project is None:
+        return None
+    releases = session.exec(select(Release).where(Release.project_id == project.id)).all()
+    release = next((r for r in releases if r.version == version), None)
+    if release is None:
+        key = version_key(version)
+        release = next((r for r in releases if key[0] and version_key(r.version) == key), None)
+    if release is None:
+        return None
+    files = list(
+        session.exec(
+            select(File).where(File.release_id == release.id).order_by(col(File.filename))
+        ).all()
+    )
+    runs = list(
+        session.exec(
+            select(ProbeRun)
+            .where(ProbeRun.release_id == release.id)
+            .order_by(col(ProbeRun.probed_at).desc(), col(ProbeRun.id).desc())
+        ).all()
+    )
+    return project, release, files, runs

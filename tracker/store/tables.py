@@ -1,0 +1,114 @@
+"""The database tables (SQLModel ``table=True`` classes only).
+
+Names are stored normalised (PEP 503). Times are UTC. Probe runs are history:
+a row is added per probe and never updated. The schema itself is owned by the
+Alembic migrations in ``tracker/store/migrations``; a test checks that these
+classes and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = ["File", "ProbeRun", "Project", "Release", "WatchEntry", "metadata"]
+
+metadata = SQLModel.metadata
+
+
+class Project(SQLModel, table=True):
+    """One project on the index, as last crawled."""
+
+    __tablename__ = "projects"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    last_serial: int | None = Field(default=None, sa_type=BigInteger)
+    etag: str | None = Field(default=None, max_length=300)
+    classifier: str | None = Field(default=None, max_length=200)
+    last_crawled: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revision: int = Field(default=0, sa_type=BigInteger)
+
+
+class WatchEntry(SQLModel, table=True):
+    """A project fttrack keeps crawling, and why it was added."""
+
+    __tablename__ = "watchlist"
+
+    project: str = Field(primary_key=True, max_length=200)
+    reason: str = Field(max_length=20)
+    added_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Release(SQLModel, table=True):
+    """One version of a project."""
+
+    __tablename__ = "releases"
+    __table_args__ = (
+        UniqueConstraint("project_id", "version", name="uq_releases_project_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
+    version: str = Field(max_length=100)
+    yanked: bool = False
+    uploaded: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    #: Tags verdicts imported from a feed for releases whose files are not stored.
+    tags: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class File(SQLModel, table=True):
+    """One distribution file of a release, classified by :func:`tracker.wheels.classify_file`."""
+
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("release_id", "filename", name="uq_files_release_filename"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=400)
+    kind: str = Field(max_length=10)
+    targets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    platforms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pure: bool = False
+    gil_only: bool = False
+    abi3t: bool = False
+    yanked: bool = False
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    uploaded: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class ProbeRun(SQLModel, table=True):
+    """One probe of (release, target, platform). Never updated: this is the history."""
+
+    __tablename__ = "probe_runs"
+    __table_args__ = (
+        UniqueConstraint(
+            "release_id", "target", "platform", "probed_at", name="uq_probe_runs_identity"
+        ),
+        Index("ix_probe_runs_release_target_time", "release_id", "target", "probed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id", index=True, ondelete="CASCADE")
+    project: str = Field(max_length=200, index=True)
+    version: str = Field(max_length=100)
+    target: str = Field(max_length=10)
+    platform: str = Field(max_length=60)
+    status: str = Field(max_length=20)
+    culprits: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    modules: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    interpreter: str = Field(default="", max_length=100)
+    sandbox: str = Field(default="", max_length=40)
+    timings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    stderr_tail: str = Field(default="", sa_type=Text)
+    detail: str = Field(default="", sa_type=Text)
+    probed_at: datetime = Field(sa_type=DateTime(timezone=True))
+    installed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

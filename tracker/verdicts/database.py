@@ -1,0 +1,88 @@
+"""Verdicts from fttrack's own database (SQLite or PostgreSQL), built by :mod:`tracker.feed`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from tracker.errors import SourceError, StoreError
+from tracker.feed import TARGET_NAMES
+from tracker.store.engine import Store, normalize_db_url, open_store
+from tracker.store.queries import iso, normalize_name
+from tracker.store.tables import Project
+from tracker.verdicts.interface import ProjectDoc
+
+__all__ = ["DatabaseSource"]
+
+
+class DatabaseSource:
+    """Project documents read from a database URL (or an open :class:`Store`).
+
+    A SQLite file that does not exist is an error here: a verdict source
+    never creates a database.
+    """
+
+    kind = "database"
+
+    def __init__(self, url_or_store: str | Store) -> None:
+        self._url = url_or_store if isinstance(url_or_store, str) else None
+        self._store = url_or_store if isinstance(url_or_store, Store) else None
+
+    def _open(self) -> Store:
+        if self._store is not None:
+            return self._store
+        assert self._url is not None
+        try:
+            parsed = make_url(normalize_db_url(self._url))
+        except ArgumentError:
+            raise SourceError(f"database {self._url!r}: not a database URL") from None
+        database = parsed.database or ""
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and database not in ("", ":memory:")
+            and not Path(database).expanduser().is_file()
+        ):
+            raise SourceError(f"database {database}: no such file")
+        try:
+            self._store = open_store(self._url, seed=False)
+        except StoreError as exc:
+            raise SourceError(f"database: {exc}") from None
+        return self._store
+
+    def project(self, name: str) -> ProjectDoc | None:
+        """The project document of ``name`` (any spelling), or None if not in the database."""
+        store = self._open()
+        try:
+            return store.project_document(normalize_name(name))
+        except SQLAlchemyError as exc:
+            raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
+
+    def project_document(self, name: str) -> ProjectDoc | None:
+        """Alias of :meth:`project`."""
+        return self.project(name)
+
+    def targets(self) -> tuple[str, ...]:
+        """Every target fttrack judges."""
+        return TARGET_NAMES
+
+    def describe(self) -> str:
+        """``database URL (N projects, last crawl DATE)``."""
+        store = self._open()
+        try:
+            with store.session_scope() as session:
+                count, last = session.execute(
+                    sa.select(sa.func.count(), sa.func.max(Project.last_crawled))
+                ).one()
+        except SQLAlchemyError as exc:
+            raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
+        when = f", last crawl {iso(last)}" if last else ""
+        return f"database {store.url} ({count} projects{when})"
+
+    def close(self) -> None:
+        """Close the database if this source opened it."""
+        if self._store is not None and self._url is not None:
+            self._store.close()
+            self._store = None
