@@ -72,3 +72,19 @@ def test_faults_are_survived_and_nothing_stored_is_lost(
 def test_unknown_project_is_reported_not_raised(recorded_index: IndexServer, store: Store) -> None:
     report = crawl_once(["no-such-project"], store, index_url=recorded_index.index_url)
     assert report.not_found == ["no-such-project"]
+
+
+def test_concurrent_page_writes_queue_instead_of_failing(store: Store) -> None:
+    """Many pages stored at once from the crawler's threads: none is lost to a locked database."""
+    import json
+
+    from tests.service.conftest import ASSETS
+
+    page = json.loads((ASSETS / "numpy.json").read_text())
+    names = [f"copy-{i}" for i in range(24)]
+    with IndexServer() as server:
+        for name in names:
+            server.add_recorded_document(dict(page, name=name), name)
+        report = crawl_once(names, store, index_url=server.index_url, concurrency=12, with_metadata=False)
+    assert report.failed == {} and report.fetched == len(names)
+    assert len(store.feed()["projects"]) == len(names)

@@ -66,7 +66,7 @@ async def watch(body: WatchRequest, state: Annotated[AppState, Depends(get_state
     """Add projects to the watch list (reason ``manual``)."""
 
     def write() -> list[str]:
-        with state.store.session_scope() as session:
+        with state.store.session_scope(write=True) as session:
             return add_to_watchlist(body.names, "manual", session=session)
 
     added = await run_in_threadpool(write)

@@ -38,6 +38,8 @@ from tracker.store.queries import PageFile, UpsertResult
 if TYPE_CHECKING:
     from tracker.store.importer import ImportResult
 
+_IMMEDIATE = "fttrack_sqlite_immediate"
+
 __all__ = [
     "Store",
     "current_revision",
@@ -73,7 +75,7 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 300}
         if database in ("", ":memory:"):
             kwargs["poolclass"] = StaticPool
         else:
@@ -93,7 +95,19 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"cannot use database {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Start SQLite transactions ourselves: ``BEGIN IMMEDIATE`` for writers.
+
+    A deferred transaction that reads first and writes later cannot wait for
+    another writer (SQLite answers "database is locked" at once, whatever the
+    busy timeout); taking the write lock up front makes writers queue instead.
+    """
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -102,9 +116,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=300000")
     finally:
         cursor.close()
+    dbapi_connection.isolation_level = None  # transactions begin in _sqlite_begin
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -161,9 +176,15 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error."""
-        session = Session(self.engine, expire_on_commit=False)
+    def session_scope(self, *, write: bool = False) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error.
+
+        ``write=True`` takes SQLite's write lock when the transaction begins, so
+        concurrent writers (threads or processes) wait for each other instead
+        of failing; on PostgreSQL it changes nothing.
+        """
+        bind = self.engine.execution_options(**{_IMMEDIATE: True}) if write else self.engine
+        session = Session(bind, expire_on_commit=False)
         try:
             yield session
             session.commit()
@@ -186,7 +207,7 @@ class Store:
         classifier: str | None = None,
     ) -> UpsertResult:
         """Store one project's index page in one transaction (see ``upsert_project_page``)."""
-        with self.session_scope() as session:
+        with self.session_scope(write=True) as session:
             return queries.upsert_project_page(
                 session=session,
                 name=name,
@@ -199,12 +220,12 @@ class Store:
 
     def record_probe(self, result: ProbeResult) -> bool:
         """Add a probe result to the history in one transaction; False if already stored."""
-        with self.session_scope() as session:
+        with self.session_scope(write=True) as session:
             return queries.record_probe(result, session=session)
 
     def add_to_watchlist(self, names: Iterable[str], reason: str) -> list[str]:
         """Watch ``names`` (reason ``seed``, ``audit`` or ``manual``); returns the new ones."""
-        with self.session_scope() as session:
+        with self.session_scope(write=True) as session:
             return queries.add_to_watchlist(names, reason, session=session)
 
     def watchlist(self) -> list[tuple[str, str]]:
@@ -221,7 +242,7 @@ class Store:
         """Import a feed document in one transaction (idempotent)."""
         from tracker.store.importer import import_feed
 
-        with self.session_scope() as session:
+        with self.session_scope(write=True) as session:
             return import_feed(document, session=session, source=source)
 
     def project_document(self, name: str) -> dict[str, Any] | None:
