@@ -57,7 +57,7 @@ class Tracker:
         *,
         targets: Iterable[str],
         probe_workers: int = 1,
-        enqueue: Callable[[ProbeJob], None] | None = None,
+        enqueue: Callable[[ProbeJob], object] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings

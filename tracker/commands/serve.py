@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import click
 
@@ -117,11 +121,27 @@ def serve(
         return {"queued": tracker.queue_probes(jobs)}
 
     app = create_app(store, on_crawl=on_crawl, on_probe=on_probe, api_token=settings.api_token)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
-    try:
-        server.run()
-    finally:
+
+    def stop() -> None:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         tracker.shutdown()
         store.close()
+        logging.getLogger("fttrack.serve").info("stopped cleanly")
+
+    _run_after_shutdown(app, stop)
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+
+
+def _run_after_shutdown(app: Any, cleanup: Callable[[], None]) -> None:
+    """Run ``cleanup`` when the app's lifespan ends (uvicorn's graceful stop on SIGTERM),
+    before uvicorn re-raises the signal."""
+    original = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(instance: Any) -> AsyncIterator[None]:
+        async with original(instance):
+            yield
+        await asyncio.to_thread(cleanup)
+
+    app.router.lifespan_context = lifespan
