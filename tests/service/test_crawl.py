@@ -30,13 +30,17 @@ def test_crawl_classifies_real_files(recorded_index: IndexServer, store: Store) 
     assert _targets(store, "six", "1.17.0")["3.14t"] == "pure"
     docopt = store.project_document("docopt")
     assert docopt is not None
-    assert {v["status"] for r in docopt["releases"] for v in r["targets"].values()} == {"sdist-only"}
+    assert {v["status"] for r in docopt["releases"] for v in r["targets"].values()} == {
+        "sdist-only"
+    }
     jobs = {(j.project, j.target) for j in probe_candidates(store, ["3.13t", "3.14t"], names=NAMES)}
     # numpy's and pyyaml's current releases have cp314t wheels and no cp313t ones
     assert jobs == {("numpy", "3.14t"), ("pyyaml", "3.14t")}
 
 
-def test_second_crawl_fetches_and_updates_nothing(recorded_index: IndexServer, store: Store) -> None:
+def test_second_crawl_fetches_and_updates_nothing(
+    recorded_index: IndexServer, store: Store
+) -> None:
     crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
     before = store.feed()["projects"]
     sent = recorded_index.body_bytes_sent()
@@ -85,6 +89,8 @@ def test_concurrent_page_writes_queue_instead_of_failing(store: Store) -> None:
     with IndexServer() as server:
         for name in names:
             server.add_recorded_document(dict(page, name=name), name)
-        report = crawl_once(names, store, index_url=server.index_url, concurrency=12, with_metadata=False)
+        report = crawl_once(
+            names, store, index_url=server.index_url, concurrency=12, with_metadata=False
+        )
     assert report.failed == {} and report.fetched == len(names)
     assert len(store.feed()["projects"]) == len(names)
