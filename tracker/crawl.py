@@ -90,8 +90,16 @@ async def _crawl(
     with_metadata: bool,
     progress: Progress,
     report: CrawlReport,
+    concurrency: int,
 ) -> None:
+    # Bound the pages held in memory: fetching outpaces the serialised writes.
+    in_flight = asyncio.Semaphore(max(2, 2 * concurrency))
+
     async def one(name: str) -> None:
+        async with in_flight:
+            await fetch_and_store(name)
+
+    async def fetch_and_store(name: str) -> None:
         state = store.project_state(name) or (None, None)
         try:
             result = await index.fetch_project(name, state[0], state[1])
@@ -142,8 +150,9 @@ def crawl_once(
     async def run() -> None:
         async with PypiIndex(index_url, concurrency=concurrency) as index:
             await _crawl(
-                unique, store, index, with_metadata=with_metadata, progress=progress, report=report
-            )
+                unique, store, index, with_metadata=with_metadata, progress=progress,
+                report=report, concurrency=concurrency,
+            )  # fmt: skip
 
     asyncio.run(run())
     return report

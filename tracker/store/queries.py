@@ -242,21 +242,24 @@ def upsert_project_page(
         r.version: r
         for r in session.exec(select(Release).where(Release.project_id == project.id)).all()
     }
-    new_versions: list[str] = []
+    new_versions = [v for v in by_version if v not in releases]
+    for version in new_versions:
+        releases[version] = Release(project_id=project.id, version=version, yanked=False)
+        session.add(releases[version])
+    if new_versions:
+        session.flush()  # one round trip for every new release's id
+    files_by_release: dict[int, dict[str, File]] = defaultdict(dict)
+    release_ids = [r.id for r in releases.values() if r.id is not None]
+    for chunk_start in range(0, len(release_ids), 500):
+        chunk = release_ids[chunk_start : chunk_start + 500]
+        for known in session.exec(select(File).where(col(File.release_id).in_(chunk))).all():
+            files_by_release[known.release_id][known.filename] = known
     changed_versions: list[str] = []
     new_files = 0
     for version, items in by_version.items():
-        release = releases.get(version)
-        if release is None:
-            release = Release(project_id=project.id, version=version, yanked=False)
-            session.add(release)
-            session.flush()
-            new_versions.append(version)
+        release = releases[version]
         assert release.id is not None
-        stored = {
-            f.filename: f
-            for f in session.exec(select(File).where(File.release_id == release.id)).all()
-        }
+        stored = files_by_release[release.id]
         changed = False
         for item in items:
             yanked = _is_yanked(item.yanked)
