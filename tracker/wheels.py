@@ -28,6 +28,7 @@ from packaging.utils import (
 )
 
 from tracker.models import TARGETS, Status
+from tracker.platforms import DEFAULT_PLATFORM, PLATFORMS
 
 __all__ = [
     "DEFAULT_PLATFORM",
@@ -37,22 +38,6 @@ __all__ = [
     "release_tag_status",
     "release_tag_summary",
 ]
-
-#: The platform fttrack probes on (and the default for audits on Linux x86_64).
-DEFAULT_PLATFORM = "manylinux_x86_64"
-
-#: Normalised platform names, in display order.
-PLATFORMS: tuple[str, ...] = (
-    "manylinux_x86_64",
-    "manylinux_aarch64",
-    "musllinux_x86_64",
-    "musllinux_aarch64",
-    "macosx_arm64",
-    "macosx_x86_64",
-    "win_amd64",
-    "win_arm64",
-    "win32",
-)
 
 _ANY = "any"
 _MACOS_ARCHES = {

@@ -20,8 +20,8 @@ from tracker.audit.sources import FORMATS as INPUT_FORMATS
 from tracker.audit.sources import open_source
 from tracker.errors import InputError, SourceError
 from tracker.models import BLOCKING_STATUSES, Status, get_target
+from tracker.platforms import PLATFORMS
 from tracker.verdicts.interface import VerdictSource
-from tracker.wheels import PLATFORMS
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
 

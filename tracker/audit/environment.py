@@ -12,7 +12,7 @@ import glob
 import platform as platform_module
 import sys
 
-from tracker.wheels import DEFAULT_PLATFORM, PLATFORMS
+from tracker.platforms import DEFAULT_PLATFORM, PLATFORMS
 
 __all__ = ["current_platform", "marker_applies", "marker_environment"]
 

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from packaging.utils import InvalidName, canonicalize_name
-
 from tracker.errors import InputError
 from tracker.models import Dependency
+from tracker.names import is_valid_name
+from tracker.names import normalize_name as canonical_name
 
 __all__ = [
     "STDIN",
@@ -39,7 +39,6 @@ __all__ = [
 #: The path that means "read standard input".
 STDIN = "-"
 
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 @runtime_checkable
@@ -103,12 +102,9 @@ def load_toml(path: str, text: str) -> dict[str, Any]:
 
 def normalize_name(path: str, raw: object, *, key: str, line: int | None = None) -> str:
     """Validate and canonicalize a project name read from ``key``."""
-    if not isinstance(raw, str) or not _NAME_RE.match(raw):
+    if not isinstance(raw, str) or not is_valid_name(raw):
         raise InputError(path, f"{key}: invalid project name {raw!r}", line=line)
-    try:
-        return str(canonicalize_name(raw, validate=True))
-    except InvalidName:
-        raise InputError(path, f"{key}: invalid project name {raw!r}", line=line) from None
+    return canonical_name(raw)
 
 
 def require_table(path: str, value: object, key: str) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from tracker.audit.sources.interface import STDIN, display_path, origin, read_text
 from tracker.errors import InputError
 from tracker.models import Dependency
+from tracker.names import normalize_name
 
 __all__ = ["RequirementsSource", "parse_requirement"]
 
@@ -202,7 +202,7 @@ def _looks_like_path(text: str) -> bool:
 def _skipped(target: str, where: str, reason: str) -> Dependency:
     """A dependency that cannot be judged, named from ``#egg=`` when possible."""
     name_match = re.search(r"#egg=([A-Za-z0-9._-]+)", target)
-    name = str(canonicalize_name(name_match.group(1))) if name_match else target
+    name = normalize_name(name_match.group(1)) if name_match else target
     return Dependency(name=name, origin=where, skipped_reason=f"{reason}: {target}")
 
 
@@ -217,7 +217,7 @@ def parse_requirement(shown: str, number: int | None, text: str, where: str) -> 
     except InvalidRequirement as exc:
         message = str(exc).splitlines()[0]
         raise InputError(shown, f"invalid requirement {text!r}: {message}", line=number) from None
-    name = str(canonicalize_name(requirement.name))
+    name = normalize_name(requirement.name)
     markers = str(requirement.marker) if requirement.marker else ""
     if requirement.url:
         return Dependency(
