@@ -24,11 +24,11 @@ from tracker.store.engine import Store
 __all__ = ["Tracker", "load_seed_names"]
 
 log = logging.getLogger("fttrack.service")
-SEED_LIST = Path(__file__).resolve().parent.parent / "data" / "top-pypi-packages.txt"
-
-
-def load_seed_names(limit: int, path: Path = SEED_LIST) -> list[str]:
+def load_seed_names(limit: int, path: Path | None = None) -> list[str]:
     """The first ``limit`` names of the seed watch list (most downloaded first)."""
+    from tracker.datafiles import data_file
+
+    path = path or data_file("top-pypi-packages.txt")
     names: list[str] = []
     if not path.is_file():
         return names

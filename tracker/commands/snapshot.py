@@ -11,7 +11,7 @@ import click
 
 __all__ = ["snapshot_group"]
 
-REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+REPO_DATA = Path(__file__).resolve().parents[2] / "data"  # the snapshot is built into the source tree
 
 
 @click.group("snapshot")

@@ -31,23 +31,14 @@ _LOOKBACK = 1024
 
 
 def default_snapshot_path() -> Path:
-    """Where the shipped snapshot is: ``$FTTRACK_SNAPSHOT``, else ``tracker/data/`` (package
-    data), else the repository's ``data/snapshot.json.gz``.
-
-    Returns the first that exists, or the repository path (for error messages).
-    """
+    """Where the shipped snapshot is: ``$FTTRACK_SNAPSHOT``, else ``data/snapshot.json.gz``
+    of the source tree, else the installed copy (``<prefix>/share/fttrack``)."""
     explicit = os.environ.get("FTTRACK_SNAPSHOT")
     if explicit:
         return Path(explicit).expanduser()
-    package = Path(__file__).resolve().parent.parent
-    candidates = [
-        package / "data" / "snapshot.json.gz",
-        package.parent / "data" / "snapshot.json.gz",
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[-1]
+    from tracker.datafiles import data_file
+
+    return data_file("snapshot.json.gz")
 
 
 class SnapshotSource:
