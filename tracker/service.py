@@ -97,8 +97,7 @@ class Tracker:
             if job.target not in self.targets:
                 continue
             if self.enqueue is not None:
-                self.enqueue(job)
-                added += 1
+                added += self.enqueue(job) is not False  # False: already queued
                 continue
             if self._pool is None:
                 continue

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from tracker import __version__
-from tracker.api import badges, feed, projects, writes
+from tracker.api import badges, feed, projects, queue, writes
 from tracker.api.cache import DocumentCache
 from tracker.api.errors import install_error_handlers
 from tracker.api.state import AppState, CrawlHook, ProbeHook
@@ -74,6 +74,7 @@ def create_app(
     app.include_router(feed.router)
     app.include_router(badges.router)
     app.include_router(writes.router)
+    app.include_router(queue.router)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness: a static answer")
     async def healthz() -> JSONResponse:

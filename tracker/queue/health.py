@@ -1,0 +1,109 @@
+"""``queue_health``: what the PostgreSQL probe queue is doing (``fttrack status``, the API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import psycopg
+
+from tracker.errors import StoreError
+from tracker.queue.app import QUEUE_PREFIX
+from tracker.queue.connection import conninfo, is_postgres_url, schema_installed
+
+__all__ = ["queue_health"]
+
+#: A worker silent for longer than this counts as gone (the default ``--stalled-after``).
+ALIVE_SECONDS = 30.0
+
+_JOB_STATES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    return None
+
+
+def queue_health(db_url: str, *, alive_seconds: float = ALIVE_SECONDS) -> dict[str, Any]:
+    """Workers, jobs per queue and state, and throughput of the probe queue.
+
+    SQLite (or any non-PostgreSQL URL) answers ``{"backend": "in-process"}``:
+    probes then run inside ``fttrack serve``. A PostgreSQL database whose
+    queue was never used answers with ``"installed": false``.
+    """
+    if not is_postgres_url(db_url):
+        return {"backend": "in-process"}
+    try:
+        with psycopg.connect(conninfo(db_url), autocommit=True) as connection:
+            if not schema_installed(connection):
+                return {"backend": "postgres", "installed": False, "workers": [], "queues": {}}
+            return _health(connection, alive_seconds)
+    except psycopg.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"cannot read the probe queue: {message}") from None
+
+
+def _health(connection: psycopg.Connection[Any], alive_seconds: float) -> dict[str, Any]:
+    now = connection.execute("SELECT now()").fetchone()
+    assert now is not None
+    workers = []
+    rows = connection.execute(
+        "SELECT w.id, w.last_heartbeat, extract(epoch FROM now() - w.last_heartbeat), "
+        "array_remove(array_agg(j.id ORDER BY j.id), NULL), "
+        "array_remove(array_agg(DISTINCT j.queue_name), NULL) "
+        "FROM procrastinate_workers w LEFT JOIN procrastinate_jobs j "
+        "ON j.worker_id = w.id AND j.status = 'doing' GROUP BY w.id ORDER BY w.id"
+    ).fetchall()
+    for worker_id, heartbeat, age, running, worker_queues in rows:
+        workers.append(
+            {
+                "id": worker_id,
+                "last_seen": _iso(heartbeat),
+                "seconds_since_heartbeat": round(float(age), 1),
+                "alive": float(age) <= alive_seconds,
+                "running_jobs": list(running),
+                "queues": sorted(worker_queues),
+            }
+        )
+    queues: dict[str, dict[str, int]] = {}
+    for queue, status, count in connection.execute(
+        "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs "
+        "WHERE queue_name LIKE %s GROUP BY 1, 2 ORDER BY 1",
+        (QUEUE_PREFIX + "%",),
+    ).fetchall():
+        queues.setdefault(queue, dict.fromkeys(_JOB_STATES, 0))[status] = int(count)
+    finished = connection.execute(
+        "SELECT count(*) FILTER (WHERE e.at > now() - interval '10 minutes'), "
+        "count(*) FILTER (WHERE e.at > now() - interval '1 hour') "
+        "FROM procrastinate_events e JOIN procrastinate_jobs j ON j.id = e.job_id "
+        "WHERE e.type IN ('succeeded', 'failed') AND e.at > now() - interval '1 hour' "
+        "AND j.queue_name LIKE %s",
+        (QUEUE_PREFIX + "%",),
+    ).fetchone()
+    last_10, last_hour = (int(finished[0]), int(finished[1])) if finished else (0, 0)
+    stalled = connection.execute(
+        "SELECT count(*) FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w "
+        "ON w.id = j.worker_id WHERE j.status = 'doing' AND j.queue_name LIKE %s AND "
+        "(w.id IS NULL OR w.last_heartbeat < now() - make_interval(secs => %s))",
+        (QUEUE_PREFIX + "%", alive_seconds),
+    ).fetchone()
+    totals = dict.fromkeys(_JOB_STATES, 0)
+    for counts in queues.values():
+        for state, count in counts.items():
+            totals[state] += count
+    return {
+        "backend": "postgres",
+        "installed": True,
+        "checked_at": _iso(now[0]),
+        "workers": workers,
+        "workers_alive": sum(1 for w in workers if w["alive"]),
+        "queues": queues,
+        "totals": totals,
+        "stalled_jobs": int(stalled[0]) if stalled else 0,
+        "throughput": {
+            "finished_last_10_minutes": last_10,
+            "finished_last_hour": last_hour,
+            "per_minute_last_10_minutes": round(last_10 / 10, 2),
+        },
+    }

@@ -1,0 +1,206 @@
+"""The worker side: the probe task and the recovery of jobs whose worker died.
+
+A probe job runs :func:`tracker.jobs.run_probe_job` (the untrusted code runs
+only inside the probe's sandbox) and stores its result in the probe history.
+Retries are idempotent: a job whose release+target was probed after the job
+was queued (e.g. its worker died between storing the result and marking the
+job done) is marked done without probing again.
+
+A worker killed mid-job (``kill -9``, OOM, power loss) leaves its job
+``doing``. Its heartbeat stops; every worker looks for such *stalled* jobs on
+its queues every few seconds (:func:`recover_stalled`) and puts them back in
+the queue, each time counting a try. A job whose worker died ``max_attempts``
+times is given up: the job is marked failed and the release gets a probe
+history row with status ``crashed`` saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from procrastinate import App, JobContext, RetryStrategy
+from procrastinate.exceptions import ConnectorException
+from procrastinate.jobs import Job
+
+from tracker.config import Settings
+from tracker.crawl import ProbeJob
+from tracker.jobs import run_probe_job
+from tracker.models import ProbeResult, Status
+from tracker.probe import Limits
+from tracker.probe.runner import host_platform
+from tracker.queue.app import TASK_NAME
+from tracker.store.engine import Store
+from tracker.store.queries import normalize_name
+
+__all__ = ["Recovery", "already_probed", "give_up_record", "recover_stalled", "register_probe_task"]
+
+log = logging.getLogger("fttrack.worker")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _deferred_at(store: Store, job_id: int) -> dt.datetime | None:
+    with store.engine.connect() as connection:
+        value = connection.execute(
+            sa.text(
+                "SELECT min(at) FROM procrastinate_events WHERE job_id = :id AND type = 'deferred'"
+            ),
+            {"id": job_id},
+        ).scalar()
+    return value if isinstance(value, dt.datetime) else None
+
+
+def already_probed(store: Store, job: ProbeJob, since: dt.datetime) -> bool:
+    """True when the history holds a probe of ``job``'s release+target taken since ``since``."""
+    with store.engine.connect() as connection:
+        newest = connection.execute(
+            sa.text(
+                "SELECT max(probed_at) FROM probe_runs "
+                "WHERE project = :project AND version = :version AND target = :target"
+            ),
+            {"project": normalize_name(job.project), "version": job.version, "target": job.target},
+        ).scalar()
+    return isinstance(newest, dt.datetime) and newest >= since.replace(microsecond=0)
+
+
+def register_probe_task(
+    app: App,
+    store: Store,
+    settings: Settings,
+    *,
+    max_attempts: int,
+    sandbox_level: str | None = None,
+    limits: Limits | None = None,
+) -> None:
+    """Register ``fttrack.probe_release`` on ``app``, bound to ``store`` and ``settings``.
+
+    A task that raises (no interpreter, no sandbox, the database away) is
+    retried until ``max_attempts`` tries in all, then left failed.
+    """
+
+    def probe_release(context: JobContext, project: str, version: str, target: str) -> str:
+        job = ProbeJob(project, version, target)
+        started = time.monotonic()
+        job_id = context.job.id
+        since = _deferred_at(store, job_id) if job_id is not None else None
+        if since is not None and already_probed(store, job, since):
+            log.info("job %s %s %s %s: already probed since queued", job_id, *_fields(job))
+            return "already-probed"
+        result = run_probe_job(job, store, settings, sandbox_level=sandbox_level, limits=limits)
+        log.info(
+            "job %s %s %s %s: %s in %.1fs (try %d)",
+            job_id, *_fields(job), result.status, time.monotonic() - started,
+            context.job.attempts + 1,
+        )  # fmt: skip
+        return str(result.status)
+
+    retry = RetryStrategy(max_attempts=max(0, max_attempts - 1), wait=2)
+    app.task(name=TASK_NAME, pass_context=True, retry=retry)(probe_release)
+
+
+def _fields(job: ProbeJob) -> tuple[str, str, str]:
+    return job.project, job.version, job.target
+
+
+def give_up_record(job: ProbeJob, tries: int) -> ProbeResult:
+    """The history row of a job given up because its worker kept dying."""
+    return ProbeResult(
+        project=job.project,
+        version=job.version,
+        target=job.target,
+        platform=host_platform(),
+        status=Status.CRASHED,
+        detail=(
+            f"the probe worker died {tries} times while running this probe "
+            f"(killed, out of memory or lost); given up after {tries} tries"
+        ),
+        probed_at=_now().isoformat(),
+    )
+
+
+@dataclass
+class Recovery:
+    """What one pass of :func:`recover_stalled` did (job ids)."""
+
+    retried: list[int] = field(default_factory=list)
+    given_up: list[int] = field(default_factory=list)
+
+
+def _give_up(store: Store, job_id: int, record: ProbeResult) -> bool:
+    """Mark a stalled job failed and record it, in one transaction; False if no longer stalled."""
+    from tracker.store import queries
+
+    with store.session_scope() as session:
+        failed = session.execute(
+            sa.text(
+                "UPDATE procrastinate_jobs SET status = 'failed', attempts = attempts + 1 "
+                "WHERE id = :id AND status = 'doing' RETURNING id"
+            ),
+            {"id": job_id},
+        ).first()
+        if failed is None:
+            return False
+        queries.record_probe(record, session=session)
+    return True
+
+
+def _probe_job(job: Job) -> ProbeJob:
+    kwargs: dict[str, Any] = dict(job.task_kwargs)
+    return ProbeJob(str(kwargs["project"]), str(kwargs["version"]), str(kwargs["target"]))
+
+
+async def recover_stalled(
+    app: App,
+    store: Store,
+    queues: Iterable[str],
+    *,
+    stalled_after: float,
+    max_attempts: int,
+) -> Recovery:
+    """Requeue the jobs of dead workers; give up (and record) those tried ``max_attempts`` times.
+
+    A job is stalled when it is ``doing`` and its worker's heartbeat is older
+    than ``stalled_after`` seconds (or its worker was pruned). Several workers
+    may run this at once: only one of them wins each job's state change.
+    """
+    import asyncio
+
+    manager = app.job_manager
+    recovery = Recovery()
+    for queue in queues:
+        stalled = await manager.get_stalled_jobs(
+            queue=queue, task_name=TASK_NAME, seconds_since_heartbeat=stalled_after
+        )
+        for job in stalled:
+            assert job.id is not None
+            tries = job.attempts + 1
+            if tries >= max_attempts:
+                probe_job = _probe_job(job)
+                if not await asyncio.to_thread(
+                    _give_up, store, job.id, give_up_record(probe_job, tries)
+                ):
+                    continue  # another worker changed it first
+                recovery.given_up.append(job.id)
+                log.warning(
+                    "job %s %s %s %s: worker died %d times, given up and recorded as crashed",
+                    job.id, *_fields(probe_job), tries,
+                )  # fmt: skip
+            else:
+                try:
+                    await manager.retry_job(job)
+                except ConnectorException:  # another worker changed it first
+                    continue
+                recovery.retried.append(job.id)
+                log.warning(
+                    "job %s %s: its worker stopped sending heartbeats; requeued (try %d of %d)",
+                    job.id, job.call_string, tries + 1, max_attempts,
+                )  # fmt: skip
+    return recovery

@@ -1,0 +1,122 @@
+"""Run a probe worker: procrastinate's worker loop plus the stalled-job recovery loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from procrastinate.worker import Worker
+
+from tracker.config import Settings
+from tracker.probe import Limits
+from tracker.queue.app import DEFAULT_MAX_ATTEMPTS, make_app, queue_name
+from tracker.queue.tasks import recover_stalled, register_probe_task
+from tracker.store.engine import Store
+
+__all__ = ["WorkerOptions", "run_worker"]
+
+log = logging.getLogger("fttrack.worker")
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker runs.
+
+    ``heartbeat``: seconds between heartbeats; ``stalled_after``: a worker
+    silent this long is dead and its jobs are requeued; ``burst``: exit once
+    the queues are empty instead of waiting for more.
+    """
+
+    targets: tuple[str, ...]
+    concurrency: int = 1
+    heartbeat: float = 10.0
+    stalled_after: float = 30.0
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    burst: bool = False
+    poll_seconds: float = 5.0
+    sandbox_level: str | None = None
+    limits: Limits | None = None
+
+    @property
+    def queues(self) -> list[str]:
+        """The queues this worker listens on."""
+        return [queue_name(t) for t in self.targets]
+
+
+async def _recovery_loop(
+    worker_app: object, store: Store, options: WorkerOptions, period: float
+) -> None:
+    from procrastinate import App
+
+    assert isinstance(worker_app, App)
+    while True:
+        try:
+            await recover_stalled(
+                worker_app,
+                store,
+                options.queues,
+                stalled_after=options.stalled_after,
+                max_attempts=options.max_attempts,
+            )
+        except Exception:  # the database may be away for a moment: try again later
+            log.exception("stalled-job recovery failed; retrying in %.0fs", period)
+        await asyncio.sleep(period)
+
+
+async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
+    app = make_app(db_url, asynchronous=True)
+    register_probe_task(
+        app,
+        store,
+        settings,
+        max_attempts=options.max_attempts,
+        sandbox_level=options.sandbox_level,
+        limits=options.limits,
+    )
+    period = max(0.5, min(options.stalled_after / 3, 10.0))
+    async with app.open_async():
+        await recover_stalled(
+            app,
+            store,
+            options.queues,
+            stalled_after=options.stalled_after,
+            max_attempts=options.max_attempts,
+        )
+        worker = Worker(
+            app,
+            queues=options.queues,
+            name=f"{socket.gethostname()}-{os.getpid()}",
+            concurrency=options.concurrency,
+            wait=not options.burst,
+            fetch_job_polling_interval=options.poll_seconds,
+            update_heartbeat_interval=options.heartbeat,
+            stalled_worker_timeout=options.stalled_after,
+            shutdown_graceful_timeout=None,  # finish running probes (bounded by probe limits)
+            install_signal_handlers=True,
+        )
+        recovery = asyncio.create_task(_recovery_loop(app, store, options, period))
+        try:
+            await worker.run()  # type: ignore[no-untyped-call]
+        finally:
+            recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recovery
+
+
+def run_worker(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
+    """Run jobs from ``options.queues`` until SIGTERM/SIGINT (or, in burst mode, until empty).
+
+    The first SIGTERM stops taking jobs and lets running probes finish (they
+    are bounded by the probe limits); a second one exits at once, and the
+    unfinished jobs are requeued by the other workers' stalled-job recovery.
+    """
+    log.info(
+        "worker on %s, concurrency %d, heartbeat %.0fs, stalled after %.0fs, %d tries per job",
+        ", ".join(options.queues), options.concurrency, options.heartbeat,
+        options.stalled_after, options.max_attempts,
+    )  # fmt: skip
+    asyncio.run(_run(db_url, store, settings, options))
