@@ -1,0 +1,101 @@
+"""``fttrack tui [LOCKFILE]``: browse the verdicts and audit a lockfile in a terminal UI.
+
+The verdict source options are those of ``fttrack audit`` and are turned into a
+source by the same helper. Nothing is read here: the app reads the source in
+the background, so a missing snapshot or an unreachable server becomes a
+notice inside the app. The Textual app is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.models import get_target
+from tracker.wheels import PLATFORMS
+
+__all__ = ["tui"]
+
+
+@click.command(
+    "tui",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Keys: / search, Enter open, Escape back, a audit, o open a lockfile,
+e export the audit, b copy a badge, ? help, q quit.
+
+\b
+Examples:
+  fttrack tui                              browse the shipped snapshot
+  fttrack tui requirements.txt             audit it, then browse
+  fttrack tui uv.lock --target 3.14t --server https://fttrack.example.org""",
+)
+@click.argument(
+    "lockfile",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=True),
+)
+@click.option(
+    "--target", metavar="3.14t", help="Free-threaded target [default: newest in the source]."
+)
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    metavar="PLATFORM",
+    help="Wheel platform the audit judges for [default: this machine's].",
+)
+@click.option("--server", metavar="URL", help="Read verdicts from a fttrack server's API.")
+@click.option("--db", metavar="URL", help="Read verdicts from a fttrack database.")
+@click.option(
+    "--snapshot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read verdicts from this feed file (JSON or gzip JSON) [default: $FTTRACK_SNAPSHOT, "
+    "else the shipped data/snapshot.json.gz].",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    envvar="FTTRACK_BASE_URL",
+    help="The tracker that serves badges, for the badge markdown (b) [default: --server, "
+    "else http://127.0.0.1:8000].",
+)
+def tui(
+    lockfile: Path | None,
+    target: str | None,
+    platform: str | None,
+    server: str | None,
+    db: str | None,
+    snapshot: Path | None,
+    base_url: str | None,
+) -> None:
+    """Browse every tracked project's verdicts and audit LOCKFILE, in the terminal.
+
+    LOCKFILE is anything ``fttrack audit`` reads (a lockfile, a requirements
+    file, a pyproject.toml, or a directory holding one); without it the app
+    starts on the project list and ``a`` asks for one.
+    """
+    from tracker.audit.command import _verdict_source
+
+    if target is not None:
+        try:
+            target = get_target(target).name
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--target") from None
+    source = _verdict_source(server, db, snapshot)
+
+    from tui.app import FttrackApp
+
+    app = FttrackApp(
+        source,
+        target=target,
+        platform=platform,
+        lockfile=lockfile,
+        base_url=base_url,
+    )
+    try:
+        app.run()
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()

@@ -1,0 +1,148 @@
+"""The fttrack TUI application: browse verdicts, open a project, audit a lockfile.
+
+The app owns the verdict source (the same objects ``fttrack audit`` builds) and
+a lock that serializes every call into it: screens call the source only from
+thread workers, under :attr:`FttrackApp.source_lock`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tracker.audit.resolve import default_target
+from tracker.errors import FttrackError, SourceError
+from tracker.models import get_target
+from tracker.verdicts.interface import ProjectDoc, VerdictSource
+from tui.screens.browse import BrowseScreen
+
+__all__ = ["DEFAULT_BASE_URL", "FttrackApp", "describe_error"]
+
+#: Where badges point when neither ``--base-url``, ``FTTRACK_BASE_URL`` nor ``--server`` says.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a notice: fttrack's own message, else the exception's type and text."""
+    if isinstance(exc, FttrackError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+class FttrackApp(App[None]):
+    """``fttrack tui``: every tracked project, its verdicts, and your lockfile's audit."""
+
+    TITLE = "fttrack"
+    SUB_TITLE = "can we drop the GIL yet?"
+    CSS_PATH = [
+        "app.tcss",
+        "screens/browse.tcss",
+        "screens/detail.tcss",
+        "screens/audit.tcss",
+        "screens/dialogs.tcss",
+    ]
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("a", "audit", "Audit"),
+    ]
+
+    def __init__(
+        self,
+        source: VerdictSource,
+        *,
+        target: str | None = None,
+        platform: str | None = None,
+        lockfile: Path | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.source_lock = threading.Lock()
+        self.target = get_target(target).name if target else None
+        self.platform = platform
+        self.lockfile = lockfile
+        server = getattr(source, "server", None)
+        self.base_url = (
+            base_url or os.environ.get("FTTRACK_BASE_URL") or server or DEFAULT_BASE_URL
+        ).rstrip("/")
+        #: Project documents already read, by normalized name.
+        self.documents: dict[str, ProjectDoc] = {}
+
+    def get_default_screen(self) -> Screen[None]:
+        """The browse screen is the root of the app."""
+        return BrowseScreen()
+
+    def on_mount(self) -> None:
+        """Open the audit at once when a lockfile was given on the command line."""
+        if self.lockfile is not None:
+            self.action_audit()
+
+    # -- used by workers (under source_lock) ---------------------------------------------
+
+    def resolve_target(self) -> str:
+        """The target to judge: the one asked for (checked against the source), else the
+        source's newest. Call with :attr:`source_lock` held."""
+        if self.target is None:
+            self.target = default_target(self.source)
+            return self.target
+        available = self.source.targets()
+        if self.target not in available:
+            has = ", ".join(available) or "none"
+            raise SourceError(
+                f"{self.source.describe()} has no verdicts for {self.target} (has: {has})"
+            )
+        return self.target
+
+    def resolve_platform(self) -> str:
+        """The wheel platform to judge: the one asked for, else this machine's."""
+        if self.platform is None:
+            from tracker.audit.environment import current_platform
+
+            self.platform = current_platform()
+        return self.platform
+
+    def project_document(self, name: str) -> ProjectDoc | None:
+        """The document of ``name``: from memory, else from the source (in a worker)."""
+        if name in self.documents:
+            return self.documents[name]
+        with self.source_lock:
+            document = self.source.project(name)
+        if document is not None:
+            self.documents[name] = document
+        return document
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_audit(self) -> None:
+        """Open the audit screen (for the lockfile given, else ask for one)."""
+        from tui.screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen(self.lockfile))
+
+    def open_project(self, name: str) -> None:
+        """Show the detail screen of project ``name``."""
+        from tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(name))
+
+    def report_error(self, what: str, error: str) -> None:
+        """A dismissible error notice (never a crash)."""
+        self.notify(error, title=what, severity="error", timeout=10, markup=False)

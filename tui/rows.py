@@ -1,0 +1,137 @@
+"""The browse table's rows: built once from project summaries, then filtered and
+sorted in memory. Nothing here touches Textual, so it is cheap to test and to time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from tracker.audit.report import STATUS_ORDER
+from tracker.models import Status
+from tracker.verdicts.listing import TARGET_NAMES, ProjectSummary
+from tui.styles import status_text
+
+__all__ = [
+    "NO_WATCH",
+    "BrowseRow",
+    "Filters",
+    "SortKey",
+    "apply_filters",
+    "build_row",
+    "build_rows",
+    "sort_rows",
+]
+
+#: Filter value meaning "projects with no watch reason".
+NO_WATCH = "none"
+
+#: Best first: ready, pure, wheel-only, unknown, ..., gil-reenabled.
+_RANK: dict[Status, int] = {status: i for i, status in enumerate(reversed(STATUS_ORDER))}
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    """One project in the browse table: its summary, search text and ready-made cells."""
+
+    summary: ProjectSummary
+    haystack: str
+    cells: tuple[Text, ...]
+
+    @property
+    def key(self) -> str:
+        """The row key: the project's normalized name."""
+        return self.summary.name
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the browse table shows. An empty value means "any"."""
+
+    query: str = ""
+    status: Status | None = None
+    target: str | None = None
+    culprits_only: bool = False
+    watch: str | None = None
+
+    def matches(self, row: BrowseRow) -> bool:
+        """True when ``row`` passes every filter."""
+        if self.query and self.query not in row.haystack:
+            return False
+        summary = row.summary
+        targets = (self.target,) if self.target else TARGET_NAMES
+        if self.status is not None and all(
+            summary.cell(t).status is not self.status for t in targets
+        ):
+            return False
+        if self.culprits_only and not any(summary.cell(t).culprits for t in targets):
+            return False
+        if self.watch is not None:
+            reason = summary.watch_reason or NO_WATCH
+            if reason != self.watch:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Sort by name (``target`` None) or by the status on ``target``; ``reverse`` flips it."""
+
+    target: str | None = None
+    reverse: bool = False
+
+    def describe(self) -> str:
+        """``name ↑`` or ``3.14t ↓``."""
+        return f"{self.target or 'name'} {'↓' if self.reverse else '↑'}"
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(text: str) -> Text:
+    """A cell for a value many rows share (watch reason, classifier)."""
+    return _plain(text)
+
+
+def _plain(text: str) -> Text:
+    """A cell that is never read as markup (names may hold brackets)."""
+    return Text(text, no_wrap=True, end="")
+
+
+def build_row(summary: ProjectSummary) -> BrowseRow:
+    """The row of one project."""
+    cells = [_plain(summary.display_name), _plain(summary.version or "—")]
+    for target in TARGET_NAMES:
+        cell = summary.cell(target)
+        cells.append(status_text(cell.status, suffix="*" if cell.culprits else ""))
+    cells.append(_shared(summary.watch_reason or ""))
+    classifier = summary.classifier.rsplit("::", 1)[-1].strip() if summary.classifier else ""
+    cells.append(_shared(classifier))
+    haystack = f"{summary.name} {summary.display_name.lower()}"
+    return BrowseRow(summary=summary, haystack=haystack, cells=tuple(cells))
+
+
+def build_rows(summaries: Iterable[ProjectSummary]) -> list[BrowseRow]:
+    """Rows for every summary, sorted by name."""
+    return sorted((build_row(s) for s in summaries), key=lambda r: r.key)
+
+
+def apply_filters(rows: Sequence[BrowseRow], filters: Filters) -> list[BrowseRow]:
+    """The rows that pass ``filters``, in their order."""
+    query = filters.query.strip().lower()
+    if query != filters.query:
+        filters = dataclasses.replace(filters, query=query)
+    if filters == Filters():
+        return list(rows)
+    return [row for row in rows if filters.matches(row)]
+
+
+def sort_rows(rows: Sequence[BrowseRow], key: SortKey) -> list[BrowseRow]:
+    """``rows`` sorted by ``key`` (ties broken by name, always ascending)."""
+    by_name = sorted(rows, key=lambda r: r.key)
+    if key.target is None:
+        return by_name[::-1] if key.reverse else by_name
+    target = key.target
+    return sorted(by_name, key=lambda r: _RANK[r.summary.cell(target).status], reverse=key.reverse)

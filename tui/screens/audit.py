@@ -1,0 +1,258 @@
+"""The audit screen: a lockfile's dependencies judged for free-threading, blockers first.
+
+Parsing, resolving and exporting are the auditor's own functions
+(:func:`tracker.audit.sources.open_source`, :func:`tracker.audit.resolve.resolve`,
+:func:`tracker.formats.get_renderer`), run in thread workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.audit.report import AuditEntry, AuditReport, parse_origin
+from tracker.verdicts.listing import TARGET_NAMES
+from tui.messages import AuditFinished, ReportExported, WorkFailed
+from tui.styles import evidence_text, status_text
+
+if TYPE_CHECKING:
+    from tui.app import FttrackApp
+
+__all__ = ["EXTENSIONS", "AuditScreen", "default_export_path"]
+
+#: File suffix per report format.
+EXTENSIONS = {"json": ".json", "markdown": ".md", "table": ".txt", "github": ".txt"}
+
+
+def default_export_path(format_name: str, directory: Path | None = None) -> Path:
+    """``fttrack-audit.<ext>`` in ``directory`` (default: relative, the working directory)."""
+    name = f"fttrack-audit{EXTENSIONS.get(format_name, '.txt')}"
+    return directory / name if directory is not None else Path(name)
+
+
+class AuditScreen(Screen[None]):
+    """Dependencies × verdicts for one target and platform."""
+
+    AUTO_FOCUS = "#deps"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("o", "open", "Open lockfile"),
+        Binding("e", "export", "Export"),
+        Binding("t", "next_target", "Next target"),
+    ]
+
+    def __init__(self, lockfile: Path | None = None) -> None:
+        super().__init__()
+        self.lockfile = lockfile
+        self.report: AuditReport | None = None
+        self.entries: list[AuditEntry] = []
+
+    @property
+    def fttrack(self) -> FttrackApp:
+        """The app, typed."""
+        return cast("FttrackApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("no lockfile yet: press o to open one", id="audit-summary")
+        yield DataTable(id="deps", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="dep-detail")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        """The dependencies table."""
+        return self.query_one("#deps", DataTable)
+
+    def on_mount(self) -> None:
+        """Set up the columns; audit the lockfile, or ask for one."""
+        self.sub_title = "audit"
+        for label, key in (
+            ("", "mark"),
+            ("package", "name"),
+            ("version", "version"),
+            ("status", "status"),
+            ("evidence", "evidence"),
+            ("upgrade to", "upgrade"),
+            ("culprits", "culprits"),
+            ("origin", "origin"),
+        ):
+            self.table.add_column(label, key=key)
+        self.table.focus()
+        if self.lockfile is not None:
+            self.start_audit(self.lockfile)
+        else:
+            self.action_open()
+
+    # -- auditing --------------------------------------------------------------------------
+
+    def start_audit(self, path: Path) -> None:
+        """Audit ``path`` in the background."""
+        self.lockfile = path
+        self.fttrack.lockfile = path
+        self.table.loading = True
+        self.query_one("#audit-summary", Static).update(Text(f"auditing {path}…"))
+        self.run_audit(path)
+
+    @work(thread=True, exclusive=True, group="audit")
+    def run_audit(self, path: Path) -> None:
+        """Read the lockfile and resolve every dependency (off the UI thread)."""
+        from tracker.audit.resolve import resolve
+        from tracker.audit.sources import open_source
+
+        app = self.fttrack
+        try:
+            opened = open_source(str(path))
+            dependencies = list(opened.source)
+            with app.source_lock:
+                target = app.resolve_target()
+                platform = app.resolve_platform()
+                report = resolve(
+                    dependencies,
+                    app.source,
+                    target=target,
+                    platform=platform,
+                    input_name=opened.source.path,
+                )
+        except Exception as exc:
+            from tui.app import describe_error
+
+            self.post_message(WorkFailed("Cannot audit", describe_error(exc)))
+            return
+        self.post_message(AuditFinished(report, opened.note))
+
+    def on_audit_finished(self, message: AuditFinished) -> None:
+        """Show the report, blockers first."""
+        report = message.report
+        self.report = report
+        self.entries = report.ordered()
+        table = self.table
+        table.loading = False
+        table.clear()
+        for entry in self.entries:
+            blocks = report.blocks(entry)
+            table.add_row(
+                Text("✗", style="bold red") if blocks else Text(" "),
+                Text(entry.name, style="bold" if blocks else ""),
+                entry.version or entry.specifier or "*",
+                status_text(entry.status),
+                evidence_text(entry.evidence),
+                Text(entry.first_ready_version or "", style="green"),
+                ", ".join(c.module for c in entry.culprits),
+                _short_origin(entry.origin),
+                key=f"{entry.name}|{entry.version}|{entry.specifier}",
+            )
+        summary = Text(report.summary_line(), style="bold red" if report.blockers else "bold green")
+        summary.append(f"\n{report.input} · verdicts from {report.source}", style="dim")
+        if report.skipped:
+            summary.append(f" · {len(report.skipped)} skipped", style="dim")
+        if message.note:
+            summary.append(f" · {message.note}", style="dim")
+        self.query_one("#audit-summary", Static).update(summary)
+        self.sub_title = f"audit {report.input} for {report.target}"
+        if self.entries:
+            table.move_cursor(row=0, animate=False)
+            self.show_entry(0)
+        else:
+            self.query_one("#dep-detail", Static).update("no dependencies to judge")
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """A dismissible notice; the screen stays usable (press o to pick another file)."""
+        self.table.loading = False
+        if self.report is None:
+            self.query_one("#audit-summary", Static).update(
+                Text.assemble((message.error, "red"), "\npress o to open another lockfile")
+            )
+        self.fttrack.report_error(message.what, message.error)
+
+    def show_entry(self, index: int) -> None:
+        """The detail line of the dependency at ``index``."""
+        if not 0 <= index < len(self.entries):
+            return
+        entry = self.entries[index]
+        text = Text(f"{entry.name} {entry.version or entry.specifier}: ", style="bold")
+        text.append(entry.detail or entry.status.description)
+        text.append("\nEnter: every release and probe of this project", style="dim")
+        self.query_one("#dep-detail", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Follow the cursor."""
+        self.show_entry(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter drills into the dependency's project."""
+        if 0 <= event.cursor_row < len(self.entries):
+            self.fttrack.open_project(self.entries[event.cursor_row].name)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        """Pick a lockfile."""
+        from tui.screens.picker import PickerScreen
+
+        start = self.lockfile.parent if self.lockfile is not None else Path.cwd()
+        self.app.push_screen(PickerScreen(start), self.picked)
+
+    def picked(self, path: Path | None) -> None:
+        """The picker's answer."""
+        if path is not None:
+            self.start_audit(path)
+
+    def action_next_target(self) -> None:
+        """Audit again for the next target."""
+        if self.lockfile is None:
+            return
+        current = self.fttrack.target or TARGET_NAMES[-1]
+        index = TARGET_NAMES.index(current) if current in TARGET_NAMES else -1
+        self.fttrack.target = TARGET_NAMES[(index + 1) % len(TARGET_NAMES)]
+        self.start_audit(self.lockfile)
+
+    def action_export(self) -> None:
+        """Ask for a format and a file, then write the report."""
+        if self.report is None:
+            self.notify("nothing to export yet", severity="warning")
+            return
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(), self.export_chosen)
+
+    def export_chosen(self, choice: tuple[str, Path] | None) -> None:
+        """The export form's answer."""
+        if choice is not None and self.report is not None:
+            self.export_report(self.report, *choice)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export_report(self, report: AuditReport, format_name: str, path: Path) -> None:
+        """Render with the auditor's formatter and write the file (off the UI thread)."""
+        from tracker.formats import get_renderer
+
+        try:
+            text = get_renderer(format_name)(report, color=False)
+            path.write_text(text, encoding="utf-8")
+        except Exception as exc:
+            from tui.app import describe_error
+
+            self.post_message(WorkFailed("Cannot export", describe_error(exc)))
+            return
+        self.post_message(ReportExported(path, format_name))
+
+    def on_report_exported(self, message: ReportExported) -> None:
+        """Say where the report went."""
+        self.notify(
+            f"{message.format_name} report written to {message.path}",
+            title="Exported",
+            markup=False,
+        )
+
+
+def _short_origin(origin: str) -> str:
+    path, line = parse_origin(origin)
+    name = Path(path).name or path
+    return f"{name}:{line}" if line is not None else name

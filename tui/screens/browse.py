@@ -1,0 +1,238 @@
+"""The browse screen: every tracked project and its status per target.
+
+Rows are built once, in a worker, when the source has been read; searching,
+filtering and sorting then work in memory and rebuild the table's rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+
+from tracker.models import Status
+from tracker.verdicts.interface import ProjectDoc
+from tracker.verdicts.listing import TARGET_NAMES, iter_project_documents, summarize
+from tui.messages import ProjectsLoaded, WorkFailed
+from tui.rows import NO_WATCH, BrowseRow, Filters, SortKey, apply_filters, build_rows, sort_rows
+from tui.widgets.table import FixedWidthTable
+
+if TYPE_CHECKING:
+    from tui.app import FttrackApp
+
+__all__ = ["BrowseScreen"]
+
+_NAME_WIDTH = (12, 32)
+_WATCH_REASONS = ("seed", "audit", "manual", NO_WATCH)
+
+
+class BrowseScreen(Screen[None]):
+    """Projects × targets, searchable, filterable and sortable."""
+
+    AUTO_FOCUS = "#projects"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", key_display="/", priority=True),
+        Binding("escape", "leave_search", "Clear search", show=False),
+        Binding("n", "sort('name')", "Sort name"),
+        Binding("1", "sort('3.13t')", "Sort 3.13t"),
+        Binding("2", "sort('3.14t')", "Sort 3.14t"),
+        Binding("3", "sort('3.15t')", "Sort 3.15t"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_rows: list[BrowseRow] = []
+        self.sorted_rows: list[BrowseRow] = []
+        self.shown: list[BrowseRow] = []
+        self.filters = Filters()
+        self.sort_key = SortKey()
+        self.source_text = ""
+
+    @property
+    def fttrack(self) -> FttrackApp:
+        """The app, typed."""
+        return cast("FttrackApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ search projects", id="search", compact=True)
+            yield Select(
+                [(s.value, s) for s in Status], prompt="any status", id="status", compact=True
+            )
+            yield Select(
+                [(t, t) for t in TARGET_NAMES], prompt="any target", id="target", compact=True
+            )
+            yield Select(
+                [(w, w) for w in _WATCH_REASONS], prompt="any watch", id="watch", compact=True
+            )
+            yield Checkbox("culprits", id="culprits", compact=True)
+        yield Static("loading projects…", id="browse-info")
+        yield FixedWidthTable(id="projects", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def table(self) -> FixedWidthTable:
+        """The projects table."""
+        return self.query_one("#projects", FixedWidthTable)
+
+    def on_mount(self) -> None:
+        """Set up the columns and start reading the source."""
+        table = self.table
+        table.add_column("project", key="name", width=_NAME_WIDTH[1])
+        table.add_column("version", key="version", width=12)
+        for target in TARGET_NAMES:
+            table.add_column(target, key=target, width=14)
+        table.add_column("watch", key="watch", width=7)
+        table.add_column("maintainer says", key="classifier", width=16)
+        table.focus()
+        self.action_reload()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        """Read every project from the source again."""
+        self.table.loading = True
+        self.load_projects()
+
+    @work(thread=True, exclusive=True, group="projects")
+    def load_projects(self) -> None:
+        """Read and summarize every project (off the UI thread)."""
+        app = self.fttrack
+        try:
+            with app.source_lock:
+                app.resolve_target()
+                documents: dict[str, ProjectDoc] = {
+                    str(d.get("name")): d for d in iter_project_documents(app.source)
+                }
+                source = app.source.describe()
+            rows = build_rows(summarize(d) for d in documents.values())
+        except Exception as exc:
+            from tui.app import describe_error
+
+            self.post_message(WorkFailed("Cannot list projects", describe_error(exc)))
+            return
+        self.post_message(ProjectsLoaded(rows, documents, source))
+
+    def on_projects_loaded(self, message: ProjectsLoaded) -> None:
+        """Show the rows."""
+        self.fttrack.documents.update(message.documents)
+        self.all_rows = message.rows
+        self.source_text = message.source
+        longest = max((len(r.summary.display_name) for r in message.rows), default=0)
+        name_column = self.table.columns[next(iter(self.table.columns))]
+        name_column.width = min(max(longest, _NAME_WIDTH[0]), _NAME_WIDTH[1])
+        self.sorted_rows = sort_rows(self.all_rows, self.sort_key)
+        self.table.loading = False
+        self.refresh_rows()
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """A dismissible notice; the screen stays usable."""
+        self.table.loading = False
+        self.query_one("#browse-info", Static).update(
+            Text.assemble((message.what, "red"), f": {message.error}")
+        )
+        self.fttrack.report_error(message.what, message.error)
+
+    # -- filtering and sorting -------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        """Rebuild the table from the current filters and sort order."""
+        table = self.table
+        selected = self.selected_name()
+        self.shown = apply_filters(self.sorted_rows, self.filters)
+        table.replace_rows((row.key, row.cells) for row in self.shown)
+        if selected is not None:
+            for index, row in enumerate(self.shown):
+                if row.key == selected:
+                    table.move_cursor(row=index, animate=False)
+                    break
+        self.update_info()
+
+    def update_info(self) -> None:
+        """The line above the table: counts, order, source."""
+        total = len(self.all_rows)
+        text = (
+            f"{len(self.shown)} of {total} projects · sorted by {self.sort_key.describe()}"
+            f" · * names a culprit · {self.source_text}"
+        )
+        self.query_one("#browse-info", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+
+    def selected_name(self) -> str | None:
+        """The project under the cursor, if any."""
+        table = self.table
+        if table.row_count == 0 or not self.shown:
+            return None
+        index = table.cursor_row
+        return self.shown[index].key if 0 <= index < len(self.shown) else None
+
+    def set_filters(self, **changes: Any) -> None:
+        """Change some filters and redraw."""
+        new = dataclasses.replace(self.filters, **changes)
+        if new != self.filters:
+            self.filters = new
+            self.refresh_rows()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types."""
+        self.set_filters(query=event.value)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        """Enter in the search box moves to the table."""
+        self.table.focus()
+
+    @on(Select.Changed)
+    def select_changed(self, event: Select.Changed) -> None:
+        """A filter drop-down changed."""
+        value = None if event.value is Select.NULL else event.value
+        field = {"status": "status", "target": "target", "watch": "watch"}.get(
+            event.select.id or ""
+        )
+        if field is not None:
+            self.set_filters(**{field: value})
+
+    @on(Checkbox.Changed, "#culprits")
+    def culprits_changed(self, event: Checkbox.Changed) -> None:
+        """Only projects that name a GIL culprit."""
+        self.set_filters(culprits_only=event.value)
+
+    def action_focus_search(self) -> None:
+        """``/``: type to search."""
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        """Escape: leave the search box, or clear the search."""
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            self.table.focus()
+        elif search.value:
+            search.value = ""
+
+    def action_sort(self, column: str) -> None:
+        """Sort by name or by a target's status; the same key again flips the order."""
+        target = None if column == "name" else column
+        reverse = self.sort_key.target == target and not self.sort_key.reverse
+        self.sort_key = SortKey(target, reverse)
+        self.sorted_rows = sort_rows(self.all_rows, self.sort_key)
+        self.refresh_rows()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """Clicking a column header sorts by it."""
+        key = str(event.column_key.value)
+        if key == "name" or key in TARGET_NAMES:
+            self.action_sort(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter opens the project."""
+        if event.row_key.value is not None:
+            self.fttrack.open_project(str(event.row_key.value))

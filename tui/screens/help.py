@@ -1,0 +1,65 @@
+"""The help screen: every key of the TUI."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["KEYS", "HelpScreen"]
+
+#: (where, key, what it does), in the order shown.
+KEYS: tuple[tuple[str, str, str], ...] = (
+    ("anywhere", "?", "this help"),
+    ("anywhere", "q", "quit"),
+    ("anywhere", "a", "audit a lockfile"),
+    ("anywhere", "Escape", "go back (close a dialog, leave a screen, clear the search)"),
+    ("browse", "/", "search projects (filters as you type; Enter returns to the table)"),
+    ("browse", "Enter", "open the project under the cursor"),
+    ("browse", "n  1  2  3", "sort by name / status on 3.13t, 3.14t, 3.15t (again: reverse)"),
+    ("browse", "Tab", "move to the filters: status, target, watch reason, culprits"),
+    ("browse", "r", "read the verdict source again"),
+    ("project", "arrows", "move between versions (rows) and targets × platforms (columns)"),
+    ("project", "b", "copy the badge markdown for the target under the cursor"),
+    ("audit", "o", "open another lockfile (a file tree, or type a path)"),
+    ("audit", "Enter", "open the dependency's project"),
+    ("audit", "t", "audit again for the next target"),
+    ("audit", "e", "export the report (json, markdown, table, github)"),
+)
+
+_LEGEND = (
+    "Statuses: ready (probe proved it) · pure (no extension modules) · wheel-only (a "
+    "free-threaded wheel, not probed yet) · gil-reenabled · import-failed · crashed · "
+    "timed-out · install-failed · no-ft-wheel · sdist-only · unknown. "
+    "★ marks the first ready version of a target; * a release that names a GIL culprit."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, by screen; any of Escape, ? or q closes it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, header_style="bold", expand=True)
+        table.add_column("screen", style="dim", no_wrap=True)
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("does")
+        for where, key, what in KEYS:
+            table.add_row(where, key, what)
+        with VerticalScroll(classes="dialog"):
+            yield Static("fttrack keys", classes="dialog-title")
+            yield Static(table, id="help-keys")
+            yield Static(Text(_LEGEND, style="dim"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Close the help."""
+        self.dismiss(result)

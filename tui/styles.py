@@ -1,0 +1,64 @@
+"""How statuses look in the TUI: colours (the same as the ``table`` report) and short labels."""
+
+from __future__ import annotations
+
+import functools
+
+from rich.text import Text
+
+from tracker.formats.table import STATUS_STYLES
+from tracker.models import Evidence, Status
+
+__all__ = ["SHORT_LABELS", "STATUS_STYLES", "evidence_text", "short_platform", "status_text"]
+
+#: A label of at most 7 cells per status, for dense grids.
+SHORT_LABELS: dict[Status, str] = {
+    Status.READY: "ready",
+    Status.PURE: "pure",
+    Status.WHEEL_ONLY: "wheel",
+    Status.GIL_REENABLED: "GIL",
+    Status.IMPORT_FAILED: "import✗",
+    Status.CRASHED: "crash",
+    Status.TIMED_OUT: "timeout",
+    Status.INSTALL_FAILED: "instal✗",
+    Status.NO_FT_WHEEL: "no-ft",
+    Status.SDIST_ONLY: "sdist",
+    Status.UNKNOWN: "?",
+}
+
+_PLATFORM_PREFIXES = (
+    ("manylinux_", "linux "),
+    ("musllinux_", "musl "),
+    ("macosx_", "mac "),
+    ("win_", "win "),
+)
+
+_ARCHES = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64"}
+
+
+@functools.cache
+def status_text(status: Status, *, short: bool = False, suffix: str = "") -> Text:
+    """``status`` as coloured text (``short``: the grid label).
+
+    Cached: the same status is one shared (never modified) Text everywhere.
+    """
+    label = SHORT_LABELS[status] if short else status.value
+    return Text(label + suffix, style=STATUS_STYLES[status], no_wrap=True, end="")
+
+
+def evidence_text(evidence: Evidence) -> Text:
+    """The evidence a verdict stands on, dimmed unless a probe decided it."""
+    return Text(evidence.value, style="bold" if evidence is Evidence.PROBE else "dim", end="")
+
+
+def short_platform(platform: str) -> str:
+    """A platform name short enough for a column header.
+
+    >>> short_platform("manylinux_x86_64"), short_platform("win_arm64"), short_platform("any")
+    ('linux x64', 'win arm64', 'any')
+    """
+    for prefix, short in _PLATFORM_PREFIXES:
+        if platform.startswith(prefix):
+            arch = platform[len(prefix) :]
+            return short + _ARCHES.get(arch, arch)
+    return platform
