@@ -24,15 +24,48 @@ __all__ = ["job_wheel_sizes", "write_snapshot"]
 
 
 def write_snapshot(store: Store, path: Path) -> dict[str, Any]:
-    """Write the store's feed document to ``path`` (gzip JSON), atomically; return it."""
+    """Write the store's feed document to ``path`` and its member index; return the feed.
+
+    The file is ordinary gzip JSON (``zcat`` gives the feed document), written
+    as one gzip member per project plus a header and a trailer member. The
+    index beside it (``snapshot.index.json``) records each member's offset, so
+    the auditor decompresses only the projects it asks for. Both files are
+    replaced atomically, the index last: a reader never sees an index that
+    does not match its snapshot (a mismatch falls back to a full read).
+    """
     feed = store.feed()
-    data = json.dumps(feed, separators=(",", ":"), sort_keys=False).encode()
+    write_feed_members(feed, path)
+    return feed
+
+
+def write_feed_members(feed: dict[str, Any], path: Path) -> None:
+    """Write ``feed`` as a multi-member gzip file at ``path`` with its member index."""
+    from tracker.verdicts.snapshot import member_index_path
+
+    head = {key: value for key, value in feed.items() if key != "projects"}
+    header = json.dumps(head, separators=(",", ":"))[:-1] + ',"projects":['
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        handle.write(data)
+    members: dict[str, list[int]] = {}
+    with partial.open("wb") as handle:
+
+        def member(text: str) -> list[int]:
+            start = handle.tell()
+            handle.write(gzip.compress(text.encode(), compresslevel=9, mtime=0))
+            return [start, handle.tell() - start]
+
+        header_at = member(header)
+        for number, project in enumerate(feed.get("projects", [])):
+            text = json.dumps(project, separators=(",", ":"))
+            members[project["name"]] = member(("," if number else "") + text)
+        member("]}")
+        size = handle.tell()
+    index = {"schema": 1, "size": size, "header": header_at, "projects": members}
+    index_path = member_index_path(path)
+    index_partial = index_path.with_name(index_path.name + ".partial")
+    index_partial.write_text(json.dumps(index, separators=(",", ":")))
     os.replace(partial, path)
-    return feed
+    os.replace(index_partial, index_path)
 
 
 def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, int]:

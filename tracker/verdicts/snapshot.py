@@ -9,6 +9,7 @@ answers, just slower.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 from tracker.errors import SourceError
 from tracker.verdicts.interface import ProjectDoc
 
-__all__ = ["SnapshotSource", "default_snapshot_path"]
+__all__ = ["SnapshotSource", "default_snapshot_path", "member_index_path"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _KEY = b'"display_name"'
@@ -53,6 +54,7 @@ class SnapshotSource:
         self._docs: dict[str, ProjectDoc] = {}
         self._targets: tuple[str, ...] = ()
         self._generated: str | None = None
+        self._members: dict[str, tuple[int, int]] | None = None
 
     # -- loading -------------------------------------------------------------------------
 
@@ -61,6 +63,9 @@ class SnapshotSource:
 
     def _load(self) -> bytes:
         if self._data is not None:
+            return self._data
+        if self._members is None and self._load_member_index():
+            self._data = b""
             return self._data
         try:
             raw = self.path.read_bytes()
@@ -73,13 +78,54 @@ class SnapshotSource:
             raise self._fail(f"cannot read: {exc.strerror or exc}") from None
         if raw.startswith(_GZIP_MAGIC):
             try:
-                raw = zlib.decompress(raw, 47)
-            except zlib.error as exc:
+                raw = gzip.decompress(raw)  # every member: the snapshot is one member per project
+            except (OSError, EOFError, zlib.error) as exc:
                 raise self._fail(f"corrupt gzip data ({exc})") from None
         self._data = raw
         if not self._index_fast(raw):
             self._index_full(raw)
         return raw
+
+    def _load_member_index(self) -> bool:
+        """Use the snapshot's member index (``*.index.json``) when it matches the file.
+
+        The snapshot is written as one gzip member per project (see
+        :func:`tracker.snapshot.write_snapshot`); the index gives each member's
+        offset and length, so one project is read by decompressing a few KB.
+        """
+        index_path = member_index_path(self.path)
+        try:
+            index = json.loads(index_path.read_text())
+            if index.get("size") != self.path.stat().st_size:
+                return False  # stale: the snapshot was replaced after the index was written
+            header_at = index["header"]
+            members = {str(k): (int(v[0]), int(v[1])) for k, v in index["projects"].items()}
+            with self.path.open("rb") as handle:
+                handle.seek(int(header_at[0]))
+                header = json.loads(_member_text(handle.read(int(header_at[1]))) + "]}")
+        except (OSError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+            return False
+        self._targets = tuple(str(t) for t in header.get("targets", ()))
+        generated = header.get("generated")
+        self._generated = generated if isinstance(generated, str) else None
+        self._members = members
+        return True
+
+    def _member_document(self, name: str) -> ProjectDoc | None:
+        assert self._members is not None
+        span = self._members.get(name)
+        if span is None:
+            return None
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(span[0])
+                text = _member_text(handle.read(span[1]))
+            document = json.loads(text.lstrip(","))
+        except (OSError, ValueError, zlib.error) as exc:
+            raise self._fail(f"project {name!r}: malformed member ({exc})") from None
+        if not isinstance(document, dict) or document.get("name") != name:
+            raise self._fail(f"project {name!r}: malformed member")
+        return document
 
     def _index_fast(self, data: bytes) -> bool:
         """Find each project document's start without parsing; False if unsure."""
@@ -109,7 +155,7 @@ class SnapshotSource:
         if not all(isinstance(t, str) for t in target_list):
             return False
         self._targets = tuple(target_list)
-        ends = [start for _, start in starts[1:]] + [len(data)]
+        ends = [start for _, start in starts[1:]] + ([len(data)] if starts else [])
         for (name, start), end in zip(starts, ends, strict=True):
             self._offsets.setdefault(name, (start, end))
         return True
@@ -140,6 +186,11 @@ class SnapshotSource:
         data = self._load()
         if name in self._docs:
             return self._docs[name]
+        if self._members is not None:
+            member = self._member_document(name)
+            if member is not None:
+                self._docs[name] = member
+            return member
         span = self._offsets.get(name)
         if span is None:
             return None
@@ -156,6 +207,8 @@ class SnapshotSource:
     def names(self) -> list[str]:
         """Every project name in the snapshot, in file order."""
         self._load()
+        if self._members is not None:
+            return list(self._members)
         return list(dict.fromkeys([*self._offsets, *self._docs]))
 
     def targets(self) -> tuple[str, ...]:
@@ -169,3 +222,18 @@ class SnapshotSource:
         count = len(self.names())
         when = f", generated {self._generated}" if self._generated else ""
         return f"snapshot {self.path} ({count} projects{when})"
+
+
+def member_index_path(snapshot: Path) -> Path:
+    """The member index beside a snapshot: ``snapshot.json.gz`` → ``snapshot.index.json``."""
+    name = snapshot.name
+    for suffix in (".json.gz", ".gz", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return snapshot.with_name(name + ".index.json")
+
+
+def _member_text(compressed: bytes) -> str:
+    """The text of one gzip member."""
+    return zlib.decompress(compressed, 31).decode("utf-8")
