@@ -95,7 +95,13 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     return hook
 
 
-def _verdict_source(server: str | None, db: str | None, snapshot: Path | None) -> VerdictSource:
+def build_verdict_source(
+    server: str | None, db: str | None, snapshot: Path | None
+) -> VerdictSource:
+    """The verdict source the options name: a server, a database, else the snapshot.
+
+    Shared by ``fttrack audit``, ``fttrack status`` and ``fttrack tui``.
+    """
     chosen = [
         name
         for name, value in (("--server", server), ("--db", db), ("--snapshot", snapshot))
@@ -241,7 +247,7 @@ def audit(
     dependencies = list(opened.source)
     if opened.note:
         click.echo(f"fttrack: {opened.note}", err=True)
-    source = _verdict_source(server, db, snapshot)
+    source = build_verdict_source(server, db, snapshot)
     chosen_target = _pick_target(source, target)
     if platform is None:
         from tracker.audit.environment import current_platform

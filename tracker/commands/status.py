@@ -90,10 +90,10 @@ def status(snapshot: Path | None, db: str | None, server: str | None, as_json: b
       fttrack status
       fttrack status --db postgresql://fttrack@db/fttrack --json
     """
-    from tracker.audit.command import _verdict_source
+    from tracker.audit.command import build_verdict_source
     from tracker.verdicts.listing import iter_project_documents
 
-    source = _verdict_source(server, db, snapshot)
+    source = build_verdict_source(server, db, snapshot)
     report: dict[str, Any] = {"source": source.describe()}
     report.update(source_coverage(iter_project_documents(source)))
     report.update(machine_capabilities())

@@ -75,14 +75,14 @@ def tui(
     file, a pyproject.toml, or a directory holding one); without it the app
     starts on the project list and ``a`` asks for one.
     """
-    from tracker.audit.command import _verdict_source
+    from tracker.audit.command import build_verdict_source
 
     if target is not None:
         try:
             target = get_target(target).name
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--target") from None
-    source = _verdict_source(server, db, snapshot)
+    source = build_verdict_source(server, db, snapshot)
 
     from tui.app import FttrackApp
 
