@@ -25,13 +25,22 @@ from pathlib import Path
 from tracker.config import load_settings
 from tracker.models import get_target
 from tracker.probe.installed import find_site_packages, read_distributions
-from tracker.probe.runner import ProbeRequest, _install_argv, _module_order, _run_imports, _uv, _uv_env
+from tracker.probe.runner import (
+    ProbeRequest,
+    _install_argv,
+    _module_order,
+    _run_imports,
+    _uv,
+    _uv_env,
+)
 from tracker.probe.sandbox import Limits, choose_sandbox
 from tracker.pythons.discover import find_interpreter
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("requirement", nargs="?", default="numpy")
     parser.add_argument("--target", default="3.14t")
     parser.add_argument("--repeat", type=int, default=3)
@@ -51,7 +60,9 @@ def main() -> None:
                         "--quiet", str(venv)], check=True, env=env)  # fmt: skip
         venv_s = time.monotonic() - started
         started = time.monotonic()
-        subprocess.run(_install_argv(request, venv), check=True, env=env, capture_output=True, cwd=scratch)
+        subprocess.run(
+            _install_argv(request, venv), check=True, env=env, capture_output=True, cwd=scratch
+        )
         install_s = time.monotonic() - started
         dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
         own = next(d for d in dists if d.key == request.project)
@@ -85,11 +96,15 @@ def main() -> None:
     print(f"  venv                 {venv_s:7.3f} s")
     print(f"  install (uv, cached) {install_s:7.3f} s")
     print(f"  probe imports        {probe_s:7.3f} s   = {probe_s / bare_s:5.2f} x bare import")
-    print(f"  bare import          {bare_s:7.3f} s   = 1.00 x (baseline: python -I -c 'import ...')")
+    print(
+        f"  bare import          {bare_s:7.3f} s   = 1.00 x (baseline: python -I -c 'import ...')"
+    )
     print(f"  interpreter start    {start_s:7.3f} s   = {start_s / bare_s:5.2f} x bare import")
     print(f"  probe total          {venv_s + install_s + probe_s:7.3f} s")
     slowest = sorted(per_module.items(), key=lambda item: -item[1])[:5]
-    print("  slowest imports: " + ", ".join(f"{name} {secs * 1000:.0f} ms" for name, secs in slowest))
+    print(
+        "  slowest imports: " + ", ".join(f"{name} {secs * 1000:.0f} ms" for name, secs in slowest)
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from tracker.store.engine import Store
 __all__ = ["Tracker", "load_seed_names"]
 
 log = logging.getLogger("fttrack.service")
+
+
 def load_seed_names(limit: int, path: Path | None = None) -> list[str]:
     """The first ``limit`` names of the seed watch list (most downloaded first)."""
     from tracker.datafiles import data_file

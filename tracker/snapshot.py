@@ -89,5 +89,3 @@ def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, in
                     best = max(best, row.size or 0)
             sizes[job] = best
     return sizes
-
-

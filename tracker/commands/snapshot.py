@@ -11,7 +11,8 @@ import click
 
 __all__ = ["snapshot_group"]
 
-REPO_DATA = Path(__file__).resolve().parents[2] / "data"  # the snapshot is built into the source tree
+#: The snapshot is built into the source tree.
+REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @click.group("snapshot")

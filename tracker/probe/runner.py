@@ -404,7 +404,7 @@ def _requested_version(request: ProbeRequest) -> str | None:
 def _install_error(stderr: str) -> str:
     r"""The informative lines of an installer failure, joined into one line.
 
-    >>> _install_error("Resolved 1 package\nerror: Failed\n  cause: wheel is for cp314\nhint: use cp314t")
+    >>> _install_error("error: Failed\n  cause: wheel is for cp314\nhint: use cp314t")
     'Failed: wheel is for cp314 (hint: use cp314t)'
     """
     error = cause = hint = ""

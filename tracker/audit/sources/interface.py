@@ -40,7 +40,6 @@ __all__ = [
 STDIN = "-"
 
 
-
 @runtime_checkable
 class RequirementSource(Protocol):
     """Something that yields the dependencies declared or locked in one file.
