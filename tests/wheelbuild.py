@@ -46,11 +46,18 @@ PyMODINIT_FUNC PyInit_{leaf}(void) {{
 GIL_NOT_USED = "    {Py_mod_gil, Py_MOD_GIL_NOT_USED},"
 CRASH = "    *(volatile int *)0 = 1;"
 RAISE = '    PyErr_SetString(PyExc_RuntimeError, "refusing to load"); return -1;'
+# One end of an import cycle: the package's Python module {package}._user normally
+# imports this module first; importing this one first fails on the cycle.
+CYCLE = """    PyObject *user = PyImport_ImportModule("{package}._user");
+    if (user == NULL) return -1;
+    Py_DECREF(user);
+    if (PyModule_AddIntConstant(m, "value", 1) < 0) return -1;"""
 
 
 @dataclass(frozen=True)
 class Extension:
-    """One C extension module: ``kind`` is ``good``, ``bad``, ``single``, ``crash`` or ``raise``."""
+    """One C extension module: ``kind`` is ``good``, ``bad``, ``single``, ``crash``,
+    ``raise`` or ``cycle``."""
 
     dotted: str
     kind: str = "good"
@@ -60,7 +67,10 @@ class Extension:
         leaf = self.dotted.rsplit(".", 1)[-1]
         if self.kind == "single":
             return SINGLE_PHASE.format(dotted=self.dotted, leaf=leaf)
-        body = {"crash": CRASH, "raise": RAISE}.get(self.kind, "")
+        package = self.dotted.rpartition(".")[0]
+        body = {"crash": CRASH, "raise": RAISE, "cycle": CYCLE.format(package=package)}.get(
+            self.kind, ""
+        )
         gil_slot = "" if self.kind == "bad" else GIL_NOT_USED
         return MULTI_PHASE.format(dotted=self.dotted, leaf=leaf, body=body, gil_slot=gil_slot)
 

@@ -163,7 +163,13 @@ class ModuleOutcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ModuleResult:
-    """The outcome of importing one module inside the sandbox."""
+    """The outcome of importing one module inside the sandbox.
+
+    ``optional`` modules (test suites shipped in the wheel, private top-level
+    helper modules such as a pytest plugin) are imported and reported, but
+    their outcome does not decide the package's status: a normal import of
+    the package never loads them.
+    """
 
     name: str
     outcome: ModuleOutcome
@@ -171,6 +177,7 @@ class ModuleResult:
     owner: str = ""
     extension: bool = True
     seconds: float = 0.0
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,18 @@ def build_behaviour_wheels(dest: Path, python: Path) -> dict[str, Path]:
         ),
         "raise": build_binary_wheel(dest, python, "ftraise", [Extension("ftraise._core", "raise")],
                                     python_files={"ftraise/__init__.py": ""}),
+        "optional": build_binary_wheel(
+            dest, python, "ftoptional",
+            [Extension("ftoptional._core", "good"), Extension("ftoptional.tests._helper", "bad"),
+             Extension("ftoptional.tests._broken", "raise")],
+            python_files={"ftoptional/__init__.py": "", "ftoptional/tests/__init__.py": "",
+                          "_ftoptional_pytestplugin.py": "import pytest\n"},
+        ),
+        "cycle": build_binary_wheel(
+            dest, python, "ftcycle", [Extension("ftcycle._core", "cycle")],
+            python_files={"ftcycle/__init__.py": "",
+                          "ftcycle/_user.py": "from ftcycle._core import value\n"},
+        ),
         "pure": build_pure_wheel(dest, "ftpure", {"ftpure/__init__.py": "VALUE = 1\n"}),
         "dependent": build_pure_wheel(dest, "ftdependent",
                                       {"ftdependent/__init__.py": "import ftbad\n"},

@@ -138,3 +138,25 @@ def test_wheel_for_the_gil_build_only_fails_to_install(
     assert result.status is Status.INSTALL_FAILED
     assert result.modules == ()
     assert "ftgilonly" in result.detail or "not compatible" in result.detail.lower()
+
+
+def test_optional_modules_are_reported_but_do_not_decide(
+    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+) -> None:
+    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["optional"], target_interpreter)
+    assert result.status is Status.READY
+    assert result.culprits == ()
+    found = {m.name: m for m in result.modules}
+    assert found["ftoptional.tests._helper"].outcome is ModuleOutcome.GIL_REENABLED
+    assert found["ftoptional.tests._broken"].outcome is ModuleOutcome.IMPORT_FAILED
+    assert found["_ftoptional_pytestplugin"].outcome is ModuleOutcome.IMPORT_FAILED
+    assert all(found[n].optional for n in ("ftoptional.tests._helper", "_ftoptional_pytestplugin"))
+    assert not found["ftoptional._core"].optional
+
+
+def test_a_module_inside_an_import_cycle_is_imported_the_normal_way(
+    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+) -> None:
+    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["cycle"], target_interpreter)
+    assert outcomes(result) == {"ftcycle": ModuleOutcome.OK, "ftcycle._core": ModuleOutcome.OK}
+    assert result.status is Status.READY

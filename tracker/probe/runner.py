@@ -38,7 +38,7 @@ from tracker.errors import ProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
-from tracker.probe.verdict import gil_lines, overall_status, strip_verbose
+from tracker.probe.verdict import gil_lines, is_optional_module, overall_status, strip_verbose
 from tracker.pythons.discover import Interpreter, clean_environment
 
 __all__ = ["ProbeRequest", "host_platform", "run_probe"]
@@ -256,36 +256,33 @@ def _run_imports(
 def _module_results(
     modules: list[str], run: _ImportRun, owners: dict[str, str], own_dist: Distribution
 ) -> tuple[list[ModuleResult], list[Culprit]]:
-    """Per-module outcomes (GIL verdicts folded in) and the culprits with their owners."""
+    """Per-module outcomes (GIL verdicts folded in) and the culprits that count."""
     own = own_dist.name
-    culprits = [Culprit(module, owners.get(module, "")) for _, module in run.culprits]
-    culprits = list(dict.fromkeys(culprits))
-    culprit_names = {c.module for c in culprits}
+    found = [Culprit(module, owners.get(module, "")) for _, module in run.culprits]
+    culprits = [c for c in dict.fromkeys(found) if not is_optional_module(c.module)]
+    culprit_names = {c.module for c in found}
     results: list[ModuleResult] = []
     for name in modules:
         result = run.outcomes.get(name, ModuleResult(name, ModuleOutcome.NOT_REACHED))
-        owner = owners.get(name, own)
         extension = name in own_dist.extension_modules
-        if result.outcome is ModuleOutcome.OK:
-            if name in culprit_names:
-                result = ModuleResult(
-                    name,
-                    ModuleOutcome.GIL_REENABLED,
-                    "does not declare Py_mod_gil",
-                    seconds=result.seconds,
-                )
-            else:
-                foreign = [
-                    m for trigger, m in run.culprits if trigger == name and owners.get(m, "") != own
-                ]
-                if foreign:
-                    via = ", ".join(f"{m} ({owners.get(m, '?')})" for m in foreign)
-                    result = ModuleResult(
-                        name, ModuleOutcome.GIL_REENABLED, f"imports {via}", seconds=result.seconds
-                    )
+        optional = is_optional_module(name, extension=extension)
+        outcome, detail = result.outcome, result.detail
+        if outcome is ModuleOutcome.OK and name in culprit_names:
+            outcome, detail = ModuleOutcome.GIL_REENABLED, "does not declare Py_mod_gil"
+        elif outcome is ModuleOutcome.OK:
+            foreign = [
+                m
+                for trigger, m in run.culprits
+                if trigger == name and owners.get(m, "") != own and not is_optional_module(m)
+            ]
+            if foreign:
+                via = ", ".join(f"{m} ({owners.get(m, '?')})" for m in foreign)
+                outcome, detail = ModuleOutcome.GIL_REENABLED, f"imports {via}"
+        if optional and outcome is not ModuleOutcome.OK:
+            detail = f"{detail} [optional module: does not decide the status]".strip()
         results.append(
             ModuleResult(
-                result.name, result.outcome, result.detail, owner, extension, result.seconds
+                name, outcome, detail, owners.get(name, own), extension, result.seconds, optional
             )
         )
     return results, culprits

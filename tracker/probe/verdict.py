@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, Status
 
-__all__ = ["gil_lines", "overall_status", "strip_verbose"]
+__all__ = ["gil_lines", "is_optional_module", "overall_status", "strip_verbose"]
+
+_TEST_PARTS = frozenset({"test", "tests", "testing"})
 
 _REQUIRES_GIL = re.compile(r"^# loading module '([^']+)', which requires the GIL")
 _WARNING = re.compile(r"GIL\) has been enabled to load module '([^']+)'")
@@ -51,9 +53,29 @@ def strip_verbose(text: str) -> str:
     return "\n".join(kept)
 
 
+def is_optional_module(name: str, *, extension: bool = True) -> bool:
+    """Whether a normal import of the package never loads ``name``: a test module,
+    or a private top-level Python module (``_hypothesis_pytestplugin``).
+
+    >>> is_optional_module("greenlet.tests._test_extension")
+    True
+    >>> is_optional_module("numpy._core._multiarray_tests")
+    True
+    >>> is_optional_module("numpy._core._multiarray_umath")
+    False
+    >>> is_optional_module("_cffi_backend", extension=True)
+    False
+    """
+    parts = name.split(".")
+    if any(p in _TEST_PARTS or p.startswith("_test") or p.endswith("_tests") for p in parts):
+        return True
+    return len(parts) == 1 and name.startswith("_") and not extension
+
+
 def overall_status(modules: Sequence[ModuleResult], culprits: Sequence[Culprit]) -> Status:
-    """The package's status: the most severe module outcome, else GIL, else ready."""
-    outcomes = {m.outcome for m in modules}
+    """The package's status: the most severe outcome of a module that counts (not
+    optional), else GIL re-enabled, else ready."""
+    outcomes = {m.outcome for m in modules if not m.optional}
     for outcome, status in _SEVERITY:
         if outcome in outcomes:
             return status
