@@ -159,9 +159,18 @@ def crawl_once(
 
 
 def probe_candidates(
-    store: Store, targets: Iterable[str], *, names: Iterable[str] | None = None
+    store: Store,
+    targets: Iterable[str],
+    *,
+    names: Iterable[str] | None = None,
+    again: Iterable[str] = (),
 ) -> list[ProbeJob]:
-    """Current releases with a free-threaded wheel for a target and no probe on it yet."""
+    """Current releases with a free-threaded wheel for a target and no probe on it yet.
+
+    ``again``: statuses whose probed releases are probed once more (e.g. after
+    the probe itself improved); the new run joins the history and wins.
+    """
+    redo = {str(s) for s in again}
     from tracker.feed import project_document
     from tracker.store.queries import load_projects
 
@@ -176,9 +185,13 @@ def probe_candidates(
             continue
         for target in wanted:
             verdict = release.get("targets", {}).get(target) or {}
-            if (
+            untried = (
                 verdict.get("evidence") == Evidence.TAGS.value
                 and verdict.get("status") == Status.WHEEL_ONLY.value
-            ):
+            )
+            retry = (
+                verdict.get("evidence") == Evidence.PROBE.value and verdict.get("status") in redo
+            )
+            if untried or retry:
                 jobs.append(ProbeJob(document["name"], str(release["version"]), target))
     return jobs

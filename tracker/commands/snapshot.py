@@ -64,6 +64,7 @@ def build_command(
     max_probes: int | None,
     no_crawl: bool,
     save_every: int,
+    reprobe: tuple[str, ...],
 ) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
@@ -104,7 +105,7 @@ def build_command(
                     progress=lambda n: bar.update(task, advance=1, description=n),
                 )  # fmt: skip
             console.print(f"[green]crawl[/] {report.summary()}")
-        jobs = probe_candidates(store, targets, names=names)
+        jobs = probe_candidates(store, targets, names=names, again=reprobe)
         sizes = job_wheel_sizes(store, jobs)
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
         jobs = [j for j in jobs if j not in too_big]
