@@ -126,6 +126,7 @@ def build_command(
                         status = str(future.result().status)
                     except Exception as exc:  # keep going: one job must not end the build
                         status = f"error: {exc}"
+                        console.print(f"[red]{job.project} {job.version} {job.target}[/]: {exc}")
                     done += 1
                     bar.update(task, advance=1, description=f"{job.project} {job.target}: {status}")
                     if done % save_every == 0:
