@@ -54,6 +54,12 @@ def snapshot_group() -> None:
 @click.option(
     "--save-every", default=20, show_default=True, help="Rewrite the snapshot every N probes."
 )
+@click.option(
+    "--reprobe",
+    multiple=True,
+    metavar="STATUS",
+    help="Probe again current releases whose latest probe has this status (repeatable).",
+)
 def build_command(
     top: int,
     targets: tuple[str, ...],
