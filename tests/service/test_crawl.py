@@ -94,3 +94,19 @@ def test_concurrent_page_writes_queue_instead_of_failing(store: Store) -> None:
         )
     assert report.failed == {} and report.fetched == len(names)
     assert len(store.feed()["projects"]) == len(names)
+
+
+def test_probed_releases_are_not_queued_again_unless_asked(
+    recorded_index: IndexServer, store: Store
+) -> None:
+    from tracker.models import ProbeResult, Status
+
+    crawl_once(["numpy"], store, index_url=recorded_index.index_url, with_metadata=False)
+    [job] = probe_candidates(store, ["3.14t"], names=["numpy"])
+    store.record_probe(
+        ProbeResult(project="numpy", version=job.version, target="3.14t", platform="manylinux_x86_64",
+                    status=Status.IMPORT_FAILED, probed_at="2026-11-25T00:00:00+00:00")
+    )  # fmt: skip
+    assert probe_candidates(store, ["3.14t"], names=["numpy"]) == []
+    assert probe_candidates(store, ["3.14t"], names=["numpy"], again=["import-failed"]) == [job]
+    assert probe_candidates(store, ["3.14t"], names=["numpy"], again=["crashed"]) == []
