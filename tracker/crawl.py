@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -164,26 +165,34 @@ def probe_candidates(
     *,
     names: Iterable[str] | None = None,
     again: Iterable[str] = (),
+    newest_with_wheel: bool = False,
 ) -> list[ProbeJob]:
-    """Current releases with a free-threaded wheel for a target and no probe on it yet.
+    """Releases to probe: per project and target, one release with a free-threaded
+    wheel for the target and no probe on it yet.
 
-    ``again``: statuses whose probed releases are probed once more (e.g. after
-    the probe itself improved); the new run joins the history and wins.
+    The release is the project's current one, or with ``newest_with_wheel`` the
+    newest final, non-yanked release that has a free-threaded wheel for the
+    target (numpy's newest with a cp313t wheel is older than its current
+    release). ``again``: statuses whose probed releases are probed once more
+    (e.g. after the probe itself improved); the new run joins the history and wins.
     """
-    redo = {str(s) for s in again}
     from tracker.feed import project_document
     from tracker.store.queries import load_projects
 
+    redo = {str(s) for s in again}
     wanted = list(targets)
     jobs: list[ProbeJob] = []
     with store.session_scope() as session:
         rows = load_projects(session=session, names=list(names) if names is not None else None)
         documents = [project_document(r) for r in rows]
     for document in documents:
-        release = current_release(document)
-        if release is None:
+        current = current_release(document)
+        if current is None:
             continue
         for target in wanted:
+            release = _newest_with_wheel(document, target) if newest_with_wheel else current
+            if release is None:
+                continue
             verdict = release.get("targets", {}).get(target) or {}
             untried = (
                 verdict.get("evidence") == Evidence.TAGS.value
@@ -195,3 +204,22 @@ def probe_candidates(
             if untried or retry:
                 jobs.append(ProbeJob(document["name"], str(release["version"]), target))
     return jobs
+
+
+def _newest_with_wheel(document: dict[str, Any], target: str) -> dict[str, Any] | None:
+    """The newest final, non-yanked release with a free-threaded wheel (or a probe) for target."""
+    best: tuple[Version, dict[str, Any]] | None = None
+    for release in document.get("releases", []):
+        verdict = release.get("targets", {}).get(target) or {}
+        has_wheel = verdict.get("evidence") == Evidence.PROBE.value or (
+            verdict.get("status") == Status.WHEEL_ONLY.value
+        )
+        if release.get("yanked") or not has_wheel:
+            continue
+        try:
+            version = Version(str(release["version"]))
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and (best is None or version > best[0]):
+            best = (version, release)
+    return best[1] if best else None

@@ -111,7 +111,7 @@ def build_command(
                     progress=lambda n: bar.update(task, advance=1, description=n),
                 )  # fmt: skip
             console.print(f"[green]crawl[/] {report.summary()}")
-        jobs = probe_candidates(store, targets, names=names, again=reprobe)
+        jobs = probe_candidates(store, targets, names=names, again=reprobe, newest_with_wheel=True)
         sizes = job_wheel_sizes(store, jobs)
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
         jobs = [j for j in jobs if j not in too_big]
