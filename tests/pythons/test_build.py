@@ -92,3 +92,19 @@ def test_download_verifies_sha256(file_server: str, tmp_path: Path) -> None:
 def test_a_tarball_missing_from_the_archive_is_skipped(file_server: str, tmp_path: Path) -> None:
     missing = SourceTarball("3.14.99", f"{file_server}/missing.tar.xz", "0" * 64)
     assert _download(missing, tmp_path / "x.tar.xz", print) is False
+
+
+def test_unpacking_refuses_members_that_leave_the_directory(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    from tracker.pythons.build import _extract
+
+    archive = tmp_path / "evil.tar"
+    with tarfile.open(archive, "w") as tar:
+        info = tarfile.TarInfo("../outside.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"no"))
+    with tarfile.open(archive) as tar, pytest.raises((InterpreterError, tarfile.TarError)):
+        _extract(tar, tmp_path / "out")
+    assert not (tmp_path / "outside.txt").exists()

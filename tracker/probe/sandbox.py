@@ -383,7 +383,14 @@ def choose_sandbox(*, level: str | None = None, allow_unsafe: bool = False) -> S
         if level is None or sandbox.level == level:
             return sandbox
     wanted = f"sandbox level {level!r}" if level else "a sandbox"
+    if shutil.which("bwrap"):
+        reason = (
+            "bubblewrap is installed but cannot create namespaces here (in a container, "
+            "run it with --security-opt systempaths=unconfined, see the README)"
+        )
+    else:
+        reason = "install bubblewrap (apt-get install bubblewrap)"
     raise SandboxUnavailable(
-        f"{wanted} is not available here: install bubblewrap (apt-get install bubblewrap), "
+        f"{wanted} is not available here: {reason}, "
         "or pass --unsafe-no-sandbox to run packages' code without isolation"
     )

@@ -192,7 +192,7 @@ def build_from_source(
         source = work / "src"
         with tarfile.open(archive) as tar:
             top = tar.getnames()[0].split("/")[0]
-            tar.extractall(work, filter="data")
+            _extract(tar, work)
         (work / top).rename(source)
         version = version or _version_from_source(source)
         prefix = pythons_dir / f"cpython-{version}-freethreaded"
@@ -215,6 +215,21 @@ def build_from_source(
                 path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
         (prefix / BUILD_MARKER).write_text(json.dumps({"version": version, "configure": configure}))
         return prefix / "bin" / f"python{minor}t"
+
+
+def _extract(tar: tarfile.TarFile, destination: Path) -> None:
+    """Unpack ``tar`` safely: the ``data`` filter where this Python has it (3.11.4+),
+    else a check that no member leaves ``destination`` or is a device or a link out."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(destination, filter="data")
+        return
+    root = destination.resolve()
+    for member in tar.getmembers():
+        target = (root / member.name).resolve()
+        unsafe = member.isdev() or (member.issym() and os.path.isabs(member.linkname))
+        if unsafe or not target.is_relative_to(root):
+            raise InterpreterError(f"source tarball: unsafe member {member.name!r}")
+    tar.extractall(destination)  # every member was checked above
 
 
 def _version_from_source(source: Path) -> str:

@@ -96,7 +96,7 @@ def _import_project(
         for r in session.exec(select(Release).where(Release.project_id == project.id)).all()
     }
     releases = _require(entry.get("releases", []), list, f"{where}.releases", source)
-    probes = 0
+    pending: list[tuple[Release, str, Mapping[str, Any]]] = []
     for r_index, item in enumerate(releases):
         r_where = f"{where}.releases[{r_index}]"
         _require(item, Mapping, r_where, source)
@@ -113,7 +113,6 @@ def _import_project(
         release.uploaded = uploaded or release.uploaded
         targets = _require(item.get("targets", {}), Mapping, f"{r_where}.targets", source)
         tags: dict[str, Any] = {}
-        pending: list[tuple[str, Mapping[str, Any]]] = []
         for target, verdict in targets.items():
             t_where = f"{r_where}.targets.{target}"
             _require(verdict, Mapping, t_where, source)
@@ -123,13 +122,15 @@ def _import_project(
             platforms = [str(p) for p in verdict.get("platforms") or []]
             if verdict.get("evidence") == "probe":
                 tags[target] = {"status": _tags_guess(platforms), "platforms": platforms}
-                pending.append((str(target), verdict))
+                pending.append((release, str(target), verdict))
             else:
                 tags[target] = {"status": status, "platforms": platforms}
         release.tags = tags
-        session.flush()
-        for target, verdict in pending:
-            probes += _import_probe(release, target, verdict, session, fallback, source)
+    session.flush()  # one round trip for the project's new releases (their ids)
+    probes = sum(
+        _import_probe(release, target, verdict, session, fallback, source)
+        for release, target, verdict in pending
+    )
     return len(releases), probes
 
 
@@ -183,5 +184,4 @@ def _import_probe(
             installed=[],
         )
     )
-    session.flush()
     return 1
