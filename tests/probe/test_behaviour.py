@@ -160,3 +160,19 @@ def test_a_module_inside_an_import_cycle_is_imported_the_normal_way(
     result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["cycle"], target_interpreter)
     assert outcomes(result) == {"ftcycle": ModuleOutcome.OK, "ftcycle._core": ModuleOutcome.OK}
     assert result.status is Status.READY
+
+
+def test_probes_run_side_by_side(
+    interpreters: dict[str, Interpreter], behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+) -> None:
+    """Two probe threads, as the tracker's pool runs them: each reaps only its own processes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    interpreter = interpreters["3.14t"]
+    names = ["good", "bad", "crash", "mixed", "single", "raise"]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda n: probe_wheel(behaviour_wheels["3.14t"][n], interpreter), names))
+    assert [r.status for r in results] == [
+        Status.READY, Status.GIL_REENABLED, Status.CRASHED, Status.GIL_REENABLED, Status.READY,
+        Status.IMPORT_FAILED,
+    ]  # fmt: skip

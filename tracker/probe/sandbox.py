@@ -148,6 +148,7 @@ class Sandbox:
             write_fd = -1
             timed_out = self._pump(process, read_fd, limits, started, on_line)
             _pid, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
         finally:
             if write_fd >= 0:
                 os.close(write_fd)
@@ -193,7 +194,7 @@ class Sandbox:
                 return True
             ready, _, _ = select.select([read_fd], [], [], min(deadline - now, 0.5))
             if not ready:
-                if process.poll() is not None and not _still_open(read_fd):
+                if _exited(process.pid) and not _still_open(read_fd):
                     return False
                 continue
             chunk = os.read(read_fd, 65536)
@@ -205,6 +206,15 @@ class Sandbox:
             for line in lines:
                 last_progress = time.monotonic()
                 on_line(line.decode("utf-8", "replace"))
+
+
+def _exited(pid: int) -> bool:
+    """Whether child ``pid`` has exited, leaving it to be reaped (``WNOWAIT``): its
+    rusage is collected by ``wait4`` afterwards, which must find it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 def _still_open(read_fd: int) -> bool:
