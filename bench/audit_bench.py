@@ -152,6 +152,31 @@ def write_inputs(directory: Path, projects: int = 5000, deps: int = 500) -> tupl
     return snapshot, write_uv_lock(directory, names, rng)
 
 
+def write_real_inputs(directory: Path, deps: int = 500) -> tuple[Path, Path]:
+    """The shipped snapshot, and a ``uv.lock`` pinning the ``deps`` most downloaded
+    projects it holds at their current release."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tracker.datafiles import data_file
+    from tracker.verdicts.listing import current_release
+    from tracker.verdicts.snapshot import SnapshotSource
+
+    snapshot = data_file("snapshot.json.gz")
+    source = SnapshotSource(snapshot)
+    known = set(source.names())
+    names: list[tuple[str, str]] = []
+    for line in data_file("top-pypi-packages.txt").read_text().splitlines():
+        name = line.strip().lower().replace("_", "-").replace(".", "-")
+        if name.startswith("#") or name not in known:
+            continue
+        document = source.project(name)
+        release = current_release(document) if document else None
+        if release is not None:
+            names.append((name, str(release["version"])))
+        if len(names) == deps:
+            break
+    return snapshot, write_uv_lock(directory, names, random.Random(2))
+
+
 _MEASURE = r"""
 import resource, subprocess, sys, time, json
 argv = json.loads(sys.argv[1])
@@ -186,6 +211,13 @@ def measure(argv: list[str], runs: int, env: dict[str, str]) -> dict[str, float]
     }
 
 
+def snapshot_project_count(snapshot: Path) -> int:
+    """How many projects a snapshot holds."""
+    from tracker.verdicts.snapshot import SnapshotSource
+
+    return len(SnapshotSource(snapshot).names())
+
+
 def main() -> None:
     """Run the benchmark and print a table with ratios to the baselines."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -193,9 +225,18 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=5000)
     parser.add_argument("--deps", type=int, default=500)
     parser.add_argument("--uv-readiness", default=shutil.which("uv-readiness"))
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="audit the most downloaded projects against the shipped snapshot instead",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        snapshot, lock = write_inputs(Path(tmp), args.projects, args.deps)
+        if args.real:
+            snapshot, lock = write_real_inputs(Path(tmp), args.deps)
+            args.projects = snapshot_project_count(snapshot)
+        else:
+            snapshot, lock = write_inputs(Path(tmp), args.projects, args.deps)
         env = dict(os.environ, FTTRACK_SNAPSHOT=str(snapshot), NO_COLOR="1")
         fttrack = [str(Path(sys.executable).with_name("fttrack"))]
         rows: list[tuple[str, dict[str, float]]] = []

@@ -64,12 +64,25 @@ def default_target(source: VerdictSource) -> str:
     return max(known).name
 
 
-@dataclass(frozen=True)
 class _Release:
-    version: str
-    parsed: Version | None
-    yanked: bool
-    targets: dict[str, Any]
+    """One release of a project document; its version is parsed only when needed
+    (a real project lists hundreds of releases and an audit looks at a few)."""
+
+    __slots__ = ("_parsed", "targets", "version", "yanked")
+
+    def __init__(self, version: str, yanked: bool, targets: dict[str, Any]) -> None:
+        self.version = version
+        self.yanked = yanked
+        self.targets = targets
+        self._parsed: Version | bool | None = False
+
+    @property
+    def parsed(self) -> Version | None:
+        """The parsed version, or None when it is not a valid version."""
+        if self._parsed is False:
+            self._parsed = _parse_version(self.version)
+        assert self._parsed is not True
+        return self._parsed
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,6 @@ def _releases(doc: ProjectDoc, kind: str) -> list[_Release]:
         releases.append(
             _Release(
                 version=item["version"],
-                parsed=_parse_version(item["version"]),
                 yanked=bool(item.get("yanked")),
                 targets=targets if isinstance(targets, dict) else {},
             )
@@ -177,9 +189,12 @@ def _verdict(release: _Release, target: str, platform: str) -> _Verdict | None:
 def _pick(dep: Dependency, releases: list[_Release]) -> tuple[_Release | None, str]:
     """The release to judge: the pinned one, or the newest the specifier allows."""
     if dep.version is not None:
+        exact = next((r for r in releases if r.version == dep.version), None)
+        if exact is not None:
+            return exact, ""
         wanted = _parse_version(dep.version)
         for release in releases:
-            if (wanted is not None and release.parsed == wanted) or release.version == dep.version:
+            if wanted is not None and release.parsed == wanted:
                 return release, ""
         newest = next((r.version for r in releases if not r.yanked), None)
         hint = f" (newest tracked: {newest})" if newest else ""
@@ -188,7 +203,13 @@ def _pick(dep: Dependency, releases: list[_Release]) -> tuple[_Release | None, s
         specifier = SpecifierSet(dep.specifier)
     except InvalidSpecifier:
         return None, f"cannot read the specifier {dep.specifier!r}"
-    candidates = {r.parsed: r for r in releases if r.parsed is not None and not r.yanked}
+    live = [r for r in releases if not r.yanked]
+    # Documents list releases newest first: the first one the specifier takes is
+    # the answer, and the older ones are never parsed.
+    for release in live if specifier.prereleases is not True else ():
+        if release.parsed is not None and specifier.contains(release.parsed, prereleases=False):
+            return release, ""
+    candidates = {r.parsed: r for r in live if r.parsed is not None}
     allowed = list(specifier.filter(candidates))
     if not allowed:
         return None, f"no tracked release matches {dep.specifier or 'any version'}"
@@ -203,6 +224,8 @@ def _first_ready(
         return None
     ready: list[tuple[Version, str]] = []
     for release in releases:
+        if release is after:
+            break  # newest first: everything from here on is older
         if release.yanked or release.parsed is None or release.parsed <= after.parsed:
             continue
         verdict = _verdict(release, target, platform)
@@ -214,8 +237,8 @@ def _first_ready(
     listed = first.get(target) if isinstance(first, dict) else None
     if isinstance(listed, str):
         parsed = _parse_version(listed)
-        known = {r.parsed for r in releases}
-        if parsed is not None and parsed > after.parsed and parsed not in known:
+        known = {r.version for r in releases}
+        if parsed is not None and parsed > after.parsed and listed not in known:
             return listed
     return None
 

@@ -19,6 +19,11 @@ from pathlib import Path
 from tracker.errors import SourceError
 from tracker.verdicts.interface import ProjectDoc
 
+try:  # a faster parser when installed; the standard one otherwise
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - depends on the environment
+    from json import loads as _loads  # type: ignore[assignment]
+
 __all__ = ["SnapshotSource", "default_snapshot_path", "member_index_path"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -120,7 +125,7 @@ class SnapshotSource:
             with self.path.open("rb") as handle:
                 handle.seek(span[0])
                 text = _member_text(handle.read(span[1]))
-            document = json.loads(text.lstrip(","))
+            document = _loads(text.lstrip(","))
         except (OSError, ValueError, zlib.error) as exc:
             raise self._fail(f"project {name!r}: malformed member ({exc})") from None
         if not isinstance(document, dict) or document.get("name") != name:
