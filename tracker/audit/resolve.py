@@ -174,9 +174,9 @@ def _verdict(release: _Release, target: str, platform: str) -> _Verdict | None:
     else:
         detail = status.description
     if probe is not None:
-        extra = probe.get("detail")
-        if isinstance(extra, str) and extra and status is not Status.READY:
-            detail += f": {extra.strip().splitlines()[-1]}"
+        reason = _probe_reason(probe, status)
+        if reason:
+            detail += f": {reason}"
         probed_on = probe.get("platform")
         if isinstance(probed_on, str) and probed_on and probed_on != platform:
             detail += f" (probed on {probed_on})"
@@ -184,6 +184,31 @@ def _verdict(release: _Release, target: str, platform: str) -> _Verdict | None:
         detail = detail[: _DETAIL_LIMIT - 1] + "…"
     checked_at = probed_at if evidence is Evidence.PROBE else None
     return _Verdict(status, evidence, checked_at, culprits, detail)
+
+
+_FAILED_OUTCOMES = {
+    Status.IMPORT_FAILED: "import-failed",
+    Status.CRASHED: "crashed",
+    Status.TIMED_OUT: "timed-out",
+}
+
+
+def _probe_reason(probe: dict[str, Any], status: Status) -> str:
+    """Why a probe failed: the first module that failed that way, else the probe's detail."""
+    outcome = _FAILED_OUTCOMES.get(status)
+    modules = probe.get("modules")
+    if outcome is not None and isinstance(modules, list):
+        for module in modules:
+            if (
+                isinstance(module, dict)
+                and module.get("outcome") == outcome
+                and not module.get("optional")
+            ):
+                return f"{module.get('name')}: {module.get('detail') or outcome}"
+    extra = probe.get("detail")
+    if isinstance(extra, str) and extra.strip() and status is not Status.READY:
+        return extra.strip().splitlines()[-1]
+    return ""
 
 
 def _pick(dep: Dependency, releases: list[_Release]) -> tuple[_Release | None, str]:

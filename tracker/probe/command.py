@@ -170,5 +170,10 @@ def print_result(result: ProbeResult) -> None:
         console.print(table)
     elif result.status is Status.READY:
         console.print("  no modules to import (pure Python package)")
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items() if ":" not in k)
-    console.print(f"[dim]{timings}[/]")
+    timings = ", ".join(
+        f"{k} {v:.2f}s" for k, v in result.timings.items() if ":" not in k and k != "processes"
+    )
+    processes = int(result.timings.get("processes", 0))
+    console.print(
+        f"[dim]{timings}" + (f", {processes} sandboxed process(es)" if processes else "") + "[/]"
+    )

@@ -364,6 +364,7 @@ def run_probe(
         )  # fmt: skip
         timings["imports"] = round(time.monotonic() - step, 3)
         timings["total"] = round(time.monotonic() - started, 3)
+        timings["processes"] = len(run.reports)
         results, culprits = _module_results(modules, run, owners, own)
         for result in results:
             timings[f"import:{result.name}"] = result.seconds
@@ -378,7 +379,6 @@ def run_probe(
             stderr_tail="\n".join(t for t in tails if t.strip())[-2000:],
             probed_at=_now(),
             installed=tuple(f"{d.name}=={d.version}" for d in dists),
-            detail=f"{len(modules)} modules in {len(run.reports)} process(es)",
         )
 
 

@@ -226,7 +226,11 @@ class SnapshotSource:
         self._load()
         count = len(self.names())
         when = f", generated {self._generated}" if self._generated else ""
-        return f"snapshot {self.path} ({count} projects{when})"
+        try:
+            shown = self.path.resolve().relative_to(Path.cwd())
+        except ValueError:
+            shown = self.path
+        return f"snapshot {shown} ({count} projects{when})"
 
 
 def member_index_path(snapshot: Path) -> Path:
