@@ -206,7 +206,7 @@ def _probe_reason(probe: dict[str, Any], status: Status) -> str:
             ):
                 return f"{module.get('name')}: {module.get('detail') or outcome}"
     extra = probe.get("detail")
-    if isinstance(extra, str) and extra.strip() and status is not Status.READY:
+    if isinstance(extra, str) and extra.strip() and (outcome or status is Status.INSTALL_FAILED):
         return extra.strip().splitlines()[-1]
     return ""
 
