@@ -7,21 +7,16 @@ that come from a path, a URL or version control are yielded as skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tracker.audit.sources.interface import (
-    TomlLines,
-    display_path,
-    load_toml,
     normalize_name,
     optional_str,
     origin,
     pinned,
-    read_text,
-    require_list,
     require_table,
 )
+from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
 
@@ -37,36 +32,19 @@ _SKIPPED = {
 }
 
 
-class PdmLockSource:
+class PdmLockSource(TomlLockfile):
     """Dependencies locked in a ``pdm.lock`` file."""
 
     format_name = "pdm.lock"
+    deduplicate = True
 
-    def __init__(self, path: str, *, text: str | None = None) -> None:
-        self.path = path
-        self._text = text
-
-    def __iter__(self) -> Iterator[Dependency]:
-        shown = display_path(self.path)
-        text = self._text if self._text is not None else read_text(self.path)
-        document = load_toml(shown, text)
+    def check(self, shown: str, document: dict[str, Any]) -> None:
+        """A pdm.lock has ``[metadata]`` with ``lock_version``."""
         metadata = require_table(shown, document.get("metadata"), "metadata")
         if "lock_version" not in metadata:
             raise InputError(shown, "metadata: no 'lock_version': not a pdm.lock file")
-        lines = TomlLines(text)
-        packages = require_list(shown, document.get("package", []), "package")
-        seen: set[tuple[str, str | None, str]] = set()
-        for index, raw in enumerate(packages):
-            key = f"package[{index}]"
-            line = lines.element_line("package", index)
-            dep = self._package(shown, require_table(shown, raw, key), key, line)
-            identity = (dep.name, dep.version, dep.markers)
-            if identity not in seen:
-                seen.add(identity)
-                yield dep
 
-    @staticmethod
-    def _package(shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
+    def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         marker = optional_str(shown, table, "marker", key) or ""

@@ -8,21 +8,16 @@ a table of markers per dependency group); they are kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tracker.audit.sources.interface import (
-    TomlLines,
-    display_path,
-    load_toml,
     normalize_name,
     optional_str,
     origin,
     pinned,
-    read_text,
-    require_list,
     require_table,
 )
+from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.audit.sources.uvlock import join_markers
 from tracker.errors import InputError
 from tracker.models import Dependency
@@ -32,28 +27,16 @@ __all__ = ["PoetryLockSource"]
 _INDEX_SOURCES = {"legacy", "pypi", ""}
 
 
-class PoetryLockSource:
+class PoetryLockSource(TomlLockfile):
     """Dependencies locked in a ``poetry.lock`` file."""
 
     format_name = "poetry.lock"
 
-    def __init__(self, path: str, *, text: str | None = None) -> None:
-        self.path = path
-        self._text = text
-
-    def __iter__(self) -> Iterator[Dependency]:
-        shown = display_path(self.path)
-        text = self._text if self._text is not None else read_text(self.path)
-        document = load_toml(shown, text)
+    def check(self, shown: str, document: dict[str, Any]) -> None:
+        """A poetry.lock has ``[metadata]`` with ``lock-version`` (or a ``content-hash``)."""
         metadata = require_table(shown, document.get("metadata"), "metadata")
         if "lock-version" not in metadata and "content-hash" not in metadata:
             raise InputError(shown, "metadata: no 'lock-version': not a poetry.lock file")
-        lines = TomlLines(text)
-        packages = require_list(shown, document.get("package", []), "package")
-        for index, raw in enumerate(packages):
-            key = f"package[{index}]"
-            line = lines.element_line("package", index)
-            yield self._package(shown, require_table(shown, raw, key), key, line)
 
     @staticmethod
     def _markers(shown: str, table: dict[str, Any], key: str, line: int | None) -> str:
@@ -65,7 +48,7 @@ class PoetryLockSource:
             return join_markers(values) if all(values) else ""
         raise InputError(shown, f"{key}.markers: expected a string or a table", line=line)
 
-    def _package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
+    def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         if version is None:

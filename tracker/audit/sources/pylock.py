@@ -7,21 +7,15 @@ kept, so the resolver can drop packages that do not apply to the target.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tracker.audit.sources.interface import (
-    TomlLines,
-    display_path,
-    load_toml,
     normalize_name,
     optional_str,
     origin,
     pinned,
-    read_text,
-    require_list,
-    require_table,
 )
+from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
 
@@ -46,35 +40,22 @@ def _validate(shown: str, document: dict[str, Any]) -> None:
         raise InputError(shown, f"invalid pylock: {exc}") from None
 
 
-class PylockSource:
+class PylockSource(TomlLockfile):
     """Dependencies locked in a PEP 751 ``pylock.toml`` file."""
 
     format_name = "pylock.toml"
+    package_key = "packages"
 
-    def __init__(self, path: str, *, text: str | None = None) -> None:
-        self.path = path
-        self._text = text
-
-    def __iter__(self) -> Iterator[Dependency]:
-        shown = display_path(self.path)
-        text = self._text if self._text is not None else read_text(self.path)
-        document = load_toml(shown, text)
+    def check(self, shown: str, document: dict[str, Any]) -> None:
+        """A PEP 751 lock: ``lock-version`` 1.x, valid per ``packaging.pylock``."""
         lock_version = document.get("lock-version")
         if not isinstance(lock_version, str):
             raise InputError(shown, "missing key 'lock-version': not a pylock.toml file")
         if not lock_version.startswith("1."):
             raise InputError(shown, f"lock-version: unsupported version {lock_version!r}")
         _validate(shown, document)
-        lines = TomlLines(text)
-        packages = require_list(shown, document.get("packages", []), "packages")
-        for index, raw in enumerate(packages):
-            key = f"packages[{index}]"
-            line = lines.element_line("packages", index)
-            table = require_table(shown, raw, key)
-            yield self._package(shown, table, key, line)
 
-    @staticmethod
-    def _package(shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
+    def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         marker = optional_str(shown, table, "marker", key) or ""

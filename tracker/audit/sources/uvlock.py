@@ -9,21 +9,17 @@ one numpy for Python < 3.12 and another above) carries its
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tracker.audit.sources.interface import (
-    TomlLines,
-    display_path,
-    load_toml,
     normalize_name,
     optional_str,
     origin,
     pinned,
-    read_text,
     require_list,
     require_table,
 )
+from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
 
@@ -47,32 +43,17 @@ def join_markers(markers: list[str]) -> str:
     return " or ".join(f"({m})" for m in parts)
 
 
-class UvLockSource:
+class UvLockSource(TomlLockfile):
     """Dependencies locked in a ``uv.lock`` file."""
 
     format_name = "uv.lock"
 
-    def __init__(self, path: str, *, text: str | None = None) -> None:
-        self.path = path
-        self._text = text
-
-    def __iter__(self) -> Iterator[Dependency]:
-        shown = display_path(self.path)
-        text = self._text if self._text is not None else read_text(self.path)
-        document = load_toml(shown, text)
+    def check(self, shown: str, document: dict[str, Any]) -> None:
+        """A uv.lock has a top-level ``version``."""
         if "version" not in document:
             raise InputError(shown, "missing key 'version': not a uv.lock file")
-        lines = TomlLines(text)
-        packages = require_list(shown, document.get("package", []), "package")
-        for index, raw in enumerate(packages):
-            key = f"package[{index}]"
-            line = lines.element_line("package", index)
-            table = require_table(shown, raw, key)
-            dep = self._package(shown, table, key, line)
-            if dep is not None:
-                yield dep
 
-    def _package(
+    def package(
         self, shown: str, table: dict[str, Any], key: str, line: int | None
     ) -> Dependency | None:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)

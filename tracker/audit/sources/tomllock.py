@@ -1,0 +1,66 @@
+"""What every TOML lockfile source shares: read, check, walk the package array."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker.audit.sources.interface import (
+    TomlLines,
+    display_path,
+    load_toml,
+    read_text,
+    require_list,
+    require_table,
+)
+from tracker.models import Dependency
+
+__all__ = ["TomlLockfile"]
+
+
+class TomlLockfile:
+    """Base of the TOML lockfile sources (uv.lock, poetry.lock, pdm.lock, pylock.toml).
+
+    A subclass names its ``format_name`` and the array of tables holding the
+    packages (``package_key``), checks that a document is its format
+    (:meth:`check`), and turns one package table into a :class:`Dependency`
+    (:meth:`package`, None to leave it out). Line numbers come from the text.
+    """
+
+    format_name = ""
+    package_key = "package"
+    #: Yield a (name, version, markers) once even if the file lists it more often.
+    deduplicate = False
+
+    def __init__(self, path: str, *, text: str | None = None) -> None:
+        self.path = path
+        self._text = text
+
+    def __iter__(self) -> Iterator[Dependency]:
+        shown = display_path(self.path)
+        text = self._text if self._text is not None else read_text(self.path)
+        document = load_toml(shown, text)
+        self.check(shown, document)
+        lines = TomlLines(text)
+        packages = require_list(shown, document.get(self.package_key, []), self.package_key)
+        seen: set[tuple[str, str | None, str]] = set()
+        for index, raw in enumerate(packages):
+            key = f"{self.package_key}[{index}]"
+            line = lines.element_line(self.package_key, index)
+            dep = self.package(shown, require_table(shown, raw, key), key, line)
+            if dep is None:
+                continue
+            identity = (dep.name, dep.version, dep.markers)
+            if self.deduplicate and identity in seen:
+                continue
+            seen.add(identity)
+            yield dep
+
+    def check(self, shown: str, document: dict[str, Any]) -> None:
+        """Raise :class:`~tracker.errors.InputError` unless ``document`` is this format."""
+
+    def package(
+        self, shown: str, table: dict[str, Any], key: str, line: int | None
+    ) -> Dependency | None:
+        """The dependency one package table stands for (None: not one to audit)."""
+        raise NotImplementedError
