@@ -19,10 +19,10 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from tracker.errors import IndexError_, ProjectNotFound
-from tracker.feed import current_release
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
 from tracker.models import Evidence, Status
+from tracker.releases import current_release
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 

@@ -19,17 +19,16 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
 from sqlmodel import Session
 
 from tracker.models import TARGETS, Evidence, Status
+from tracker.releases import current_release
 from tracker.store.queries import (
     ProjectRows,
     ReleaseRows,
     iso,
     load_projects,
     normalize_name,
-    version_key,
 )
 from tracker.store.tables import File, ProbeRun
 from tracker.wheels import FileTags, release_tag_summary
@@ -187,25 +186,6 @@ def build_feed(
         (project_document(rows) for rows in load_projects(session=session, names=names)),
         generated=generated,
     )
-
-
-def _is_prerelease(version: str) -> bool:
-    try:
-        return Version(version).is_prerelease
-    except InvalidVersion:
-        return False
-
-
-def current_release(document: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The release a badge or summary speaks of: the newest non-yanked final release,
-    else the newest non-yanked one, else the newest."""
-    releases: list[dict[str, Any]] = list(document.get("releases") or [])
-    live = [r for r in releases if not r.get("yanked")]
-    finals = [r for r in live if not _is_prerelease(str(r.get("version", "")))]
-    for group in (finals, live, releases):
-        if group:
-            return max(group, key=lambda r: version_key(str(r.get("version", ""))))
-    return None
 
 
 def verdict_of(document: Mapping[str, Any], target: str) -> tuple[str | None, dict[str, Any]]:

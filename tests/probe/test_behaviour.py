@@ -141,9 +141,13 @@ def test_wheel_for_the_gil_build_only_fails_to_install(
 
 
 def test_optional_modules_are_reported_but_do_not_decide(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["optional"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["optional"], target_interpreter
+    )
     assert result.status is Status.READY
     assert result.culprits == ()
     found = {m.name: m for m in result.modules}
@@ -155,15 +159,21 @@ def test_optional_modules_are_reported_but_do_not_decide(
 
 
 def test_a_module_inside_an_import_cycle_is_imported_the_normal_way(
-    target_interpreter: Interpreter, behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    target_interpreter: Interpreter,
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
-    result = probe_wheel(behaviour_wheels[target_interpreter.target.name]["cycle"], target_interpreter)
+    result = probe_wheel(
+        behaviour_wheels[target_interpreter.target.name]["cycle"], target_interpreter
+    )
     assert outcomes(result) == {"ftcycle": ModuleOutcome.OK, "ftcycle._core": ModuleOutcome.OK}
     assert result.status is Status.READY
 
 
 def test_probes_run_side_by_side(
-    interpreters: dict[str, Interpreter], behaviour_wheels: dict[str, dict[str, Path]], probe_wheel: ProbeWheel
+    interpreters: dict[str, Interpreter],
+    behaviour_wheels: dict[str, dict[str, Path]],
+    probe_wheel: ProbeWheel,
 ) -> None:
     """Two probe threads, as the tracker's pool runs them: each reaps only its own processes."""
     from concurrent.futures import ThreadPoolExecutor
@@ -171,7 +181,9 @@ def test_probes_run_side_by_side(
     interpreter = interpreters["3.14t"]
     names = ["good", "bad", "crash", "mixed", "single", "raise"]
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda n: probe_wheel(behaviour_wheels["3.14t"][n], interpreter), names))
+        results = list(
+            pool.map(lambda n: probe_wheel(behaviour_wheels["3.14t"][n], interpreter), names)
+        )
     assert [r.status for r in results] == [
         Status.READY, Status.GIL_REENABLED, Status.CRASHED, Status.GIL_REENABLED, Status.READY,
         Status.IMPORT_FAILED,

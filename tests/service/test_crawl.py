@@ -112,7 +112,9 @@ def test_probed_releases_are_not_queued_again_unless_asked(
     assert probe_candidates(store, ["3.14t"], names=["numpy"], again=["crashed"]) == []
 
 
-def test_newest_release_with_a_wheel_for_each_target(recorded_index: IndexServer, store: Store) -> None:
+def test_newest_release_with_a_wheel_for_each_target(
+    recorded_index: IndexServer, store: Store
+) -> None:
     crawl_once(["numpy"], store, index_url=recorded_index.index_url, with_metadata=False)
     jobs = probe_candidates(store, ["3.13t", "3.14t"], names=["numpy"], newest_with_wheel=True)
     by_target = {j.target: j.version for j in jobs}

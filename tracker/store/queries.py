@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 from sqlmodel import Session, col, select
 
 from tracker.errors import InputError
 from tracker.models import ProbeResult, to_jsonable
+from tracker.releases import version_key
 from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
 from tracker.wheels import classify_file
 
@@ -99,18 +99,6 @@ def normalize_name(name: str) -> str:
     'foo-bar-baz'
     """
     return str(canonicalize_name(name.strip()))
-
-
-def version_key(version: str) -> tuple[int, Version | str]:
-    """Sort key for versions: PEP 440 order, unparsable versions first (oldest).
-
-    >>> sorted(["1.10", "1.9", "junk"], key=version_key)
-    ['junk', '1.9', '1.10']
-    """
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -21,10 +21,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from tracker.errors import SourceError
 from tracker.models import TARGETS, Culprit, Evidence, Status
+from tracker.releases import current_release
 from tracker.verdicts.interface import ProjectDoc, VerdictSource
 
 __all__ = [
@@ -122,36 +121,6 @@ def _feed_projects(feed: object, where: str) -> Iterator[ProjectDoc]:
 
 
 # -- summaries ----------------------------------------------------------------------------
-
-
-def _version_key(version: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
-
-
-def _is_prerelease(version: str) -> bool:
-    try:
-        return Version(version).is_prerelease
-    except InvalidVersion:
-        return False
-
-
-def current_release(document: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The release a list or badge speaks of: the newest non-yanked final release,
-    else the newest non-yanked one, else the newest (None without releases).
-
-    >>> current_release({"releases": [{"version": "2.0rc1"}, {"version": "1.9"}]})["version"]
-    '1.9'
-    """
-    releases = [r for r in document.get("releases") or [] if isinstance(r, dict)]
-    live = [r for r in releases if not r.get("yanked")]
-    finals = [r for r in live if not _is_prerelease(str(r.get("version", "")))]
-    for group in (finals, live, releases):
-        if group:
-            return max(group, key=lambda r: _version_key(str(r.get("version", ""))))
-    return None
 
 
 @dataclass(frozen=True)
