@@ -22,7 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tracker.models import TARGETS, Evidence, Status
-from tracker.releases import current_release
+from tracker.releases import current_release, is_prerelease
 from tracker.store.queries import (
     ProjectRows,
     ReleaseRows,
@@ -129,13 +129,16 @@ def _target_verdicts(rows: ReleaseRows) -> dict[str, dict[str, Any]]:
 
 
 def _first_ready(releases: list[dict[str, Any]]) -> dict[str, str]:
+    """Per target, the lowest non-yanked final release that is ready or pure
+    (a pre-release only when no final release is)."""
     first: dict[str, str] = {}
-    for release in reversed(releases):  # oldest first
-        if release["yanked"]:
-            continue
-        for target, verdict in release["targets"].items():
-            if target not in first and verdict["status"] in _READY:
-                first[target] = release["version"]
+    for finals_only in (True, False):
+        for release in reversed(releases):  # oldest first
+            if release["yanked"] or (finals_only and is_prerelease(release["version"])):
+                continue
+            for target, verdict in release["targets"].items():
+                if target not in first and verdict["status"] in _READY:
+                    first[target] = release["version"]
     return {t: first[t] for t in TARGET_NAMES if t in first}
 
 
