@@ -49,3 +49,56 @@ def test_an_empty_feed_is_readable_both_ways(tmp_path: Path) -> None:
     shutil.copyfile(FEED, plain)
     plain.write_text(json.dumps(feed))
     assert SnapshotSource(plain).names() == [] and SnapshotSource(plain).targets() == ("3.14t",)
+
+
+def test_a_pin_reads_only_the_newer_releases_and_agrees_with_the_whole(tmp_path: Path) -> None:
+    feed = json.loads(FEED.read_text())
+    path = tmp_path / "snapshot.json.gz"
+    write_feed_members(feed, path)
+    source = SnapshotSource(path)
+    for whole in feed["projects"]:
+        versions = [r["version"] for r in whole["releases"]]
+        for position, version in enumerate(versions):
+            partial = source.project_down_to(whole["name"], version)
+            assert partial is not None
+            assert partial["releases"] == whole["releases"][: position + 1]
+            assert {k: v for k, v in partial.items() if k != "releases"} == {
+                k: v for k, v in whole.items() if k != "releases"
+            }
+        assert source.project_down_to(whole["name"], "0.0.0.not-there") == whole
+    assert source.project_down_to("not-tracked", "1.0") is None
+
+
+def test_audits_of_pins_agree_with_whole_documents() -> None:
+    from tracker.audit.resolve import resolve
+    from tracker.datafiles import data_file
+    from tracker.models import Dependency
+    from tracker.releases import current_release
+
+    snapshot = SnapshotSource(data_file("snapshot.json.gz"))
+
+    class Whole:
+        kind = "snapshot"
+
+        def project(self, name: str) -> dict | None:  # type: ignore[type-arg]
+            return SnapshotSource(data_file("snapshot.json.gz")).project(name)
+
+        def targets(self) -> tuple[str, ...]:
+            return snapshot.targets()
+
+        def describe(self) -> str:
+            return snapshot.describe()
+
+    deps = []
+    for name in snapshot.names()[::20]:
+        document = snapshot.project(name)
+        assert document is not None
+        releases = document["releases"]
+        for release in (current_release(document), releases[len(releases) // 2], releases[-1]):
+            if release is not None:
+                deps.append(Dependency(name, release["version"], f"=={release['version']}"))
+    fast = SnapshotSource(data_file("snapshot.json.gz"))
+    for target in ("3.13t", "3.14t"):
+        quick = resolve(deps, fast, target=target, platform="manylinux_x86_64", input_name="x")
+        full = resolve(deps, Whole(), target=target, platform="manylinux_x86_64", input_name="x")
+        assert quick.entries == full.entries

@@ -318,6 +318,16 @@ def _unknown(dep: Dependency, why: str, version: str | None = None) -> AuditEntr
     )
 
 
+def _document(source: VerdictSource, dep: Dependency) -> ProjectDoc | None:
+    """The project document judging ``dep`` needs: for a pin, sources that can
+    (the snapshot) return only the pinned and newer releases."""
+    partial = getattr(source, "project_down_to", None)
+    if dep.version is not None and callable(partial):
+        document: ProjectDoc | None = partial(dep.name, dep.version)
+        return document
+    return source.project(dep.name)
+
+
 def resolve(
     dependencies: Iterable[Dependency],
     source: VerdictSource,
@@ -344,7 +354,7 @@ def resolve(
         if identity in seen:
             continue
         seen.add(identity)
-        doc = source.project(dep.name)
+        doc = _document(source, dep)
         entry = judge(dep, doc, target=target, platform=platform, kind=source.kind)
         if entry.status is Status.UNKNOWN and probe_missing is not None:
             fresh = probe_missing(dep.name, dep.version, target)

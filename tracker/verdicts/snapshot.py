@@ -116,7 +116,8 @@ class SnapshotSource:
         self._members = members
         return True
 
-    def _member_document(self, name: str) -> ProjectDoc | None:
+    def _read_member(self, name: str) -> str | None:
+        """The text of ``name``'s member (its leading comma removed), or None."""
         assert self._members is not None
         span = self._members.get(name)
         if span is None:
@@ -124,9 +125,17 @@ class SnapshotSource:
         try:
             with self.path.open("rb") as handle:
                 handle.seek(span[0])
-                text = _member_text(handle.read(span[1]))
-            document = _loads(text.lstrip(","))
-        except (OSError, ValueError, zlib.error) as exc:
+                return _member_text(handle.read(span[1])).lstrip(",")
+        except (OSError, zlib.error, UnicodeDecodeError) as exc:
+            raise self._fail(f"project {name!r}: malformed member ({exc})") from None
+
+    def _member_document(self, name: str) -> ProjectDoc | None:
+        text = self._read_member(name)
+        if text is None:
+            return None
+        try:
+            document = _loads(text)
+        except ValueError as exc:
             raise self._fail(f"project {name!r}: malformed member ({exc})") from None
         if not isinstance(document, dict) or document.get("name") != name:
             raise self._fail(f"project {name!r}: malformed member")
@@ -209,6 +218,25 @@ class SnapshotSource:
         self._docs[name] = document
         return document
 
+    def project_down_to(self, name: str, version: str) -> ProjectDoc | None:
+        """``name``'s document with its releases only down to ``version`` (newest first).
+
+        Enough to judge a pinned dependency (the pin and every newer release),
+        without parsing a long history. Falls back to the whole document when
+        the pin is not found where releases start, or the snapshot has no
+        member index.
+        """
+        self._load()
+        if name in self._docs or self._members is None:
+            return self.project(name)
+        text = self._read_member(name)
+        if text is None:
+            return None
+        partial = _releases_down_to(text, version)
+        if partial is None:
+            return self.project(name)
+        return partial
+
     def names(self) -> list[str]:
         """Every project name in the snapshot, in file order."""
         self._load()
@@ -241,6 +269,41 @@ def member_index_path(snapshot: Path) -> Path:
             name = name[: -len(suffix)]
             break
     return snapshot.with_name(name + ".index.json")
+
+
+_RELEASES = '"releases":['
+_RELEASE_START = '{"version":'
+_TAIL = '],"first_ready":'
+
+
+def _releases_down_to(text: str, version: str) -> ProjectDoc | None:
+    """Parse a compact project document only as far as release ``version``.
+
+    Documents are written with ``releases`` (newest first, each starting with
+    its ``version``) followed by ``first_ready``; None when the text does not
+    have that shape or the version is not there.
+    """
+    opening = text.find(_RELEASES)
+    tail = text.rfind(_TAIL)
+    needle = _RELEASE_START + json.dumps(version) + ","
+    found = text.find(needle, opening)
+    if opening < 0 or tail < 0 or found < 0 or found > tail:
+        return None
+    if text[found - 1] not in "[,":
+        return None
+    following = text.find("," + _RELEASE_START, found)
+    end = tail if following < 0 or following > tail else following
+    try:
+        head = _loads(text[:opening] + '"releases":[]}')
+        releases = _loads("[" + text[opening + len(_RELEASES) : end] + "]")
+        first_ready = _loads(text[tail + len(_TAIL) : -1])
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or not isinstance(releases, list):
+        return None
+    head["releases"] = releases
+    head["first_ready"] = first_ready
+    return head
 
 
 def _member_text(compressed: bytes) -> str:
