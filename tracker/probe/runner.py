@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from tracker.errors import ProbeError
+from tracker.errors import InputError, ProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
@@ -62,12 +62,16 @@ class ProbeRequest:
     def project(self) -> str:
         """The normalised name of the probed project."""
         if self.wheel is not None:
-            return str(parse_wheel_filename(self.wheel.name)[0])
+            try:
+                return str(parse_wheel_filename(self.wheel.name)[0])
+            except InvalidWheelFilename as exc:
+                raise InputError(str(self.wheel), f"not a wheel: {exc}") from None
         assert self.requirement is not None
         try:
             return str(canonicalize_name(Requirement(self.requirement).name))
         except InvalidRequirement as exc:
-            raise ProbeError(f"invalid requirement {self.requirement!r}: {exc}") from None
+            reason = str(exc).splitlines()[0]
+            raise ProbeError(f"invalid requirement {self.requirement!r}: {reason}") from None
 
 
 @dataclass
