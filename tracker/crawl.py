@@ -73,14 +73,39 @@ def _newest_wheel(page: ProjectPage) -> IndexFile | None:
     return max(finals, key=key) if finals else None
 
 
-async def _classifier(index: PypiIndex, page: ProjectPage) -> str | None:
+async def _metadata(index: PypiIndex, page: ProjectPage) -> tuple[str | None, list[str] | None]:
+    """The maintainer's Free Threading classifier and the dependency names of the
+    newest release (None, None when its metadata cannot be read)."""
     wheel = _newest_wheel(page)
     if wheel is None:
-        return None
+        return None, None
     try:
-        return (await index.fetch_metadata(wheel)).free_threading
+        metadata = await index.fetch_metadata(wheel)
     except IndexError_:
-        return None
+        return None, None
+    return metadata.free_threading or "", required_names(metadata.requires_dist)
+
+
+def required_names(requires_dist: Iterable[str]) -> list[str]:
+    """Normalised names of the requirements an install without extras pulls in.
+
+    >>> required_names(["numpy>=1.26", "pytest; extra == 'test'", "Typing_Extensions"])
+    ['numpy', 'typing-extensions']
+    """
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from tracker.names import normalize_name
+
+    names: set[str] = set()
+    for text in requires_dist:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is not None and "extra" in str(requirement.marker):
+            continue
+        names.add(normalize_name(requirement.name))
+    return sorted(names)
 
 
 async def _crawl(
@@ -92,6 +117,7 @@ async def _crawl(
     progress: Progress,
     report: CrawlReport,
     concurrency: int,
+    force: bool = False,
 ) -> None:
     # Bound the pages held in memory: fetching outpaces the serialised writes.
     in_flight = asyncio.Semaphore(max(2, 2 * concurrency))
@@ -101,7 +127,7 @@ async def _crawl(
             await fetch_and_store(name)
 
     async def fetch_and_store(name: str) -> None:
-        state = store.project_state(name) or (None, None)
+        state = (None, None) if force else (store.project_state(name) or (None, None))
         try:
             result = await index.fetch_project(name, state[0], state[1])
         except ProjectNotFound:
@@ -116,7 +142,7 @@ async def _crawl(
             report.unchanged += 1
             return
         report.fetched += 1
-        classifier = await _classifier(index, result) if with_metadata else None
+        classifier, requires = await _metadata(index, result) if with_metadata else (None, None)
         files = [
             PageFile(f.version, f.filename, f.yanked, f.size, f.upload_time) for f in result.files
         ]
@@ -127,6 +153,7 @@ async def _crawl(
             result.etag,
             files,
             classifier=classifier,
+            requires=requires,
         )
         report.new_releases += [(result.name, v) for v in upserted.new_versions]
 
@@ -140,9 +167,14 @@ def crawl_once(
     index_url: str | None = None,
     concurrency: int = 8,
     with_metadata: bool = True,
+    force: bool = False,
     progress: Progress = lambda name: None,
 ) -> CrawlReport:
-    """Crawl ``names`` into ``store``; failures are counted in the report, not raised."""
+    """Crawl ``names`` into ``store``; failures are counted in the report, not raised.
+
+    ``force`` fetches and stores every page (and its metadata) even when the
+    index says it has not changed.
+    """
     from packaging.utils import canonicalize_name
 
     unique = list(dict.fromkeys(str(canonicalize_name(n)) for n in names))
@@ -152,7 +184,7 @@ def crawl_once(
         async with PypiIndex(index_url, concurrency=concurrency) as index:
             await _crawl(
                 unique, store, index, with_metadata=with_metadata, progress=progress,
-                report=report, concurrency=concurrency,
+                report=report, concurrency=concurrency, force=force,
             )  # fmt: skip
 
     asyncio.run(run())
@@ -166,6 +198,7 @@ def probe_candidates(
     names: Iterable[str] | None = None,
     again: Iterable[str] = (),
     newest_with_wheel: bool = False,
+    pure_with_binary_deps: bool = False,
 ) -> list[ProbeJob]:
     """Releases to probe: per project and target, one release with a free-threaded
     wheel for the target and no probe on it yet.
@@ -175,6 +208,9 @@ def probe_candidates(
     target (numpy's newest with a cp313t wheel is older than its current
     release). ``again``: statuses whose probed releases are probed once more
     (e.g. after the probe itself improved); the new run joins the history and wins.
+    ``pure_with_binary_deps`` adds pure current releases that require a
+    project whose current release is binary on the target: importing them
+    loads those extension modules, so a probe can still find a culprit.
     """
     from tracker.feed import project_document
     from tracker.store.queries import load_projects
@@ -185,6 +221,8 @@ def probe_candidates(
     with store.session_scope() as session:
         rows = load_projects(session=session, names=list(names) if names is not None else None)
         documents = [project_document(r) for r in rows]
+        requires = {r.project.name: list(r.project.requires or []) for r in rows}
+    binary = _binary_projects(store, wanted, requires) if pure_with_binary_deps else {}
     for document in documents:
         current = current_release(document)
         if current is None:
@@ -201,9 +239,47 @@ def probe_candidates(
             retry = (
                 verdict.get("evidence") == Evidence.PROBE.value and verdict.get("status") in redo
             )
-            if untried or retry:
+            dependent = (
+                release is current
+                and verdict.get("evidence") == Evidence.TAGS.value
+                and verdict.get("status") == Status.PURE.value
+                and any(dep in binary.get(target, set()) for dep in requires[document["name"]])
+            )
+            if untried or retry or dependent:
                 jobs.append(ProbeJob(document["name"], str(release["version"]), target))
     return jobs
+
+
+_BINARY = frozenset(
+    {
+        Status.READY.value,
+        Status.GIL_REENABLED.value,
+        Status.IMPORT_FAILED.value,
+        Status.CRASHED.value,
+        Status.TIMED_OUT.value,
+        Status.WHEEL_ONLY.value,
+    }
+)
+
+
+def _binary_projects(
+    store: Store, targets: list[str], requires: dict[str, list[str]]
+) -> dict[str, set[str]]:
+    """Per target, the required projects whose current release installs binary code."""
+    from tracker.feed import project_document
+    from tracker.store.queries import load_projects
+
+    wanted = sorted({name for names in requires.values() for name in names})
+    with store.session_scope() as session:
+        documents = [project_document(r) for r in load_projects(session=session, names=wanted)]
+    found: dict[str, set[str]] = {t: set() for t in targets}
+    for document in documents:
+        current = current_release(document) or {}
+        for target in targets:
+            verdict = (current.get("targets") or {}).get(target) or {}
+            if verdict.get("status") in _BINARY:
+                found[target].add(document["name"])
+    return found
 
 
 def _newest_with_wheel(document: dict[str, Any], target: str) -> dict[str, Any] | None:

@@ -120,3 +120,36 @@ def test_newest_release_with_a_wheel_for_each_target(
     by_target = {j.target: j.version for j in jobs}
     assert by_target["3.13t"] == "2.4.6"  # numpy's last release with cp313t wheels
     assert by_target["3.14t"] == "2.5.5"
+
+
+def test_pure_releases_that_require_binary_projects_are_probed(
+    store: Store, tmp_path: Path
+) -> None:
+    from tests.wheelbuild import write_wheel
+
+    wheels = tmp_path / "wheels"
+    binary = write_wheel(
+        wheels, "ftbin", "1.0", "cp314-cp314t-manylinux_2_17_x86_64", {"ftbin/__init__.py": b""}
+    )
+    pure = write_wheel(
+        wheels, "ftpure", "1.0", "py3-none-any", {"ftpure/__init__.py": b"import ftbin\n"},
+        requires=("ftbin>=1", "pytest; extra == 'test'"),
+    )  # fmt: skip
+    lonely = write_wheel(wheels, "ftlonely", "1.0", "py3-none-any", {"ftlonely/__init__.py": b""})
+    with IndexServer() as server:
+        for wheel in (binary, pure, lonely):
+            server.add_wheel_file(wheel)
+        report = crawl_once(["ftbin", "ftpure", "ftlonely"], store, index_url=server.index_url)
+    assert report.fetched == 3
+    with store.session_scope() as session:
+        from tracker.store.queries import get_project
+
+        project = get_project("ftpure", session=session)
+        assert project is not None and project.requires == ["ftbin"]
+    plain = {(j.project, j.target) for j in probe_candidates(store, ["3.14t"])}
+    assert plain == {("ftbin", "3.14t")}
+    wider = {
+        (j.project, j.target)
+        for j in probe_candidates(store, ["3.14t"], pure_with_binary_deps=True)
+    }
+    assert wider == {("ftbin", "3.14t"), ("ftpure", "3.14t")}

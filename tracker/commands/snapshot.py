@@ -55,6 +55,17 @@ def snapshot_group() -> None:
     "--save-every", default=20, show_default=True, help="Rewrite the snapshot every N probes."
 )
 @click.option(
+    "--dependents/--no-dependents",
+    default=True,
+    show_default=True,
+    help="Also probe pure releases that require a project with extension modules.",
+)
+@click.option(
+    "--refresh-metadata",
+    is_flag=True,
+    help="Fetch every page and its metadata again, even when the index says it is unchanged.",
+)
+@click.option(
     "--reprobe",
     multiple=True,
     metavar="STATUS",
@@ -71,6 +82,8 @@ def build_command(
     no_crawl: bool,
     save_every: int,
     reprobe: tuple[str, ...],
+    dependents: bool,
+    refresh_metadata: bool,
 ) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
@@ -108,10 +121,14 @@ def build_command(
                 task = bar.add_task("", total=len(names), phase="crawl")
                 report = crawl_once(
                     names, store, index_url=settings.index_url, concurrency=settings.concurrency,
+                    force=refresh_metadata,
                     progress=lambda n: bar.update(task, advance=1, description=n),
                 )  # fmt: skip
             console.print(f"[green]crawl[/] {report.summary()}")
-        jobs = probe_candidates(store, targets, names=names, again=reprobe, newest_with_wheel=True)
+        jobs = probe_candidates(
+            store, targets, names=names, again=reprobe, newest_with_wheel=True,
+            pure_with_binary_deps=dependents,
+        )  # fmt: skip
         sizes = job_wheel_sizes(store, jobs)
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
         jobs = [j for j in jobs if j not in too_big]

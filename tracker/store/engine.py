@@ -205,6 +205,7 @@ class Store:
         *,
         display_name: str | None = None,
         classifier: str | None = None,
+        requires: list[str] | None = None,
     ) -> UpsertResult:
         """Store one project's index page in one transaction (see ``upsert_project_page``)."""
         with self.session_scope(write=True) as session:
@@ -216,6 +217,7 @@ class Store:
                 files=files,
                 display_name=display_name,
                 classifier=classifier,
+                requires=requires,
             )
 
     def record_probe(self, result: ProbeResult) -> bool:

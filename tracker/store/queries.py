@@ -198,6 +198,7 @@ def upsert_project_page(
     files: Iterable[PageFile | Sequence[Any]],
     display_name: str | None = None,
     classifier: str | None = None,
+    requires: list[str] | None = None,
     crawled_at: datetime | None = None,
 ) -> UpsertResult:
     """Store one project's index page: its releases and files, classified by tags.
@@ -213,6 +214,8 @@ def upsert_project_page(
         project.display_name = display_name
     if classifier is not None:
         project.classifier = classifier or None
+    if requires is not None:
+        project.requires = sorted(set(requires))
     if serial is not None and str(serial).strip().lstrip("-").isdigit():
         project.last_serial = int(serial)
     project.etag = etag

@@ -32,6 +32,8 @@ class Project(SQLModel, table=True):
     classifier: str | None = Field(default=None, max_length=200)
     last_crawled: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     revision: int = Field(default=0, sa_type=BigInteger)
+    #: Normalised names the newest release requires (no extras); None: not read yet.
+    requires: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class WatchEntry(SQLModel, table=True):
