@@ -229,9 +229,7 @@ def probe_candidates(
             continue
         for target in wanted:
             release = _newest_with_wheel(document, target) if newest_with_wheel else current
-            if release is None:
-                continue
-            verdict = release.get("targets", {}).get(target) or {}
+            verdict = (release or {}).get("targets", {}).get(target) or {}
             untried = (
                 verdict.get("evidence") == Evidence.TAGS.value
                 and verdict.get("status") == Status.WHEEL_ONLY.value
@@ -239,14 +237,16 @@ def probe_candidates(
             retry = (
                 verdict.get("evidence") == Evidence.PROBE.value and verdict.get("status") in redo
             )
-            dependent = (
-                release is current
-                and verdict.get("evidence") == Evidence.TAGS.value
-                and verdict.get("status") == Status.PURE.value
-                and any(dep in binary.get(target, set()) for dep in requires[document["name"]])
-            )
-            if untried or retry or dependent:
+            if release is not None and (untried or retry):
                 jobs.append(ProbeJob(document["name"], str(release["version"]), target))
+                continue
+            own = current.get("targets", {}).get(target) or {}
+            if (
+                own.get("evidence") == Evidence.TAGS.value
+                and own.get("status") == Status.PURE.value
+                and any(dep in binary.get(target, set()) for dep in requires[document["name"]])
+            ):
+                jobs.append(ProbeJob(document["name"], str(current["version"]), target))
     return jobs
 
 

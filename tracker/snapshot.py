@@ -20,7 +20,7 @@ from tracker.crawl import ProbeJob
 from tracker.store.engine import Store
 from tracker.wheels import DEFAULT_PLATFORM
 
-__all__ = ["job_wheel_sizes", "write_snapshot"]
+__all__ = ["job_wheel_sizes", "project_requires", "write_feed_members", "write_snapshot"]
 
 
 def write_snapshot(store: Store, path: Path) -> dict[str, Any]:
@@ -66,6 +66,16 @@ def write_feed_members(feed: dict[str, Any], path: Path) -> None:
     index_partial.write_text(json.dumps(index, separators=(",", ":")))
     os.replace(partial, path)
     os.replace(index_partial, index_path)
+
+
+def project_requires(store: Store) -> dict[str, list[str]]:
+    """Every project's dependency names, as the last crawl read them."""
+    from sqlmodel import select
+
+    from tracker.store.tables import Project
+
+    with store.session_scope() as session:
+        return {p.name: list(p.requires or []) for p in session.exec(select(Project)).all()}
 
 
 def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, int]:

@@ -103,7 +103,7 @@ def build_command(
     from tracker.crawl import crawl_once, probe_candidates
     from tracker.jobs import run_probe_job
     from tracker.service import load_seed_names
-    from tracker.snapshot import job_wheel_sizes, write_snapshot
+    from tracker.snapshot import job_wheel_sizes, project_requires, write_snapshot
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
@@ -131,11 +131,21 @@ def build_command(
         )  # fmt: skip
         sizes = job_wheel_sizes(store, jobs)
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
+        # A release that requires one of those would install it too.
+        heavy = {(j.project, j.target) for j in too_big}
+        requires = project_requires(store)
+        too_big += [
+            j
+            for j in jobs
+            if j not in too_big
+            and any((dep, j.target) in heavy for dep in requires.get(j.project, ()))
+        ]
         jobs = [j for j in jobs if j not in too_big]
         if max_probes is not None:
             jobs = jobs[:max_probes]
         console.print(
-            f"{len(jobs)} probe(s) to run; {len(too_big)} skipped as larger than {max_wheel_mb} MB"
+            f"{len(jobs)} probe(s) to run; {len(too_big)} skipped as larger than {max_wheel_mb} MB "
+            "(or requiring such a release)"
         )
         done = 0
         started = time.monotonic()
