@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from tracker.models import ModuleOutcome, ProbeResult, Status, get_target, to_jsonable
+from tracker.commands.options import parse_target
+from tracker.models import ModuleOutcome, ProbeResult, Status, to_jsonable
 
 __all__ = ["probe"]
 
@@ -29,13 +30,6 @@ OUTCOME_STYLE = {
 }
 
 
-def _target(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
-    try:
-        return get_target(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 @click.command("probe")
 @click.argument("requirement", required=False, metavar="[NAME[==VERSION]]")
 @click.option(
@@ -43,7 +37,7 @@ def _target(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
     "-t",
     default="3.14t",
     show_default=True,
-    callback=_target,
+    callback=parse_target,
     help="Free-threaded target: 3.13t, 3.14t or 3.15t.",
 )
 @click.option(

@@ -8,17 +8,10 @@ from pathlib import Path
 
 import click
 
+from tracker.commands.options import parse_target
 from tracker.config import load_settings
-from tracker.models import get_target
 
 __all__ = ["python_group"]
-
-
-def _parse_target(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
-    try:
-        return get_target(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @click.group("python")
@@ -69,7 +62,7 @@ def list_command(as_json: bool) -> None:
 
 
 @python_group.command("install")
-@click.argument("target", callback=_parse_target, metavar="TARGET")
+@click.argument("target", callback=parse_target, metavar="TARGET")
 @click.option("--rebuild", is_flag=True, help="Build from source even if one is installed.")
 @click.option(
     "--tarball",
