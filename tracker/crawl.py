@@ -265,7 +265,9 @@ _BINARY = frozenset(
 def _binary_projects(
     store: Store, targets: list[str], requires: dict[str, list[str]]
 ) -> dict[str, set[str]]:
-    """Per target, the required projects whose current release installs binary code."""
+    """Per target, the required projects whose current release ships binary code of
+    its own (a pure dependency that was probed does not count: only direct
+    dependencies with extension modules make a pure release worth probing)."""
     from tracker.feed import project_document
     from tracker.store.queries import load_projects
 
@@ -277,7 +279,8 @@ def _binary_projects(
         current = current_release(document) or {}
         for target in targets:
             verdict = (current.get("targets") or {}).get(target) or {}
-            if verdict.get("status") in _BINARY:
+            pure = verdict.get("platforms") == ["any"]  # a pure release probed for its dependencies
+            if verdict.get("status") in _BINARY and not pure:
                 found[target].add(document["name"])
     return found
 

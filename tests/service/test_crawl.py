@@ -136,11 +136,15 @@ def test_pure_releases_that_require_binary_projects_are_probed(
         requires=("ftbin>=1", "pytest; extra == 'test'"),
     )  # fmt: skip
     lonely = write_wheel(wheels, "ftlonely", "1.0", "py3-none-any", {"ftlonely/__init__.py": b""})
+    outer = write_wheel(
+        wheels, "ftouter", "1.0", "py3-none-any", {"ftouter/__init__.py": b""}, requires=("ftpure",)
+    )
     with IndexServer() as server:
-        for wheel in (binary, pure, lonely):
+        for wheel in (binary, pure, lonely, outer):
             server.add_wheel_file(wheel)
-        report = crawl_once(["ftbin", "ftpure", "ftlonely"], store, index_url=server.index_url)
-    assert report.fetched == 3
+        names = ["ftbin", "ftpure", "ftlonely", "ftouter"]
+        report = crawl_once(names, store, index_url=server.index_url)
+    assert report.fetched == 4
     with store.session_scope() as session:
         from tracker.store.queries import get_project
 
