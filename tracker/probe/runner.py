@@ -39,7 +39,7 @@ from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, Sa
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
 from tracker.probe.verdict import gil_lines, is_optional_module, overall_status, strip_verbose
-from tracker.pythons.discover import Interpreter, clean_environment
+from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
 
 __all__ = ["ProbeRequest", "host_platform", "run_probe"]
 
@@ -103,15 +103,10 @@ def _now() -> str:
 
 
 def _uv() -> str:
-    try:
-        from uv import find_uv_bin
-
-        return str(find_uv_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        if not found:
-            raise ProbeError("uv is not installed: pip install uv") from None
-        return found
+    found = uv_binary()
+    if found is None:
+        raise ProbeError("uv is not installed: pip install uv")
+    return found
 
 
 def _uv_env(cache_dir: Path) -> dict[str, str]:

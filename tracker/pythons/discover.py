@@ -21,7 +21,13 @@ from tracker.config import Settings
 from tracker.errors import InterpreterError
 from tracker.models import TARGETS, Target, get_target
 
-__all__ = ["Interpreter", "find_interpreter", "find_interpreters", "verify_interpreter"]
+__all__ = [
+    "Interpreter",
+    "find_interpreter",
+    "find_interpreters",
+    "uv_binary",
+    "verify_interpreter",
+]
 
 _VERIFY_SCRIPT = """
 import importlib.machinery, json, sys, sysconfig
@@ -101,16 +107,21 @@ def verify_interpreter(path: Path, source: str) -> Interpreter | None:
     )
 
 
+def uv_binary() -> str | None:
+    """The uv executable: the one the ``uv`` package ships, else ``uv`` on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
 def _uv_python_dir() -> Path | None:
     env_dir = os.environ.get("UV_PYTHON_INSTALL_DIR")
     if env_dir:
         return Path(env_dir)
-    try:
-        from uv import find_uv_bin
-
-        uv = find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        uv = shutil.which("uv") or ""
+    uv = uv_binary()
     if not uv:
         return None
     try:

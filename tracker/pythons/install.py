@@ -10,17 +10,19 @@ from tracker.config import Settings
 from tracker.errors import InterpreterError
 from tracker.models import Target
 from tracker.pythons.build import build_from_source
-from tracker.pythons.discover import Interpreter, find_interpreters, verify_interpreter
+from tracker.pythons.discover import (
+    Interpreter,
+    find_interpreters,
+    uv_binary,
+    verify_interpreter,
+)
 
 __all__ = ["install_interpreter"]
 
 
 def _uv_install(target: Target, progress: Callable[[str], None]) -> bool:
-    try:
-        from uv import find_uv_bin
-
-        uv = find_uv_bin()
-    except (ImportError, FileNotFoundError):
+    uv = uv_binary()
+    if uv is None:
         return False
     progress(f"trying 'uv python install {target.name}'")
     try:
