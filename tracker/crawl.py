@@ -222,7 +222,7 @@ def probe_candidates(
         rows = load_projects(session=session, names=list(names) if names is not None else None)
         documents = [project_document(r) for r in rows]
         requires = {r.project.name: list(r.project.requires or []) for r in rows}
-    binary = _binary_projects(store, wanted, requires) if pure_with_binary_deps else {}
+    binary = _binary_projects(store, wanted, requires, documents) if pure_with_binary_deps else {}
     for document in documents:
         current = current_release(document)
         if current is None:
@@ -263,17 +263,28 @@ _BINARY = frozenset(
 
 
 def _binary_projects(
-    store: Store, targets: list[str], requires: dict[str, list[str]]
+    store: Store,
+    targets: list[str],
+    requires: dict[str, list[str]],
+    loaded: list[dict[str, Any]],
 ) -> dict[str, set[str]]:
     """Per target, the required projects whose current release ships binary code of
     its own (a pure dependency that was probed does not count: only direct
-    dependencies with extension modules make a pure release worth probing)."""
+    dependencies with extension modules make a pure release worth probing).
+
+    ``loaded``: documents already built; only the other required projects are read.
+    """
     from tracker.feed import project_document
     from tracker.store.queries import load_projects
 
-    wanted = sorted({name for names in requires.values() for name in names})
-    with store.session_scope() as session:
-        documents = [project_document(r) for r in load_projects(session=session, names=wanted)]
+    by_name = {d["name"]: d for d in loaded}
+    wanted = {name for names in requires.values() for name in names}
+    missing = sorted(wanted - by_name.keys())
+    documents = [by_name[n] for n in sorted(wanted & by_name.keys())]
+    if missing:
+        with store.session_scope() as session:
+            rows = load_projects(session=session, names=missing)
+            documents += [project_document(r) for r in rows]
     found: dict[str, set[str]] = {t: set() for t in targets}
     for document in documents:
         current = current_release(document) or {}
