@@ -25,9 +25,12 @@ from tracker.names import is_valid_name
 from tracker.names import normalize_name as canonical_name
 
 __all__ = [
+    "MAX_INPUT_BYTES",
+    "MAX_VERSION_CHARS",
     "STDIN",
     "RequirementSource",
     "TomlLines",
+    "check_dependency",
     "display_path",
     "load_toml",
     "normalize_name",
@@ -38,6 +41,20 @@ __all__ = [
 
 #: The path that means "read standard input".
 STDIN = "-"
+
+#: The largest input file read (a real uv.lock of 500 packages is about 2 MiB).
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+#: The longest version string accepted (in a pin or a specifier clause).
+MAX_VERSION_CHARS = 256
+
+
+def _size_text(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
+
+
+def too_large(path: str, limit: int = MAX_INPUT_BYTES) -> InputError:
+    """The error for an input over ``limit`` bytes."""
+    return InputError(path, f"larger than the {_size_text(limit)} limit")
 
 
 @runtime_checkable
@@ -62,26 +79,46 @@ def display_path(path: str | Path) -> str:
     return "<stdin>" if text == STDIN else text
 
 
-def read_text(path: str | Path) -> str:
-    """Read a text file (or stdin for ``-``), raising InputError on any failure."""
-    if str(path) == STDIN:
-        try:
-            return sys.stdin.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError("<stdin>", f"cannot read: {exc}") from None
+def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """At most ``limit`` bytes of a file (or stdin for ``-``); InputError if it is larger.
+
+    Never reads more than ``limit + 1`` bytes, so ``/dev/zero`` or a pipe that never
+    ends is refused, not read until memory runs out.
+    """
+    shown = display_path(path)
     try:
-        data = Path(path).read_bytes()
+        if str(path) == STDIN:
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is not None:
+                data: bytes = stream.read(limit + 1)
+            else:
+                data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(limit + 1)
     except IsADirectoryError:
-        raise InputError(str(path), "is a directory") from None
+        raise InputError(shown, "is a directory") from None
     except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
+        raise InputError(shown, "no such file") from None
     except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise too_large(shown, limit)
+    return data
+
+
+def decode_text(path: str | Path, data: bytes) -> str:
+    """``data`` as UTF-8 text (a BOM is dropped); InputError naming the line otherwise."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(str(path), "not valid UTF-8 text", line=line) from None
+        raise InputError(display_path(path), "not valid UTF-8 text", line=line) from None
+
+
+def read_text(path: str | Path, limit: int = MAX_INPUT_BYTES) -> str:
+    """Read a text file (or stdin for ``-``) of at most ``limit`` bytes, or raise InputError."""
+    return decode_text(path, read_bytes(path, limit))
 
 
 def load_toml(path: str, text: str) -> dict[str, Any]:
@@ -97,6 +134,32 @@ def load_toml(path: str, text: str) -> dict[str, Any]:
             match = re.search(r"at line (\d+)", str(exc))
             line = int(match.group(1)) if match else None
         raise InputError(path, f"invalid TOML: {message}", line=line) from None
+    except RecursionError:
+        raise InputError(path, "invalid TOML: nested too deeply") from None
+
+
+def check_version(path: str, version: str, *, what: str, line: int | None = None) -> None:
+    """Refuse a version string longer than :data:`MAX_VERSION_CHARS`.
+
+    Such a string is no real version, and parsing one (``packaging`` turns each
+    part into an int) fails past 4,300 digits.
+    """
+    if len(version) > MAX_VERSION_CHARS:
+        raise InputError(
+            path,
+            f"{what}: version longer than {MAX_VERSION_CHARS} characters ({len(version)})",
+            line=line,
+        )
+
+
+def check_dependency(path: str, dep: Dependency, line: int | None = None) -> Dependency:
+    """``dep`` once its version and specifier versions are of a sane length."""
+    if dep.version is not None:
+        check_version(path, dep.version, what=dep.name, line=line)
+    if len(dep.specifier) > MAX_VERSION_CHARS:
+        for clause in dep.specifier.split(","):
+            check_version(path, clause.lstrip("<>=!~ "), what=dep.name, line=line)
+    return dep
 
 
 def normalize_name(path: str, raw: object, *, key: str, line: int | None = None) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker.audit.sources.interface import (
+    check_dependency,
     display_path,
     normalize_name,
     optional_str,
@@ -82,7 +83,7 @@ class PipfileLockSource:
                 dep = self._entry(shown, raw_name, require_table(shown, raw, key), key, line)
                 if (dep.name, dep.version) not in seen:
                     seen.add((dep.name, dep.version))
-                    yield dep
+                    yield check_dependency(shown, dep, line)
 
     @staticmethod
     def _entry(

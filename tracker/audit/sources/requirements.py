@@ -20,7 +20,13 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from tracker.audit.sources.interface import STDIN, display_path, origin, read_text
+from tracker.audit.sources.interface import (
+    STDIN,
+    check_version,
+    display_path,
+    origin,
+    read_text,
+)
 from tracker.errors import InputError
 from tracker.models import Dependency
 from tracker.names import normalize_name
@@ -226,9 +232,14 @@ def parse_requirement(shown: str, number: int | None, text: str, where: str) -> 
             origin=where,
             skipped_reason=f"URL requirement: {requirement.url}",
         )
-    specifier = str(requirement.specifier)
-    version = None
     specs = list(requirement.specifier)
+    for spec in specs:
+        check_version(shown, spec.version, what=name, line=number)
+    try:
+        specifier = str(requirement.specifier)
+    except ValueError as exc:  # packaging >= 26 parses every clause's version here
+        raise InputError(shown, f"{name}: invalid specifier: {exc}", line=number) from None
+    version = None
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         version = specs[0].version
     return Dependency(

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.audit.sources.interface import (
     TomlLines,
+    check_dependency,
     display_path,
     load_toml,
     read_text,
@@ -54,7 +55,7 @@ class TomlLockfile:
             if self.deduplicate and identity in seen:
                 continue
             seen.add(identity)
-            yield dep
+            yield check_dependency(shown, dep, line)
 
     def check(self, shown: str, document: dict[str, Any]) -> None:
         """Raise :class:`~tracker.errors.InputError` unless ``document`` is this format."""

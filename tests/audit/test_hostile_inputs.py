@@ -1,0 +1,108 @@
+"""Hostile inputs through the real CLI: each is one line naming the file and exit code 2,
+never a traceback, never reading without end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.audit.sources.interface import MAX_INPUT_BYTES
+
+from .helpers import run_cli
+
+HUGE = "1" * 5000  # more digits than int() converts from text (4,300)
+
+
+def _assert_one_line_error(argv: list[str], name: str, *, stdin: str | None = None) -> str:
+    result = run_cli(["audit", *argv], stdin=stdin)
+    assert result.code == 2, (result.code, result.stdout[-500:], result.stderr[-500:])
+    message = result.stderr.strip()
+    assert "Traceback" not in result.stderr
+    assert "\n" not in message, message[:1000]
+    assert name in message, message
+    assert len(message) < 500, message[:600]
+    return message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("uv.lock", "version = 1\nx = " + "[" * 100_000 + "\n"),
+        ("pyproject.toml", '[project]\nname = "a"\ndependencies = ' + "[" * 100_000 + "\n"),
+        ("poetry.lock", "[metadata]\nlock-version = '2.1'\nx = " + "{a = " * 50_000 + "\n"),
+        ("Pipfile.lock", '{"default": ' + "[" * 100_000),
+    ],
+    ids=["uv.lock", "pyproject", "poetry", "pipfile"],
+)
+def test_deeply_nested_documents(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    message = _assert_one_line_error([str(path)], str(path))
+    assert "nested too deeply" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("requirements.txt", f"numpy=={HUGE}\n"),
+        ("requirements.txt", f"numpy>={HUGE},<3\n"),
+        ("pyproject.toml", f'[project]\nname = "a"\ndependencies = ["numpy=={HUGE}"]\n'),
+        ("uv.lock", f'version = 1\n[[package]]\nname = "numpy"\nversion = "{HUGE}"\n'),
+        (
+            "poetry.lock",
+            f'[[package]]\nname = "numpy"\nversion = "{HUGE}"\n'
+            "[metadata]\nlock-version = '2.1'\n",
+        ),
+        (
+            "pdm.lock",
+            f'[metadata]\nlock_version = "4.5.0"\n[[package]]\nname = "numpy"\nversion = "{HUGE}"\n',
+        ),
+        ("Pipfile.lock", json.dumps({"default": {"numpy": {"version": f"=={HUGE}"}}})),
+    ],
+    ids=["pin", "specifier", "pyproject", "uv.lock", "poetry", "pdm", "pipfile"],
+)
+def test_versions_with_too_many_digits(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    message = _assert_one_line_error([str(path)], str(path))
+    assert "version" in message
+    assert HUGE[:300] not in message
+
+
+def test_pylock_with_a_huge_version(tmp_path: Path) -> None:
+    path = tmp_path / "pylock.toml"
+    path.write_text(
+        'lock-version = "1.0"\ncreated-by = "x"\n'
+        f'[[packages]]\nname = "numpy"\nversion = "{HUGE}"\n'
+        '[[packages.wheels]]\nname = "numpy-1-py3-none-any.whl"\nurl = "https://x.invalid/n.whl"\n'
+        'hashes = {sha256 = "00"}\n'
+    )
+    _assert_one_line_error([str(path)], str(path))
+
+
+def test_requirement_including_dev_zero(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("six==1.17.0\n-r /dev/zero\n")
+    message = _assert_one_line_error([str(path)], f"{path}:2")
+    assert "/dev/zero" in message and "16 MiB limit" in message
+
+
+def test_dev_zero_named_on_the_command_line() -> None:
+    message = _assert_one_line_error(["/dev/zero", "--format-in", "requirements"], "/dev/zero")
+    assert "larger than the 16 MiB limit" in message
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "uv.lock", "Pipfile.lock"])
+def test_file_over_the_size_limit(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.write(b"# padding\n" * (MAX_INPUT_BYTES // 10 + 1))
+    message = _assert_one_line_error([str(path)], str(path))
+    assert message.endswith(f"{path}: larger than the 16 MiB limit")
+
+
+def test_stdin_over_the_size_limit() -> None:
+    message = _assert_one_line_error(["-"], "<stdin>", stdin="x\n" * (MAX_INPUT_BYTES // 2 + 1))
+    assert "16 MiB limit" in message
