@@ -36,8 +36,8 @@ __all__ = ["serve"]
     "--seed-top",
     default=2000,
     show_default=True,
-    type=int,
-    help="On an empty watch list, watch this many of the most downloaded projects.",
+    type=click.IntRange(min=0),
+    help="On an empty watch list, watch this many of the most downloaded projects (0: none).",
 )
 @click.option("--no-crawl", is_flag=True, help="Serve the API only: no scheduled crawls.")
 @click.option(
@@ -97,7 +97,7 @@ def serve(
     tracker = Tracker(
         store, settings, targets=targets, probe_workers=probe_workers, enqueue=enqueue
     )
-    seeded = tracker.seed_watchlist(seed_top)
+    seeded = tracker.seed_watchlist(seed_top) if seed_top > 0 else []
     if seeded:
         logging.getLogger("fttrack.serve").info("watch list seeded with %d projects", len(seeded))
     scheduler = None
