@@ -6,11 +6,17 @@ import json
 import subprocess
 import warnings
 from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
 
 from tests.queue.conftest import FTTRACK
 from tracker.api import create_app
 from tracker.crawl import ProbeJob
-from tracker.queue import ProbeQueue
+from tracker.errors import StoreError
+from tracker.queue import ProbeQueue, queue_health
 from tracker.store.engine import open_store
 
 with warnings.catch_warnings():
@@ -32,6 +38,48 @@ def test_api_queue_route_on_postgres(pg_url: str) -> None:
     assert body["backend"] == "postgres"
     assert body["queues"]["probe-3.14t"]["todo"] == 1
     assert body["totals"]["todo"] == 1 and body["stalled_jobs"] == 0
+
+
+def test_api_queue_route_reuses_pooled_connections(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each request borrows a connection of the app's pool instead of opening a new one."""
+    with ProbeQueue(pg_url) as queue:
+        queue.enqueue(ProbeJob("ftgood", "1.0", "3.14t"))
+    opened: list[object] = []
+    real_connect = psycopg.connect
+
+    def counting_connect(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return real_connect(*args, **kwargs)
+
+    store = open_store(pg_url, seed=False)
+    try:
+        with TestClient(create_app(store)) as client:
+            assert client.get("/api/v1/queue").status_code == 200  # may fill the pool
+            monkeypatch.setattr(psycopg, "connect", counting_connect)
+            answers = [client.get("/api/v1/queue") for _ in range(10)]
+            monkeypatch.undo()
+        checked_out = store.engine.pool.checkedout()  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert [a.status_code for a in answers] == [200] * 10
+    assert all(a.json()["queues"]["probe-3.14t"]["todo"] == 1 for a in answers)
+    assert opened == []  # no database connection opened per request
+    assert checked_out == 0  # every borrowed connection went back to the pool
+
+
+def test_queue_health_through_a_broken_database_is_one_line(pg_url: str) -> None:
+    store = open_store(pg_url, seed=False)
+    try:
+        bad = sa.create_engine(store.engine.url.set(port=1), pool_pre_ping=True)
+        with pytest.raises(StoreError, match=r"^cannot read the probe queue: ") as caught:
+            queue_health(bad)
+        assert "\n" not in str(caught.value)
+        bad.dispose()
+        assert queue_health(store.engine)["installed"] is True
+    finally:
+        store.close()
 
 
 def test_api_queue_route_on_sqlite(tmp_path: Path) -> None:

@@ -27,5 +27,4 @@ async def get_queue(state: Annotated[AppState, Depends(get_state)]) -> dict[str,
         return {"backend": "in-process"}
     from tracker.queue import queue_health
 
-    url = state.store.engine.url.render_as_string(hide_password=False)
-    return await run_in_threadpool(queue_health, url)
+    return await run_in_threadpool(queue_health, state.store.engine)

@@ -1,11 +1,19 @@
-"""``queue_health``: what the PostgreSQL probe queue is doing (``fttrack status``, the API)."""
+"""``queue_health``: what the PostgreSQL probe queue is doing (``fttrack status``, the API).
+
+A long-lived caller (the API) passes its SQLAlchemy engine, whose pool it keeps
+for its lifetime: each report borrows one pooled connection and gives it back.
+A one-shot caller (``fttrack status --db URL``) passes the URL.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 
 from tracker.errors import StoreError
 from tracker.queue.app import QUEUE_PREFIX
@@ -25,23 +33,48 @@ def _iso(value: object) -> str | None:
     return None
 
 
-def queue_health(db_url: str, *, alive_seconds: float = ALIVE_SECONDS) -> dict[str, Any]:
+def queue_health(
+    database: str | sa.Engine, *, alive_seconds: float = ALIVE_SECONDS
+) -> dict[str, Any]:
     """Workers, jobs per queue and state, and throughput of the probe queue.
 
-    SQLite (or any non-PostgreSQL URL) answers ``{"backend": "in-process"}``:
-    probes then run inside ``fttrack serve``. A PostgreSQL database whose
-    queue was never used answers with ``"installed": false``.
+    ``database``: an engine (its pool lends the connection: no new connection
+    per call) or a URL (one connection, closed afterwards). SQLite (or any
+    non-PostgreSQL database) answers ``{"backend": "in-process"}``: probes then
+    run inside ``fttrack serve``. A PostgreSQL database whose queue was never
+    used answers with ``"installed": false``.
     """
-    if not is_postgres_url(db_url):
+    if isinstance(database, sa.Engine):
+        if database.dialect.name != "postgresql":
+            return {"backend": "in-process"}
+    elif not is_postgres_url(database):
         return {"backend": "in-process"}
     try:
-        with psycopg.connect(conninfo(db_url), autocommit=True) as connection:
+        with _connect(database) as connection:
             if not schema_installed(connection):
                 return {"backend": "postgres", "installed": False, "workers": [], "queues": {}}
             return _health(connection, alive_seconds)
-    except psycopg.Error as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except (psycopg.Error, sa.exc.DBAPIError) as exc:
+        text = str(getattr(exc, "orig", None) or exc).strip()
+        message = text.splitlines()[0] if text else type(exc).__name__
         raise StoreError(f"cannot read the probe queue: {message}") from None
+
+
+@contextlib.contextmanager
+def _connect(database: str | sa.Engine) -> Iterator[psycopg.Connection[Any]]:
+    """A psycopg connection: borrowed from an engine's pool, or a new one for a URL.
+
+    A borrowed connection's transaction (read-only here) is rolled back when the
+    pool takes it back.
+    """
+    if isinstance(database, str):
+        with psycopg.connect(conninfo(database), autocommit=True) as connection:
+            yield connection
+        return
+    with database.connect() as pooled:
+        driver = pooled.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        yield driver
 
 
 def _health(connection: psycopg.Connection[Any], alive_seconds: float) -> dict[str, Any]:
