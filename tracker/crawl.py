@@ -12,13 +12,14 @@ probe yet: the scheduler's and the snapshot builder's work queue.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from tracker.errors import IndexError_, ProjectNotFound
+from tracker.errors import IndexError_, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
 from tracker.models import Evidence, Status
@@ -26,9 +27,14 @@ from tracker.releases import current_release
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 
-__all__ = ["CrawlReport", "ProbeJob", "crawl_once", "probe_candidates"]
+__all__ = ["CrawlReport", "ProbeJob", "crawl_once", "failure_reason", "probe_candidates"]
 
 Progress = Callable[[str], None]
+
+log = logging.getLogger(__name__)
+
+#: The longest reason kept for a failed project (a hostile page can make messages huge).
+_REASON_CHARS = 300
 
 
 @dataclass
@@ -124,7 +130,12 @@ async def _crawl(
 
     async def one(name: str) -> None:
         async with in_flight:
-            await fetch_and_store(name)
+            try:
+                await fetch_and_store(name)
+            except Exception as exc:  # one bad page must not end the crawl of the others
+                reason = failure_reason(exc)
+                report.failed[name] = reason
+                log.warning("crawl of %s failed: %s", name, reason)
 
     async def fetch_and_store(name: str) -> None:
         state = (None, None) if force else (store.project_state(name) or (None, None))
@@ -133,15 +144,11 @@ async def _crawl(
         except ProjectNotFound:
             report.not_found.append(name)
             return
-        except IndexError_ as exc:
-            report.failed[name] = str(exc)
-            return
         finally:
             progress(name)
         if isinstance(result, Unchanged):
             report.unchanged += 1
             return
-        report.fetched += 1
         classifier, requires = await _metadata(index, result) if with_metadata else (None, None)
         files = [
             PageFile(f.version, f.filename, f.yanked, f.size, f.upload_time) for f in result.files
@@ -155,9 +162,31 @@ async def _crawl(
             classifier=classifier,
             requires=requires,
         )
+        report.fetched += 1
         report.new_releases += [(result.name, v) for v in upserted.new_versions]
 
     await asyncio.gather(*(one(name) for name in names))
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One short line saying why a project could not be crawled (never SQL, never a traceback).
+
+    >>> failure_reason(ValueError("Exceeds the limit (4300 digits)\\nmore"))
+    'ValueError: Exceeds the limit (4300 digits)'
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, IndexError_ | StoreError):
+        text = str(exc)
+    elif isinstance(exc, SQLAlchemyError):
+        # str() of a statement error carries the SQL and its parameters: keep the driver's words
+        orig = getattr(exc, "orig", None)
+        text = f"database refused the page: {orig if orig is not None else type(exc).__name__}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    lines = text.strip().splitlines()
+    line = lines[0] if lines else type(exc).__name__
+    return line if len(line) <= _REASON_CHARS else line[: _REASON_CHARS - 1] + "…"
 
 
 def crawl_once(
@@ -171,6 +200,10 @@ def crawl_once(
     progress: Progress = lambda name: None,
 ) -> CrawlReport:
     """Crawl ``names`` into ``store``; failures are counted in the report, not raised.
+
+    A project whose page cannot be fetched, parsed or stored (whatever the
+    reason) is listed in ``report.failed`` with a one-line reason, logged as
+    a warning, and the crawl goes on with the others.
 
     ``force`` fetches and stores every page (and its metadata) even when the
     index says it has not changed.

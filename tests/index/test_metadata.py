@@ -200,3 +200,14 @@ def test_wheel_without_metadata_member(range_server: IndexServer, tmp_path: Path
 def test_parse_core_metadata_rejects_garbage() -> None:
     with pytest.raises(IndexError_, match="not a core metadata file"):
         parse_core_metadata(b"\x00\x01binary", source="range", what="x")
+
+
+def test_a_classifier_with_a_control_character_is_dropped() -> None:
+    """A NUL in a stored classifier would make PostgreSQL refuse the whole project."""
+    from tracker.index.metadata import parse_core_metadata
+
+    prefix = b"Classifier: Programming Language :: Python :: Free Threading :: "
+    data = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n" + prefix + b"3 - Stable\x00\n"
+    assert parse_core_metadata(data, source="metadata-file").free_threading is None
+    clean = parse_core_metadata(data.replace(b"\x00", b""), source="metadata-file")
+    assert clean.free_threading is not None and clean.free_threading.endswith("3 - Stable")

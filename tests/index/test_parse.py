@@ -206,3 +206,50 @@ def test_serial_parsing_and_version_sorting() -> None:
         "2.0rc1",
         "2.0",
     )
+
+
+_HUGE = "9" * 4301
+
+
+def _page(filename: str, **fields: object) -> bytes:
+    import json
+
+    entry = {"filename": filename, "url": filename, "hashes": {}, **fields}
+    return json.dumps({"name": "x", "files": [entry]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("filename", "message"),
+    [
+        (f"x-1.{_HUGE}-py3-none-any.whl", "more than 4,300 digits"),
+        (f"x-1.{_HUGE}.tar.gz", "more than 4,300 digits"),
+        ("x-1.0-py3-none-any\x00x.whl", "control character"),
+        ("x-1.0\n.tar.gz", "control character"),
+    ],
+)
+def test_hostile_file_names_are_an_index_error(filename: str, message: str) -> None:
+    """Not a ValueError from deep inside packaging, not a NUL byte for the database."""
+    with pytest.raises(IndexError_, match=f"project 'x': .*{message}") as caught:
+        parse_json_page(_page(filename), name="x", page_url=PAGE_URL.format("x"))
+    assert len(str(caught.value)) < 200  # the name is shortened
+    html = f'<html><a href="/f/{filename}">{filename}</a></html>'.encode()
+    with pytest.raises(IndexError_, match=message):
+        parse_html_page(html, name="x", page_url=PAGE_URL.format("x"))
+
+
+def test_a_page_of_another_project_is_refused() -> None:
+    body = b'{"name": "numpy", "files": []}'
+    with pytest.raises(IndexError_, match="the index answered the page of 'numpy'"):
+        parse_json_page(body, name="x", page_url=PAGE_URL.format("x"))
+    same = parse_json_page(b'{"name": "X", "files": []}', name="x", page_url=PAGE_URL.format("x"))
+    assert same.name == "x"
+
+
+def test_hostile_numbers_are_not_serials_sizes_or_versions() -> None:
+    assert parse_serial(_HUGE) is None
+    assert parse_serial("9" * 20) is None and parse_serial(2**64) is None
+    assert parse_serial("²") is None  # a digit to str.isdigit, not to int()
+    assert parse_serial(str(2**63 - 1)) == 2**63 - 1
+    page = parse_json_page(_page("x-1.0.tar.gz", size=10**30), name="x", page_url="http://h/x/")
+    assert page.files[0].size is None
+    assert sort_versions([f"1.{_HUGE}", "1.0"]) == (f"1.{_HUGE}", "1.0")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.indexserver import Fault, IndexServer
 from tracker.crawl import crawl_once, probe_candidates
@@ -157,3 +163,117 @@ def test_pure_releases_that_require_binary_projects_are_probed(
         for j in probe_candidates(store, ["3.14t"], pure_with_binary_deps=True)
     }
     assert wider == {("ftbin", "3.14t"), ("ftpure", "3.14t")}
+
+
+# -- hostile pages and a refusing database: one project fails, the crawl goes on -----------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store on a SQLite file, or on a private schema of the real PostgreSQL."""
+    from tests.store.helpers import pg_schema_url
+    from tracker.store.engine import open_store
+
+    if request.param == "sqlite":
+        with open_store(f"sqlite:///{tmp_path / 'fttrack.db'}") as opened:
+            yield opened
+    else:
+        with pg_schema_url() as url, open_store(url) as opened:
+            yield opened
+
+
+def _six_page() -> dict[str, Any]:
+    from tests.service.conftest import ASSETS
+
+    page: dict[str, Any] = json.loads((ASSETS / "six.json").read_text())
+    return page
+
+
+def _with_file(page: dict[str, Any], name: str, **changes: Any) -> dict[str, Any]:
+    """``page`` renamed to ``name``, with one more file (the last one, changed)."""
+    files = [*page["files"], {**page["files"][-1], **changes}]
+    return {**page, "name": name, "files": files}
+
+
+def _assert_one_line(reason: str) -> None:
+    assert "\n" not in reason and len(reason) <= 300
+    assert "Traceback" not in reason and "[SQL" not in reason and "INSERT" not in reason
+
+
+def test_a_hostile_page_fails_alone_and_the_crawl_goes_on(
+    any_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = _six_page()
+    good = [f"good{i}" for i in range(6)]
+    hostile = {
+        "digits": _with_file(page, "digits", filename=f"digits-1.{'9' * 4301}-py3-none-any.whl"),
+        "nul": _with_file(page, "nul", filename="nul-1.0-py3-none-any\x00x.whl"),
+        "impostor": {**page, "name": "good0"},  # the page of another project
+    }
+    with IndexServer() as server:
+        for name in good:
+            server.add_recorded_document({**page, "name": name}, name)
+        for name, document in hostile.items():
+            server.add_recorded_document(document, name)
+        # a huge size is not a size: the page is stored without it
+        server.add_recorded_document(_with_file(page, "huge", size=10**30), "huge")
+        names = [*good[:3], *hostile, "huge", *good[3:]]
+        with caplog.at_level(logging.WARNING, logger="tracker.crawl"):
+            report = crawl_once(names, any_store, index_url=server.index_url, concurrency=2,
+                                with_metadata=False)  # fmt: skip
+    assert set(report.failed) == set(hostile)
+    assert "4,300 digits" in report.failed["digits"]
+    assert "control character" in report.failed["nul"]
+    assert "good0" in report.failed["impostor"]
+    for reason in report.failed.values():
+        _assert_one_line(reason)
+    assert report.fetched == len(good) + 1
+    for name in [*good, "huge"]:
+        document = any_store.project_document(name)
+        assert document is not None and document["name"] == name
+        assert any(r["version"] == "1.17.0" for r in document["releases"])
+    for name in hostile:
+        assert any_store.project_document(name) is None
+    logged = [r.getMessage() for r in caplog.records if r.name == "tracker.crawl"]
+    assert sorted(m.split(" failed:")[0] for m in logged) == sorted(
+        f"crawl of {n}" for n in hostile
+    )
+
+
+def test_a_database_refusing_one_project_fails_only_that_project(
+    any_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlalchemy as sa
+
+    with any_store.engine.begin() as connection:
+        if any_store.dialect == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON projects WHEN NEW.name = 'refused' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+            )
+        else:
+            connection.execute(sa.text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.name = 'refused' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            ))  # fmt: skip
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON projects "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+    page = _six_page()
+    names = ["first", "refused", "last"]
+    with IndexServer() as server:
+        for name in names:
+            server.add_recorded_document({**page, "name": name}, name)
+        with caplog.at_level(logging.WARNING, logger="tracker.crawl"):
+            report = crawl_once(names, any_store, index_url=server.index_url, with_metadata=False)
+    assert list(report.failed) == ["refused"]
+    assert "refused by a trigger" in report.failed["refused"]
+    _assert_one_line(report.failed["refused"])
+    assert report.fetched == 2
+    assert any_store.project_document("first") is not None
+    assert any_store.project_document("last") is not None
+    assert any_store.project_document("refused") is None
+    [record] = [r for r in caplog.records if r.name == "tracker.crawl"]
+    assert record.exc_info is None and "\n" not in record.getMessage()

@@ -26,6 +26,7 @@ from packaging.metadata import parse_email
 from tracker.errors import IndexError_
 from tracker.index.http import Fetcher
 from tracker.index.interface import CoreMetadata, IndexFile
+from tracker.index.parse import has_control_character
 
 __all__ = ["find_metadata_member", "metadata_from_wheel", "parse_core_metadata"]
 
@@ -62,7 +63,8 @@ def parse_core_metadata(data: bytes, *, source: str, what: str = "metadata") -> 
         version=raw.get("version"),
         requires_python=raw.get("requires_python"),
         requires_dist=tuple(raw.get("requires_dist", ())),
-        classifiers=tuple(raw.get("classifiers", ())),
+        # a classifier is stored and shown: one with a NUL or a newline is not a classifier
+        classifiers=tuple(c for c in raw.get("classifiers", ()) if not has_control_character(c)),
         source=source,
     )
 

@@ -16,6 +16,7 @@ become ``None`` rather than failing the page.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from html.parser import HTMLParser
@@ -23,12 +24,58 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from tracker.errors import IndexError_
 from tracker.index.interface import IndexFile, ProjectPage
 
-__all__ = ["parse_html_page", "parse_json_page", "parse_serial", "sort_versions"]
+__all__ = [
+    "check_filename",
+    "has_control_character",
+    "parse_html_page",
+    "parse_json_page",
+    "parse_serial",
+    "sort_versions",
+]
+
+#: Serials are stored as 64-bit integers; anything larger is not a serial.
+_SERIAL_MAX = 2**63 - 1
+#: A run of digits Python refuses to turn into an int (its integer string limit).
+_HUGE_NUMBER = re.compile(r"\d{4301,}")
+#: Control characters (NUL among them): PostgreSQL refuses NUL in text, nobody names files so.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_filename(filename: str, name: str) -> str:
+    """``filename`` if it can be stored and parsed, else :class:`IndexError_` naming the project.
+
+    >>> check_filename("six-1.0.tar.gz", "six")
+    'six-1.0.tar.gz'
+    >>> check_filename("six-1.0\\x00.tar.gz", "six")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tracker.errors.IndexError_: project 'six': a file name contains a control character: ...
+    """
+    if _CONTROL.search(filename):
+        raise IndexError_(
+            f"project {name!r}: a file name contains a control character: {_short(filename)}"
+        )
+    if _HUGE_NUMBER.search(filename):
+        raise IndexError_(
+            f"project {name!r}: a file name holds a number of more than 4,300 digits: "
+            f"{_short(filename)}"
+        )
+    return filename
+
+
+def has_control_character(text: str) -> bool:
+    """True when ``text`` holds a control character (NUL, newline, escape, ...)."""
+    return _CONTROL.search(text) is not None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
 
 
 def parse_serial(value: object) -> int | None:
@@ -40,9 +87,10 @@ def parse_serial(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        return value if 0 <= value <= _SERIAL_MAX else None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        return int(digits) if len(digits) <= 19 and int(digits) <= _SERIAL_MAX else None
     return None
 
 
@@ -57,7 +105,7 @@ def sort_versions(versions: Iterable[str]) -> tuple[str, ...]:
         seen.add(version)
         try:
             good.append((Version(version), version))
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number too long to be an int
             bad.append(version)
     return (*bad, *(v for _, v in sorted(good)))
 
@@ -104,9 +152,9 @@ def _json_file(raw: object, page_url: str, name: str) -> IndexFile:
     size = raw.get("size")
     requires_python = raw.get("requires-python")
     return IndexFile(
-        filename=filename,
+        filename=check_filename(filename, name),
         url=url if url.startswith(("https://", "http://")) else urljoin(page_url, url),
-        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        size=size if _is_size(size) else None,
         upload_time=_parse_time(raw.get("upload-time")),
         yanked=_yanked(raw.get("yanked", False)),
         requires_python=requires_python if isinstance(requires_python, str) else None,
@@ -114,6 +162,10 @@ def _json_file(raw: object, page_url: str, name: str) -> IndexFile:
         hashes=_hash_pairs(raw.get("hashes")),
         metadata_hashes=metadata_hashes,
     )
+
+
+def _is_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _SERIAL_MAX
 
 
 def _versions_from(files: Iterable[IndexFile]) -> tuple[str, ...]:
@@ -153,8 +205,11 @@ def parse_json_page(
         versions = _versions_from(files)
     api_version = meta.get("api-version")
     page_name = data.get("name")
+    canonical = canonicalize_name(name)
+    if isinstance(page_name, str) and canonicalize_name(page_name) != canonical:
+        raise IndexError_(f"project {name!r}: the index answered the page of {_short(page_name)}")
     return ProjectPage(
-        name=canonicalize_name(page_name if isinstance(page_name, str) else name),
+        name=canonical,
         last_serial=serial,
         versions=versions,
         files=files,
@@ -203,7 +258,9 @@ def _html_metadata_offer(
     return False, ()
 
 
-def _html_file(attrs: Mapping[str, str | None], text: str, page_url: str) -> IndexFile | None:
+def _html_file(
+    attrs: Mapping[str, str | None], text: str, page_url: str, name: str
+) -> IndexFile | None:
     href = attrs.get("href")
     if not href:
         return None
@@ -216,7 +273,7 @@ def _html_file(attrs: Mapping[str, str | None], text: str, page_url: str) -> Ind
         yanked = attrs["data-yanked"] or True
     has_metadata, metadata_hashes = _html_metadata_offer(attrs)
     return IndexFile(
-        filename=text if text and "/" not in text else filename,
+        filename=check_filename(text if text and "/" not in text else filename, name),
         url=url,
         yanked=yanked,
         requires_python=attrs.get("data-requires-python") or None,
@@ -249,7 +306,7 @@ def parse_html_page(
     files = tuple(
         file
         for attrs, anchor_text in collector.anchors
-        if (file := _html_file(attrs, anchor_text, page_url)) is not None
+        if (file := _html_file(attrs, anchor_text, page_url, name)) is not None
     )
     if not files and "<a" not in text.lower() and "<html" not in text.lower():
         raise IndexError_(f"project {name!r}: the index answered something that is not a page")
