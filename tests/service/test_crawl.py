@@ -229,7 +229,7 @@ def test_a_hostile_page_fails_alone_and_the_crawl_goes_on(
         _assert_one_line(reason)
     assert report.fetched == len(good) + 1
     for name in [*good, "huge"]:
-        stored = any_store.project_stored(name)
+        stored = any_store.project_document(name)
         assert stored is not None and stored["name"] == name
         assert any(r["version"] == "1.17.0" for r in stored["releases"])
     for name in hostile:
