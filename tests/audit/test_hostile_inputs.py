@@ -4,13 +4,18 @@ never a traceback, never reading without end."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tracker.audit.sources.interface import MAX_INPUT_BYTES
 
-from .helpers import run_cli
+from .helpers import FEED, run_cli
+
+FTTRACK = Path(sys.executable).parent / "fttrack"
 
 HUGE = "1" * 5000  # more digits than int() converts from text (4,300)
 
@@ -106,3 +111,107 @@ def test_file_over_the_size_limit(tmp_path: Path, name: str) -> None:
 def test_stdin_over_the_size_limit() -> None:
     message = _assert_one_line_error(["-"], "<stdin>", stdin="x\n" * (MAX_INPUT_BYTES // 2 + 1))
     assert "16 MiB limit" in message
+
+
+# --- credentials -------------------------------------------------------------------------
+
+TOKEN = "ghp_s3cretT0ken"
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "table", "github"])
+def test_credentials_in_a_url_requirement_are_not_reported(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text(
+        f"foo @ https://alice:{TOKEN}@files.example/foo-1.0.tar.gz\n"
+        f"git+https://{TOKEN}@git.example/o/bar.git#egg=bar\n"
+        f"https://files.example/baz-1.0.tar.gz?token={TOKEN}\n"
+    )
+    result = run_cli(["audit", str(path), "--format", fmt])
+    assert result.code == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert TOKEN not in output and "alice" not in output
+    if fmt != "github":  # annotations name blockers only
+        assert "https://****@files.example/foo-1.0.tar.gz" in output
+        assert "token=****" in output
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "uv.lock",
+            'version = 1\n[[package]]\nname = "foo"\nversion = "1.0"\n'
+            f'source = {{ git = "https://alice:{TOKEN}@git.example/o/foo.git?rev=1#abc" }}\n',
+        ),
+        (
+            "poetry.lock",
+            '[[package]]\nname = "foo"\nversion = "1.0"\n'
+            f'[package.source]\ntype = "url"\nurl = "https://alice:{TOKEN}@files.example/f.zip"\n'
+            "[metadata]\nlock-version = '2.1'\n",
+        ),
+        (
+            "pdm.lock",
+            '[metadata]\nlock_version = "4.5.0"\n[[package]]\nname = "foo"\nversion = "1.0"\n'
+            f'url = "https://alice:{TOKEN}@files.example/f.zip"\n',
+        ),
+        (
+            "Pipfile.lock",
+            json.dumps({"default": {"foo": {"git": f"https://alice:{TOKEN}@git.example/f.git"}}}),
+        ),
+        (
+            "pyproject.toml",
+            f'[project]\nname = "a"\ndependencies = ["foo @ https://{TOKEN}@files.example/f.zip"]\n',
+        ),
+    ],
+)
+def test_credentials_in_lockfile_sources_are_redacted(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    result = run_cli(["audit", str(path), "--format", "json"])
+    assert result.code == 0, result.stderr
+    assert TOKEN not in result.stdout + result.stderr
+    assert "****@" in result.stdout
+
+
+def test_error_quoting_a_line_redacts_its_credentials(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text(f"foo @ https://alice:{TOKEN}@files.example/x y\n")
+    message = _assert_one_line_error([str(path)], f"{path}:1")
+    assert TOKEN not in message and "https://****@files.example/x y" in message
+
+
+def test_lines_of_an_included_file_outside_the_project_are_not_quoted(tmp_path: Path) -> None:
+    outside = tmp_path / "home" / ".git-credentials"
+    outside.parent.mkdir()
+    outside.write_text(f"https://alice:{TOKEN}@git.example\nPASSWORD={TOKEN}\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    path = project / "requirements.txt"
+    path.write_text(f"six==1.17.0\n-r {outside}\n")
+    message = _assert_one_line_error([str(path)], f"{outside}:2")
+    assert TOKEN not in message and "PASSWORD" not in message
+    assert "not shown" in message
+
+
+def test_an_unknown_option_outside_the_project_is_not_quoted(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text(f"--{TOKEN}\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    path = project / "requirements.txt"
+    path.write_text(f"-r ../{outside.name}\n")
+    message = _assert_one_line_error([str(path)], f"{outside.name}:1")
+    assert TOKEN not in message
+
+
+def test_included_proc_environ_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("six==1.17.0\n-r /proc/self/environ\n")
+    env = {**os.environ, "FTTRACK_TEST_SECRET": TOKEN, "FTTRACK_SNAPSHOT": str(FEED)}
+    done = subprocess.run(
+        [str(FTTRACK), "audit", str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    message = done.stderr.strip()
+    assert "\n" not in message and "/proc/self/environ" in message
+    assert TOKEN not in done.stdout + done.stderr

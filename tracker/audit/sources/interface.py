@@ -108,7 +108,15 @@ def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
 
 
 def decode_text(path: str | Path, data: bytes) -> str:
-    """``data`` as UTF-8 text (a BOM is dropped); InputError naming the line otherwise."""
+    """``data`` as UTF-8 text (a BOM is dropped); InputError naming the line otherwise.
+
+    Text with NUL bytes (``/proc/self/environ``, a binary, UTF-16) is refused
+    without quoting any of it.
+    """
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        raise InputError(display_path(path), "contains NUL bytes: not a text file", line=line)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -21,6 +21,7 @@ from tracker.audit.sources.interface import (
     read_text,
     require_table,
 )
+from tracker.audit.sources.redact import redacted
 from tracker.errors import InputError
 from tracker.models import Dependency
 
@@ -62,6 +63,9 @@ class PipfileLockSource:
         self._text = text
 
     def __iter__(self) -> Iterator[Dependency]:
+        return redacted(self._dependencies())
+
+    def _dependencies(self) -> Iterator[Dependency]:
         shown = display_path(self.path)
         text = self._text if self._text is not None else read_text(self.path)
         try:

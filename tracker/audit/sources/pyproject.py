@@ -21,6 +21,7 @@ from tracker.audit.sources.interface import (
     require_list,
     require_table,
 )
+from tracker.audit.sources.redact import redacted
 from tracker.audit.sources.requirements import parse_requirement
 from tracker.errors import InputError
 from tracker.models import Dependency
@@ -38,6 +39,9 @@ class PyprojectSource:
         self._text = text
 
     def __iter__(self) -> Iterator[Dependency]:
+        return redacted(self._dependencies())
+
+    def _dependencies(self) -> Iterator[Dependency]:
         shown = display_path(self.path)
         text = self._text if self._text is not None else read_text(self.path)
         document = load_toml(shown, text)

@@ -27,6 +27,7 @@ from tracker.audit.sources.interface import (
     origin,
     read_text,
 )
+from tracker.audit.sources.redact import redact, redacted
 from tracker.errors import InputError
 from tracker.models import Dependency
 from tracker.names import normalize_name
@@ -34,6 +35,8 @@ from tracker.names import normalize_name
 __all__ = ["RequirementsSource", "parse_requirement"]
 
 _MAX_DEPTH = 20
+#: Said instead of the text of a line from a file outside the project directory.
+_HIDDEN = "(line not shown: the file is outside the project directory)"
 # Options that take a value and do not name a requirement.
 _VALUE_OPTIONS = {
     "-i",
@@ -96,6 +99,9 @@ class RequirementsSource:
     def __init__(self, path: str, *, text: str | None = None) -> None:
         self.path = path
         self._text = text
+        top = Path.cwd() if path == STDIN else Path(path).parent
+        #: Lines of files outside this directory are never quoted in errors.
+        self.project_dir = top.resolve()
 
     @classmethod
     def from_text(cls, path: str, text: str) -> RequirementsSource:
@@ -103,6 +109,15 @@ class RequirementsSource:
         return cls(path, text=text)
 
     def __iter__(self) -> Iterator[Dependency]:
+        return redacted(self._dependencies())
+
+    def _private(self, path: str) -> bool:
+        """Whether ``path`` lies outside the project directory (its lines are not quoted)."""
+        if path == STDIN:
+            return False
+        return not Path(path).resolve().is_relative_to(self.project_dir)
+
+    def _dependencies(self) -> Iterator[Dependency]:
         constraints: dict[str, Dependency] = {}
         deps = list(self._read(self.path, self._text, constraints, depth=0, seen=()))
         for dep in deps:
@@ -125,10 +140,13 @@ class RequirementsSource:
         shown = display_path(path)
         if depth > _MAX_DEPTH:
             raise InputError(shown, f"requirement files nested deeper than {_MAX_DEPTH}")
+        private = depth > 0 and self._private(path)
         if text is None:
             text = read_text(path)
         for line in _logical_lines(text):
-            yield from self._line(path, shown, line, constraints, depth, seen, constraint_file)
+            yield from self._line(
+                path, shown, line, constraints, depth, seen, constraint_file, private
+            )
 
     def _include(self, path: str, shown: str, line: _Line, target: str) -> str:
         if path == STDIN:
@@ -144,6 +162,7 @@ class RequirementsSource:
         depth: int,
         seen: tuple[str, ...],
         constraint_file: bool,
+        private: bool,
     ) -> Iterator[Dependency]:
         text = line.text
         where = origin(shown, line.number)
@@ -154,8 +173,9 @@ class RequirementsSource:
             option, target = include.groups()
             nested = self._include(path, shown, line, target)
             key = str(Path(nested).resolve()) if nested != STDIN else STDIN
+            quoted = _HIDDEN if private else f"{option} {target}"
             if key in seen:
-                raise InputError(shown, f"{option} {target}: includes itself", line=line.number)
+                raise InputError(shown, f"{quoted}: includes itself", line=line.number)
             is_constraint = option in ("-c", "--constraint")
             try:
                 children = list(
@@ -170,9 +190,8 @@ class RequirementsSource:
                 )
             except InputError as exc:
                 if exc.path == nested and exc.line is None:
-                    raise InputError(
-                        shown, f"{option} {target}: {str(exc).split(': ', 1)[1]}", line=line.number
-                    ) from None
+                    reason = str(exc).removeprefix(f"{exc.path}: ")
+                    raise InputError(shown, f"{quoted}: {reason}", line=line.number) from None
                 raise
             yield from children
             return
@@ -184,11 +203,13 @@ class RequirementsSource:
             option = re.split(r"[\s=]", text, maxsplit=1)[0]
             if option in _VALUE_OPTIONS or option in _FLAG_OPTIONS:
                 return
-            raise InputError(shown, f"unknown option {option!r}", line=line.number)
+            shown_option = _HIDDEN if private else repr(option)
+            raise InputError(shown, f"unknown option {shown_option}", line=line.number)
         requirement_text = _split_hashes(text)
         if requirement_text.startswith("-"):
-            raise InputError(shown, f"unexpected option in {text!r}", line=line.number)
-        dep = parse_requirement(shown, line.number, requirement_text, where)
+            quoted = _HIDDEN if private else repr(text)
+            raise InputError(shown, f"unexpected option in {quoted}", line=line.number)
+        dep = parse_requirement(shown, line.number, requirement_text, where, private=private)
         if constraint_file:
             if dep.version is not None and not dep.skipped_reason:
                 constraints.setdefault(dep.name, dep)
@@ -212,8 +233,14 @@ def _skipped(target: str, where: str, reason: str) -> Dependency:
     return Dependency(name=name, origin=where, skipped_reason=f"{reason}: {target}")
 
 
-def parse_requirement(shown: str, number: int | None, text: str, where: str) -> Dependency:
-    """One PEP 508 requirement (or a URL/path line, yielded as skipped)."""
+def parse_requirement(
+    shown: str, number: int | None, text: str, where: str, *, private: bool = False
+) -> Dependency:
+    """One PEP 508 requirement (or a URL/path line, yielded as skipped).
+
+    ``private``: the line comes from a file outside the project, so an error
+    names the file and line but does not quote the line.
+    """
     if _URL_RE.match(text):
         return _skipped(text, where, "URL requirement")
     if _looks_like_path(text):
@@ -221,8 +248,12 @@ def parse_requirement(shown: str, number: int | None, text: str, where: str) -> 
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
+        if private:
+            raise InputError(shown, f"invalid requirement {_HIDDEN}", line=number) from None
         message = str(exc).splitlines()[0]
-        raise InputError(shown, f"invalid requirement {text!r}: {message}", line=number) from None
+        raise InputError(
+            shown, f"invalid requirement {redact(text)!r}: {message}", line=number
+        ) from None
     name = normalize_name(requirement.name)
     markers = str(requirement.marker) if requirement.marker else ""
     if requirement.url:

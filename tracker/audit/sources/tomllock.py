@@ -14,6 +14,7 @@ from tracker.audit.sources.interface import (
     require_list,
     require_table,
 )
+from tracker.audit.sources.redact import redacted
 from tracker.models import Dependency
 
 __all__ = ["TomlLockfile"]
@@ -38,6 +39,9 @@ class TomlLockfile:
         self._text = text
 
     def __iter__(self) -> Iterator[Dependency]:
+        return redacted(self._dependencies())
+
+    def _dependencies(self) -> Iterator[Dependency]:
         shown = display_path(self.path)
         text = self._text if self._text is not None else read_text(self.path)
         document = load_toml(shown, text)
