@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracker.audit.sources.interface import MAX_INPUT_BYTES
+from tracker.audit.sources.requirements import MAX_FILES, RequirementsSource
 
 from .helpers import FEED, run_cli
 
@@ -215,3 +216,45 @@ def test_included_proc_environ_is_refused_without_quoting_it(tmp_path: Path) -> 
     message = done.stderr.strip()
     assert "\n" not in message and "/proc/self/environ" in message
     assert TOKEN not in done.stdout + done.stderr
+
+
+# --- -r fan-out --------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_each_included_file_is_read_once(tmp_path: Path) -> None:
+    # r0 includes r1 twice, r1 includes r2 twice, ...: 2**20 reads if not read once.
+    for i in range(20):
+        (tmp_path / f"r{i}.txt").write_text(f"pkg{i}==1.0\n-r r{i + 1}.txt\n-r r{i + 1}.txt\n")
+    (tmp_path / "r20.txt").write_text("last==1.0\n")
+    deps = list(RequirementsSource(str(tmp_path / "r0.txt")))
+    assert [d.name for d in deps] == [*(f"pkg{i}" for i in range(20)), "last"]
+
+
+def test_too_many_included_files(tmp_path: Path) -> None:
+    lines = []
+    for i in range(MAX_FILES + 5):
+        (tmp_path / f"part{i}.txt").write_text(f"pkg{i}==1.0\n")
+        lines.append(f"-r part{i}.txt")
+    path = tmp_path / "requirements.txt"
+    path.write_text("\n".join(lines) + "\n")
+    message = _assert_one_line_error([str(path)], str(path))
+    assert f"more than {MAX_FILES} requirement files" in message
+
+
+def test_included_files_larger_than_the_limit_together(tmp_path: Path) -> None:
+    chunk = b"# padding\n" * (MAX_INPUT_BYTES // 25)  # 40 % of the limit each
+    for i in range(4):
+        (tmp_path / f"part{i}.txt").write_bytes(chunk)
+    path = tmp_path / "requirements.txt"
+    path.write_text("".join(f"-r part{i}.txt\n" for i in range(4)))
+    message = _assert_one_line_error([str(path)], f"{path}:3")
+    assert "part2.txt" in message and "16 MiB limit in all" in message
+
+
+def test_a_file_included_as_requirement_and_as_constraint_counts_as_both(tmp_path: Path) -> None:
+    (tmp_path / "pins.txt").write_text("requests==2.34.2\n")
+    path = tmp_path / "requirements.txt"
+    path.write_text("-c pins.txt\nrequests\n-r pins.txt\n-r pins.txt\n")
+    deps = list(RequirementsSource(str(path)))
+    assert [(d.name, d.version) for d in deps] == [("requests", "2.34.2"), ("requests", "2.34.2")]

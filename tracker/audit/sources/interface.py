@@ -30,6 +30,7 @@ __all__ = [
     "STDIN",
     "RequirementSource",
     "TomlLines",
+    "TooLarge",
     "check_dependency",
     "display_path",
     "load_toml",
@@ -52,9 +53,13 @@ def _size_text(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
 
 
+class TooLarge(InputError):
+    """An input is larger than the limit it was read with."""
+
+
 def too_large(path: str, limit: int = MAX_INPUT_BYTES) -> InputError:
     """The error for an input over ``limit`` bytes."""
-    return InputError(path, f"larger than the {_size_text(limit)} limit")
+    return TooLarge(path, f"larger than the {_size_text(limit)} limit")
 
 
 @runtime_checkable

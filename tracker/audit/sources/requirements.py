@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tracker.audit.sources.interface import (
+    MAX_INPUT_BYTES,
     STDIN,
+    TooLarge,
     check_version,
+    decode_text,
     display_path,
     origin,
-    read_text,
+    read_bytes,
 )
 from tracker.audit.sources.redact import redact, redacted
 from tracker.errors import InputError
@@ -35,6 +38,8 @@ from tracker.names import normalize_name
 __all__ = ["RequirementsSource", "parse_requirement"]
 
 _MAX_DEPTH = 20
+#: At most this many distinct requirement files are read for one audit, each once.
+MAX_FILES = 100
 #: Said instead of the text of a line from a file outside the project directory.
 _HIDDEN = "(line not shown: the file is outside the project directory)"
 # Options that take a value and do not name a requirement.
@@ -55,6 +60,34 @@ _VALUE_OPTIONS = {
 _FLAG_OPTIONS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes"}
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://|^[a-z+]+:", re.IGNORECASE)
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
+
+
+@dataclass
+class _Walk:
+    """State of one read of a file and its includes: constraints found and the budget spent."""
+
+    constraints: dict[str, Dependency] = field(default_factory=dict)
+    done: set[tuple[str, bool]] = field(default_factory=set)
+    files: int = 0
+    size: int = 0
+
+    def read(self, path: str) -> str:
+        """The text of one more file, within :data:`MAX_FILES` and MAX_INPUT_BYTES in all."""
+        shown = display_path(path)
+        self.files += 1
+        if self.files > MAX_FILES:
+            raise InputError(shown, f"more than {MAX_FILES} requirement files included in all")
+        left = MAX_INPUT_BYTES - self.size
+        try:
+            data = read_bytes(path, left)
+        except TooLarge:
+            if self.size == 0:
+                raise
+            raise InputError(
+                shown, f"requirement files larger than the {MAX_INPUT_BYTES >> 20} MiB limit in all"
+            ) from None
+        self.size += len(data)
+        return decode_text(path, data)
 
 
 @dataclass(frozen=True)
@@ -118,10 +151,10 @@ class RequirementsSource:
         return not Path(path).resolve().is_relative_to(self.project_dir)
 
     def _dependencies(self) -> Iterator[Dependency]:
-        constraints: dict[str, Dependency] = {}
-        deps = list(self._read(self.path, self._text, constraints, depth=0, seen=()))
+        walk = _Walk()
+        deps = list(self._read(self.path, self._text, walk, depth=0, seen=()))
         for dep in deps:
-            pin = constraints.get(dep.name)
+            pin = walk.constraints.get(dep.name)
             if pin is not None and dep.version is None and not dep.skipped_reason:
                 yield replace(dep, version=pin.version, specifier=pin.specifier)
             else:
@@ -131,7 +164,7 @@ class RequirementsSource:
         self,
         path: str,
         text: str | None,
-        constraints: dict[str, Dependency],
+        walk: _Walk,
         *,
         depth: int,
         seen: tuple[str, ...],
@@ -142,11 +175,9 @@ class RequirementsSource:
             raise InputError(shown, f"requirement files nested deeper than {_MAX_DEPTH}")
         private = depth > 0 and self._private(path)
         if text is None:
-            text = read_text(path)
+            text = walk.read(path)
         for line in _logical_lines(text):
-            yield from self._line(
-                path, shown, line, constraints, depth, seen, constraint_file, private
-            )
+            yield from self._line(path, shown, line, walk, depth, seen, constraint_file, private)
 
     def _include(self, path: str, shown: str, line: _Line, target: str) -> str:
         if path == STDIN:
@@ -158,7 +189,7 @@ class RequirementsSource:
         path: str,
         shown: str,
         line: _Line,
-        constraints: dict[str, Dependency],
+        walk: _Walk,
         depth: int,
         seen: tuple[str, ...],
         constraint_file: bool,
@@ -176,16 +207,18 @@ class RequirementsSource:
             quoted = _HIDDEN if private else f"{option} {target}"
             if key in seen:
                 raise InputError(shown, f"{quoted}: includes itself", line=line.number)
-            is_constraint = option in ("-c", "--constraint")
+            is_constraint = option in ("-c", "--constraint") or constraint_file
+            if (key, is_constraint) in walk.done:
+                return  # read once: its dependencies are already listed
             try:
                 children = list(
                     self._read(
                         nested,
                         None,
-                        constraints,
+                        walk,
                         depth=depth + 1,
                         seen=(*seen, key),
-                        constraint_file=is_constraint or constraint_file,
+                        constraint_file=is_constraint,
                     )
                 )
             except InputError as exc:
@@ -193,6 +226,7 @@ class RequirementsSource:
                     reason = str(exc).removeprefix(f"{exc.path}: ")
                     raise InputError(shown, f"{quoted}: {reason}", line=line.number) from None
                 raise
+            walk.done.add((key, is_constraint))
             yield from children
             return
         editable = re.match(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$", text)
@@ -212,7 +246,7 @@ class RequirementsSource:
         dep = parse_requirement(shown, line.number, requirement_text, where, private=private)
         if constraint_file:
             if dep.version is not None and not dep.skipped_reason:
-                constraints.setdefault(dep.name, dep)
+                walk.constraints.setdefault(dep.name, dep)
             return
         yield dep
 
