@@ -11,6 +11,7 @@ the CLI turns each into a one-line message and an exit code, never a traceback::
     ├── InterpreterError       no usable free-threaded interpreter, or installing one failed
     ├── SandboxUnavailable     no isolation mechanism works and unsafe mode was not requested
     ├── ProbeError             a probe could not run at all (not a verdict: verdicts are values)
+    │   └── TransientProbeError    ... for a passing reason (index 429/5xx/timeout, uv away): retry
     ├── StoreError             the database could not be opened or migrated
     └── SourceError            a verdict source (snapshot, database, server) is unusable
 
@@ -32,6 +33,7 @@ __all__ = [
     "SandboxUnavailable",
     "SourceError",
     "StoreError",
+    "TransientProbeError",
 ]
 
 
@@ -76,6 +78,11 @@ class SandboxUnavailable(FttrackError):
 
 class ProbeError(FttrackError):
     """A probe could not run at all (distinct from a negative verdict)."""
+
+
+class TransientProbeError(ProbeError):
+    """A probe could not run for a reason that may pass (the index answered 429/5xx or
+    timed out, uv is missing or ``uv venv`` failed): retry later, store no verdict."""
 
 
 class StoreError(FttrackError):

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import time
 from collections.abc import Callable
 
 from tracker.config import Settings
 from tracker.crawl import ProbeJob
-from tracker.errors import ProbeError
+from tracker.errors import ProbeError, TransientProbeError
 from tracker.models import ProbeResult, Status, get_target
 from tracker.probe import Limits, ProbeRequest, probe
 from tracker.probe.runner import host_platform
 from tracker.store.engine import Store
 
-__all__ = ["run_probe_job"]
+__all__ = ["RETRIES", "run_probe_job"]
+
+log = logging.getLogger(__name__)
+
+#: Retries of a probe that failed for a passing reason, after the first try.
+RETRIES = 3
+#: Seconds before the first retry; doubled for each further one.
+BACKOFF_SECONDS = 10.0
 
 
 def run_probe_job(
@@ -26,22 +35,33 @@ def run_probe_job(
     sandbox_level: str | None = None,
     limits: Limits | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    retries: int = RETRIES,
+    backoff_seconds: float = BACKOFF_SECONDS,
 ) -> ProbeResult:
     """Probe ``job`` from the configured index and add the result to the store's history.
 
     A probe that could not run for a reason of the package (e.g. the installed
     distribution is not the one asked for) is stored as ``install-failed``
-    with the reason; a missing interpreter or sandbox raises, storing nothing.
+    with the reason. A transient failure (:class:`TransientProbeError`: the
+    index answering 429/5xx or timing out, uv away) is tried again up to
+    ``retries`` times, waiting ``backoff_seconds`` and twice as long each
+    time after; if it persists it raises, storing nothing. A missing
+    interpreter or sandbox raises at once, storing nothing.
     """
     request = ProbeRequest(
         requirement=f"{job.project}=={job.version}", index_url=settings.require_index_url()
     )
     target = get_target(job.target)
     try:
-        result = probe(
-            request, target, settings, sandbox_level=sandbox_level, limits=limits,
-            progress=progress,
+        result = _probe_with_retries(
+            lambda: probe(
+                request, target, settings, sandbox_level=sandbox_level, limits=limits,
+                progress=progress,
+            ),
+            job, retries=retries, backoff_seconds=backoff_seconds, progress=progress,
         )  # fmt: skip
+    except TransientProbeError:
+        raise
     except ProbeError as exc:
         result = ProbeResult(
             project=job.project,
@@ -56,3 +76,29 @@ def run_probe_job(
         result = dataclasses.replace(result, version=job.version)
     store.record_probe(result)
     return result
+
+
+def _probe_with_retries(
+    attempt: Callable[[], ProbeResult],
+    job: ProbeJob,
+    *,
+    retries: int,
+    backoff_seconds: float,
+    progress: Callable[[str], None],
+) -> ProbeResult:
+    """``attempt()``, tried again after a :class:`TransientProbeError`, with backoff."""
+    delay = backoff_seconds
+    for tries in range(retries + 1):
+        try:
+            return attempt()
+        except TransientProbeError as exc:
+            if tries >= retries:
+                raise
+            log.warning(
+                "probe %s %s %s: %s; retry %d/%d in %.0fs",
+                job.project, job.version, job.target, exc, tries + 1, retries, delay,
+            )  # fmt: skip
+            progress(f"transient failure ({exc}); retrying in {delay:.0f}s")
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover

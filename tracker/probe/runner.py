@@ -34,14 +34,14 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from tracker.errors import InputError, ProbeError
+from tracker.errors import InputError, ProbeError, TransientProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
 from tracker.probe.verdict import gil_lines, is_optional_module, overall_status, strip_verbose
 from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
 
-__all__ = ["ProbeRequest", "host_platform", "run_probe"]
+__all__ = ["ProbeRequest", "host_platform", "install_failure_is_verdict", "run_probe"]
 
 _CHILD = Path(__file__).with_name("child.py")
 _INSTALL_TIMEOUT = 900
@@ -105,8 +105,28 @@ def _now() -> str:
 def _uv() -> str:
     found = uv_binary()
     if found is None:
-        raise ProbeError("uv is not installed: pip install uv")
+        raise TransientProbeError("uv is not installed: pip install uv")
     return found
+
+
+#: Installer messages that are a verdict on the package: no wheel (of it or of a
+#: dependency) for this target. Any other install failure is transient.
+_VERDICT_MARKERS = (
+    "No solution found when resolving dependencies",
+    "dependency is incompatible with the current platform",
+)
+
+
+def install_failure_is_verdict(stderr: str) -> bool:
+    """Whether an installer failure says something about the package (no wheel for this
+    target, here or in a dependency) rather than about the moment (index errors, timeouts).
+
+    >>> install_failure_is_verdict("error: No solution found when resolving dependencies")
+    True
+    >>> install_failure_is_verdict("error: Failed to fetch: ... 503 Service Unavailable")
+    False
+    """
+    return any(marker in stderr for marker in _VERDICT_MARKERS)
 
 
 def _uv_env(cache_dir: Path) -> dict[str, str]:
@@ -296,7 +316,12 @@ def run_probe(
     limits: Limits | None = None,
     progress: Progress = lambda message: None,
 ) -> ProbeResult:
-    """Probe one package on ``interpreter``; every failure mode is a verdict, not an error."""
+    """Probe one package on ``interpreter``; every failure mode of the package is a verdict.
+
+    A failure that says nothing about the package (the index answering 429/5xx or
+    timing out, uv missing, ``uv venv`` failing) raises :class:`TransientProbeError`
+    and leaves no verdict: retry it later.
+    """
     limits = limits or Limits()
     project = request.project
     timings: dict[str, float] = {}
@@ -308,7 +333,7 @@ def run_probe(
         platform=host_platform(),
         status=Status.UNKNOWN,
         interpreter=interpreter.version,
-        sandbox=sandbox.level,
+        sandbox=sandbox.description,
     )
     with tempfile.TemporaryDirectory(prefix="fttrack-probe-") as tmp:
         scratch = Path(tmp)
@@ -323,7 +348,7 @@ def run_probe(
             capture_output=True, text=True, env=env, check=False, timeout=120,
         )  # fmt: skip
         if created.returncode != 0:
-            raise ProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+            raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
         timings["venv"] = round(time.monotonic() - step, 3)
 
         progress("installing wheels (no builds)")
@@ -335,11 +360,11 @@ def run_probe(
                 cwd=scratch,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
-            installed = subprocess.CompletedProcess(
-                [], 1, "", f"install took over {_INSTALL_TIMEOUT}s"
-            )
+            raise TransientProbeError(f"install took over {_INSTALL_TIMEOUT}s") from None
         timings["install"] = round(time.monotonic() - step, 3)
         if installed.returncode != 0:
+            if not install_failure_is_verdict(installed.stderr):
+                raise TransientProbeError(f"install failed: {_install_error(installed.stderr)}")
             timings["total"] = round(time.monotonic() - started, 3)
             return dataclasses.replace(
                 base, status=Status.INSTALL_FAILED,
