@@ -21,6 +21,7 @@ from typing import Any
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
+from tracker.api.validate import is_project_name
 from tracker.feed import (
     build_feed,
     build_project_document,
@@ -86,7 +87,7 @@ class DocumentCache:
     def project(self, name: str) -> dict[str, Any] | None:
         """The project document of ``name`` (any spelling), or None if not in the store."""
         normalized = normalize_name(name)
-        if not normalized:
+        if not normalized or not is_project_name(name):  # never send a NUL byte to PostgreSQL
             return None
         fresh, document = self.recent(normalized)
         if fresh:

@@ -17,6 +17,7 @@ from tracker.api.schemas import (
     TargetName,
 )
 from tracker.api.state import AppState, get_state
+from tracker.api.validate import is_project_name, is_version, shorten
 from tracker.feed import TARGET_NAMES, probe_run_document
 from tracker.models import Status
 from tracker.store.queries import iso, normalize_name, probe_history
@@ -79,6 +80,8 @@ async def list_projects(
 )
 async def get_project(name: str, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
     """The project document; ``name`` may be spelled in any PEP 503-equivalent way."""
+    if not is_project_name(name):
+        raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
     document = await state.cache.project_async(name)
     if document is None:
         raise _not_found(name)
@@ -95,6 +98,10 @@ async def get_release(
     name: str, version: str, state: Annotated[AppState, Depends(get_state)]
 ) -> JSONResponse:
     """A release with its files, current verdict per target, and every probe run per target."""
+    if not is_project_name(name):
+        raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
+    if not is_version(version):
+        raise HTTPException(404, f"{shorten(version)} is not a version (PEP 440)")
     detail = await run_in_threadpool(_release_detail, state, name, version)
     if detail is None:
         raise _not_found(name, version)

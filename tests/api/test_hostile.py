@@ -1,0 +1,189 @@
+"""Hostile requests on every route: JSON error answers, no 500, one log line per failure, no SQL."""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from tests.api.conftest import TOKEN, Hooks, fill
+from tests.store.helpers import pg_schema_url
+from tracker.api import create_app
+from tracker.store import Store, open_store
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+HOSTILE = {
+    "digits": "9" * 4301,
+    "version-digits": "1." + "9" * 4301,
+    "nul": "num\x00py",
+    "long-name": "a" * 5000,
+    "newline": "numpy\nINFO fake log line",
+    "dots": "...",
+    "dash": "-x-",
+    "percent": "%",
+    "unicode": "nümpy",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The API's test store on a SQLite file, or on a private schema of the real PostgreSQL."""
+    if request.param == "sqlite":
+        store = open_store(f"sqlite:///{tmp_path / 'api.db'}", seed=False)
+        fill(store)
+        yield store
+        store.close()
+    else:
+        with pg_schema_url() as url:
+            store = open_store(url, seed=False)
+            fill(store)
+            yield store
+            store.close()
+
+
+@pytest.fixture
+def hostile_app(any_store: Store) -> FastAPI:
+    hooks = Hooks()
+    return create_app(
+        any_store, api_token=TOKEN, on_crawl=hooks.on_crawl, on_probe=hooks.on_probe,
+        recheck_seconds=0,
+    )  # fmt: skip
+
+
+def _get_paths(app: FastAPI) -> list[str]:
+    paths = app.openapi()["paths"]
+    return sorted(p for p, ops in paths.items() if "get" in ops and "{" in p)
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: quote(values[m.group(1)], safe=""), path)
+
+
+def _cases(path: str) -> Iterator[tuple[str, str]]:
+    """(label, URL) with every path parameter hostile in turn, the others valid."""
+    valid = {"name": "numpy", "version": "2.5.5"}
+    for param in re.findall(r"\{(\w+)\}", path):
+        for label, value in HOSTILE.items():
+            yield f"{param}={label}", _fill(path, {**valid, param: value})
+
+
+def _assert_json_error_or_badge(response: Any, where: str) -> None:
+    assert response.status_code < 500, f"{where}: {response.status_code} {response.text[:200]}"
+    kind = response.headers["content-type"]
+    if kind.startswith("image/svg+xml"):
+        assert "not tracked" in response.text, where
+        return
+    assert kind.startswith("application/json"), f"{where}: {kind}"
+    body = response.json()
+    if response.status_code >= 400:
+        assert isinstance(body.get("error"), str) and body["error"], where
+        assert len(response.content) < 4000, f"{where}: the hostile input is echoed in full"
+    assert "Traceback" not in response.text, where
+
+
+def test_every_get_route_answers_hostile_path_parameters_with_json(
+    hostile_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    paths = _get_paths(hostile_app)
+    assert "/api/v1/projects/{name}/{version}" in paths and "/badges/{name}.json" in paths
+    with caplog.at_level(logging.WARNING):
+        for path in paths:
+            for label, url in _cases(path):
+                response = client.get(url)
+                _assert_json_error_or_badge(response, f"GET {path} {label}")
+                if path.startswith("/api/"):
+                    assert response.status_code == 404, f"GET {path} {label}"
+                else:  # shields.io shows only a 200's badge: an untracked one is grey
+                    assert response.status_code == 200, f"GET {path} {label}"
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_a_hostile_version_of_a_tracked_project_is_a_404(hostile_app: FastAPI) -> None:
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    response = client.get("/api/v1/projects/numpy/" + "9" * 4301)
+    assert response.status_code == 404
+    assert "not a version" in response.json()["error"]
+    assert len(response.json()["error"]) < 100
+    assert client.get("/api/v1/projects/numpy/2.5.5").status_code == 200
+
+
+def test_hostile_bodies_are_refused_with_a_json_422(hostile_app: FastAPI) -> None:
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    for route, body in [
+        ("/api/v1/watch", {"names": ["num\x00py"]}),
+        ("/api/v1/watch", {"names": ["a" * 5000]}),
+        ("/api/v1/crawl", {"names": ["9" * 4301 + "-"]}),
+        ("/api/v1/probe", {"name": "numpy\x00"}),
+    ]:
+        response = client.post(route, json=body, headers=auth)
+        assert response.status_code == 422, (route, response.text[:200])
+        error = response.json()
+        assert error["error"] and isinstance(error["detail"], list)
+        assert "a" * 300 not in response.text  # the input is not echoed back
+
+
+def test_an_unexpected_crash_is_a_json_500_and_one_log_line(
+    hostile_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    @hostile_app.get("/test-crash")
+    async def crash() -> None:
+        int("9" * 4301)
+
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/test-crash")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"error": "internal error"}
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info is None and "\n" not in record.getMessage()
+    assert "GET '/test-crash' failed: ValueError: Exceeds the limit" in record.getMessage()
+
+
+def test_a_database_error_logs_no_sql(
+    hostile_app: FastAPI, any_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    @hostile_app.get("/test-bad-query")
+    def bad_query() -> None:
+        with any_store.session_scope() as session:
+            session.execute(
+                sa.text("SELECT no_such_column FROM projects WHERE name = :n"), {"n": 1}
+            )
+
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/test-bad-query")
+    # SQLite calls a missing column an OperationalError, like a locked database: 503 there
+    assert (response.status_code, response.json()) in [
+        (500, {"error": "internal error"}),
+        (503, {"error": "the database is unavailable"}),
+    ]
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    message = record.getMessage()
+    assert "no_such_column" in message  # the database's own words...
+    assert "SELECT" not in message and "[SQL" not in message and "\n" not in message  # ...only
+
+
+def test_an_unreachable_database_is_a_503(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'gone.db'}", seed=False)
+    app = create_app(store, recheck_seconds=0)
+    client = TestClient(app, raise_server_exceptions=False)
+    store.engine.dispose()
+    (tmp_path / "gone.db").unlink()
+    (tmp_path / "gone.db").mkdir()  # a directory where the database was: it cannot be opened
+    response = client.get("/api/v1/projects/numpy")
+    assert response.status_code == 503
+    assert response.json() == {"error": "the database is unavailable"}
