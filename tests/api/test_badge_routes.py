@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import jsonschema_rs
 import pytest
@@ -57,14 +58,17 @@ def test_default_target_is_3_14t(client: TestClient) -> None:
     assert client.get("/badges/numpy.json").json()["label"] == "free-threaded 3.14t"
 
 
-def test_untracked_project_gets_a_grey_badge_and_404(client: TestClient) -> None:
-    response = client.get("/badges/not-tracked.json")
-    assert response.status_code == 404
-    VALIDATOR.validate(response.json())
-    assert response.json()["message"] == "not tracked"
-    svg = client.get("/badges/not-tracked.svg")
-    assert svg.status_code == 404 and svg.headers["content-type"] == "image/svg+xml"
-    assert "not tracked" in svg.text
+def test_untracked_project_gets_a_grey_badge_and_200(client: TestClient) -> None:
+    """shields.io shows "not found" for any 404 without reading the body: answer 200."""
+    for name in ("not-tracked", "num\x00py", "9" * 4301):
+        response = client.get(f"/badges/{quote(name)}.json")
+        assert response.status_code == 200
+        VALIDATOR.validate(response.json())
+        assert response.json()["message"] == "not tracked"
+        assert response.json()["color"] == "lightgrey"
+        svg = client.get(f"/badges/{quote(name)}.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+        assert "not tracked" in svg.text
 
 
 def test_bad_target_is_422(client: TestClient) -> None:

@@ -23,7 +23,6 @@ _CACHE = {"Cache-Control": f"public, max-age={CACHE_SECONDS // 12}"}
 @router.get(
     "/{name}.json",
     response_model=BadgeEndpoint,
-    responses={404: {"model": BadgeEndpoint, "description": "not tracked (a grey badge)"}},
     summary="shields.io endpoint badge",
 )
 async def badge_json(
@@ -34,17 +33,18 @@ async def badge_json(
     """The shields.io endpoint badge: ``schemaVersion``, ``label``, ``message``, ``color``,
     ``cacheSeconds``.
 
-    An untracked project answers 404 with a valid grey "not tracked" badge.
+    An untracked project answers 200 with a grey "not tracked" badge (shields.io shows
+    a 404 as "not found" without reading it).
     """
     document = await state.cache.project_async(name)
     body = state.cache.rendered(
-        (normalize_name(name), target.value, "json"),
+        # one grey badge for every untracked name: hostile names do not fill the cache
+        (normalize_name(name) if document is not None else "", target.value, "json"),
         document,
         lambda doc: json.dumps(shields_endpoint(doc, target.value)).encode(),
     )
     return Response(
         body,
-        status_code=404 if document is None else 200,
         media_type="application/json",
         headers=_CACHE,
     )
@@ -54,10 +54,9 @@ async def badge_json(
     "/{name}.svg",
     response_class=Response,
     responses={
-        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}},
-        404: {
+        200: {
             "content": {"image/svg+xml": {"schema": {"type": "string"}}},
-            "description": "not tracked (a grey badge)",
+            "description": "the badge (grey, 'not tracked', for an untracked project)",
         },
     },
     summary="SVG badge",
@@ -67,16 +66,16 @@ async def badge_image(
     state: Annotated[AppState, Depends(get_state)],
     target: _TARGET = TargetName.CP314T,
 ) -> Response:
-    """An SVG badge drawn by fttrack; an untracked project answers 404 with a grey badge."""
+    """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge."""
     document = await state.cache.project_async(name)
     body = state.cache.rendered(
-        (normalize_name(name), target.value, "svg"),
+        # one grey badge for every untracked name: hostile names do not fill the cache
+        (normalize_name(name) if document is not None else "", target.value, "svg"),
         document,
         lambda doc: badge_svg(doc, target.value).encode(),
     )
     return Response(
         body,
-        status_code=404 if document is None else 200,
         media_type="image/svg+xml",
         headers=_CACHE,
     )
