@@ -258,3 +258,14 @@ def test_a_file_included_as_requirement_and_as_constraint_counts_as_both(tmp_pat
     path.write_text("-c pins.txt\nrequests\n-r pins.txt\n-r pins.txt\n")
     deps = list(RequirementsSource(str(path)))
     assert [(d.name, d.version) for d in deps] == [("requests", "2.34.2"), ("requests", "2.34.2")]
+
+
+@pytest.mark.timeout(60)
+def test_a_50_mb_requirements_file_is_refused(tmp_path: Path) -> None:
+    line = f"pkg==1.0 --hash=sha256:{'ab' * 32} ; python_version >= '3.8'\n".encode()
+    path = tmp_path / "requirements.txt"
+    with path.open("wb") as handle:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            handle.write(line)
+    message = _assert_one_line_error([str(path)], str(path))
+    assert "larger than the 16 MiB limit" in message

@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tracker.audit.sources.requirements import RequirementsSource
+from tracker.audit.sources.requirements import (
+    RequirementsSource,
+    parse_with_packaging,
+    simple_pin,
+)
 from tracker.errors import InputError
 
 
@@ -89,3 +95,66 @@ def test_include_cycle_is_an_error(tmp_path: Path) -> None:
     _write(tmp_path, "b.txt", "-r a.txt\n")
     with pytest.raises(InputError, match="includes itself"):
         list(RequirementsSource(str(tmp_path / "a.txt")))
+
+
+_NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)
+_VERSIONS = st.sampled_from(
+    [
+        "1",
+        "2.4.6",
+        "01.0",
+        "1.0RC1",
+        "1.0-1",
+        "1!2.0",
+        "1.0+Local.x",
+        "1.0.post1.dev2",
+        "2.0a1",
+        "1.0.0.0.0",
+        "1.0+",
+        "1..0",
+        "1.0_1",
+        "3.0.0b1-2",
+        "1.0.*",
+        "v1.0",
+        "1.0 x",
+    ]
+)
+_MARKERS = st.sampled_from(
+    [
+        "",
+        "; python_version >= '3.8'",
+        ';sys_platform=="win32" and (os_name == "nt")',
+        "; extra == 'socks'",
+        "; bogus",
+        ";",
+        "; python_version < '3' or implementation_name=='pypy'",
+    ]
+)
+_EXTRAS = st.sampled_from(["", "[socks]", "[ a , b ]", "[]", "[a,]", "[-a]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NAMES, _EXTRAS, st.sampled_from(["==", " == ", "== ", "==="]), _VERSIONS, _MARKERS)
+def test_the_fast_path_for_pins_agrees_with_packaging(
+    name: str, extras: str, operator: str, version: str, marker: str
+) -> None:
+    text = f"{name}{extras}{operator}{version}{marker}"
+    fast = simple_pin("r.txt", 1, text, "r.txt:1")
+    try:
+        full = parse_with_packaging("r.txt", 1, text, "r.txt:1")
+    except InputError:
+        assert fast is None, text
+        return
+    assert fast is None or fast == full, text
+
+
+def test_plain_pins_take_the_fast_path() -> None:
+    dep = simple_pin("r.txt", 3, "Zope.Interface[a]==7.0 ; python_version>'3'", "r.txt:3")
+    assert dep is not None
+    assert (dep.name, dep.version, dep.specifier, dep.markers) == (
+        "zope-interface",
+        "7.0",
+        "==7.0",
+        'python_version > "3"',
+    )
+    assert simple_pin("r.txt", 1, "numpy>=2", "r.txt:1") is None

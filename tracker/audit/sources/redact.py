@@ -39,10 +39,11 @@ _SECRET_QUERY = re.compile(
 
 def redact(text: str) -> str:
     """``text`` with the credentials of every URL in it replaced by ``****``."""
-    if "@" not in text and "=" not in text:
-        return text
-    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
-    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{MASK}", text)
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        text = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{MASK}", text)
+    return text
 
 
 def redact_dependency(dep: Dependency) -> Dependency:

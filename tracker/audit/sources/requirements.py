@@ -13,12 +13,15 @@ judged from an index and are yielded with ``skipped_reason`` set.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.version import VERSION_PATTERN
 
 from tracker.audit.sources.interface import (
     MAX_INPUT_BYTES,
@@ -35,7 +38,7 @@ from tracker.errors import InputError
 from tracker.models import Dependency
 from tracker.names import normalize_name
 
-__all__ = ["RequirementsSource", "parse_requirement"]
+__all__ = ["MAX_FILES", "RequirementsSource", "parse_requirement", "parse_with_packaging"]
 
 _MAX_DEPTH = 20
 #: At most this many distinct requirement files are read for one audit, each once.
@@ -60,6 +63,18 @@ _VALUE_OPTIONS = {
 _FLAG_OPTIONS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes"}
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://|^[a-z+]+:", re.IGNORECASE)
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
+_COMMENT_RE = re.compile(r"(^|\s)#.*$")
+_HASH_RE = re.compile(r"\s--hash(?:=|\s+)\S+")
+_INCLUDE_RE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc]))(\S+)$")
+_EDITABLE_RE = re.compile(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$")
+# The common line, ``name[extras]==version ; marker``, read without packaging's parser.
+_PIN_RE = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+    r"(?:\[[ \t]*(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+    r"(?:[ \t]*,[ \t]*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)*)?[ \t]*\][ \t]*)?"
+    r"==[ \t]*(?P<version>[0-9][^\s;,*()\[\]<>=!~'\"]*)[ \t]*(?:;(?P<marker>.*))?$"
+)
+_VERSION_RE = re.compile(r"^" + VERSION_PATTERN + r"$", re.VERBOSE | re.IGNORECASE)
 
 
 @dataclass
@@ -104,7 +119,7 @@ def _logical_lines(text: str) -> Iterator[_Line]:
         if not buffer:
             start = number
         # A comment starts at '#' preceded by whitespace or at the line start.
-        line = re.sub(r"(^|\s)#.*$", "", raw)
+        line = _COMMENT_RE.sub("", raw) if "#" in raw else raw
         if line.endswith("\\"):
             buffer.append(line[:-1])
             continue
@@ -121,7 +136,9 @@ def _logical_lines(text: str) -> Iterator[_Line]:
 
 def _split_hashes(text: str) -> str:
     """Remove ``--hash=...`` options (they follow the requirement on the same line)."""
-    return re.sub(r"\s--hash(?:=|\s+)\S+", "", " " + text).strip()
+    if "--hash" not in text:
+        return text
+    return _HASH_RE.sub("", " " + text).strip()
 
 
 class RequirementsSource:
@@ -197,9 +214,7 @@ class RequirementsSource:
     ) -> Iterator[Dependency]:
         text = line.text
         where = origin(shown, line.number)
-        include = re.match(
-            r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc]))(\S+)$", text
-        )
+        include = _INCLUDE_RE.match(text) if text.startswith("-") else None
         if include:
             option, target = include.groups()
             nested = self._include(path, shown, line, target)
@@ -229,7 +244,7 @@ class RequirementsSource:
             walk.done.add((key, is_constraint))
             yield from children
             return
-        editable = re.match(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?=[^-\s]))(.+)$", text)
+        editable = _EDITABLE_RE.match(text) if text.startswith("-") else None
         if editable:
             yield _skipped(editable.group(1).strip(), where, "editable install")
             return
@@ -275,6 +290,16 @@ def parse_requirement(
     ``private``: the line comes from a file outside the project, so an error
     names the file and line but does not quote the line.
     """
+    fast = simple_pin(shown, number, text, where)
+    if fast is not None:
+        return fast
+    return parse_with_packaging(shown, number, text, where, private=private)
+
+
+def parse_with_packaging(
+    shown: str, number: int | None, text: str, where: str, *, private: bool = False
+) -> Dependency:
+    """:func:`parse_requirement` without the fast path for plain pins."""
     if _URL_RE.match(text):
         return _skipped(text, where, "URL requirement")
     if _looks_like_path(text):
@@ -309,4 +334,35 @@ def parse_requirement(
         version = specs[0].version
     return Dependency(
         name=name, version=version, specifier=specifier, markers=markers, origin=where
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_marker(text: str) -> str | None:
+    """A marker as packaging prints it, or None when it does not parse."""
+    try:
+        return str(Marker(text))
+    except InvalidMarker:
+        return None
+
+
+def simple_pin(shown: str, number: int | None, text: str, where: str) -> Dependency | None:
+    """``name[extras]==version ; marker`` without packaging's parser (None: not that shape).
+
+    Gives the same Dependency as the full parser (a test compares them); the
+    markers of a file are few, so their normal form is cached.
+    """
+    match = _PIN_RE.match(text)
+    if match is None or _VERSION_RE.match(match["version"]) is None:
+        return None
+    markers = ""
+    if match["marker"] is not None:
+        normalized = _normalized_marker(match["marker"].strip())
+        if not normalized:
+            return None
+        markers = normalized
+    name, version = normalize_name(match["name"]), match["version"]
+    check_version(shown, version, what=name, line=number)
+    return Dependency(
+        name=name, version=version, specifier=f"=={version}", markers=markers, origin=where
     )
