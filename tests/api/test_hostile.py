@@ -187,3 +187,55 @@ def test_an_unreachable_database_is_a_503(tmp_path: Path) -> None:
     response = client.get("/api/v1/projects/numpy")
     assert response.status_code == 503
     assert response.json() == {"error": "the database is unavailable"}
+
+
+# -- HEAD on every GET route ---------------------------------------------------------------
+
+
+def test_head_answers_like_get_on_every_get_route(hostile_app: FastAPI) -> None:
+    client = TestClient(hostile_app, raise_server_exceptions=False)
+    paths = sorted(p for p, ops in hostile_app.openapi()["paths"].items() if "get" in ops)
+    assert "/badges/{name}.svg" in paths and "/api/v1/feed.json" in paths
+    for path in paths:
+        for values in ({"name": "numpy", "version": "2.5.5"}, {"name": "untracked"}):
+            if "{version}" in path and "version" not in values:
+                continue
+            url = _fill(path, values)
+            got = client.get(url)
+            head = client.head(url)
+            assert head.status_code == got.status_code != 405, url
+            assert head.content == b"", url
+            for header in ("content-type", "content-length", "etag", "cache-control"):
+                assert head.headers.get(header) == got.headers.get(header), (url, header)
+    assert client.head("/api/v1/watch").status_code == 405  # a POST route stays POST only
+
+
+def test_head_over_a_real_server(hostile_app: FastAPI) -> None:
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(hostile_app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with httpx.Client(base_url=url, timeout=10) as client:
+            head = client.head("/api/v1/projects/numpy")
+            assert head.status_code == 200 and head.content == b""
+            assert int(head.headers["content-length"]) > 100
+            assert client.head("/api/v1/projects/untracked").status_code == 404
+            assert client.get("/healthz").json() == {"ok": True}  # the connection still works
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

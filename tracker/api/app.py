@@ -13,6 +13,7 @@ from tracker import __version__
 from tracker.api import badges, feed, projects, queue, writes
 from tracker.api.cache import DocumentCache
 from tracker.api.errors import install_error_handlers
+from tracker.api.head import HeadAsGet
 from tracker.api.state import AppState, CrawlHook, ProbeHook
 from tracker.config import Settings
 from tracker.store.engine import Store, open_store
@@ -69,7 +70,8 @@ def create_app(
         on_probe=on_probe,
         owns_store=owns_store,
     )
-    install_error_handlers(app)
+    app.add_middleware(HeadAsGet)  # HEAD on every GET route
+    install_error_handlers(app)  # outermost: it sees the request as it came
     app.include_router(projects.router)
     app.include_router(feed.router)
     app.include_router(badges.router)
