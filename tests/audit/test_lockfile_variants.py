@@ -125,3 +125,32 @@ def test_toml_syntax_error_has_a_line() -> None:
 )
 def test_detect_format(name: str, expected: str | None) -> None:
     assert detect_format(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("format_name", "text"),
+    [
+        ("uv.lock", 'version = 1\n[[package]]\nname = "Jaraco.Classes"\nversion = "3.4.0"\n'),
+        (
+            "poetry.lock",
+            '[[package]]\nname = "Jaraco.Classes"\nversion = "3.4.0"\n'
+            "[metadata]\nlock-version = '2.1'\n",
+        ),
+        (
+            "pdm.lock",
+            '[metadata]\nlock_version = "4.5.0"\n'
+            '[[package]]\nname = "Jaraco.Classes"\nversion = "3.4.0"\n',
+        ),
+        (
+            "pylock.toml",
+            'lock-version = "1.0"\ncreated-by = "pipenv"\n'
+            '[[packages]]\nname = "Jaraco.Classes"\nversion = "3.4.0"\n'
+            'index = "https://index.invalid/simple/"\n',
+        ),
+        ("Pipfile.lock", json.dumps({"default": {"Jaraco.Classes": {"version": "==3.4.0"}}})),
+        ("requirements", "Jaraco.Classes==3.4.0\n"),
+    ],
+)
+def test_unnormalized_names_are_normalized_in_every_format(format_name: str, text: str) -> None:
+    (dep,) = _deps(format_name, text)
+    assert (dep.name, dep.version) == ("jaraco-classes", "3.4.0")

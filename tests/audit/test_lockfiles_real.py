@@ -10,7 +10,7 @@ from tracker.audit.environment import marker_applies
 from tracker.audit.sources import detect_format, open_source
 from tracker.models import Dependency
 
-from .helpers import LOCKFILES
+from .helpers import LOCKFILES, run_cli
 
 EXPECTED = {
     "certifi": "2026.10.19.post1",
@@ -109,3 +109,21 @@ def test_fixtures_name_no_real_index_host() -> None:
     for path in LOCKFILES.iterdir():
         text = path.read_text()
         assert PyPI.netloc not in text and PyPI.file_storage_domain not in text, path
+
+
+def test_pylock_written_by_pipenv_is_read_with_names_normalized() -> None:
+    # As pipenv's pylock writer lays it out: names as in Pipfile.lock (dots kept),
+    # 'dev' in dependency_groups markers, and a VCS package with neither version nor vcs table.
+    deps = {d.name: d for d in _deps("pylock.pipenv.toml")}
+    assert {"jaraco-classes", "zope-interface", "ruamel-yaml", "backports-tarfile"} <= set(deps)
+    assert deps["jaraco-classes"].version == "3.4.0"
+    assert deps["jaraco-classes"].specifier == "==3.4.0"
+    assert deps["pytest"].markers == "'dev' in dependency_groups"
+    assert deps["mylib"].skipped_reason == "no version locked"
+    assert sum(1 for d in deps.values() if not d.skipped_reason) == 23
+
+
+def test_pylock_written_by_pipenv_through_the_cli() -> None:
+    result = run_cli(["audit", str(LOCKFILES / "pylock.pipenv.toml"), "--format", "json"])
+    assert result.code in (0, 1), result.stderr
+    assert "jaraco-classes" in result.stdout and "is not normalized" not in result.stderr

@@ -158,3 +158,29 @@ def test_plain_pins_take_the_fast_path() -> None:
         'python_version > "3"',
     )
     assert simple_pin("r.txt", 1, "numpy>=2", "r.txt:1") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "https://download.example/whl/cpu/torch-1.7.0%2Bcpu-cp37-cp37m-linux_x86_64.whl",
+        "torch @ https://download.example/whl/cpu/torch-1.7.0%2Bcpu-cp37-cp37m-linux_x86_64.whl",
+        "https://download.example/whl/torch-1.7.0%2Bcpu-cp37-cp37m-linux_x86_64.whl#sha256=00",
+    ],
+)
+def test_a_wheel_url_is_audited_under_the_name_and_version_of_its_file(line: str) -> None:
+    (dep,) = RequirementsSource.from_text("r.txt", line + "\n")
+    assert (dep.name, dep.version, dep.specifier) == ("torch", "1.7.0+cpu", "==1.7.0+cpu")
+    assert dep.skipped_reason == "" and dep.origin == "r.txt:1"
+
+
+def test_a_wheel_url_keeps_its_marker() -> None:
+    text = "https://download.example/Foo_Bar-2.0-py3-none-any.whl ; sys_platform == 'linux'\n"
+    (dep,) = RequirementsSource.from_text("r.txt", text)
+    assert (dep.name, dep.version, dep.markers) == ("foo-bar", "2.0", 'sys_platform == "linux"')
+
+
+def test_a_wheel_url_under_another_name_stays_skipped() -> None:
+    text = "foo @ https://download.example/bar-2.0-py3-none-any.whl\n"
+    (dep,) = RequirementsSource.from_text("r.txt", text)
+    assert dep.skipped_reason.startswith("URL requirement")

@@ -1,4 +1,4 @@
-"""``pylock.toml`` (PEP 751), validated with ``packaging.pylock`` when available.
+"""``pylock.toml`` (PEP 751), as uv, pip, PDM and pipenv write it.
 
 Packages from an index are judged at their locked version; VCS, directory
 and archive packages are yielded as skipped. Each package's ``marker`` is
@@ -24,22 +24,6 @@ __all__ = ["PylockSource"]
 _SKIPPED = {"vcs": "VCS source", "directory": "local directory", "archive": "archive"}
 
 
-def _validate(shown: str, document: dict[str, Any]) -> None:
-    """Validate against PEP 751 with packaging.pylock (packaging >= 25.1)."""
-    try:
-        from packaging.pylock import Pylock, PylockUnsupportedVersionError, PylockValidationError
-    except ImportError:  # pragma: no cover - older packaging: the manual checks below apply
-        return
-    try:
-        Pylock.from_dict(document)
-    except PylockUnsupportedVersionError as exc:
-        raise InputError(shown, f"lock-version: {exc}") from None
-    except PylockValidationError as exc:
-        raise InputError(shown, f"invalid pylock: {exc}") from None
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise InputError(shown, f"invalid pylock: {exc}") from None
-
-
 class PylockSource(TomlLockfile):
     """Dependencies locked in a PEP 751 ``pylock.toml`` file."""
 
@@ -47,13 +31,19 @@ class PylockSource(TomlLockfile):
     package_key = "packages"
 
     def check(self, shown: str, document: dict[str, Any]) -> None:
-        """A PEP 751 lock: ``lock-version`` 1.x, valid per ``packaging.pylock``."""
+        """A PEP 751 lock: ``lock-version`` 1.x.
+
+        The fields read are checked one by one (names, versions, markers); the
+        rest is not validated, so that real files are read as their tools wrote
+        them: pipenv keeps names such as ``jaraco.classes`` unnormalized and
+        writes VCS packages with neither a ``vcs`` table nor a version, which
+        ``packaging.pylock`` rejects.
+        """
         lock_version = document.get("lock-version")
         if not isinstance(lock_version, str):
             raise InputError(shown, "missing key 'lock-version': not a pylock.toml file")
         if not lock_version.startswith("1."):
             raise InputError(shown, f"lock-version: unsupported version {lock_version!r}")
-        _validate(shown, document)
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)

@@ -38,7 +38,13 @@ from tracker.errors import InputError
 from tracker.models import Dependency
 from tracker.names import normalize_name
 
-__all__ = ["MAX_FILES", "RequirementsSource", "parse_requirement", "parse_with_packaging"]
+__all__ = [
+    "MAX_FILES",
+    "RequirementsSource",
+    "parse_requirement",
+    "parse_with_packaging",
+    "wheel_in_url",
+]
 
 _MAX_DEPTH = 20
 #: At most this many distinct requirement files are read for one audit, each once.
@@ -301,7 +307,7 @@ def parse_with_packaging(
 ) -> Dependency:
     """:func:`parse_requirement` without the fast path for plain pins."""
     if _URL_RE.match(text):
-        return _skipped(text, where, "URL requirement")
+        return _url_line(shown, number, text, where)
     if _looks_like_path(text):
         return _skipped(text, where, "local path")
     try:
@@ -316,6 +322,16 @@ def parse_with_packaging(
     name = normalize_name(requirement.name)
     markers = str(requirement.marker) if requirement.marker else ""
     if requirement.url:
+        wheel = wheel_in_url(requirement.url)
+        if wheel is not None and wheel[0] == name:
+            check_version(shown, wheel[1], what=name, line=number)
+            return Dependency(
+                name=name,
+                version=wheel[1],
+                specifier=f"=={wheel[1]}",
+                markers=markers,
+                origin=where,
+            )
         return Dependency(
             name=name,
             markers=markers,
@@ -366,3 +382,42 @@ def simple_pin(shown: str, number: int | None, text: str, where: str) -> Depende
     return Dependency(
         name=name, version=version, specifier=f"=={version}", markers=markers, origin=where
     )
+
+
+def _url_line(shown: str, number: int | None, text: str, where: str) -> Dependency:
+    """A bare URL line: audited at the name and version of the wheel it names, else skipped."""
+    url, marker = text, ""
+    split = re.search(r"\s;", text)
+    if split:
+        url, marker = text[: split.start()], text[split.end() :].strip()
+    markers = _normalized_marker(marker) if marker else ""
+    wheel = wheel_in_url(url.strip())
+    if wheel is None or markers is None:
+        return _skipped(text, where, "URL requirement")
+    name, version = wheel
+    check_version(shown, version, what=name, line=number)
+    return Dependency(
+        name=name, version=version, specifier=f"=={version}", markers=markers, origin=where
+    )
+
+
+def wheel_in_url(url: str) -> tuple[str, str] | None:
+    """(normalized name, version) of the wheel a URL points to, or None if it is no wheel.
+
+    >>> wheel_in_url("https://host.example/whl/torch-1.7.0%2Bcpu-cp37-cp37m-linux_x86_64.whl")
+    ('torch', '1.7.0+cpu')
+    >>> wheel_in_url("https://host.example/foo-1.0.tar.gz") is None
+    True
+    """
+    from urllib.parse import unquote, urlsplit
+
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    if not filename.endswith(".whl"):
+        return None
+    try:
+        name, version, _, _ = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, ValueError):
+        return None
+    return normalize_name(name), str(version)
