@@ -44,13 +44,14 @@ def _user_dir(kind: str) -> Path:
     return Path(getter(APP, appauthor=False))
 
 
-def _config_file_values() -> dict[str, Any]:
+def _config_file() -> tuple[Path | None, dict[str, Any]]:
+    """The config file's path and its ``[fttrack]`` table (``None, {}`` without a file)."""
     explicit = os.environ.get("FTTRACK_CONFIG")
     path = Path(explicit) if explicit else _user_dir("config") / "config.toml"
     if not path.is_file():
         if explicit:
             raise ConfigError(f"{path}: config file not found (FTTRACK_CONFIG)")
-        return {}
+        return None, {}
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
@@ -59,7 +60,66 @@ def _config_file_values() -> dict[str, Any]:
     table = document.get("fttrack", document)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [fttrack] must be a table")
-    return table
+    _check_types(path, table)
+    return path, table
+
+
+def _config_file_values() -> dict[str, Any]:
+    return _config_file()[1]
+
+
+#: The type each setting of the config file must have (TOML types).
+_STRINGS = ("data_dir", "cache_dir", "db", "index_url", "api_token")
+_NUMBERS = ("probe_timeout", "crawl_interval")
+_WHOLE_NUMBERS = ("concurrency",)
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names.update({list: "an array", dict: "a table"})
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _check_types(path: Path, table: dict[str, Any]) -> None:
+    """Refuse a setting of the wrong type at load, naming the file and the key.
+
+    ``api_token = 12345`` would otherwise load and fail every write request later.
+    """
+
+    def refuse(key: str, expected: str) -> ConfigError:
+        value = table[key]
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        return ConfigError(
+            f"{path}: [fttrack] {key}: expected {expected}, got {_toml_type(value)} {shown}"
+            + (f' (write {key} = "{value}")' if key in _STRINGS and _scalar(value) else "")
+        )
+
+    for key in _STRINGS:
+        if key in table and not isinstance(table[key], str):
+            raise refuse(key, "a string")
+    for key in _NUMBERS:
+        if key in table and (isinstance(table[key], bool) or not _is_number(table[key])):
+            raise refuse(key, "a number")
+    for key in _WHOLE_NUMBERS:
+        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int)):
+            raise refuse(key, "an integer")
+    pythons = table.get("pythons")
+    if pythons is not None and not (
+        isinstance(pythons, str)
+        or (isinstance(pythons, list) and all(isinstance(p, str) for p in pythons))
+    ):
+        raise refuse("pythons", "a string or an array of strings")
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float)
 
 
 @dataclass(frozen=True)
@@ -98,16 +158,35 @@ def _get(file_values: dict[str, Any], key: str, default: Any) -> Any:
     return file_values.get(key, default)
 
 
-def _number(value: Any, key: str, kind: type[int] | type[float]) -> Any:
+def _where(file_values: dict[str, Any], key: str, path: Path | None) -> str:
+    """Where a setting came from, for an error message."""
+    env = os.environ.get(f"FTTRACK_{key.upper()}")
+    if env is not None and env != "":
+        return f"FTTRACK_{key.upper()}"
+    if key in file_values and path is not None:
+        return f"{path}: [fttrack] {key}"
+    return f"setting {key}"
+
+
+def _number(value: Any, where: str, kind: type[int] | type[float], *, minimum: float = 0.0) -> Any:
+    words = "a whole number" if kind is int else "a number"
     try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {key}: expected a number, got {value!r}") from None
+        number = kind(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{where}: expected {words}, got {value!r}") from None
+    if not number > minimum or number != number or number == float("inf"):
+        raise ConfigError(f"{where}: expected {words} above {minimum:g}, got {value!r}")
+    return number
 
 
 def load_settings() -> Settings:
-    """Read settings from the environment, the config file and defaults."""
-    values = _config_file_values()
+    """Read settings from the environment, the config file and defaults.
+
+    Every setting of the config file is type-checked here: a wrong type (an
+    integer ``api_token``, a string ``concurrency``) is a :class:`ConfigError`
+    naming the file and the key, never a failure later.
+    """
+    path, values = _config_file()
     data_dir = Path(_get(values, "data_dir", _user_dir("data"))).expanduser()
     cache_dir = Path(_get(values, "cache_dir", _user_dir("cache"))).expanduser()
     db_url = _get(values, "db", "") or f"sqlite:///{data_dir / 'fttrack.db'}"
@@ -116,16 +195,20 @@ def load_settings() -> Settings:
         pythons = tuple(Path(p).expanduser() for p in pythons_raw)
     else:
         pythons = tuple(Path(p).expanduser() for p in str(pythons_raw).split(os.pathsep) if p)
+
+    def number(key: str, default: float, kind: type[int] | type[float]) -> Any:
+        return _number(_get(values, key, default), _where(values, key, path), kind)
+
     return Settings(
         data_dir=data_dir,
         cache_dir=cache_dir,
         db_url=str(db_url),
-        index_url=_get(values, "index_url", None),
+        index_url=_get(values, "index_url", None) or None,
         pythons=pythons,
-        api_token=_get(values, "api_token", None),
-        probe_timeout=_number(_get(values, "probe_timeout", 60), "probe_timeout", float),
-        crawl_interval_minutes=_number(_get(values, "crawl_interval", 60), "crawl_interval", float),
-        concurrency=_number(_get(values, "concurrency", 8), "concurrency", int),
+        api_token=_get(values, "api_token", None) or None,
+        probe_timeout=number("probe_timeout", 60, float),
+        crawl_interval_minutes=number("crawl_interval", 60, float),
+        concurrency=number("concurrency", 8, int),
     )
 
 
