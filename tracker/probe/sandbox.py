@@ -25,8 +25,10 @@ everything that is left when the run ends.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import itertools
+import logging
 import os
 import resource
 import select
@@ -50,9 +52,15 @@ LEVELS = ("bwrap", "unshare", "none")
 _GIB = 1 << 30
 _MIB = 1 << 20
 _TAIL_BYTES = 16000
-_SLOT_BASE_UID = 100_000 + (os.getpid() % 5000) * 16
+_SLOT_COUNT = 16
+# Probe slot uids: far from login users (< 60000), systemd's dynamic and container
+# ranges (up to 0x6FFFFFFF) and the subordinate ranges useradd hands out for rootless
+# containers (100000 to 600100000), so killing "everything of a slot uid" hits nothing else.
+_SLOT_RANGE_START = 0x7A00_0000
+_SUBID_FILES = (Path("/etc/subuid"), Path("/etc/subgid"))
 _slots = itertools.count()
 _slot_lock = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,46 @@ def _apply_rlimits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes,) * 2)
 
 
+def _subordinate_ranges(files: Sequence[Path]) -> list[tuple[int, int]]:
+    """The ``(first, count)`` id ranges delegated in ``/etc/subuid``-style files."""
+    ranges: list[tuple[int, int]] = []
+    for path in files:
+        try:
+            lines = path.read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.strip().split(":")
+            if len(fields) == 3 and fields[1].isdigit() and fields[2].isdigit():
+                ranges.append((int(fields[1]), int(fields[2])))
+    return ranges
+
+
+def slot_base_uid(pid: int, subid_files: Sequence[Path] = _SUBID_FILES) -> int:
+    """The first of this process's ``_SLOT_COUNT`` probe uids.
+
+    Spread by pid so that fttrack processes sharing a host rarely share uids, and
+    moved past any subordinate id range delegated to a user (rootless containers).
+    """
+    base = _SLOT_RANGE_START + (pid % 4096) * _SLOT_COUNT
+    taken = _subordinate_ranges(subid_files)
+    moved = True
+    while moved:
+        moved = False
+        for first, count in taken:
+            if first < base + _SLOT_COUNT and base < first + count:
+                base, moved = first + count, True
+    return base
+
+
+@functools.cache
+def _own_slot_base(pid: int) -> int:
+    return slot_base_uid(pid)
+
+
 def _next_uid() -> int:
     with _slot_lock:
-        return _SLOT_BASE_UID + next(_slots) % 16
+        return _own_slot_base(os.getpid()) + next(_slots) % _SLOT_COUNT
 
 
 def _tail(path: Path) -> str:
@@ -97,6 +142,22 @@ class Sandbox:
     """Runs argv under one isolation level. Use :func:`choose_sandbox` to get one."""
 
     level = "none"
+    note = ""
+
+    def identity(self) -> tuple[str, ...]:
+        """What makes two instances behave the same (the self-check cache key)."""
+        return (self.level,)
+
+    @property
+    def description(self) -> str:
+        """The level, with why a stronger one was not used: kept on every verdict."""
+        return f"{self.level} ({self.note})" if self.note else self.level
+
+    def noted(self, note: str) -> Sandbox:
+        """A copy of this sandbox whose :attr:`description` carries ``note``."""
+        clone = copy.copy(self)
+        clone.note = note
+        return clone
 
     def wrap(
         self, argv: Sequence[str], ro_paths: Sequence[Path], limits: Limits, uid: int | None
@@ -104,8 +165,9 @@ class Sandbox:
         """The full command line that runs ``argv`` at this level."""
         return list(argv)
 
-    def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None) -> None:
+    def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None, parent: int) -> None:
         """Runs in the child between fork and exec."""
+        _die_with_parent(parent)
         if group is not None:
             group.add_self()
         _apply_rlimits(limits)
@@ -123,6 +185,7 @@ class Sandbox:
         """Run ``argv``; progress lines the child writes to the fd named by
         ``{events_fd}`` in argv go to ``on_line``. stdout and stderr are
         written to files in ``log_dir`` (host side, size-capped by RLIMIT_FSIZE)."""
+        _prctl()  # loaded here: the forked child must not load a library
         read_fd, write_fd = os.pipe()
         argv = [a.replace("{events_fd}", str(write_fd)) for a in argv]
         uid = _next_uid() if os.geteuid() == 0 else None
@@ -141,7 +204,7 @@ class Sandbox:
                     pass_fds=(write_fd,),
                     env=env if env is not None else {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                     start_new_session=True,
-                    preexec_fn=functools.partial(self.preexec, limits, group),
+                    preexec_fn=functools.partial(self.preexec, limits, group, os.getpid()),
                     cwd=log_dir,
                 )
             os.close(write_fd)
@@ -254,6 +317,9 @@ class BwrapSandbox(Sandbox):
     def __init__(self, bwrap: str) -> None:
         self.bwrap = bwrap
 
+    def identity(self) -> tuple[str, ...]:
+        return (self.level, self.bwrap)
+
     def wrap(
         self, argv: Sequence[str], ro_paths: Sequence[Path], limits: Limits, uid: int | None
     ) -> list[str]:
@@ -292,7 +358,11 @@ class BwrapSandbox(Sandbox):
             "--",
         ]  # fmt: skip
         if uid is not None:
-            command += [_setpriv(), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+            # A root shell stays pid 1 of the namespace and reaps: bwrap's parent-death
+            # signal reaches it (same uid), and its death ends the whole namespace. The
+            # slot uid itself cannot be signalled by bwrap, which holds no capabilities.
+            command += ["/bin/sh", "-c", _REAPER, "fttrack-reaper", _setpriv()]
+            command += [*_drop_to(uid), "--"]
         return command + list(argv)
 
 
@@ -318,14 +388,14 @@ class UnshareSandbox(Sandbox):
             command.append("--map-root-user")
         command.append("--")
         if uid is not None:
-            command += [_setpriv(), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+            command += [_setpriv(), *_drop_to(uid), "--"]
         return command + list(argv)
 
     def __init__(self) -> None:
         self.socket_filter = _inet_socket_filter()
 
-    def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None) -> None:
-        super().preexec(limits, group)
+    def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None, parent: int) -> None:
+        super().preexec(limits, group, parent)
         self.socket_filter.load()
 
 
@@ -349,9 +419,64 @@ def _setpriv() -> str:
     return shutil.which("setpriv") or "/usr/bin/setpriv"
 
 
+def _drop_to(uid: int) -> list[str]:
+    """setpriv options that switch to ``uid`` and then restore the parent-death signal.
+
+    The kernel clears the parent-death signal on a uid change, so without
+    ``--pdeathsig`` (applied by setpriv after the change) the sandboxed process
+    would outlive a killed fttrack.
+    """
+    return [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--pdeathsig", "SIGKILL"]
+
+
+_PR_SET_PDEATHSIG = 1
+_REAPER = '"$@" & wait "$!"'
+
+
 @functools.cache
-def _works(sandbox: Sandbox) -> bool:
-    """Whether ``sandbox`` can run ``/bin/true`` here."""
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up before any fork (None where there is none)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function: Callable[..., int] = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a freshly forked child: get SIGKILL when the thread that forked it ends.
+
+    If the parent is already gone (it died before the signal was armed), exit now.
+    """
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(127)
+
+
+_checked: dict[tuple[str, ...], str] = {}
+_check_lock = threading.Lock()
+
+
+def self_check(sandbox: Sandbox) -> str:
+    """Why ``sandbox`` cannot run ``/bin/true`` here ("" when it can).
+
+    Checked once per process and kind of sandbox (the result is kept), so that
+    choosing a sandbox for every probe costs no extra process.
+    """
+    key = sandbox.identity()
+    with _check_lock:
+        if key not in _checked:
+            _checked[key] = _run_check(sandbox)
+        return _checked[key]
+
+
+def _run_check(sandbox: Sandbox) -> str:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -359,48 +484,71 @@ def _works(sandbox: Sandbox) -> bool:
             report = sandbox.run(
                 ["/bin/true"], ro_paths=[], limits=Limits(wall_seconds=20), log_dir=Path(tmp)
             )
-        except (OSError, ImportError):
-            return False
-    return report.returncode == 0
+        except (OSError, ImportError, RuntimeError) as exc:
+            return f"{type(exc).__name__}: {exc}"[:300]
+    if report.returncode == 0:
+        return ""
+    lines = [line.strip() for line in report.stderr_tail.splitlines() if line.strip()]
+    detail = lines[-1] if lines else f"exit status {report.returncode}, signal {report.signal}"
+    return detail[:300]
+
+
+def _candidates() -> list[Sandbox]:
+    """Every sandbox this machine has the programs for, strongest first."""
+    found: list[Sandbox] = []
+    bwrap = shutil.which("bwrap")
+    if bwrap:
+        found.append(BwrapSandbox(bwrap))
+    if shutil.which("unshare"):
+        with contextlib.suppress(ImportError, OSError, RuntimeError):  # no libseccomp
+            found.append(UnshareSandbox())
+    return found
 
 
 def available_sandboxes() -> list[Sandbox]:
     """The sandboxes that work on this machine, strongest first."""
-    found: list[Sandbox] = []
-    bwrap = shutil.which("bwrap")
-    if bwrap and _works(BwrapSandbox(bwrap)):
-        found.append(BwrapSandbox(bwrap))
-    if shutil.which("unshare"):
-        try:
-            unshare = UnshareSandbox()
-        except (ImportError, OSError, RuntimeError):
-            return found  # no libseccomp: the unshare level is not complete without it
-        if _works(unshare):
-            found.append(unshare)
-    return found
+    return [sandbox for sandbox in _candidates() if not self_check(sandbox)]
+
+
+def _with_fallback_note(sandbox: Sandbox, skipped: list[tuple[Sandbox, str]]) -> Sandbox:
+    """``sandbox``, described with why the stronger levels were not used (and logged)."""
+    if not skipped:
+        return sandbox
+    why = "; ".join(f"{s.level} unavailable: {reason}" for s, reason in skipped)
+    _log.warning("probe sandbox falls back to %r (%s)", sandbox.level, why)
+    return sandbox.noted(why)
 
 
 def choose_sandbox(*, level: str | None = None, allow_unsafe: bool = False) -> Sandbox:
     """The strongest working sandbox (or the one ``level`` names).
 
+    A fall back to a weaker level than the strongest installed one is logged
+    and shows in the sandbox's :attr:`Sandbox.description` (which the verdict keeps).
     Raises :class:`SandboxUnavailable` when nothing isolates and ``allow_unsafe`` is False.
     """
-    if level == "none" or (level is None and allow_unsafe and not available_sandboxes()):
+    skipped: list[tuple[Sandbox, str]] = []
+    if level != "none":
+        for sandbox in _candidates():
+            reason = self_check(sandbox)
+            if level is not None and sandbox.level != level:
+                continue
+            if not reason:
+                return _with_fallback_note(sandbox, skipped)
+            skipped.append((sandbox, reason))
+    if level == "none" or (level is None and allow_unsafe):
         if not allow_unsafe:
             raise SandboxUnavailable("sandbox level 'none' needs --unsafe-no-sandbox")
-        return Sandbox()
-    for sandbox in available_sandboxes():
-        if level is None or sandbox.level == level:
-            return sandbox
+        return _with_fallback_note(Sandbox(), skipped)
     wanted = f"sandbox level {level!r}" if level else "a sandbox"
     if shutil.which("bwrap"):
         reason = (
             "bubblewrap is installed but cannot create namespaces here (in a container, "
-            "run it with --security-opt systempaths=unconfined, see the README)"
+            "run it with --security-opt systempaths=unconfined, see docs/sandbox.md)"
         )
     else:
         reason = "install bubblewrap (apt-get install bubblewrap)"
+    found = "".join(f" ({s.level}: {why})" for s, why in skipped)
     raise SandboxUnavailable(
-        f"{wanted} is not available here: {reason}, "
+        f"{wanted} is not available here{found}: {reason}, "
         "or pass --unsafe-no-sandbox to run packages' code without isolation"
     )
