@@ -11,12 +11,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from tracker.feed import verdict_of
-from tracker.models import Status
+from tracker.documents import ProjectSummary
+from tracker.models import Evidence, Status
 
 __all__ = [
     "CACHE_SECONDS",
@@ -78,20 +77,24 @@ def text_width(text: str) -> float:
     return total
 
 
-def badge_fields(document: Mapping[str, Any] | None, target: str) -> tuple[str, str, str]:
-    """(label, message, named colour) for a project document (None: not tracked)."""
+def badge_fields(summary: ProjectSummary | None, target: str) -> tuple[str, str, str]:
+    """(label, message, named colour) for a project summary (None: not tracked).
+
+    A verdict inferred from a neighbouring release reads "likely STATUS".
+    """
     label = f"free-threaded {target}"
-    if document is None:
+    if summary is None:
         return label, "not tracked", "lightgrey"
-    _version, verdict = verdict_of(document, target)
-    status = str(verdict["status"])
-    return label, status, STATUS_COLORS.get(status, "lightgrey")
+    cell = summary.cell(target)
+    status = cell.status.value
+    message = f"likely {status}" if cell.evidence is Evidence.INFERRED else status
+    return label, message, STATUS_COLORS.get(status, "lightgrey")
 
 
-def shields_endpoint(document: Mapping[str, Any] | None, target: str) -> dict[str, Any]:
+def shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
     """The shields.io endpoint badge: exactly ``schemaVersion``, ``label``, ``message``,
     ``color`` and ``cacheSeconds``."""
-    label, message, color = badge_fields(document, target)
+    label, message, color = badge_fields(summary, target)
     return {
         "schemaVersion": 1,
         "label": label,
@@ -134,6 +137,6 @@ def render_svg(label: str, message: str, color: str) -> str:
     )
 
 
-def badge_svg(document: Mapping[str, Any] | None, target: str) -> str:
-    """The SVG badge of a project document on ``target``."""
-    return render_svg(*badge_fields(document, target))
+def badge_svg(summary: ProjectSummary | None, target: str) -> str:
+    """The SVG badge of a project summary on ``target``."""
+    return render_svg(*badge_fields(summary, target))

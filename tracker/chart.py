@@ -1,6 +1,6 @@
 """An SVG chart of readiness per target: one stacked bar of status counts per target.
 
-Drawn from a feed document (or counts from :func:`tracker.feed.status_counts`),
+Drawn from project summaries (or counts from :func:`tracker.documents.status_counts`),
 with no plotting library, so the export page and the README can embed it.
 
 >>> svg = readiness_chart_svg({"3.14t": {"ready": 3, "no-ft-wheel": 1}})
@@ -10,14 +10,13 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
-from tracker.feed import status_counts
+from tracker.documents import ProjectSummary, status_counts
 from tracker.models import Status
 
-__all__ = ["STATUS_HEX", "STATUS_ORDER", "feed_chart_svg", "readiness_chart_svg"]
+__all__ = ["STATUS_HEX", "STATUS_ORDER", "readiness_chart_svg", "summaries_chart_svg"]
 
 #: Statuses from best to worst: the order of the stacked segments and the legend.
 STATUS_ORDER: tuple[str, ...] = (
@@ -119,6 +118,8 @@ def readiness_chart_svg(
     return "".join(parts)
 
 
-def feed_chart_svg(feed: Mapping[str, Any], *, title: str = "Readiness per target") -> str:
-    """The readiness chart of a feed document (current release of each project)."""
-    return readiness_chart_svg(status_counts(feed), title=title)
+def summaries_chart_svg(
+    summaries: Iterable[ProjectSummary], *, title: str = "Readiness per target"
+) -> str:
+    """The readiness chart of project summaries (current release of each project)."""
+    return readiness_chart_svg(status_counts(summaries), title=title)

@@ -15,15 +15,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from tracker.documents import ProjectDocument, ReleaseDocument, current_release, summarize
 from tracker.errors import IndexError_, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
 from tracker.models import Evidence, Status
-from tracker.releases import current_release
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 
@@ -232,6 +231,7 @@ def probe_candidates(
     again: Iterable[str] = (),
     newest_with_wheel: bool = False,
     pure_with_binary_deps: bool = False,
+    first_ready_releases: bool = False,
 ) -> list[ProbeJob]:
     """Releases to probe: per project and target, one release with a free-threaded
     wheel for the target and no probe on it yet.
@@ -244,53 +244,71 @@ def probe_candidates(
     ``pure_with_binary_deps`` adds pure current releases that require a
     project whose current release is binary on the target: importing them
     loads those extension modules, so a probe can still find a culprit.
+    ``first_ready_releases`` adds the release a project's first ready version
+    (or first wheel) names when only an inference stands behind it, so that an
+    upgrade hint rests on a probe.
     """
-    from tracker.feed import project_document
-    from tracker.store.queries import load_projects
-
     redo = {str(s) for s in again}
     wanted = list(targets)
-    jobs: list[ProbeJob] = []
-    with store.session_scope() as session:
-        rows = load_projects(session=session, names=list(names) if names is not None else None)
-        documents = [project_document(r) for r in rows]
-        requires = {r.project.name: list(r.project.requires or []) for r in rows}
+    documents = list(store.documents(names))
+    requires = store.project_requires([d.name for d in documents])
     binary = _binary_projects(store, wanted, requires, documents) if pure_with_binary_deps else {}
+    jobs: list[ProbeJob] = []
     for document in documents:
-        current = current_release(document)
+        current = current_release(document.releases)
         if current is None:
             continue
         for target in wanted:
             release = _newest_with_wheel(document, target) if newest_with_wheel else current
-            verdict = (release or {}).get("targets", {}).get(target) or {}
+            verdict = release.targets.get(target) if release is not None else None
             untried = (
-                verdict.get("evidence") == Evidence.TAGS.value
-                and verdict.get("status") == Status.WHEEL_ONLY.value
+                verdict is not None
+                and verdict.evidence is Evidence.TAGS
+                and verdict.status is Status.WHEEL_ONLY
             )
             retry = (
-                verdict.get("evidence") == Evidence.PROBE.value and verdict.get("status") in redo
+                verdict is not None
+                and verdict.evidence is Evidence.PROBE
+                and verdict.status.value in redo
             )
             if release is not None and (untried or retry):
-                jobs.append(ProbeJob(document["name"], str(release["version"]), target))
-                continue
-            own = current.get("targets", {}).get(target) or {}
-            if (
-                own.get("evidence") == Evidence.TAGS.value
-                and own.get("status") == Status.PURE.value
-                and any(dep in binary.get(target, set()) for dep in requires[document["name"]])
-            ):
-                jobs.append(ProbeJob(document["name"], str(current["version"]), target))
+                jobs.append(ProbeJob(document.name, release.version, target))
+            else:
+                own = current.targets.get(target)
+                if (
+                    own is not None
+                    and own.evidence is Evidence.TAGS
+                    and own.status is Status.PURE
+                    and any(dep in binary.get(target, set()) for dep in requires[document.name])
+                ):
+                    jobs.append(ProbeJob(document.name, current.version, target))
+            if first_ready_releases:
+                jobs += _hint_jobs(document, target, jobs)
     return jobs
+
+
+def _hint_jobs(document: ProjectDocument, target: str, queued: list[ProbeJob]) -> list[ProbeJob]:
+    """The releases the summary's first ready / first wheel versions name, when unprobed."""
+    summary = document.summary or summarize(document)
+    cell = summary.cell(target)
+    found = []
+    for version in {cell.first_ready, cell.first_wheel} - {None}:
+        release = next((r for r in document.releases if r.version == version), None)
+        verdict = release.targets.get(target) if release is not None else None
+        job = ProbeJob(document.name, str(version), target)
+        if verdict is not None and verdict.evidence is not Evidence.PROBE and job not in queued:
+            found.append(job)
+    return found
 
 
 _BINARY = frozenset(
     {
-        Status.READY.value,
-        Status.GIL_REENABLED.value,
-        Status.IMPORT_FAILED.value,
-        Status.CRASHED.value,
-        Status.TIMED_OUT.value,
-        Status.WHEEL_ONLY.value,
+        Status.READY,
+        Status.GIL_REENABLED,
+        Status.IMPORT_FAILED,
+        Status.CRASHED,
+        Status.TIMED_OUT,
+        Status.WHEEL_ONLY,
     }
 )
 
@@ -299,48 +317,45 @@ def _binary_projects(
     store: Store,
     targets: list[str],
     requires: dict[str, list[str]],
-    loaded: list[dict[str, Any]],
+    loaded: list[ProjectDocument],
 ) -> dict[str, set[str]]:
     """Per target, the required projects whose current release ships binary code of
     its own (a pure dependency that was probed does not count: only direct
     dependencies with extension modules make a pure release worth probing).
 
-    ``loaded``: documents already built; only the other required projects are read.
+    ``loaded``: documents already read; only the other required projects are read.
     """
-    from tracker.feed import project_document
-    from tracker.store.queries import load_projects
-
-    by_name = {d["name"]: d for d in loaded}
+    by_name = {d.name: d for d in loaded}
     wanted = {name for names in requires.values() for name in names}
-    missing = sorted(wanted - by_name.keys())
     documents = [by_name[n] for n in sorted(wanted & by_name.keys())]
-    if missing:
-        with store.session_scope() as session:
-            rows = load_projects(session=session, names=missing)
-            documents += [project_document(r) for r in rows]
+    documents += list(store.documents(sorted(wanted - by_name.keys())))
     found: dict[str, set[str]] = {t: set() for t in targets}
     for document in documents:
-        current = current_release(document) or {}
+        current = current_release(document.releases)
+        if current is None:
+            continue
         for target in targets:
-            verdict = (current.get("targets") or {}).get(target) or {}
-            pure = verdict.get("platforms") == ["any"]  # a pure release probed for its dependencies
-            if verdict.get("status") in _BINARY and not pure:
-                found[target].add(document["name"])
+            verdict = current.targets.get(target)
+            if verdict is None:
+                continue
+            pure = verdict.platforms == ["any"]  # a pure release probed for its dependencies
+            if verdict.status in _BINARY and not pure:
+                found[target].add(document.name)
     return found
 
 
-def _newest_with_wheel(document: dict[str, Any], target: str) -> dict[str, Any] | None:
+def _newest_with_wheel(document: ProjectDocument, target: str) -> ReleaseDocument | None:
     """The newest final, non-yanked release with a free-threaded wheel (or a probe) for target."""
-    best: tuple[Version, dict[str, Any]] | None = None
-    for release in document.get("releases", []):
-        verdict = release.get("targets", {}).get(target) or {}
-        has_wheel = verdict.get("evidence") == Evidence.PROBE.value or (
-            verdict.get("status") == Status.WHEEL_ONLY.value
+    best: tuple[Version, ReleaseDocument] | None = None
+    for release in document.releases:
+        verdict = release.targets.get(target)
+        has_wheel = verdict is not None and (
+            verdict.evidence is Evidence.PROBE or verdict.status is Status.WHEEL_ONLY
         )
-        if release.get("yanked") or not has_wheel:
+        if release.yanked or not has_wheel:
             continue
         try:
-            version = Version(str(release["version"]))
+            version = Version(release.version)
         except InvalidVersion:
             continue
         if not version.is_prerelease and (best is None or version > best[0]):

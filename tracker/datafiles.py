@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-__all__ = ["data_file"]
+__all__ = ["data_file", "snapshot_path"]
 
 _REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -20,3 +21,12 @@ def data_file(name: str) -> Path:
         if candidate.is_file():
             return candidate
     return _REPO_DATA / name
+
+
+def snapshot_path() -> Path:
+    """The snapshot fttrack reads by default: ``$FTTRACK_SNAPSHOT``, else
+    ``data/snapshot.json.gz``."""
+    explicit = os.environ.get("FTTRACK_SNAPSHOT")
+    if explicit:
+        return Path(explicit).expanduser()
+    return data_file("snapshot.json.gz")

@@ -143,9 +143,11 @@ BLOCKING_STATUSES = frozenset(
 
 
 class Evidence(enum.StrEnum):
-    """What a verdict stands on: an import in a sandbox, or the files on the index."""
+    """What a verdict stands on: an import in a sandbox, the files on the index, or
+    the probe of a neighbouring release of the same project and target (``inferred``)."""
 
     PROBE = "probe"
+    INFERRED = "inferred"
     TAGS = "tags"
     NONE = "none"
 
@@ -185,7 +187,7 @@ class Culprit:
     """A module that re-enabled the GIL, and the distribution that shipped it."""
 
     module: str
-    owner: str
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,8 @@ class Dependency:
     markers: str = ""
     origin: str = ""
     skipped_reason: str = ""
+    #: For a dependency found by resolving another one: the requirement that pulled it in.
+    via: str = ""
 
 
 def to_jsonable(value: Any) -> Any:

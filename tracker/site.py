@@ -1,4 +1,5 @@
-"""The static site written by ``fttrack export``: feed, project documents, badges, index.html.
+"""The static site written by ``fttrack export``: summary feed, project documents, badges,
+index.html.
 
 The page has no framework: a readiness chart (:mod:`tracker.chart`), a table
 of projects × targets coloured by status, and a few lines of plain JS for
@@ -11,15 +12,20 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from tracker.badges import badge_svg, shields_endpoint
-from tracker.chart import STATUS_HEX, feed_chart_svg
-from tracker.feed import TARGET_NAMES, project_summary
+from tracker.chart import STATUS_HEX, summaries_chart_svg
+from tracker.documents import (
+    TARGET_NAMES,
+    ProjectDocument,
+    ProjectSummary,
+    SummaryFeed,
+    encode,
+)
 
 __all__ = ["ExportResult", "render_index_html", "write_site"]
 
@@ -34,43 +40,62 @@ class ExportResult:
     directory: Path
     projects: int
     badges: int
+    bytes_written: int
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+class _Writer:
+    """Writes files atomically under one directory and counts the bytes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.written = 0
+        self._made: set[Path] = set()
+
+    def write(self, relative: str, data: bytes) -> None:
+        path = self.directory / relative
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        self.written += len(data)
 
 
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, indent=None, separators=(",", ":"), ensure_ascii=False).encode()
+def write_site(
+    feed: SummaryFeed,
+    documents: Iterable[ProjectDocument],
+    directory: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ExportResult:
+    """Write the summary feed (JSON and gzip), one JSON per project (its whole
+    history), two badges per project and target, and ``index.html``.
 
-
-def write_site(feed: Mapping[str, Any], directory: Path) -> ExportResult:
-    """Write the feed (JSON and gzip), one JSON per project, badges and ``index.html``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    body = _json_bytes(feed)
-    _write(directory / "feed.json", body)
-    _write(directory / "feed.json.gz", gzip.compress(body, mtime=0))
-    targets = [str(t) for t in feed.get("targets") or TARGET_NAMES]
-    projects = 0
-    badges = 0
-    for document in feed.get("projects", []):
-        name = str(document.get("name", ""))
-        if not _SAFE_NAME.match(name):
-            continue
-        _write(directory / "projects" / f"{name}.json", _json_bytes(document))
-        projects += 1
-        for target in targets:
-            stem = directory / "badges" / f"{name}-{target}"
-            _write(
-                stem.with_name(stem.name + ".json"), _json_bytes(shields_endpoint(document, target))
-            )
-            _write(stem.with_name(stem.name + ".svg"), badge_svg(document, target).encode())
-            badges += 1
-    _write(directory / "index.html", render_index_html(feed).encode())
-    return ExportResult(directory, projects, badges)
+    ``documents`` is read one at a time, so memory stays flat however many
+    projects there are; ``progress(name)`` is called after each project.
+    """
+    out = _Writer(directory)
+    body = encode(feed)
+    out.write("feed.json", body)
+    out.write("feed.json.gz", gzip.compress(body, mtime=0))
+    projects = badges = 0
+    summaries = {s.name: s for s in feed.projects}
+    for document in documents:
+        name = document.name
+        if _SAFE_NAME.match(name):
+            out.write(f"projects/{name}.json", encode(document))
+            projects += 1
+            summary = summaries.get(name) or document.summary
+            for target in feed.targets:
+                stem = f"badges/{name}-{target}"
+                out.write(stem + ".json", json.dumps(shields_endpoint(summary, target)).encode())
+                out.write(stem + ".svg", badge_svg(summary, target).encode())
+                badges += 2
+        if progress is not None:
+            progress(name)
+    out.write("index.html", render_index_html(feed).encode())
+    return ExportResult(directory, projects, badges, out.written)
 
 
 _STYLE = """
@@ -98,45 +123,47 @@ box.addEventListener('input',filter);filter();
 def _cell(status: str, evidence: str) -> str:
     colour = STATUS_HEX.get(status, "#eee")
     ink = "#fff" if status in _DARK else "#000"
-    mark = "" if evidence != "tags" else " <small>(tags)</small>"
+    mark = {"tags": " <small>(tags)</small>", "inferred": " <small>(likely)</small>"}.get(
+        evidence, ""
+    )
     return (
         f'<td class="s" style="background:{colour};color:{ink}" title="{escape(evidence)}">'
         f"{escape(status)}{mark}</td>"
     )
 
 
-def render_index_html(feed: Mapping[str, Any]) -> str:
-    """The export's ``index.html`` for a feed document."""
-    targets = [str(t) for t in feed.get("targets") or TARGET_NAMES]
+def _first_ready(summary: ProjectSummary, targets: list[str]) -> str:
+    found = [(t, summary.cell(t).first_ready) for t in targets]
+    return ", ".join(f"{t}: {v}" for t, v in found if v) or "—"
+
+
+def render_index_html(feed: SummaryFeed) -> str:
+    """The export's ``index.html`` for a summary feed."""
+    targets = list(feed.targets or TARGET_NAMES)
     rows = []
-    for document in feed.get("projects", []):
-        summary = project_summary(document)
-        name = str(summary["name"])
+    for summary in feed.projects:
+        name = summary.name
         link = f"projects/{name}.json" if _SAFE_NAME.match(name) else "#"
-        search = f"{name} {summary['display_name']}".lower()
+        search = f"{name} {summary.shown_name}".lower()
         cells = "".join(
-            _cell(
-                summary["targets"].get(t, {}).get("status", "unknown"),
-                summary["targets"].get(t, {}).get("evidence", "none"),
-            )
-            for t in targets
+            _cell(summary.cell(t).status.value, summary.cell(t).evidence.value) for t in targets
         )
-        first = ", ".join(f"{t}: {v}" for t, v in summary["first_ready"].items()) or "—"
         rows.append(
             f'<tr data-search="{escape(search)}"><td><a href="{escape(link)}">'
-            f"{escape(summary['display_name'])}</a></td>"
-            f"<td>{escape(summary['version'] or '—')}</td>{cells}<td>{escape(first)}</td></tr>"
+            f"{escape(summary.shown_name)}</a></td>"
+            f"<td>{escape(summary.version or '—')}</td>{cells}"
+            f"<td>{escape(_first_ready(summary, targets))}</td></tr>"
         )
     head = "".join(f"<th>{escape(t)}</th>" for t in targets)
-    generated = escape(str(feed.get("generated") or ""))
+    generated = escape(str(feed.generated or "")[:19])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>fttrack: free-threading readiness</title><style>{_STYLE}</style></head><body>"
         "<h1>fttrack: can we drop the GIL yet?</h1>"
-        f'<p class="sub">Free-threading verdicts per target, generated {generated}. '
+        f'<p class="sub">Free-threading verdicts per target, generated {generated}Z. '
         'Data: <a href="feed.json">feed.json</a> (<a href="feed.json.gz">gzip</a>).</p>'
-        f"{feed_chart_svg(feed)}"
+        f"{summaries_chart_svg(feed.projects)}"
         '<input id="q" type="search" placeholder="Search projects…" autofocus>'
         ' <span id="count"></span>'
         '<table id="projects"><thead><tr><th>Project</th><th>Version</th>'

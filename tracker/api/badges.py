@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, Query, Response
 from tracker.api.schemas import BadgeEndpoint, TargetName
 from tracker.api.state import AppState, get_state
 from tracker.badges import CACHE_SECONDS, badge_svg, shields_endpoint
-from tracker.store.queries import normalize_name
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/badges", tags=["badges"])
 
-_TARGET = Annotated[TargetName, Query(description="the free-threaded target")]
+_TARGET = Annotated[
+    TargetName | None,
+    Query(description="the free-threaded target [default: the newest one with probes]"),
+]
 _CACHE = {"Cache-Control": f"public, max-age={CACHE_SECONDS // 12}"}
 
 
@@ -28,7 +30,7 @@ _CACHE = {"Cache-Control": f"public, max-age={CACHE_SECONDS // 12}"}
 async def badge_json(
     name: str,
     state: Annotated[AppState, Depends(get_state)],
-    target: _TARGET = TargetName.CP314T,
+    target: _TARGET = None,
 ) -> Response:
     """The shields.io endpoint badge: ``schemaVersion``, ``label``, ``message``, ``color``,
     ``cacheSeconds``.
@@ -36,12 +38,9 @@ async def badge_json(
     An untracked project answers 200 with a grey "not tracked" badge (shields.io shows
     a 404 as "not found" without reading it).
     """
-    document = await state.cache.project_async(name)
-    body = state.cache.rendered(
-        # one grey badge for every untracked name: hostile names do not fill the cache
-        (normalize_name(name) if document is not None else "", target.value, "json"),
-        document,
-        lambda doc: json.dumps(shields_endpoint(doc, target.value)).encode(),
+    chosen = target.value if target is not None else state.cache.default_target()
+    _tracked, body = await state.cache.badge_async(
+        name, chosen, "json", lambda summary: json.dumps(shields_endpoint(summary, chosen)).encode()
     )
     return Response(
         body,
@@ -64,15 +63,12 @@ async def badge_json(
 async def badge_image(
     name: str,
     state: Annotated[AppState, Depends(get_state)],
-    target: _TARGET = TargetName.CP314T,
+    target: _TARGET = None,
 ) -> Response:
     """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge."""
-    document = await state.cache.project_async(name)
-    body = state.cache.rendered(
-        # one grey badge for every untracked name: hostile names do not fill the cache
-        (normalize_name(name) if document is not None else "", target.value, "svg"),
-        document,
-        lambda doc: badge_svg(doc, target.value).encode(),
+    chosen = target.value if target is not None else state.cache.default_target()
+    _tracked, body = await state.cache.badge_async(
+        name, chosen, "svg", lambda summary: badge_svg(summary, chosen).encode()
     )
     return Response(
         body,

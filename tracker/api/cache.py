@@ -1,52 +1,59 @@
-"""Documents built from the store, cached until the store changes.
+"""What the API serves, kept in memory and brought up to date by small queries.
 
-A project document is rebuilt when its project's ``revision`` moves; the feed
-(with its serialised and gzip bodies, strong ETag, summaries and counts) when
-:func:`tracker.store.queries.fingerprint` moves. Both checks cost one small query.
+The store keeps every project's summary and document as JSON beside the
+history (:mod:`tracker.store.documents`), with the project's revision. The
+:class:`SummaryCache` holds every summary; at most once per
+``recheck_seconds`` it asks the store for the (name, revision) pairs and
+fetches only the summaries whose revision moved. The summary feed (its
+body, gzip body and strong ETag) is rebuilt from those bytes only when
+something changed: a join of ready-made JSON, no history is read. Badges
+are rendered from one summary and memoised until it changes. Project
+documents are read as stored JSON, memoised by revision.
+
+While a fresh database is being seeded (:meth:`SummaryCache.serve_from`), the
+same answers come from the snapshot being imported.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from tracker.api.validate import is_project_name
-from tracker.feed import (
-    build_feed,
-    build_project_document,
-    project_summary,
+from tracker.archive import Archive
+from tracker.documents import (
+    FEED_SCHEMA,
+    TARGET_NAMES,
+    ProjectSummary,
+    choose_target,
+    decode_summary,
+    encode,
+    probed_targets,
     status_counts,
 )
 from tracker.store.engine import Store
-from tracker.store.queries import fingerprint, iso, normalize_name
-from tracker.store.tables import Project
+from tracker.store.queries import normalize_name
 
-__all__ = ["DocumentCache", "FeedSnapshot"]
+__all__ = ["FeedBody", "SummaryCache"]
 
 
 @dataclass(frozen=True)
-class FeedSnapshot:
-    """The feed at one fingerprint of the store, ready to serve."""
+class FeedBody:
+    """The summary feed at one state of the store, ready to serve."""
 
-    fingerprint: tuple[Any, ...]
-    document: dict[str, Any]
     body: bytes
     body_gzip: bytes
     etag: str
-    summaries: list[dict[str, Any]]
-    counts: dict[str, dict[str, int]]
     generated: str
+    names: tuple[str, ...]
 
     @property
     def etag_gzip(self) -> str:
@@ -54,111 +61,187 @@ class FeedSnapshot:
         return self.etag[:-1] + '-gzip"'
 
 
-class DocumentCache:
-    """Thread-safe caches of project documents and of the feed."""
+@dataclass
+class _Entry:
+    revision: int
+    body: bytes
+    summary: ProjectSummary | None = None
+    rendered: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class SummaryCache:
+    """Thread-safe: every summary, the summary feed, badges and project documents."""
 
     def __init__(
-        self, store: Store, *, max_projects: int = 4096, recheck_seconds: float = 1.0
+        self, store: Store, *, recheck_seconds: float = 1.0, max_documents: int = 512
     ) -> None:
         self.store = store
-        self.max_projects = max_projects
         self.recheck_seconds = recheck_seconds
-        # name -> (revision or None when absent, document or None, monotonic time checked)
-        self._projects: OrderedDict[str, tuple[int | None, dict[str, Any] | None, float]] = (
-            OrderedDict()
-        )
-        self._rendered: dict[tuple[str, ...], tuple[dict[str, Any] | None, bytes]] = {}
-        self._feed: FeedSnapshot | None = None
+        self.max_documents = max_documents
+        self._entries: dict[str, _Entry] = {}
+        self._checked = float("-inf")
+        self._feed: FeedBody | None = None
+        self._documents: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
-        self._feed_lock = threading.Lock()
+        self._archive: Archive | None = None
+        self._default_target: str | None = None
+        self._untracked: dict[tuple[str, str], bytes] = {}
 
-    def recent(self, name: str) -> tuple[bool, dict[str, Any] | None]:
-        """``(True, document or None)`` when ``name`` was checked within ``recheck_seconds``.
+    # -- serving from a snapshot while the store is seeded -----------------------------
 
-        Costs no database query, so the event loop can answer hot badges directly.
-        """
-        if self.recheck_seconds <= 0:
-            return False, None
-        hit = self._projects.get(normalize_name(name))
-        if hit is not None and time.monotonic() - hit[2] < self.recheck_seconds:
-            return True, hit[1]
-        return False, None
-
-    def project(self, name: str) -> dict[str, Any] | None:
-        """The project document of ``name`` (any spelling), or None if not in the store."""
-        normalized = normalize_name(name)
-        if not normalized or not is_project_name(name):  # never send a NUL byte to PostgreSQL
-            return None
-        fresh, document = self.recent(normalized)
-        if fresh:
-            return document
-        with self.store.session_scope() as session:
-            revision = session.exec(
-                select(Project.revision).where(Project.name == normalized)
-            ).first()
-            with self._lock:
-                hit = self._projects.get(normalized)
-            if hit is not None and hit[0] == revision:
-                document = hit[1]
-            elif revision is None:
-                document = None
-            else:
-                document = build_project_document(normalized, session=session)
+    def serve_from(self, archive: Archive | None) -> None:
+        """Answer from ``archive`` (a snapshot being imported) until called with None."""
         with self._lock:
-            self._projects[normalized] = (revision, document, time.monotonic())
-            self._projects.move_to_end(normalized)
-            while len(self._projects) > self.max_projects:
-                self._projects.popitem(last=False)
-        return document
+            self._archive = archive
+            self._entries = {}
+            self._feed = None
+            self._default_target = None
+            self._documents.clear()
+            self._checked = float("-inf")
+            if archive is not None:
+                for summary in archive.summaries():
+                    self._entries[summary.name] = _Entry(0, encode(summary), summary)
 
-    def rendered(
-        self,
-        key: tuple[str, ...],
-        document: dict[str, Any] | None,
-        render: Callable[[dict[str, Any] | None], bytes],
-    ) -> bytes:
-        """``render(document)``, memoised for as long as ``document`` is the cached one."""
-        hit = self._rendered.get(key)
-        if hit is not None and hit[0] is document:
-            return hit[1]
-        body = render(document)
-        if len(self._rendered) >= self.max_projects * 4:
-            self._rendered.clear()
-        self._rendered[key] = (document, body)
-        return body
+    # -- keeping up with the store -----------------------------------------------------
 
-    async def project_async(self, name: str) -> dict[str, Any] | None:
-        """:meth:`project` for routes: answered in the event loop when fresh, else in a thread."""
-        fresh, document = self.recent(name)
-        if fresh:
-            return document
-        return await run_in_threadpool(self.project, name)
+    def refresh(self, *, force: bool = False) -> None:
+        """Bring the summaries up to date (at most once per ``recheck_seconds``)."""
+        if self._archive is not None:
+            return
+        if not force and time.monotonic() - self._checked < self.recheck_seconds:
+            return
+        with self._lock:
+            if not force and time.monotonic() - self._checked < self.recheck_seconds:
+                return
+            revisions = self.store.summary_revisions()
+            stale = [n for n, r in revisions.items() if (e := self._entries.get(n)) is None
+                     or e.revision != r]  # fmt: skip
+            gone = [n for n in self._entries if n not in revisions]
+            if stale:
+                fresh = self.store.summary_json(stale)
+                for name in stale:
+                    if name in fresh:
+                        self._entries[name] = _Entry(revisions[name], fresh[name])
+            for name in gone:
+                del self._entries[name]
+            if stale or gone:
+                self._feed = None
+                self._default_target = None
+            self._checked = time.monotonic()
 
-    def feed(self) -> FeedSnapshot:
-        """The feed for the store as it is now (rebuilt only after a change)."""
-        with self.store.session_scope() as session:
-            current = fingerprint(session=session)
+    def summary(self, name: str) -> ProjectSummary | None:
+        """The summary of ``name`` (any spelling), or None when it is not tracked."""
+        entry = self._entry(name)
+        if entry is None:
+            return None
+        if entry.summary is None:
+            entry.summary = decode_summary(entry.body)
+        return entry.summary
+
+    def _entry(self, name: str) -> _Entry | None:
+        if not is_project_name(name):  # never send a NUL byte to PostgreSQL
+            return None
+        self.refresh()
+        return self._entries.get(normalize_name(name))
+
+    def summaries(self) -> list[ProjectSummary]:
+        """Every summary, by name."""
+        self.refresh()
+        return [s for n in sorted(self._entries) if (s := self.summary(n)) is not None]
+
+    def badge(
+        self, name: str, target: str, kind: str, render: Callable[[ProjectSummary | None], bytes]
+    ) -> tuple[bool, bytes]:
+        """(tracked, ``render(summary)``), memoised until the summary changes."""
+        entry = self._entry(name)
+        if entry is None:  # one grey badge per target and kind: hostile names fill nothing
+            grey = self._untracked.get((target, kind))
+            if grey is None:
+                grey = self._untracked[(target, kind)] = render(None)
+            return False, grey
+        body = entry.rendered.get((target, kind))
+        if body is None:
+            body = entry.rendered[(target, kind)] = render(self.summary(name))
+        return True, body
+
+    async def badge_async(
+        self, name: str, target: str, kind: str, render: Callable[[ProjectSummary | None], bytes]
+    ) -> tuple[bool, bytes]:
+        """:meth:`badge` for routes: in the event loop when no database check is due."""
+        if self._archive is not None or time.monotonic() - self._checked < self.recheck_seconds:
+            return self.badge(name, target, kind, render)
+        return await run_in_threadpool(self.badge, name, target, kind, render)
+
+    # -- the feed and the status counts ------------------------------------------------
+
+    def feed(self) -> FeedBody:
+        """The summary feed as it is now (rebuilt only after a change)."""
+        self.refresh()
         cached = self._feed
-        if cached is not None and cached.fingerprint == current:
+        if cached is not None:
             return cached
-        with self._feed_lock:
-            cached = self._feed
-            if cached is not None and cached.fingerprint == current:
-                return cached
-            with self.store.session_scope() as session:
-                current = fingerprint(session=session)
-                now = datetime.now(UTC)
-                document = build_feed(session=session, generated=now)
-            body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-            snapshot = FeedSnapshot(
-                fingerprint=current,
-                document=document,
+        with self._lock:
+            names = tuple(sorted(self._entries))
+            parts = [self._entries[n].body for n in names]
+            generated = _now_iso()
+            head = b'{"schema":%d,"generated":"%s","targets":[%s],"projects":[' % (
+                FEED_SCHEMA,
+                generated.encode(),
+                b",".join(b'"%s"' % t.encode() for t in TARGET_NAMES),
+            )
+            body = head + b",".join(parts) + b"]}"
+            digest = hashlib.sha256(b"\n".join(parts)).hexdigest()[:40]
+            feed = FeedBody(
                 body=body,
                 body_gzip=gzip.compress(body, compresslevel=6, mtime=0),
-                etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
-                summaries=[project_summary(p) for p in document["projects"]],
-                counts=status_counts(document),
-                generated=iso(now) or "",
+                etag=f'"{digest}"',
+                generated=generated,
+                names=names,
             )
-            self._feed = snapshot
-            return snapshot
+            self._feed = feed
+            return feed
+
+    def default_target(self) -> str:
+        """The target badges speak of when none is asked for: the newest probed one."""
+        self.refresh()
+        chosen = self._default_target
+        if chosen is None:
+            summaries = self.summaries()
+            chosen = self._default_target = choose_target(TARGET_NAMES, probed_targets(summaries))[
+                0
+            ]
+        return chosen
+
+    def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
+        """(number of projects, per target the number of current releases per status)."""
+        summaries = self.summaries()
+        return len(summaries), status_counts(summaries)
+
+    # -- project documents -------------------------------------------------------------
+
+    def document(self, name: str) -> bytes | None:
+        """The stored document of ``name`` (any spelling) as JSON, or None."""
+        entry = self._entry(name)
+        if entry is None:
+            return None
+        normalized = normalize_name(name)
+        if self._archive is not None:
+            document = self._archive.document(normalized)
+            return None if document is None else encode(document)
+        with self._lock:
+            hit = self._documents.get(normalized)
+        if hit is not None and hit[0] == entry.revision:
+            return hit[1]
+        body = self.store.project_json(normalized)
+        if body is None:
+            return None
+        with self._lock:
+            self._documents[normalized] = (entry.revision, body)
+            self._documents.move_to_end(normalized)
+            while len(self._documents) > self.max_documents:
+                self._documents.popitem(last=False)
+        return body

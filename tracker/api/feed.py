@@ -1,4 +1,4 @@
-"""Route: the whole feed, gzip when the client accepts it, strong ETag, 304 on If-None-Match."""
+"""Route: the summary feed, gzip when the client accepts it, strong ETag, 304 on If-None-Match."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response
 from starlette.concurrency import run_in_threadpool
 
-from tracker.api.schemas import FeedDocument
+from tracker.api.openapi import json_response
 from tracker.api.state import AppState, get_state
+from tracker.documents import SummaryFeed
 
 __all__ = ["router"]
 
@@ -39,16 +40,21 @@ def _accepts_gzip(accept_encoding: str) -> bool:
 
 @router.get(
     "/feed.json",
-    response_model=FeedDocument,
-    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
-    summary="The whole feed: every project document",
+    response_class=Response,
+    responses={
+        200: json_response(SummaryFeed, "The summary feed"),
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    },
+    summary="The summary feed: one summary per tracked project",
 )
 async def get_feed(
     state: Annotated[AppState, Depends(get_state)],
     if_none_match: Annotated[str | None, Header()] = None,
     accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The feed document (``schema`` 1). Cache with the ETag; ask with ``Accept-Encoding: gzip``."""
+    """The summary feed (``schema`` 2): per project and target, the current release's
+    verdict, evidence, culprits, first ready version. Release history is behind
+    ``/api/v1/projects/{name}``. Cache with the ETag; ask with ``Accept-Encoding: gzip``."""
     feed = await run_in_threadpool(state.cache.feed)
     gzipped = _accepts_gzip(accept_encoding or "")
     etag = feed.etag_gzip if gzipped else feed.etag

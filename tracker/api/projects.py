@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from tracker.api.openapi import json_response
 from tracker.api.schemas import (
     ErrorBody,
-    ProjectDocument,
+    FileDocument,
+    ProbeRunDocument,
     ProjectList,
     ReleaseDetail,
     StatusReport,
@@ -18,25 +19,35 @@ from tracker.api.schemas import (
 )
 from tracker.api.state import AppState, get_state
 from tracker.api.validate import is_project_name, is_version, shorten
-from tracker.feed import TARGET_NAMES, probe_run_document
-from tracker.models import Status
-from tracker.store.queries import iso, normalize_name, probe_history
+from tracker.documents import (
+    TARGET_NAMES,
+    ProjectDocument,
+    ReleaseDocument,
+    decode_document,
+    encode,
+)
+from tracker.models import Evidence, Status
+from tracker.store.documents import culprits_of, iso
+from tracker.store.queries import normalize_name, probe_history
+from tracker.store.tables import ProbeRun
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+_JSON = "application/json"
 
 
 def _not_found(name: str, version: str | None = None) -> HTTPException:
     what = f"{name} {version}" if version else name
-    return HTTPException(404, f"{what} is not tracked")
+    return HTTPException(404, f"{shorten(what)} is not tracked")
 
 
 @router.get(
     "/projects",
-    response_model=ProjectList,
+    response_class=Response,
+    responses={200: json_response(ProjectList, "A page of project summaries")},
     summary="Search and list projects",
 )
 async def list_projects(
@@ -48,55 +59,53 @@ async def list_projects(
     q: Annotated[str | None, Query(max_length=200, description="substring of the name")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> JSONResponse:
-    """Projects (current release per target), filtered by status/target/name, paged."""
-    feed = await run_in_threadpool(state.cache.feed)
+) -> Response:
+    """Project summaries (current release per target), filtered by status/target/name, paged."""
+    summaries = await run_in_threadpool(state.cache.summaries)
     needle = normalize_name(q) if q else ""
     raw = q.strip().lower() if q else ""
     targets = [target.value] if target else list(TARGET_NAMES)
-    items = []
-    for summary in feed.summaries:
-        if q and needle not in summary["name"] and raw not in summary["display_name"].lower():
-            continue
-        if status and not any(summary["targets"][t]["status"] == status.value for t in targets):
-            continue
-        items.append(summary)
+    items = [
+        s
+        for s in summaries
+        if (not q or needle in s.name or raw in s.shown_name.lower())
+        and (status is None or any(s.cell(t).status is status for t in targets))
+    ]
     start = (page - 1) * per_page
-    return JSONResponse(
-        {
-            "total": len(items),
-            "page": page,
-            "per_page": per_page,
-            "items": items[start : start + per_page],
-        }
+    body = ProjectList(
+        total=len(items), page=page, per_page=per_page, items=items[start : start + per_page]
     )
+    return Response(encode(body), media_type=_JSON)
 
 
 @router.get(
     "/projects/{name}",
-    response_model=ProjectDocument,
-    responses=_NOT_FOUND,
-    summary="One project: every release and its verdict per target",
+    response_class=Response,
+    responses={200: json_response(ProjectDocument, "The project document"), **_NOT_FOUND},
+    summary="One project: its summary and every release with its verdict per target",
 )
-async def get_project(name: str, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
+async def get_project(name: str, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """The project document; ``name`` may be spelled in any PEP 503-equivalent way."""
     if not is_project_name(name):
         raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
-    document = await state.cache.project_async(name)
-    if document is None:
+    body = await run_in_threadpool(state.cache.document, name)
+    if body is None:
         raise _not_found(name)
-    return JSONResponse(document)
+    return Response(body, media_type=_JSON)
 
 
 @router.get(
     "/projects/{name}/{version}",
-    response_model=ReleaseDetail,
-    responses=_NOT_FOUND,
+    response_class=Response,
+    responses={
+        200: json_response(ReleaseDetail, "The release and its probe history"),
+        **_NOT_FOUND,
+    },
     summary="One release: files, verdicts, and the full probe history per target",
 )
 async def get_release(
     name: str, version: str, state: Annotated[AppState, Depends(get_state)]
-) -> JSONResponse:
+) -> Response:
     """A release with its files, current verdict per target, and every probe run per target."""
     if not is_project_name(name):
         raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
@@ -105,53 +114,79 @@ async def get_release(
     detail = await run_in_threadpool(_release_detail, state, name, version)
     if detail is None:
         raise _not_found(name, version)
-    return JSONResponse(detail)
+    return Response(encode(detail), media_type=_JSON)
 
 
-def _release_detail(state: AppState, name: str, version: str) -> dict[str, Any] | None:
-    document = state.cache.project(name)
-    if document is None:
+def _run_document(run: ProbeRun) -> ProbeRunDocument:
+    return ProbeRunDocument(
+        target=run.target,
+        platform=run.platform,
+        status=run.status,
+        evidence=Evidence.PROBE.value,
+        culprits=culprits_of(run),
+        modules=[dict(m) for m in run.modules],
+        interpreter=run.interpreter,
+        sandbox=run.sandbox,
+        timings=dict(run.timings),
+        stderr_tail=run.stderr_tail,
+        detail=run.detail,
+        installed=list(run.installed),
+        probed_at=iso(run.probed_at),
+    )
+
+
+def _release_detail(state: AppState, name: str, version: str) -> ReleaseDetail | None:
+    body = state.cache.document(name)
+    if body is None:
         return None
+    document = decode_document(body)
     with state.store.session_scope() as session:
         found = probe_history(name, version, session=session)
         if found is None:
             return None
         project, release, files, runs = found
-        history: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGET_NAMES}
+        history: dict[str, list[ProbeRunDocument]] = {t: [] for t in TARGET_NAMES}
         for run in runs:
-            history.setdefault(run.target, []).append(probe_run_document(run))
+            history.setdefault(run.target, []).append(_run_document(run))
         file_docs = [
-            {
-                "filename": f.filename,
-                "kind": f.kind,
-                "targets": list(f.targets),
-                "platforms": list(f.platforms),
-                "pure": f.pure,
-                "gil_only": f.gil_only,
-                "abi3t": f.abi3t,
-                "yanked": f.yanked,
-                "size": f.size,
-                "uploaded": iso(f.uploaded),
-            }
+            FileDocument(
+                filename=f.filename,
+                kind=f.kind,
+                targets=list(f.targets),
+                platforms=list(f.platforms),
+                pure=f.pure,
+                gil_only=f.gil_only,
+                abi3t=f.abi3t,
+                yanked=f.yanked,
+                size=f.size,
+                uploaded=iso(f.uploaded),
+            )
             for f in files
         ]
-    entry = next((r for r in document["releases"] if r["version"] == release.version), None)
-    return {
-        "name": project.name,
-        "display_name": project.display_name,
-        "version": release.version,
-        "yanked": bool(release.yanked),
-        "uploaded": iso(release.uploaded),
-        "files": file_docs,
-        "targets": entry["targets"] if entry else {},
-        "history": history,
-    }
-
-
-@router.get("/status", response_model=StatusReport, summary="Counts per status and target")
-async def get_status(state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
-    """How many projects' current releases have each status, per target."""
-    feed = await run_in_threadpool(state.cache.feed)
-    return JSONResponse(
-        {"generated": feed.generated, "projects": len(feed.summaries), "targets": feed.counts}
+    entry: ReleaseDocument | None = next(
+        (r for r in document.releases if r.version == release.version), None
     )
+    return ReleaseDetail(
+        name=project.name,
+        display_name=project.display_name,
+        version=release.version,
+        yanked=bool(release.yanked),
+        uploaded=iso(release.uploaded),
+        files=file_docs,
+        targets=entry.targets if entry is not None else {},
+        history=history,
+    )
+
+
+@router.get(
+    "/status",
+    response_class=Response,
+    responses={200: json_response(StatusReport, "Counts per status and target")},
+    summary="Counts per status and target",
+)
+async def get_status(state: Annotated[AppState, Depends(get_state)]) -> Response:
+    """How many projects' current releases have each status, per target."""
+    projects, counts = await run_in_threadpool(state.cache.counts)
+    feed = await run_in_threadpool(state.cache.feed)
+    body = StatusReport(generated=feed.generated, projects=projects, targets=counts)
+    return Response(encode(body), media_type=_JSON)

@@ -1,7 +1,10 @@
 """Request and response bodies of the HTTP API (they also make the OpenAPI schema).
 
-Response documents are built by :mod:`tracker.feed` as plain dicts; these
-models describe them for ``/openapi.json`` and for clients.
+Request bodies and small answers are pydantic models (FastAPI validates them).
+Documents are the :mod:`tracker.documents` structs, and the few answers built
+around them (:class:`ReleaseDetail`, :class:`ProjectList`, :class:`StatusReport`)
+are msgspec structs here; :mod:`tracker.api.openapi` puts their JSON Schema
+into ``/openapi.json``, so the schema is the shape the routes really send.
 """
 
 from __future__ import annotations
@@ -9,21 +12,23 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Any
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tracker.feed import TARGET_NAMES
+from tracker.documents import TARGET_NAMES, ProjectSummary, TargetVerdict
+from tracker.models import Culprit
 
 __all__ = [
+    "RESPONSE_STRUCTS",
     "Accepted",
     "BadgeEndpoint",
     "CrawlRequest",
     "ErrorBody",
-    "FeedDocument",
+    "FileDocument",
     "ProbeRequest",
-    "ProjectDocument",
+    "ProbeRunDocument",
     "ProjectList",
     "ProjectName",
-    "ProjectSummary",
     "ReleaseDetail",
     "StatusReport",
     "TargetName",
@@ -38,7 +43,7 @@ ProjectName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=
 
 
 class TargetName(enum.StrEnum):
-    """A free-threaded target (kept equal to ``tracker.feed.TARGET_NAMES``; a test checks)."""
+    """A free-threaded target (kept equal to ``tracker.documents.TARGET_NAMES``; a test checks)."""
 
     CP313T = "3.13t"
     CP314T = "3.14t"
@@ -53,158 +58,6 @@ class ErrorBody(_Model):
     """Every error answer (404, 401, 403, 503)."""
 
     error: str
-
-
-class Culprit(_Model):
-    """A module that re-enabled the GIL and the distribution that owns it."""
-
-    module: str
-    owner: str
-
-
-class ModuleLine(_Model):
-    """One imported module in a probe."""
-
-    name: str
-    outcome: str
-    detail: str
-    owner: str
-
-
-class ProbeBlock(_Model):
-    """What the probe behind a verdict recorded."""
-
-    interpreter: str
-    sandbox: str
-    platform: str
-    modules: list[ModuleLine]
-    timings: dict[str, Any]
-    stderr_tail: str
-    detail: str
-
-
-class TargetVerdict(_Model):
-    """The verdict of one release on one target."""
-
-    status: str
-    evidence: str
-    platforms: list[str]
-    culprits: list[Culprit]
-    probed_at: str | None
-    probe: ProbeBlock | None
-
-
-class ReleaseDocument(_Model):
-    """One release with a verdict per target."""
-
-    version: str
-    yanked: bool
-    uploaded: str | None
-    targets: dict[str, TargetVerdict]
-
-
-class ProjectDocument(_Model):
-    """A project with every release, newest first."""
-
-    name: str
-    display_name: str
-    classifier: str | None
-    watch_reason: str | None
-    releases: list[ReleaseDocument]
-    first_ready: dict[str, str]
-
-
-class FeedDocument(_Model):
-    """The whole feed."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    schema_: int = Field(alias="schema")
-    generated: str
-    targets: list[str]
-    projects: list[ProjectDocument]
-
-
-class FileDocument(_Model):
-    """One distribution file of a release."""
-
-    filename: str
-    kind: str
-    targets: list[str]
-    platforms: list[str]
-    pure: bool
-    gil_only: bool
-    abi3t: bool
-    yanked: bool
-    size: int | None
-    uploaded: str | None
-
-
-class ProbeRunDocument(_Model):
-    """One probe run, with everything it recorded."""
-
-    target: str
-    platform: str
-    status: str
-    evidence: str
-    culprits: list[Culprit]
-    modules: list[dict[str, Any]]
-    interpreter: str
-    sandbox: str
-    timings: dict[str, Any]
-    stderr_tail: str
-    detail: str
-    installed: list[str]
-    probed_at: str | None
-
-
-class ReleaseDetail(_Model):
-    """One release: files, the current verdict per target, and every probe run per target."""
-
-    name: str
-    display_name: str
-    version: str
-    yanked: bool
-    uploaded: str | None
-    files: list[FileDocument]
-    targets: dict[str, TargetVerdict]
-    history: dict[str, list[ProbeRunDocument]]
-
-
-class SummaryVerdict(_Model):
-    """Status and evidence of a project's current release on one target."""
-
-    status: str
-    evidence: str
-
-
-class ProjectSummary(_Model):
-    """A line of the project list."""
-
-    name: str
-    display_name: str
-    classifier: str | None
-    watch_reason: str | None
-    version: str | None
-    targets: dict[str, SummaryVerdict]
-    first_ready: dict[str, str]
-
-
-class ProjectList(_Model):
-    """A page of projects."""
-
-    total: int
-    page: int
-    per_page: int
-    items: list[ProjectSummary]
-
-
-class StatusReport(_Model):
-    """Counts of projects per status and target (current releases)."""
-
-    generated: str
-    projects: int
-    targets: dict[str, dict[str, int]]
 
 
 class BadgeEndpoint(_Model):
@@ -251,3 +104,70 @@ class Accepted(_Model):
 
     accepted: bool
     detail: str
+
+
+class FileDocument(msgspec.Struct):
+    """One distribution file of a release."""
+
+    filename: str
+    kind: str
+    targets: list[str]
+    platforms: list[str]
+    pure: bool
+    gil_only: bool
+    abi3t: bool
+    yanked: bool
+    size: int | None
+    uploaded: str | None
+
+
+class ProbeRunDocument(msgspec.Struct):
+    """One probe run, with everything it recorded."""
+
+    target: str
+    platform: str
+    status: str
+    evidence: str
+    culprits: list[Culprit]
+    modules: list[dict[str, Any]]
+    interpreter: str
+    sandbox: str
+    timings: dict[str, Any]
+    stderr_tail: str
+    detail: str
+    installed: list[str]
+    probed_at: str | None
+
+
+class ReleaseDetail(msgspec.Struct):
+    """One release: files, the current verdict per target, and every probe run per target."""
+
+    name: str
+    display_name: str
+    version: str
+    yanked: bool
+    uploaded: str | None
+    files: list[FileDocument]
+    targets: dict[str, TargetVerdict]
+    history: dict[str, list[ProbeRunDocument]]
+
+
+class ProjectList(msgspec.Struct):
+    """A page of project summaries."""
+
+    total: int
+    page: int
+    per_page: int
+    items: list[ProjectSummary]
+
+
+class StatusReport(msgspec.Struct):
+    """Counts of projects per status and target (current releases)."""
+
+    generated: str
+    projects: int
+    targets: dict[str, dict[str, int]]
+
+
+#: The msgspec structs the routes answer with, for the OpenAPI components.
+RESPONSE_STRUCTS: tuple[type[msgspec.Struct], ...] = (ReleaseDetail, ProjectList, StatusReport)

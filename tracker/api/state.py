@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from tracker.api.cache import DocumentCache
+from tracker.api.cache import SummaryCache
 from tracker.store.engine import Store
 
 __all__ = ["AppState", "CrawlHook", "ProbeHook", "call_hook", "get_state"]
@@ -26,7 +26,7 @@ class AppState:
     """Shared by all requests of one app."""
 
     store: Store
-    cache: DocumentCache
+    cache: SummaryCache
     api_token: str | None
     on_crawl: CrawlHook | None
     on_probe: ProbeHook | None

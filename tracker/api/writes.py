@@ -24,7 +24,7 @@ from tracker.api.schemas import (
 )
 from tracker.api.state import AppState, call_hook, get_state
 from tracker.errors import FttrackError
-from tracker.feed import TARGET_NAMES
+from tracker.documents import TARGET_NAMES
 from tracker.store.queries import add_to_watchlist, normalize_name
 
 __all__ = ["require_token", "router"]

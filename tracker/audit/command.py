@@ -132,7 +132,14 @@ def build_verdict_source(
 
 def _pick_target(source: VerdictSource, requested: str | None) -> str:
     if requested is None:
-        return default_target(source)
+        target, probed = default_target(source)
+        if not probed:
+            click.echo(
+                f"fttrack: nothing was probed on {target} in {source.describe()}: "
+                "verdicts rest on wheel tags only",
+                err=True,
+            )
+        return target
     try:
         target = get_target(requested).name
     except ValueError as exc:
@@ -144,7 +151,17 @@ def _pick_target(source: VerdictSource, requested: str | None) -> str:
             f"{target}: {source.describe()} has no verdicts for it (has: {has})",
             param_hint="--target",
         )
+    if target not in source.probed_targets():
+        click.echo(
+            f"fttrack: nothing was probed on {target} in {source.describe()}: "
+            "verdicts rest on wheel tags only",
+            err=True,
+        )
     return target
+
+
+def _source_kind(server: str | None, db: str | None) -> str:
+    return "server" if server else "database" if db else "snapshot"
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -216,6 +233,19 @@ def _use_color(output: Path | None) -> bool:
     "interpreter and a sandbox).",
 )
 @click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every dependency (default: only what needs attention: blockers, likely "
+    "blockers, unknown and unproven ones).",
+)
+@click.option(
+    "--ignore-likely",
+    is_flag=True,
+    help="Likely blockers (a status inferred from a neighbouring release's probe) are "
+    "reported but do not fail the audit.",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -232,6 +262,8 @@ def audit(
     snapshot: Path | None,
     format_in: str | None,
     probe_missing: bool,
+    show_all: bool,
+    ignore_likely: bool,
     output: Path | None,
 ) -> None:
     """Audit PATH's dependencies for free-threaded CPython.
@@ -260,13 +292,17 @@ def audit(
         target=chosen_target,
         platform=platform,
         input_name=opened.source.path if path != "-" else "<stdin>",
+        kind=_source_kind(server, db),
         fail_on=fail_statuses,
+        fail_on_likely=not ignore_likely,
         probe_missing=callback,
     )
     from tracker.formats import get_renderer
 
     color = output_format == "table" and _use_color(output)
     width = shutil.get_terminal_size((120, 24)).columns if color else None
-    _write(get_renderer(output_format)(report, color=color, width=width), output)
-    click.echo(f"fttrack: {report.summary_line()}", err=True)
+    render = get_renderer(output_format)
+    _write(render(report, color=color, width=width, show_all=show_all), output)
+    if output_format != "table" or output is not None:
+        click.echo(f"fttrack: {report.summary_line()}", err=True)
     click.get_current_context().exit(1 if report.blockers else 0)

@@ -13,12 +13,16 @@ from typing import Any
 from tracker.models import BLOCKING_STATUSES, Culprit, Evidence, Status
 
 __all__ = [
+    "CATEGORIES",
     "AuditEntry",
     "AuditReport",
     "SkippedEntry",
     "parse_origin",
     "report_to_json",
 ]
+
+#: The summary's categories, in the order they are reported (see :meth:`AuditReport.category`).
+CATEGORIES: tuple[str, ...] = ("blocker", "likely", "unknown", "unproven", "ready")
 
 #: Display order of statuses: worst first.
 STATUS_ORDER: tuple[Status, ...] = (
@@ -48,8 +52,15 @@ class AuditEntry:
     evidence: Evidence
     checked_at: str | None = None
     culprits: tuple[Culprit, ...] = ()
+    #: The version to upgrade to (first ready above this one, else first with a wheel).
     first_ready_version: str | None = None
+    #: True when ``first_ready_version`` has a free-threaded wheel that was never probed.
+    upgrade_untested: bool = False
+    #: For evidence ``inferred``: the probed release whose verdict stands in for this one.
+    inferred_from: str | None = None
     detail: str = ""
+    #: For a dependency found by resolution: the requirement that pulled it in.
+    via: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,10 +84,40 @@ class AuditReport:
     entries: tuple[AuditEntry, ...]
     skipped: tuple[SkippedEntry, ...] = ()
     fail_on: frozenset[Status] = field(default_factory=lambda: frozenset(BLOCKING_STATUSES))
+    #: Whether a likely blocker (a status in ``fail_on`` inferred from a neighbouring
+    #: release's probe) fails the audit like a proven one.
+    fail_on_likely: bool = True
 
     def blocks(self, entry: AuditEntry) -> bool:
-        """True when ``entry``'s status is one of ``fail_on``."""
-        return entry.status in self.fail_on
+        """True when ``entry``'s status is one of ``fail_on`` (inferred ones only when
+        ``fail_on_likely``)."""
+        if entry.status not in self.fail_on:
+            return False
+        return self.fail_on_likely or entry.evidence is not Evidence.INFERRED
+
+    def category(self, entry: AuditEntry) -> str:
+        """Which line of the summary ``entry`` counts in: ``blocker``, ``likely``,
+        ``unknown``, ``unproven`` (not proven ready, not blocking) or ``ready``."""
+        if entry.status in self.fail_on:
+            return "likely" if entry.evidence is Evidence.INFERRED else "blocker"
+        if entry.status is Status.UNKNOWN:
+            return "unknown"
+        if entry.status is Status.READY and entry.evidence is Evidence.PROBE:
+            return "ready"
+        if entry.status is Status.PURE and entry.evidence is not Evidence.INFERRED:
+            return "ready"
+        return "unproven"
+
+    def needs_attention(self, entry: AuditEntry) -> bool:
+        """True for every entry but the ready ones: what the compact table shows."""
+        return self.category(entry) != "ready"
+
+    def categories(self) -> dict[str, int]:
+        """How many entries fall in each summary category (all five, zeros included)."""
+        counts = dict.fromkeys(CATEGORIES, 0)
+        for entry in self.entries:
+            counts[self.category(entry)] += 1
+        return counts
 
     @property
     def blockers(self) -> tuple[AuditEntry, ...]:
@@ -98,19 +139,27 @@ class AuditReport:
         return counts
 
     def summary_line(self) -> str:
-        """One line for stderr: how many block, of which statuses, how many skipped."""
+        """One line for stderr: every category counted, blockers by status, skipped.
+
+        ``12 dependencies on 3.14t (manylinux_x86_64): 2 block (1 gil-reenabled,
+        1 no-ft-wheel), 1 likely blocks, 0 unknown, 2 unproven, 7 ready; 1 skipped``
+        """
         total = len(self.entries)
-        blockers = self.blockers
+        counts = self.categories()
         where = f"{self.target} ({self.platform})"
-        skipped = f"; {len(self.skipped)} skipped" if self.skipped else ""
         noun = "dependency" if total == 1 else "dependencies"
-        if not blockers:
-            return f"no blockers: {total} {noun} checked for {where}{skipped}"
-        by_status = _count_by(e.status.value for e in blockers)
-        parts = ", ".join(f"{n} {s}" for s, n in by_status.items())
-        verb = "blocks" if len(blockers) == 1 else "block"
-        head = f"{len(blockers)} of {total} {noun} {verb} free-threading on {where}"
-        return f"{head}: {parts}{skipped}"
+        proven = [e for e in self.entries if self.category(e) == "blocker"]
+        by_status = _count_by(e.status.value for e in proven)
+        detail = ", ".join(f"{n} {s}" for s, n in by_status.items())
+        parts = [
+            f"{counts['blocker']} block" + (f" ({detail})" if detail else ""),
+            f"{counts['likely']} likely block",
+            f"{counts['unknown']} unknown",
+            f"{counts['unproven']} unproven",
+            f"{counts['ready']} ready",
+        ]
+        skipped = f"; {len(self.skipped)} skipped" if self.skipped else ""
+        return f"{total} {noun} on {where}: {', '.join(parts)}{skipped}"
 
 
 def _count_by(values: Iterable[str]) -> dict[str, int]:
@@ -135,14 +184,15 @@ def parse_origin(origin: str) -> tuple[str, int | None]:
 
 
 def report_to_json(report: AuditReport) -> dict[str, Any]:
-    """The stable ``schema: 1`` audit document."""
+    """The stable ``schema: 2`` audit document (see :mod:`tracker.formats.json`)."""
     return {
-        "schema": 1,
+        "schema": 2,
         "input": report.input,
         "target": report.target,
         "platform": report.platform,
         "source": report.source,
         "fail_on": sorted(s.value for s in report.fail_on),
+        "fail_on_likely": report.fail_on_likely,
         "dependencies": [
             {
                 "name": e.name,
@@ -153,8 +203,12 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
                 "evidence": e.evidence.value,
                 "checked_at": e.checked_at,
                 "culprits": [{"module": c.module, "owner": c.owner} for c in e.culprits],
+                "inferred_from": e.inferred_from,
                 "first_ready_version": e.first_ready_version,
+                "upgrade_untested": e.upgrade_untested,
+                "category": report.category(e),
                 "blocks": report.blocks(e),
+                "via": e.via or None,
                 "detail": e.detail,
             }
             for e in report.entries
@@ -167,6 +221,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
             "total": len(report.entries),
             "blockers": len(report.blockers),
             "skipped": len(report.skipped),
+            "categories": report.categories(),
             "counts": report.counts(),
         },
     }

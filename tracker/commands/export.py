@@ -1,7 +1,8 @@
-"""``fttrack export DIR``: the feed, project documents, badges and a static HTML page."""
+"""``fttrack export DIR``: the summary feed, project documents, badges and a static HTML page."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -18,29 +19,53 @@ __all__ = ["export"]
     help="Database URL (sqlite:///PATH or postgresql://...). Default: the configured database.",
 )
 def export(directory: Path, db_url: str | None) -> None:
-    """Write DIR/feed.json (and .gz), DIR/projects/NAME.json, DIR/badges/NAME-TARGET.{json,svg}
-    and DIR/index.html (a readiness chart and a searchable table) from the database.
+    """Write a static site from the database: DIR/feed.json (and .gz, the summary feed),
+    DIR/projects/NAME.json (each project's history), DIR/badges/NAME-TARGET.{json,svg}
+    and DIR/index.html (a readiness chart and a searchable table).
 
     \b
     Examples:
       fttrack export site/
       fttrack export site/ --db postgresql://tracker@db/fttrack
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     from tracker.config import load_settings
+    from tracker.documents import summary_feed
     from tracker.site import write_site
     from tracker.store.engine import open_store
 
+    console = Console(stderr=True)
+    started = time.monotonic()
     url = db_url or load_settings().db_url
     store = open_store(url)
     try:
-        feed = store.feed()
+        feed = summary_feed(store.summaries())
+        names = [s.name for s in feed.projects]
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"exporting {len(names)} projects", total=len(names))
+            try:
+                result = write_site(
+                    feed,
+                    store.documents(names),
+                    directory,
+                    progress=lambda _name: bar.advance(task),
+                )
+            except OSError as exc:
+                raise click.ClickException(
+                    f"{directory}: cannot write: {exc.strerror or exc}"
+                ) from None
     finally:
         store.close()
-    try:
-        result = write_site(feed, directory)
-    except OSError as exc:
-        raise click.ClickException(f"{directory}: cannot write: {exc.strerror or exc}") from None
-    click.echo(
-        f"wrote {result.projects} projects and {result.badges * 2} badges to {result.directory}",
-        err=True,
+    console.print(
+        f"wrote {result.projects} projects and {result.badges} badges to {result.directory} "
+        f"({result.bytes_written / 2**20:.1f} MiB) in {time.monotonic() - started:.1f} s"
     )

@@ -103,7 +103,7 @@ def build_command(
     from tracker.crawl import crawl_once, probe_candidates
     from tracker.jobs import run_probe_job
     from tracker.service import load_seed_names
-    from tracker.snapshot import job_wheel_sizes, project_requires, write_snapshot
+    from tracker.snapshot import job_wheel_sizes, write_snapshot
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
@@ -133,7 +133,7 @@ def build_command(
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
         # A release that requires one of those would install it too.
         heavy = {(j.project, j.target) for j in too_big}
-        requires = project_requires(store)
+        requires = store.project_requires(names)
         too_big += [
             j
             for j in jobs
@@ -169,9 +169,9 @@ def build_command(
                 console.print(
                     "[yellow]interrupted[/]: finished probes are stored; run again to resume"
                 )
-        feed = write_snapshot(store, output)
+        summaries = write_snapshot(store, output)
     size_mb = output.stat().st_size / 1e6
     console.print(
-        f"[green]snapshot[/] {output}: {len(feed['projects'])} projects, {size_mb:.1f} MB, "
+        f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
         f"{done} probes in {time.monotonic() - started:.0f}s"
     )

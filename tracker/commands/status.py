@@ -4,55 +4,35 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from tracker.models import TARGETS, Status
+from tracker.documents import TARGET_NAMES, ProjectSummary, status_counts
+from tracker.models import Status
 
 __all__ = ["source_coverage", "status"]
 
-TARGET_NAMES = tuple(t.name for t in TARGETS)
 
+def source_coverage(summaries: Iterable[ProjectSummary]) -> dict[str, Any]:
+    """Coverage figures of project summaries (no history is read).
 
-def source_coverage(documents: Any) -> dict[str, Any]:
-    """Coverage figures of an iterable of project documents.
-
-    Counts per target: the current release's status, probes of any release,
-    and the newest probe date; plus the number of projects and releases.
+    Counts per target: the current release's status and the releases a probe
+    judged; the newest probe; the number of projects and releases.
     """
-    from tracker.verdicts.listing import current_release
-
-    projects = releases = 0
-    by_status: dict[str, Counter[str]] = {t: Counter() for t in TARGET_NAMES}
-    probes: Counter[str] = Counter()
-    probed_releases: Counter[str] = Counter()
-    newest: str | None = None
-    for document in documents:
-        projects += 1
-        releases += len(document.get("releases") or [])
-        for release in document.get("releases") or []:
-            for target, verdict in (release.get("targets") or {}).items():
-                if verdict.get("evidence") == "probe":
-                    probed_releases[target] += 1
-                    probes[target] += 1
-                    when = verdict.get("probed_at")
-                    if when and (newest is None or when > newest):
-                        newest = when
-        current = current_release(document)
-        for target in TARGET_NAMES:
-            verdict = ((current or {}).get("targets") or {}).get(target) or {}
-            by_status[target][verdict.get("status", Status.UNKNOWN.value)] += 1
+    summaries = list(summaries)
+    probed = {t: sum(s.cell(t).probed for s in summaries) for t in TARGET_NAMES}
+    probes = [s.last_probe for s in summaries if s.last_probe]
+    counts = status_counts(summaries)
     return {
-        "projects": projects,
-        "releases": releases,
-        "probed_releases": {t: probed_releases[t] for t in TARGET_NAMES},
-        "newest_probe": newest,
+        "projects": len(summaries),
+        "releases": sum(s.releases for s in summaries),
+        "probed_releases": probed,
+        "newest_probe": max(probes)[:19] + "Z" if probes else None,
         "current_release_status": {
-            t: {s.value: by_status[t][s.value] for s in Status if by_status[t][s.value]}
-            for t in TARGET_NAMES
+            t: {status: n for status, n in counts[t].items() if n} for t in TARGET_NAMES
         },
     }
 
@@ -91,11 +71,10 @@ def status(snapshot: Path | None, db: str | None, server: str | None, as_json: b
       fttrack status --db postgresql://fttrack@db/fttrack --json
     """
     from tracker.audit.command import build_verdict_source
-    from tracker.verdicts.listing import iter_project_documents
 
     source = build_verdict_source(server, db, snapshot)
     report: dict[str, Any] = {"source": source.describe()}
-    report.update(source_coverage(iter_project_documents(source)))
+    report.update(source_coverage(source.summaries()))
     report.update(machine_capabilities())
     if db and importlib.util.find_spec("tracker.queue") is not None:
         from tracker.queue import queue_health

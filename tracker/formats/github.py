@@ -8,11 +8,8 @@ dependencies that are not proven ready become ``::notice`` lines; a final
 from __future__ import annotations
 
 from tracker.audit.report import AuditEntry, AuditReport, parse_origin
-from tracker.models import Status
 
 __all__ = ["escape_data", "escape_property", "render"]
-
-_GOOD = {Status.READY, Status.PURE}
 
 
 def escape_data(text: str) -> str:
@@ -37,13 +34,15 @@ def _annotation(level: str, report: AuditReport, entry: AuditEntry) -> str:
     return f"::{level} {','.join(props)}::{escape_data(message)}"
 
 
-def render(report: AuditReport, *, color: bool = False, width: int | None = None) -> str:
+def render(
+    report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
+) -> str:
     """The report as workflow commands, one per line."""
     lines = []
     for entry in report.ordered():
         if report.blocks(entry):
             lines.append(_annotation("error", report, entry))
-        elif entry.status not in _GOOD:
+        elif report.needs_attention(entry):
             lines.append(_annotation("notice", report, entry))
     lines.append(f"::notice title=fttrack audit::{escape_data(report.summary_line())}")
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 A format is a function that turns an :class:`~tracker.audit.report.AuditReport`
 into text. ``color`` asks for terminal colours (only ``table`` uses it) and
-``width`` fixes the terminal width (None: detect).
+``width`` fixes the terminal width (None: detect). ``show_all`` lists every
+dependency where a format otherwise shows only what needs attention.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ __all__ = ["Renderer"]
 
 
 class Renderer(Protocol):
-    """``render(report, *, color=False, width=None) -> str``."""
+    """``render(report, *, color=False, width=None, show_all=False) -> str``."""
 
     def __call__(
-        self, report: AuditReport, *, color: bool = False, width: int | None = None
+        self,
+        report: AuditReport,
+        *,
+        color: bool = False,
+        width: int | None = None,
+        show_all: bool = False,
     ) -> str:
         """Render ``report`` as text (ending with a newline)."""
         ...

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from tracker.audit.report import AuditEntry, AuditReport
-from tracker.models import Status
 
 __all__ = ["render"]
-
-_GOOD = {Status.READY, Status.PURE}
 
 
 def _cell(text: str) -> str:
@@ -17,10 +14,12 @@ def _cell(text: str) -> str:
 def _mark(report: AuditReport, entry: AuditEntry) -> str:
     if report.blocks(entry):
         return "❌"
-    return "✅" if entry.status in _GOOD else "⚠️"
+    return "✅" if report.category(entry) == "ready" else "⚠️"
 
 
-def render(report: AuditReport, *, color: bool = False, width: int | None = None) -> str:
+def render(
+    report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
+) -> str:
     """The report as GitHub-flavoured Markdown."""
     blockers = len(report.blockers)
     where = f"`{report.target}` ({report.platform})"
@@ -37,7 +36,8 @@ def render(report: AuditReport, *, color: bool = False, width: int | None = None
         "| | package | version | status | evidence | upgrade to | detail |",
         "|---|---|---|---|---|---|---|",
     ]
-    for entry in report.ordered():
+    shown = [e for e in report.ordered() if show_all or report.needs_attention(e)]
+    for entry in shown:
         evidence = entry.evidence.value
         if entry.checked_at:
             evidence += f" {entry.checked_at[:10]}"
@@ -48,14 +48,21 @@ def render(report: AuditReport, *, color: bool = False, width: int | None = None
                     _mark(report, entry),
                     f"`{entry.name}`",
                     _cell(entry.version or entry.specifier or "*"),
-                    f"`{entry.status.value}`",
+                    f"`{entry.status.value}`"
+                    + (" (likely)" if entry.evidence.value == "inferred" else ""),
                     evidence,
-                    _cell(entry.first_ready_version or ""),
+                    _cell(
+                        (entry.first_ready_version or "")
+                        + (" (untested)" if entry.upgrade_untested else "")
+                    ),
                     _cell(entry.detail),
                 ]
             )
             + " |"
         )
+    hidden = len(report.entries) - len(shown)
+    if hidden:
+        lines += ["", f"{hidden} ready dependencies not listed."]
     if report.skipped:
         lines += ["", f"<details><summary>{len(report.skipped)} skipped</summary>", ""]
         lines += [f"- `{s.name}` ({_cell(s.origin)}): {_cell(s.reason)}" for s in report.skipped]

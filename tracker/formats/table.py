@@ -1,9 +1,11 @@
 """The ``table`` format: an aligned table, blockers first, coloured by status.
 
-Below the table, one line per dependency that is not proven ready says why
-and what to upgrade to; then the skipped dependencies. Colours are drawn with
-rich; without colours the text is assembled directly (a 500-row table then
-renders in milliseconds).
+By default only what needs attention is listed (blockers, likely blockers,
+unknown and unproven dependencies); ``show_all`` lists every row. Under each
+row that is not proven ready, one indented line says why and what to upgrade
+to; then the skipped dependencies, then one summary line. Colours are drawn
+with rich; without colours the text is assembled directly (a 500-row table
+then renders in milliseconds).
 """
 
 from __future__ import annotations
@@ -32,8 +34,6 @@ STATUS_STYLES: dict[Status, str] = {
     Status.UNKNOWN: "dim",
 }
 
-#: Statuses whose detail is not repeated under the table.
-_QUIET = frozenset({Status.READY, Status.PURE})
 _HEADERS = ("", "package", "version", "status", "evidence", "upgrade to", "origin")
 
 # One styled piece of output: (text, rich style or None).
@@ -46,6 +46,37 @@ def _evidence(entry: AuditEntry) -> str:
     return entry.evidence.value
 
 
+def _mark(report: AuditReport, entry: AuditEntry) -> _Piece:
+    category = report.category(entry)
+    if report.blocks(entry):
+        return ("✗", "bold red")
+    if category == "likely":
+        return ("?", "red")
+    if category == "ready":
+        return ("✓", "green")
+    return ("·", "dim")
+
+
+def _status(entry: AuditEntry) -> str:
+    if entry.evidence.value == "inferred":
+        return f"likely {entry.status.value}"
+    return entry.status.value
+
+
+def _upgrade(entry: AuditEntry) -> _Piece:
+    if entry.first_ready_version is None:
+        return ("", None)
+    if entry.upgrade_untested:
+        return (f"{entry.first_ready_version} (untested)", "yellow")
+    return (entry.first_ready_version, "green")
+
+
+def _origin(entry: AuditEntry) -> str:
+    if entry.via:
+        return f"via {entry.via}"
+    return _short_origin(entry.origin)
+
+
 def _short_origin(origin: str) -> str:
     path, line = parse_origin(origin)
     name = PurePath(path).name or path
@@ -54,19 +85,19 @@ def _short_origin(origin: str) -> str:
 
 def _row(report: AuditReport, entry: AuditEntry) -> list[_Piece]:
     return [
-        ("✗", "bold red") if report.blocks(entry) else (" ", None),
+        _mark(report, entry),
         (entry.name, "bold" if report.blocks(entry) else None),
         (entry.version or entry.specifier or "*", None),
-        (entry.status.value, STATUS_STYLES[entry.status]),
+        (_status(entry), STATUS_STYLES[entry.status]),
         (_evidence(entry), None),
-        (entry.first_ready_version or "", "green" if entry.first_ready_version else None),
-        (_short_origin(entry.origin), "dim"),
+        _upgrade(entry),
+        (_origin(entry), "dim"),
     ]
 
 
-def _lines(report: AuditReport) -> list[list[_Piece]]:
+def _lines(report: AuditReport, show_all: bool) -> list[list[_Piece]]:
     """Every output line as styled pieces."""
-    entries = report.ordered()
+    entries = [e for e in report.ordered() if show_all or report.needs_attention(e)]
     rows = [_row(report, e) for e in entries]
     widths = [cell_len(h) for h in _HEADERS]
     for row in rows:
@@ -83,25 +114,31 @@ def _lines(report: AuditReport) -> list[list[_Piece]]:
 
     title = f"{report.input}: free-threaded {report.target} on {report.platform}"
     lines: list[list[_Piece]] = [[(title, "bold")]]
-    lines.append(aligned([(h, "bold") for h in _HEADERS]))
-    lines.append(aligned([("─" * w, "dim") for w in widths]))
-    lines += [aligned(row) for row in rows]
+    if rows:
+        lines.append(aligned([(h, "bold") for h in _HEADERS]))
+        lines.append(aligned([("─" * w, "dim") for w in widths]))
+    for entry, row in zip(entries, rows, strict=True):
+        lines.append(aligned(row))
+        if entry.detail and report.needs_attention(entry):
+            lines.append([("   ↳ ", "dim"), (entry.detail, None)])
+    hidden = len(report.entries) - len(entries)
+    if hidden:
+        lines.append([(f"{hidden} ready not shown (--all lists every row)", "dim")])
     lines.append([(f"verdicts from {report.source}", "dim")])
-    for entry in entries:
-        if entry.status not in _QUIET and entry.detail:
-            version = f" {entry.version or entry.specifier}".rstrip()
-            lines.append([("  ", None), (entry.name, "bold"), (f"{version}: {entry.detail}", None)])
     if report.skipped:
         lines.append([(f"skipped {len(report.skipped)}:", "dim")])
         for skipped in report.skipped:
             text = f"  {skipped.name} ({_short_origin(skipped.origin)}): {skipped.reason}"
             lines.append([(text, "dim")])
+    lines.append([(report.summary_line(), "bold")])
     return lines
 
 
-def render(report: AuditReport, *, color: bool = False, width: int | None = None) -> str:
-    """The report as a table (ANSI colours when ``color``)."""
-    lines = _lines(report)
+def render(
+    report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
+) -> str:
+    """The report as a table (ANSI colours when ``color``; every row when ``show_all``)."""
+    lines = _lines(report, show_all)
     if not color:
         return "\n".join("".join(text for text, _ in line).rstrip() for line in lines) + "\n"
     import io

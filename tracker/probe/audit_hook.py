@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+
+from tracker.documents import ProjectDocument
 
 __all__ = ["make_probe_missing"]
 
 
 def make_probe_missing(
     *, target: str, platform: str
-) -> Callable[[str, str | None, str], dict[str, Any] | None]:
+) -> Callable[[str, str | None, str], ProjectDocument | None]:
     """A ``probe_missing(name, version, target)`` callback over the local database."""
     from tracker.config import load_settings
     from tracker.crawl import ProbeJob, crawl_once, probe_candidates
@@ -28,7 +29,7 @@ def make_probe_missing(
     settings = load_settings()
     store = open_store(settings.db_url)
 
-    def probe_missing(name: str, version: str | None, wanted: str) -> dict[str, Any] | None:
+    def probe_missing(name: str, version: str | None, wanted: str) -> ProjectDocument | None:
         print(f"fttrack: probing {name} on {wanted} (not in the verdict source)", file=sys.stderr)
         store.add_to_watchlist([name], "audit")
         report = crawl_once([name], store, index_url=settings.index_url)

@@ -14,7 +14,7 @@ existing database is upgraded in place.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,12 +28,21 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from tracker.documents import (
+    TARGET_NAMES,
+    ProjectDocument,
+    ProjectSummary,
+    decode_document,
+    decode_summaries,
+)
 from tracker.errors import StoreError
 from tracker.models import ProbeResult
 from tracker.store import queries
+from tracker.store.documents import refresh_all
 from tracker.store.queries import PageFile, UpsertResult
+from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
 
 if TYPE_CHECKING:
     from tracker.store.importer import ImportResult
@@ -240,26 +249,107 @@ class Store:
         with self.session_scope() as session:
             return queries.project_state(name, session=session)
 
-    def import_feed(self, document: Mapping[str, Any], *, source: str = "feed") -> ImportResult:
-        """Import a feed document in one transaction (idempotent)."""
+    def import_feed(
+        self,
+        documents: Iterable[ProjectDocument],
+        *,
+        generated: str | None = None,
+        source: str = "feed",
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Import project documents in one transaction (idempotent)."""
         from tracker.store.importer import import_feed
 
         with self.session_scope(write=True) as session:
-            return import_feed(document, session=session, source=source)
+            return import_feed(
+                documents, session=session, generated=generated, source=source, progress=progress
+            )
 
-    def project_document(self, name: str) -> dict[str, Any] | None:
-        """The project document for ``name`` (any spelling), or None."""
-        from tracker.feed import build_project_document
-
+    def project_json(self, name: str) -> bytes | None:
+        """The stored document of ``name`` (normalized) as JSON, or None."""
         with self.session_scope() as session:
-            return build_project_document(name, session=session)
+            row = session.get(ProjectDocumentRow, name)
+            return None if row is None else row.document.encode()
 
-    def feed(self) -> dict[str, Any]:
-        """The whole feed document."""
-        from tracker.feed import build_feed
+    def project_document(self, name: str) -> ProjectDocument | None:
+        """The stored document of ``name`` (normalized), or None."""
+        data = self.project_json(name)
+        return None if data is None else decode_document(data, what=f"{self.url}: {name}")
 
+    def summary_revisions(self) -> dict[str, int]:
+        """Every stored summary's project and revision (the feed's change marker)."""
         with self.session_scope() as session:
-            return build_feed(session=session)
+            rows = session.execute(
+                sa.select(col(ProjectDocumentRow.project), col(ProjectDocumentRow.revision))
+            ).all()
+        return {str(name): int(revision) for name, revision in rows}
+
+    def summary_json(self, names: Iterable[str] | None = None) -> dict[str, bytes]:
+        """The stored summaries as JSON, of ``names`` or of every project."""
+        query = sa.select(col(ProjectDocumentRow.project), col(ProjectDocumentRow.summary))
+        wanted = None if names is None else sorted(set(names))
+        found: dict[str, bytes] = {}
+        with self.session_scope() as session:
+            if wanted is None:
+                batches: list[list[str] | None] = [None]
+            else:
+                batches = [wanted[i : i + 500] for i in range(0, len(wanted), 500)]
+            for batch in batches:
+                scoped = (
+                    query
+                    if batch is None
+                    else query.where(col(ProjectDocumentRow.project).in_(batch))
+                )
+                for name, summary in session.execute(scoped).all():
+                    found[str(name)] = summary.encode()
+        return found
+
+    def summaries(self) -> list[ProjectSummary]:
+        """Every stored summary, by name."""
+        data = self.summary_json()
+        return decode_summaries(b"[" + b",".join(data[n] for n in sorted(data)) + b"]")
+
+    def documents(self, names: Iterable[str] | None = None) -> Iterator[ProjectDocument]:
+        """Stored documents by name (all, or ``names``), decoded a batch at a time."""
+        wanted = sorted(set(names)) if names is not None else sorted(self.summary_revisions())
+        for start in range(0, len(wanted), 200):
+            batch = wanted[start : start + 200]
+            with self.session_scope() as session:
+                query = sa.select(
+                    col(ProjectDocumentRow.project), col(ProjectDocumentRow.document)
+                ).where(col(ProjectDocumentRow.project).in_(batch))
+                rows = session.execute(query).all()
+            by_name = {str(name): body for name, body in rows}
+            for name in batch:
+                if name in by_name:
+                    yield decode_document(by_name[name], what=f"{self.url}: {name}")
+
+    def project_requires(self, names: Iterable[str]) -> dict[str, list[str]]:
+        """The dependency names each project's newest release declares ([] when not read)."""
+        wanted = sorted(set(names))
+        found: dict[str, list[str]] = {name: [] for name in wanted}
+        with self.session_scope() as session:
+            for start in range(0, len(wanted), 500):
+                query = sa.select(col(Project.name), col(Project.requires)).where(
+                    col(Project.name).in_(wanted[start : start + 500])
+                )
+                for name, requires in session.execute(query).all():
+                    found[str(name)] = list(requires or [])
+        return found
+
+    def probed_targets(self) -> tuple[str, ...]:
+        """Targets with at least one probe run, oldest target first."""
+        with self.session_scope() as session:
+            query = sa.select(col(ProbeRun.target)).distinct()
+            found = {str(t) for t in session.execute(query).scalars()}
+        return tuple(t for t in TARGET_NAMES if t in found)
+
+    def project_count(self) -> int:
+        """How many projects the store holds."""
+        with self.session_scope() as session:
+            return int(
+                session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one()
+            )
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -276,7 +366,7 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
     """Open (creating or upgrading as needed) the database at ``db_url``.
 
     A database without fttrack's tables is migrated to head and, when
-    ``seed`` is true, filled from the shipped snapshot (``snapshot`` or
+    ``seed`` is true and it holds no project, filled from the shipped snapshot (``snapshot`` or
     :func:`tracker.store.seed.snapshot_path`); a missing snapshot leaves it empty.
     """
     engine = make_engine(db_url)
@@ -287,7 +377,10 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
         raise StoreError(f"cannot open the database {_safe(db_url)}: {_first_line(exc)}") from None
     migrate(engine)
     store = Store(engine)
-    if brand_new and seed:
+    if not brand_new:
+        with store.session_scope(write=True) as session:
+            refresh_all(session=session)  # documents missing after an upgrade
+    if seed and store.project_count() == 0:
         from tracker.store.seed import seed_store
 
         seed_store(store, snapshot)

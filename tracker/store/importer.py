@@ -1,22 +1,26 @@
-"""Load a feed document (the shipped snapshot, an export) into the store.
+"""Load a full dump (the shipped snapshot, an export) into the store.
 
 Idempotent: importing the same document twice leaves the same rows. Tags
 verdicts of releases whose files are not in the store are kept on the release
 (``releases.tags``); probe verdicts become probe runs (history, deduplicated by
-release, target, platform and time).
+release, target, platform and time). The stored documents and summaries of
+the imported projects are rebuilt from the rows at the end, in the same
+transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
+from tracker.documents import ProjectDocument, TargetVerdict
 from tracker.errors import InputError
-from tracker.models import Status
+from tracker.models import Evidence, Status
+from tracker.store.documents import refresh_documents
 from tracker.store.queries import (
     WATCH_REASONS,
     add_to_watchlist,
@@ -28,8 +32,6 @@ from tracker.store.tables import ProbeRun, Project, Release
 
 __all__ = ["ImportResult", "import_feed"]
 
-_STATUSES = {s.value for s in Status}
-
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -40,98 +42,91 @@ class ImportResult:
     probe_runs: int = 0
 
 
-def _require(value: Any, kind: type, where: str, source: str) -> Any:
-    if not isinstance(value, kind):
-        raise InputError(source, f"{where}: expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
 def import_feed(
-    document: Mapping[str, Any], *, session: Session, source: str = "feed"
+    documents: Iterable[ProjectDocument],
+    *,
+    session: Session,
+    generated: str | None = None,
+    source: str = "feed",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Write the projects of a feed document into the store; see the module docstring.
+    """Write project documents (a full dump, read one at a time) into the store;
+    see the module docstring.
 
-    ``source`` names the document in error messages (a path, usually).
+    ``generated`` is the dump's time (probes without a time get it); ``source``
+    names the dump in error messages (a path, usually); ``progress(done)`` is
+    called after each project.
     """
-    _require(document, Mapping, "document", source)
-    if document.get("schema") != 1:
-        raise InputError(source, f"schema: expected 1, got {document.get('schema')!r}")
-    generated = parse_time(document.get("generated"), where=f"{source}: generated")
-    fallback_time = generated or datetime(1970, 1, 1, tzinfo=UTC)
-    projects = _require(document.get("projects"), list, "projects", source)
+    when = parse_time(generated, where=f"{source}: generated")
+    fallback_time = when or datetime(1970, 1, 1, tzinfo=UTC)
     counts = [0, 0, 0]
-    for index, entry in enumerate(projects):
+    names: list[str] = []
+    for index, document in enumerate(documents):
         where = f"projects[{index}]"
-        _require(entry, Mapping, where, source)
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
+        if not document.name.strip():
             raise InputError(source, f"{where}.name: expected a project name")
-        released, probed = _import_project(entry, where, source, session, fallback_time)
+        released, probed, name = _import_project(document, where, source, session, fallback_time)
+        names.append(name)
         counts[0] += 1
         counts[1] += released
         counts[2] += probed
+        if progress is not None:
+            progress(index + 1)
     session.flush()
+    refresh_documents(names, session=session)
     return ImportResult(*counts)
 
 
 def _import_project(
-    entry: Mapping[str, Any], where: str, source: str, session: Session, fallback: datetime
-) -> tuple[int, int]:
+    document: ProjectDocument, where: str, source: str, session: Session, fallback: datetime
+) -> tuple[int, int, str]:
     project, _ = ensure_project(
-        entry["name"], session=session, display_name=entry.get("display_name")
+        document.name, session=session, display_name=document.display_name or None
     )
     assert project.id is not None
-    if isinstance(entry.get("display_name"), str) and entry["display_name"]:
-        project.display_name = entry["display_name"]
-    if entry.get("classifier") is not None:
-        project.classifier = str(entry["classifier"])
+    if document.display_name:
+        project.display_name = document.display_name
+    if document.classifier is not None:
+        project.classifier = document.classifier
     touch_project(project)
-    reason = entry.get("watch_reason")
+    reason = document.watch_reason
     if reason is not None:
         if reason not in WATCH_REASONS:
             raise InputError(source, f"{where}.watch_reason: unknown reason {reason!r}")
-        add_to_watchlist([project.name], str(reason), session=session)
+        add_to_watchlist([project.name], reason, session=session, refresh=False)
     existing = {
         r.version: r
         for r in session.exec(select(Release).where(Release.project_id == project.id)).all()
     }
-    releases = _require(entry.get("releases", []), list, f"{where}.releases", source)
-    pending: list[tuple[Release, str, Mapping[str, Any]]] = []
-    for r_index, item in enumerate(releases):
-        r_where = f"{where}.releases[{r_index}]"
-        _require(item, Mapping, r_where, source)
-        version = item.get("version")
-        if not isinstance(version, str) or not version:
-            raise InputError(source, f"{r_where}.version: expected a version string")
-        release = existing.get(version)
+    pending: list[tuple[Release, str, TargetVerdict]] = []
+    for r_index, item in enumerate(document.releases):
+        if not item.version:
+            raise InputError(source, f"{where}.releases[{r_index}].version: expected a version")
+        release = existing.get(item.version)
         if release is None:
-            release = Release(project_id=project.id, version=version, yanked=False)
+            release = Release(project_id=project.id, version=item.version, yanked=False)
             session.add(release)
-            existing[version] = release
-        release.yanked = bool(item.get("yanked", False))
-        uploaded = parse_time(item.get("uploaded"), where=f"{source}: {r_where}.uploaded")
+            existing[item.version] = release
+        release.yanked = item.yanked
+        uploaded = parse_time(item.uploaded, where=f"{source}: {where}.releases[{r_index}]")
         release.uploaded = uploaded or release.uploaded
-        targets = _require(item.get("targets", {}), Mapping, f"{r_where}.targets", source)
         tags: dict[str, Any] = {}
-        for target, verdict in targets.items():
-            t_where = f"{r_where}.targets.{target}"
-            _require(verdict, Mapping, t_where, source)
-            status = verdict.get("status")
-            if status not in _STATUSES:
-                raise InputError(source, f"{t_where}.status: unknown status {status!r}")
-            platforms = [str(p) for p in verdict.get("platforms") or []]
-            if verdict.get("evidence") == "probe":
+        for target, verdict in item.targets.items():
+            platforms = list(verdict.platforms)
+            if verdict.evidence is Evidence.PROBE:
                 tags[target] = {"status": _tags_guess(platforms), "platforms": platforms}
-                pending.append((release, str(target), verdict))
+                pending.append((release, target, verdict))
+            elif verdict.evidence is Evidence.INFERRED:
+                tags[target] = {"status": Status.WHEEL_ONLY.value, "platforms": platforms}
             else:
-                tags[target] = {"status": status, "platforms": platforms}
+                tags[target] = {"status": verdict.status.value, "platforms": platforms}
         release.tags = tags
     session.flush()  # one round trip for the project's new releases (their ids)
     probes = sum(
         _import_probe(release, target, verdict, session, fallback, source)
         for release, target, verdict in pending
     )
-    return len(releases), probes
+    return len(document.releases), probes, project.name
 
 
 def _tags_guess(platforms: list[str]) -> str:
@@ -144,15 +139,15 @@ def _tags_guess(platforms: list[str]) -> str:
 def _import_probe(
     release: Release,
     target: str,
-    verdict: Mapping[str, Any],
+    verdict: TargetVerdict,
     session: Session,
     fallback: datetime,
     source: str,
 ) -> int:
     assert release.id is not None
-    probe = verdict.get("probe") or {}
-    probed_at = parse_time(verdict.get("probed_at"), where=f"{source}: probed_at") or fallback
-    platform = str(probe.get("platform") or "")
+    probe = verdict.probe
+    probed_at = parse_time(verdict.probed_at, where=f"{source}: probed_at") or fallback
+    platform = probe.platform if probe is not None else ""
     exists = session.exec(
         select(ProbeRun).where(
             ProbeRun.release_id == release.id,
@@ -172,14 +167,23 @@ def _import_probe(
             version=release.version,
             target=target,
             platform=platform,
-            status=str(verdict["status"]),
-            culprits=[dict(c) for c in verdict.get("culprits") or []],
-            modules=[dict(m) for m in probe.get("modules") or []],
-            interpreter=str(probe.get("interpreter") or ""),
-            sandbox=str(probe.get("sandbox") or ""),
-            timings=dict(probe.get("timings") or {}),
-            stderr_tail=str(probe.get("stderr_tail") or ""),
-            detail=str(probe.get("detail") or ""),
+            status=verdict.status.value,
+            culprits=[{"module": c.module, "owner": c.owner} for c in verdict.culprits],
+            modules=[
+                {
+                    "name": m.name,
+                    "outcome": m.outcome,
+                    "detail": m.detail,
+                    "owner": m.owner,
+                    **({"optional": True} if m.optional else {}),
+                }
+                for m in (probe.modules if probe is not None else [])
+            ],
+            interpreter=probe.interpreter if probe is not None else "",
+            sandbox=probe.sandbox if probe is not None else "",
+            timings=dict(probe.timings) if probe is not None else {},
+            stderr_tail=probe.stderr_tail if probe is not None else "",
+            detail=probe.detail if probe is not None else "",
             probed_at=probed_at,
             installed=[],
         )

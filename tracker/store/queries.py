@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -21,6 +21,8 @@ from sqlmodel import Session, col, select
 from tracker.errors import InputError
 from tracker.models import ProbeResult, to_jsonable
 from tracker.releases import version_key
+from tracker.store.documents import iso, refresh_documents
+from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
 from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
 from tracker.wheels import classify_file
 
@@ -74,24 +76,6 @@ class UpsertResult:
     changed_versions: tuple[str, ...] = ()
 
 
-@dataclass
-class ReleaseRows:
-    """A release with its files and the latest probe run per target."""
-
-    release: Release
-    files: list[File] = field(default_factory=list)
-    latest_probes: dict[str, ProbeRun] = field(default_factory=dict)
-
-
-@dataclass
-class ProjectRows:
-    """A project with its watch reason and releases (newest first)."""
-
-    project: Project
-    watch_reason: str | None
-    releases: list[ReleaseRows] = field(default_factory=list)
-
-
 def normalize_name(name: str) -> str:
     """PEP 503 normalised project name.
 
@@ -108,19 +92,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO-8601 UTC text with a ``Z`` suffix, or None.
-
-    >>> iso(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
-    '2026-11-25T12:00:00Z'
-    """
-    aware = as_utc(value)
-    if aware is None:
-        return None
-    text = aware.isoformat(timespec="microseconds" if aware.microsecond else "seconds")
-    return text.replace("+00:00", "Z")
 
 
 def parse_time(value: datetime | str | None, *, where: str = "time") -> datetime | None:
@@ -290,6 +261,7 @@ def upsert_project_page(
         if changed and version not in new_versions:
             changed_versions.append(version)
     session.flush()
+    refresh_documents([project.name], session=session)
     return UpsertResult(
         project=project.name,
         created=created,
@@ -349,15 +321,23 @@ def record_probe(result: ProbeResult, *, session: Session) -> bool:
     assert project is not None
     touch_project(project)
     session.flush()
+    refresh_documents([project.name], session=session)
     return True
 
 
 def add_to_watchlist(
-    names: Iterable[str], reason: str, *, session: Session, added_at: datetime | None = None
+    names: Iterable[str],
+    reason: str,
+    *,
+    session: Session,
+    added_at: datetime | None = None,
+    refresh: bool = True,
 ) -> list[str]:
     """Add projects to the watch list; returns the normalised names that were new.
 
     Names already watched keep their first reason and time (idempotent).
+    ``refresh=False`` leaves the stored documents to the caller (a bulk import
+    rebuilds them once at its end).
     """
     if reason not in WATCH_REASONS:
         raise ValueError(f"watch reason must be one of {', '.join(WATCH_REASONS)}, not {reason!r}")
@@ -375,10 +355,14 @@ def add_to_watchlist(
     added = [n for n in wanted if n not in present]
     for normalized in added:
         session.add(WatchEntry(project=normalized, reason=reason, added_at=when))
+    touched: list[str] = []
     if added:
         for project in session.exec(select(Project).where(col(Project.name).in_(added))).all():
             touch_project(project)
+            touched.append(project.name)
     session.flush()
+    if touched and refresh:
+        refresh_documents(touched, session=session)
     return added
 
 
@@ -397,80 +381,6 @@ def fingerprint(*, session: Session) -> tuple[Any, ...]:
         )
     ).one()
     return tuple(int(v) for v in row)
-
-
-def _latest_probes(
-    session: Session, release_ids: list[int] | None
-) -> dict[int, dict[str, ProbeRun]]:
-    ranked = sa.select(
-        col(ProbeRun.id),
-        sa.func.row_number()
-        .over(
-            partition_by=(col(ProbeRun.release_id), col(ProbeRun.target)),
-            order_by=(col(ProbeRun.probed_at).desc(), col(ProbeRun.id).desc()),
-        )
-        .label("rank"),
-    )
-    if release_ids is not None:
-        ranked = ranked.where(col(ProbeRun.release_id).in_(release_ids))
-    sub = ranked.subquery()
-    query = select(ProbeRun).join(sub, col(ProbeRun.id) == sub.c.id).where(sub.c.rank == 1)
-    latest: dict[int, dict[str, ProbeRun]] = defaultdict(dict)
-    for run in session.exec(query).all():
-        latest[run.release_id][run.target] = run
-    return latest
-
-
-def load_projects(*, session: Session, names: Iterable[str] | None = None) -> list[ProjectRows]:
-    """Load projects with releases (newest first), files and latest probes, in bulk.
-
-    ``names`` limits the load to those projects (any spelling); None loads all.
-    """
-    project_query = select(Project).order_by(col(Project.name))
-    wanted: list[str] | None = None
-    if names is not None:
-        wanted = sorted({normalize_name(n) for n in names})
-        project_query = project_query.where(col(Project.name).in_(wanted))
-    projects = list(session.exec(project_query).all())
-    if not projects:
-        return []
-    ids = [p.id for p in projects if p.id is not None]
-    scoped = wanted is not None
-    reasons_query = select(WatchEntry)
-    if wanted is not None:
-        reasons_query = reasons_query.where(col(WatchEntry.project).in_(wanted))
-    reasons = {w.project: w.reason for w in session.exec(reasons_query).all()}
-
-    release_query = select(Release)
-    if scoped:
-        release_query = release_query.where(col(Release.project_id).in_(ids))
-    releases = list(session.exec(release_query).all())
-    release_ids = [r.id for r in releases if r.id is not None]
-
-    file_query = select(File).order_by(col(File.filename))
-    if scoped:
-        file_query = file_query.where(col(File.release_id).in_(release_ids or [-1]))
-    files: dict[int, list[File]] = defaultdict(list)
-    for row in session.exec(file_query).all():
-        files[row.release_id].append(row)
-    latest = _latest_probes(session, release_ids if scoped else None)
-
-    by_project: dict[int, list[ReleaseRows]] = defaultdict(list)
-    for release in releases:
-        assert release.id is not None
-        by_project[release.project_id].append(
-            ReleaseRows(release, files.get(release.id, []), latest.get(release.id, {}))
-        )
-    result: list[ProjectRows] = []
-    for project in projects:
-        assert project.id is not None
-        rows = sorted(
-            by_project.get(project.id, []),
-            key=lambda r: version_key(r.release.version),
-            reverse=True,
-        )
-        result.append(ProjectRows(project, reasons.get(project.name), rows))
-    return result
 
 
 def probe_history(

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-__all__ = ["File", "ProbeRun", "Project", "Release", "WatchEntry", "metadata"]
+__all__ = [
+    "File",
+    "ProbeRun",
+    "Project",
+    "ProjectDocumentRow",
+    "Release",
+    "WatchEntry",
+    "metadata",
+]
 
 metadata = SQLModel.metadata
 
@@ -114,3 +122,17 @@ class ProbeRun(SQLModel, table=True):
     detail: str = Field(default="", sa_type=Text)
     probed_at: datetime = Field(sa_type=DateTime(timezone=True))
     installed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ProjectDocumentRow(SQLModel, table=True):
+    """A project's document and summary as JSON, rewritten in the same transaction as
+    every write that changes them, so reads never rebuild them from the history."""
+
+    __tablename__ = "project_documents"
+
+    project: str = Field(primary_key=True, max_length=200)
+    #: The project's revision the row was built from (the feed's change marker).
+    revision: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+    summary: str = Field(sa_type=Text)
+    document: str = Field(sa_type=Text)

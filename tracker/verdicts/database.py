@@ -1,4 +1,5 @@
-"""Verdicts from fttrack's own database (SQLite or PostgreSQL), built by :mod:`tracker.feed`."""
+"""Verdicts from fttrack's own database (SQLite or PostgreSQL): the documents and
+summaries the store keeps beside its history (:mod:`tracker.store.documents`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from tracker.documents import TARGET_NAMES, ProjectDocument, ProjectSummary
 from tracker.errors import SourceError, StoreError
-from tracker.feed import TARGET_NAMES
 from tracker.store.engine import Store, normalize_db_url, open_store
 from tracker.store.queries import iso, normalize_name
 from tracker.store.tables import Project
-from tracker.verdicts.interface import ProjectDoc
 
 __all__ = ["DatabaseSource"]
 
@@ -24,8 +24,6 @@ class DatabaseSource:
     A SQLite file that does not exist is an error here: a verdict source
     never creates a database.
     """
-
-    kind = "database"
 
     def __init__(self, url_or_store: str | Store) -> None:
         self._url = url_or_store if isinstance(url_or_store, str) else None
@@ -52,7 +50,12 @@ class DatabaseSource:
             raise SourceError(f"database: {exc}") from None
         return self._store
 
-    def project(self, name: str) -> ProjectDoc | None:
+    @property
+    def store(self) -> Store:
+        """The open store (opened on first use)."""
+        return self._open()
+
+    def project(self, name: str) -> ProjectDocument | None:
         """The project document of ``name`` (any spelling), or None if not in the database."""
         store = self._open()
         try:
@@ -60,13 +63,25 @@ class DatabaseSource:
         except SQLAlchemyError as exc:
             raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
 
-    def project_document(self, name: str) -> ProjectDoc | None:
-        """Alias of :meth:`project`."""
-        return self.project(name)
+    def summaries(self) -> list[ProjectSummary]:
+        """Every stored summary (no history is read)."""
+        store = self._open()
+        try:
+            return store.summaries()
+        except SQLAlchemyError as exc:
+            raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
 
     def targets(self) -> tuple[str, ...]:
         """Every target fttrack judges."""
         return TARGET_NAMES
+
+    def probed_targets(self) -> tuple[str, ...]:
+        """Targets with at least one probe run in the database."""
+        store = self._open()
+        try:
+            return store.probed_targets()
+        except SQLAlchemyError as exc:
+            raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
 
     def describe(self) -> str:
         """``database URL (N projects, last crawl DATE)``."""

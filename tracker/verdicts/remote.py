@@ -1,7 +1,8 @@
 """Verdicts from a running fttrack server over its JSON API.
 
 ``GET {server}/api/v1/projects/{name}`` returns the project document (404:
-not tracked). ``GET {server}/api/v1/targets`` may list the server's targets
+not tracked); ``GET {server}/api/v1/feed.json`` the summary feed.
+``GET {server}/api/v1/targets`` may list the server's targets
 (``{"targets": [...]}``); without it, fttrack's known targets are assumed.
 """
 
@@ -11,9 +12,17 @@ from typing import Any
 
 import httpx
 
+from tracker.documents import (
+    FEED_SCHEMA,
+    DocumentError,
+    ProjectDocument,
+    ProjectSummary,
+    decode_document,
+    decode_summary_feed,
+    probed_targets,
+)
 from tracker.errors import SourceError
 from tracker.models import TARGETS
-from tracker.verdicts.interface import ProjectDoc
 
 __all__ = ["RemoteSource"]
 
@@ -22,8 +31,6 @@ _TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 class RemoteSource:
     """Project documents from a fttrack server's ``/api/v1``."""
-
-    kind = "remote"
 
     def __init__(
         self,
@@ -67,16 +74,38 @@ class RemoteSource:
         except ValueError:
             raise SourceError(f"fttrack server {self.server}: {path} did not return JSON") from None
 
-    def project(self, name: str) -> ProjectDoc | None:
+    def _body(self, response: httpx.Response, path: str) -> bytes:
+        if response.status_code != 200:
+            raise SourceError(
+                f"fttrack server {self.server}: HTTP {response.status_code} for {path}"
+            )
+        return response.content
+
+    def project(self, name: str) -> ProjectDocument | None:
         """``GET /api/v1/projects/{name}``; None on 404."""
         path = f"/api/v1/projects/{name}"
         response = self._get(path)
         if response.status_code == 404:
             return None
-        document = self._json(response, path)
-        if not isinstance(document, dict) or not isinstance(document.get("releases"), list):
-            raise SourceError(f"fttrack server {self.server}: {path} is not a project document")
-        return document
+        try:
+            return decode_document(self._body(response, path))
+        except DocumentError as exc:
+            raise SourceError(f"fttrack server {self.server}: {path}: {exc}") from None
+
+    def summaries(self) -> list[ProjectSummary]:
+        """``GET /api/v1/feed.json``: the summary of every project the server tracks."""
+        path = "/api/v1/feed.json"
+        response = self._get(path)
+        try:
+            feed = decode_summary_feed(self._body(response, path))
+        except DocumentError as exc:
+            raise SourceError(f"fttrack server {self.server}: {path}: {exc}") from None
+        if feed.schema != FEED_SCHEMA:
+            raise SourceError(
+                f"fttrack server {self.server}: {path}: feed schema {feed.schema}, "
+                f"this fttrack reads {FEED_SCHEMA}"
+            )
+        return feed.projects
 
     def targets(self) -> tuple[str, ...]:
         """The server's targets (``/api/v1/targets``), else fttrack's known targets."""
@@ -92,6 +121,10 @@ class RemoteSource:
                     raise SourceError(f"fttrack server {self.server}: {path}: expected a list")
                 self._targets = tuple(raw)
         return self._targets
+
+    def probed_targets(self) -> tuple[str, ...]:
+        """Targets with at least one probe verdict on the server (from its summary feed)."""
+        return probed_targets(self.summaries())
 
     def describe(self) -> str:
         """``remote SERVER``."""

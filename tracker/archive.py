@@ -1,0 +1,259 @@
+"""The snapshot file: project documents and their summaries, readable one project at a time.
+
+A snapshot is ordinary gzip JSON (``zcat`` prints one :class:`FeedDocument`
+with an extra ``summaries`` array), written as one gzip member per project
+between a header member and a trailer member that holds every summary::
+
+    {"schema":2,"generated":"…","targets":[…],"projects":[   ← header member
+    {project document}                                        ← one member each
+    ,{project document}
+    ],"summaries":[{summary},…]}                              ← trailer member
+
+The member index beside it (``snapshot.index.json``) gives the byte span of
+each member, the trailer's, and the header fields, so a reader decompresses
+only what it needs: the summaries (a list of every project), or one project.
+A missing or stale index (its ``size`` differs from the file's) falls back to
+one bounded read of the whole file: same answers, slower.
+
+Every decompression is bounded (:data:`MEMBER_LIMIT`, :data:`FILE_LIMIT`): a
+gzip bomb is a one-line :class:`~tracker.errors.SourceError`, never a
+MemoryError. Schema 1 snapshots (no summaries, verbose verdicts) are still
+read; their summaries are computed on load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from tracker.documents import (
+    DOCUMENT_SCHEMA,
+    TARGET_NAMES,
+    ProjectDocument,
+    ProjectSummary,
+    decode_document,
+    decode_feed,
+    decode_summaries,
+    encode,
+    probed_targets,
+    summarize,
+)
+from tracker.errors import SourceError
+
+__all__ = ["FILE_LIMIT", "MEMBER_LIMIT", "Archive", "index_path_for", "write_archive"]
+
+#: Largest decompressed size of one member (a project's history, or all summaries).
+MEMBER_LIMIT = 256 * 1024 * 1024
+#: Largest decompressed size of a whole snapshot read without its index.
+FILE_LIMIT = 2 * 1024 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_INDEX_LIMIT = 64 * 1024 * 1024
+
+
+def index_path_for(snapshot: Path) -> Path:
+    """The member index beside a snapshot: ``snapshot.json.gz`` → ``snapshot.index.json``."""
+    name = snapshot.name
+    for suffix in (".json.gz", ".gz", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return snapshot.with_name(name + ".index.json")
+
+
+def _inflate(data: bytes, limit: int, what: str) -> bytes:
+    """Decompress every gzip member of ``data``, at most ``limit`` bytes of output."""
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(31)
+        try:
+            out += inflater.decompress(rest, limit - len(out) + 1)
+        except zlib.error as exc:
+            raise SourceError(f"{what}: corrupt gzip data ({exc})") from None
+        if len(out) > limit:
+            raise SourceError(f"{what}: decompresses to more than {limit // 2**20} MiB")
+        if not inflater.eof:
+            if inflater.unconsumed_tail:
+                raise SourceError(f"{what}: decompresses to more than {limit // 2**20} MiB")
+            raise SourceError(f"{what}: truncated gzip data")
+        rest = inflater.unused_data.lstrip(b"\0")
+    return bytes(out)
+
+
+class Archive:
+    """Read access to a snapshot file (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.generated: str | None = None
+        self.targets: tuple[str, ...] = TARGET_NAMES
+        self._probed_targets: tuple[str, ...] | None = None
+        self._spans: dict[str, tuple[int, int]] | None = None
+        self._trailer: tuple[int, int] | None = None
+        self._by_name: dict[str, ProjectDocument] = {}
+        self._summaries: list[ProjectSummary] | None = None
+        if not self._open_index():
+            self._read_whole()
+
+    def _fail(self, message: str) -> SourceError:
+        return SourceError(f"snapshot {self.path}: {message}")
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open_index(self) -> bool:
+        index_path = index_path_for(self.path)
+        try:
+            if index_path.stat().st_size > _INDEX_LIMIT:
+                return False
+            index = json.loads(index_path.read_bytes())
+            if index.get("schema") != DOCUMENT_SCHEMA:
+                return False
+            if index.get("size") != self.path.stat().st_size:
+                return False  # stale: the snapshot was replaced after its index
+            spans = {str(k): (int(v[0]), int(v[1])) for k, v in index["projects"].items()}
+            trailer = index["summaries"]
+            self._trailer = (int(trailer[0]), int(trailer[1]))
+            self.targets = tuple(str(t) for t in index.get("targets") or TARGET_NAMES)
+            probed = index.get("probed_targets")
+            if isinstance(probed, list):
+                self._probed_targets = tuple(str(t) for t in probed)
+            generated = index.get("generated")
+            self.generated = generated if isinstance(generated, str) else None
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return False
+        self._spans = spans
+        return True
+
+    def _read_whole(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raise SourceError(
+                f"no snapshot at {self.path}: pass --snapshot PATH, set FTTRACK_SNAPSHOT, "
+                "or use --server URL / --db URL"
+            ) from None
+        except OSError as exc:
+            raise self._fail(f"cannot read: {exc.strerror or exc}") from None
+        if raw.startswith(_GZIP_MAGIC):
+            raw = _inflate(raw, FILE_LIMIT, f"snapshot {self.path}")
+        feed = decode_feed(raw, what=f"snapshot {self.path}")
+        self.generated = feed.generated
+        self.targets = tuple(feed.targets)
+        for document in feed.projects:
+            self._by_name.setdefault(document.name, document)
+        self._summaries = feed.summaries or [summarize(d) for d in feed.projects]
+
+    def _member(self, span: tuple[int, int], what: str) -> bytes:
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(span[0])
+                compressed = handle.read(span[1])
+        except OSError as exc:
+            raise self._fail(f"cannot read: {exc.strerror or exc}") from None
+        return _inflate(compressed, MEMBER_LIMIT, f"snapshot {self.path}: {what}")
+
+    # -- reading -------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        """Every project name, in file order."""
+        if self._spans is not None:
+            return list(self._spans)
+        return list(self._by_name)
+
+    def summaries(self) -> list[ProjectSummary]:
+        """Every project's summary (one small member: no history is read)."""
+        if self._summaries is None:
+            assert self._trailer is not None
+            text = self._member(self._trailer, "summaries")
+            head = b'],"summaries":'
+            if not text.startswith(head) or not text.endswith(b"}"):
+                raise self._fail("malformed summaries member")
+            self._summaries = decode_summaries(
+                text[len(head) : -1], what=f"snapshot {self.path}: summaries"
+            )
+        return self._summaries
+
+    def probed_targets(self) -> tuple[str, ...]:
+        """Targets with at least one probe verdict (from the index, else the summaries)."""
+        if self._probed_targets is None:
+            self._probed_targets = probed_targets(self.summaries())
+        return self._probed_targets
+
+    def document(self, name: str) -> ProjectDocument | None:
+        """The document of project ``name`` (normalized), or None when it is not there."""
+        if name in self._by_name or self._spans is None:
+            return self._by_name.get(name)
+        span = self._spans.get(name)
+        if span is None:
+            return None
+        text = self._member(span, f"project {name!r}")
+        document = decode_document(
+            text.lstrip(b","), what=f"snapshot {self.path}: project {name!r}"
+        )
+        if document.name != name:
+            raise self._fail(f"project {name!r}: the member holds {document.name!r}")
+        self._by_name[name] = document
+        return document
+
+    def documents(self) -> Iterator[ProjectDocument]:
+        """Every project document, in file order (read one at a time)."""
+        for name in self.names():
+            document = self.document(name)
+            if document is not None:
+                yield document
+                if self._spans is not None:
+                    self._by_name.pop(name, None)  # keep memory flat on a full walk
+
+
+def write_archive(
+    path: Path, documents: Iterable[ProjectDocument], *, generated: str | None
+) -> list[ProjectSummary]:
+    """Write ``documents`` as a snapshot at ``path`` with its member index; return the summaries.
+
+    Each document's summary is the one it carries, else :func:`summarize`'s.
+    Both files are replaced atomically, the index last: a reader never sees an
+    index that does not match its snapshot (a mismatch falls back to a full read).
+    """
+    head = b'{"schema":%d,"generated":%s,"targets":%s,"projects":[' % (
+        DOCUMENT_SCHEMA,
+        json.dumps(generated).encode(),
+        json.dumps(list(TARGET_NAMES), separators=(",", ":")).encode(),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    spans: dict[str, list[int]] = {}
+    summaries: list[ProjectSummary] = []
+    with partial.open("wb") as handle:
+
+        def member(data: bytes) -> list[int]:
+            start = handle.tell()
+            compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+            handle.write(compressor.compress(data) + compressor.flush())
+            return [start, handle.tell() - start]
+
+        member(head)
+        for number, document in enumerate(documents):
+            summary = document.summary if document.summary is not None else summarize(document)
+            summaries.append(summary)
+            body = encode(document)
+            spans[document.name] = member((b"," if number else b"") + body)
+        trailer = member(b'],"summaries":' + encode(summaries) + b"}")
+        size = handle.tell()
+    index = {
+        "schema": DOCUMENT_SCHEMA,
+        "size": size,
+        "generated": generated,
+        "targets": list(TARGET_NAMES),
+        "probed_targets": list(probed_targets(summaries)),
+        "summaries": trailer,
+        "projects": spans,
+    }
+    index_path = index_path_for(path)
+    index_partial = index_path.with_name(index_path.name + ".partial")
+    index_partial.write_text(json.dumps(index, separators=(",", ":")))
+    os.replace(partial, path)
+    os.replace(index_partial, index_path)
+    return summaries

@@ -1,0 +1,206 @@
+"""Project documents built from the store's rows, and kept beside them.
+
+Per release and target, the verdict comes from the files' tags
+(:func:`tracker.wheels.release_tag_summary`) unless a probe decided it: the
+latest probe run for (release, target) overrides the tags. Releases imported
+from a snapshot without their files keep the tags verdict they were imported
+with (``releases.tags``).
+
+Every write that changes a project (:mod:`tracker.store.queries`) calls
+:func:`refresh_documents` in its own transaction, which rebuilds that
+project's document and summary into ``project_documents``: readers (the
+feed, badges, the project route, status) read those rows and never rebuild
+from history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from tracker.documents import (
+    TARGET_NAMES,
+    Culprit,
+    ModuleLine,
+    ProbeBlock,
+    ProjectDocument,
+    ReleaseDocument,
+    TargetVerdict,
+    encode,
+)
+from tracker.models import Evidence, Status
+from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
+from tracker.store.tables import File, ProbeRun, Project, ProjectDocumentRow
+from tracker.wheels import FileTags, release_tag_summary
+
+__all__ = ["document_from_rows", "iso", "probe_block", "refresh_all", "refresh_documents"]
+
+log = logging.getLogger(__name__)
+_CHUNK = 200
+_STATUSES = {s.value: s for s in Status}
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC text with a ``Z`` suffix, or None.
+
+    >>> iso(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    '2026-11-25T12:00:00Z'
+    """
+    if value is None:
+        return None
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = aware.isoformat(timespec="microseconds" if aware.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _file_tags(row: File) -> FileTags:
+    return FileTags(
+        filename=row.filename,
+        kind=row.kind,
+        project=None,
+        version=None,
+        targets=frozenset(row.targets),
+        platforms=frozenset(row.platforms),
+        pure=row.pure,
+        gil_only=row.gil_only,
+        abi3t=row.abi3t,
+    )
+
+
+def _status(value: object) -> Status:
+    return _STATUSES.get(str(value), Status.UNKNOWN)
+
+
+def culprits_of(run: ProbeRun) -> list[Culprit]:
+    """The culprits a probe run recorded."""
+    return [
+        Culprit(module=str(c.get("module", "")), owner=str(c.get("owner") or ""))
+        for c in run.culprits
+        if isinstance(c, dict)
+    ]
+
+
+def probe_block(run: ProbeRun) -> ProbeBlock:
+    """What a verdict's probe recorded, for the project document."""
+    return ProbeBlock(
+        interpreter=run.interpreter,
+        sandbox=run.sandbox,
+        platform=run.platform,
+        modules=[
+            ModuleLine(
+                name=str(m.get("name", "")),
+                outcome=str(m.get("outcome", "")),
+                detail=str(m.get("detail") or ""),
+                owner=str(m.get("owner") or ""),
+                optional=bool(m.get("optional", False)),
+            )
+            for m in run.modules
+            if isinstance(m, dict)
+        ],
+        timings={str(k): float(v) for k, v in run.timings.items() if isinstance(v, int | float)},
+        stderr_tail=run.stderr_tail,
+        detail=run.detail,
+    )
+
+
+def _target_verdicts(rows: ReleaseRows) -> dict[str, TargetVerdict]:
+    stored = rows.release.tags or {}
+    live = [f for f in rows.files if not f.yanked] or rows.files
+    tags = [_file_tags(f) for f in live]
+    verdicts: dict[str, TargetVerdict] = {}
+    for target in TARGET_NAMES:
+        if rows.files:
+            status, platforms = release_tag_summary(tags, target)
+        else:
+            imported = stored.get(target) or {}
+            status = _status(imported.get("status"))
+            platforms = [str(p) for p in imported.get("platforms", [])]
+        run = rows.latest_probes.get(target)
+        if run is None:
+            verdicts[target] = TargetVerdict(status=status, platforms=platforms)
+        else:
+            verdicts[target] = TargetVerdict(
+                status=_status(run.status),
+                evidence=Evidence.PROBE,
+                platforms=platforms,
+                culprits=culprits_of(run),
+                probed_at=iso(run.probed_at),
+                probe=probe_block(run),
+            )
+    return verdicts
+
+
+def document_from_rows(rows: ProjectRows) -> ProjectDocument:
+    """The project document (with its summary) of loaded rows."""
+    document = ProjectDocument(
+        name=rows.project.name,
+        display_name=rows.project.display_name,
+        classifier=rows.project.classifier,
+        watch_reason=rows.watch_reason,
+        releases=[
+            ReleaseDocument(
+                version=r.release.version,
+                yanked=bool(r.release.yanked),
+                uploaded=iso(r.release.uploaded),
+                targets=_target_verdicts(r),
+            )
+            for r in rows.releases
+        ],
+    )
+    return document.with_summary()
+
+
+def refresh_documents(names: Iterable[str], *, session: Session) -> list[ProjectDocument]:
+    """Rebuild the stored document and summary of each project in ``names``
+    (normalized) inside the caller's transaction; returns the documents."""
+    wanted = sorted(set(names))
+    built: list[ProjectDocument] = []
+    now = datetime.now(UTC)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        loaded = load_projects(session=session, names=chunk)
+        existing = {
+            row.project: row
+            for row in session.exec(
+                select(ProjectDocumentRow).where(col(ProjectDocumentRow.project).in_(chunk))
+            ).all()
+        }
+        for rows in loaded:
+            document = document_from_rows(rows)
+            assert document.summary is not None
+            summary = encode(document.summary).decode()
+            body = encode(document).decode()
+            row = existing.get(document.name)
+            if row is None:
+                session.add(
+                    ProjectDocumentRow(
+                        project=document.name,
+                        revision=rows.project.revision,
+                        updated_at=now,
+                        summary=summary,
+                        document=body,
+                    )
+                )
+            else:
+                row.revision = rows.project.revision
+                row.updated_at = now
+                row.summary = summary
+                row.document = body
+            built.append(document)
+    session.flush()
+    return built
+
+
+def refresh_all(*, session: Session, only_missing: bool = True) -> int:
+    """Build the stored documents of every project (or only those without one,
+    e.g. after an upgrade from a schema without them); returns how many."""
+    names = set(session.exec(select(Project.name)).all())
+    if only_missing:
+        names -= set(session.exec(select(ProjectDocumentRow.project)).all())
+    if names:
+        log.info("building the documents of %d projects", len(names))
+        refresh_documents(names, session=session)
+    return len(names)
