@@ -4,6 +4,7 @@ This file runs under the probed free-threaded interpreter, inside the
 sandbox, with ``python -I -v -X faulthandler child.py EVENTS_FD MODULE...``.
 It must not import fttrack. Each event is one JSON line on EVENTS_FD::
 
+    {"event": "hello", "nonce": N}
     {"event": "start", "module": M}
     {"event": "done", "module": M, "seconds": S, "gil": bool}
     {"event": "error", "module": M, "seconds": S, "type": T, "message": ..., "gil": bool}
@@ -12,15 +13,31 @@ It must not import fttrack. Each event is one JSON line on EVENTS_FD::
 A ``#fttrack-start M`` line also goes to stderr before each import, so the
 ``-v`` lines ("# loading module 'X', which requires the GIL") can be tied to
 the import that caused them.
+
+Every event after ``hello`` carries its nonce, a secret of this process, and
+``gil`` is the interpreter's own ``sys._is_gil_enabled()`` after the import.
+The host cross-checks it against the ``-v`` lines on stderr, which the
+package controls. To make the report harder to forge from the package's own
+code, this file takes its references to ``sys._is_gil_enabled``,
+``os.write`` and ``json.dumps`` before importing anything of the package,
+moves the events pipe to an unpredictable descriptor, drops it from
+``sys.argv`` and keeps the nonce in a local variable. (Code running in the
+process can still lie with enough effort; the sandbox is the boundary, this
+only defeats the cheap forgeries.)
 """
 
 import importlib
 import json
 import os
 import re
+import secrets
 import sys
 import time
 import traceback
+
+_IS_GIL_ENABLED = getattr(sys, "_is_gil_enabled", None)
+_WRITE = os.write
+_DUMPS = json.dumps
 
 _PARTIAL = re.compile(r"partially initialized module '([^']+)'")
 
@@ -79,26 +96,64 @@ def _importers_of(name: str) -> list[str]:
 
 
 def _emit(fd: int, **event: object) -> None:
-    os.write(fd, (json.dumps(event) + "\n").encode())
+    _WRITE(fd, (_DUMPS(event) + "\n").encode())
 
 
 def _gil() -> bool:
-    return bool(getattr(sys, "_is_gil_enabled", lambda: True)())
+    return bool(_IS_GIL_ENABLED()) if _IS_GIL_ENABLED is not None else True
+
+
+def _hide(fd: int) -> int:
+    """Move ``fd`` to an unpredictable free descriptor number; close the old one."""
+    import resource
+
+    ceiling = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)
+    if ceiling <= 32:
+        return fd
+    for _ in range(64):
+        candidate = 16 + secrets.randbelow(ceiling - 16)
+        try:
+            os.fstat(candidate)
+            continue
+        except OSError:
+            pass
+        try:
+            os.dup2(fd, candidate, inheritable=False)
+        except OSError:
+            continue
+        os.close(fd)
+        return candidate
+    return fd
+
+
+def _mark(line: str) -> None:
+    """A marker line on stderr; the package may have broken ``sys.stderr``."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except BaseException:
+        pass
 
 
 def main() -> None:
-    fd = int(sys.argv[1])
-    for name in sys.argv[2:]:
-        _emit(fd, event="start", module=name)
-        sys.stderr.write("#fttrack-start " + name + "\n")
-        sys.stderr.flush()
+    fd = _hide(int(sys.argv[1]))
+    modules = sys.argv[2:]
+    del sys.argv[1:]
+    nonce = secrets.token_hex(16)
+    _emit(fd, event="hello", nonce=nonce)
+
+    def emit(**event: object) -> None:
+        _emit(fd, nonce=nonce, **event)
+
+    for name in modules:
+        emit(event="start", module=name)
+        _mark("#fttrack-start " + name)
         started = time.perf_counter()
         try:
             _import(name)
         except BaseException as exc:  # the probed code may raise anything, even SystemExit
             tail = "".join(traceback.format_exception(exc)[-6:])[-1500:]
-            _emit(
-                fd,
+            emit(
                 event="error",
                 module=name,
                 seconds=round(time.perf_counter() - started, 4),
@@ -108,16 +163,14 @@ def main() -> None:
                 gil=_gil(),
             )
             continue
-        _emit(
-            fd,
+        emit(
             event="done",
             module=name,
             seconds=round(time.perf_counter() - started, 4),
             gil=_gil(),
         )
-    sys.stderr.write("#fttrack-end\n")
-    sys.stderr.flush()
-    _emit(fd, event="end", gil=_gil())
+    _mark("#fttrack-end")
+    emit(event="end", gil=_gil())
 
 
 if __name__ == "__main__":

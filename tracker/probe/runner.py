@@ -38,7 +38,15 @@ from tracker.errors import InputError, ProbeError, TransientProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
-from tracker.probe.verdict import gil_lines, is_optional_module, overall_status, strip_verbose
+from tracker.probe.verdict import (
+    GilClaim,
+    GilReport,
+    cross_check,
+    gil_lines,
+    is_optional_module,
+    overall_status,
+    strip_verbose,
+)
 from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
 
 __all__ = ["ProbeRequest", "host_platform", "install_failure_is_verdict", "run_probe"]
@@ -79,7 +87,8 @@ class _ImportRun:
     """What the sandboxed import processes reported, accumulated over restarts."""
 
     outcomes: dict[str, ModuleResult] = field(default_factory=dict)
-    culprits: list[tuple[str | None, str]] = field(default_factory=list)
+    claims: list[GilClaim] = field(default_factory=list)
+    gil_reports: list[GilReport] = field(default_factory=list)
     reports: list[SandboxReport] = field(default_factory=list)
     in_flight: str | None = None
 
@@ -216,12 +225,20 @@ def _run_imports(
         log_dir = scratch / f"imports-{attempt}"
         log_dir.mkdir()
         run.in_flight = None
+        nonce: list[str] = []
 
-        def on_line(line: str) -> None:
+        def on_line(line: str, process: int = attempt, nonce: list[str] = nonce) -> None:
             try:
                 event = json.loads(line)
             except ValueError:
                 return
+            if not isinstance(event, dict):
+                return
+            if event.get("event") == "hello" and not nonce and isinstance(event.get("nonce"), str):
+                nonce.append(event["nonce"])
+                return
+            if not nonce or event.get("nonce") != nonce[0]:
+                return  # not from the child: ignored
             name = event.get("module")
             if event.get("event") == "start" and isinstance(name, str):
                 run.in_flight = name
@@ -230,6 +247,10 @@ def _run_imports(
                 run.in_flight = None
                 failed = event["event"] == "error"
                 detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
+                gil = event.get("gil")
+                run.gil_reports.append(
+                    GilReport(process, name, gil if isinstance(gil, bool) else None, not failed)
+                )
                 run.outcomes[name] = ModuleResult(
                     name=name,
                     outcome=ModuleOutcome.IMPORT_FAILED if failed else ModuleOutcome.OK,
@@ -249,7 +270,7 @@ def _run_imports(
             on_line=on_line,
         )
         stderr_text = (log_dir / "stderr.log").read_text(errors="replace")
-        run.culprits += [c for c in gil_lines(stderr_text.splitlines()) if c not in run.culprits]
+        run.claims += [GilClaim(attempt, t, m) for t, m in gil_lines(stderr_text.splitlines())]
         run.reports.append(report)
         stuck = run.in_flight
         if stuck is not None:
@@ -274,10 +295,12 @@ def _run_imports(
 
 def _module_results(
     modules: list[str], run: _ImportRun, owners: dict[str, str], own_dist: Distribution
-) -> tuple[list[ModuleResult], list[Culprit]]:
-    """Per-module outcomes (GIL verdicts folded in) and the culprits that count."""
+) -> tuple[list[ModuleResult], list[Culprit], list[str]]:
+    """Per-module outcomes (GIL verdicts folded in), the culprits that count, and notes
+    where stderr and the interpreter's own report disagree."""
     own = own_dist.name
-    found = [Culprit(module, owners.get(module, "")) for _, module in run.culprits]
+    checked = cross_check(run.gil_reports, run.claims)
+    found = [Culprit(module, owners.get(module, "")) for _, module in checked.confirmed]
     culprits = [c for c in dict.fromkeys(found) if not is_optional_module(c.module)]
     culprit_names = {c.module for c in found}
     results: list[ModuleResult] = []
@@ -288,10 +311,12 @@ def _module_results(
         outcome, detail = result.outcome, result.detail
         if outcome is ModuleOutcome.OK and name in culprit_names:
             outcome, detail = ModuleOutcome.GIL_REENABLED, "does not declare Py_mod_gil"
+        elif outcome is ModuleOutcome.OK and name in checked.silent:
+            outcome, detail = ModuleOutcome.GIL_REENABLED, checked.silent[name]
         elif outcome is ModuleOutcome.OK:
             foreign = [
                 m
-                for trigger, m in run.culprits
+                for trigger, m in checked.confirmed
                 if trigger == name and owners.get(m, "") != own and not is_optional_module(m)
             ]
             if foreign:
@@ -304,7 +329,7 @@ def _module_results(
                 name, outcome, detail, owners.get(name, own), extension, result.seconds, optional
             )
         )
-    return results, culprits
+    return results, culprits, checked.notes
 
 
 def run_probe(
@@ -389,7 +414,7 @@ def run_probe(
         timings["imports"] = round(time.monotonic() - step, 3)
         timings["total"] = round(time.monotonic() - started, 3)
         timings["processes"] = len(run.reports)
-        results, culprits = _module_results(modules, run, owners, own)
+        results, culprits, notes = _module_results(modules, run, owners, own)
         for result in results:
             timings[f"import:{result.name}"] = result.seconds
         tails = [_readable_tail(r.stderr_tail) for r in run.reports]
@@ -397,6 +422,7 @@ def run_probe(
             base,
             version=own.version,
             status=overall_status(results, culprits),
+            detail="; ".join(notes)[:800],
             culprits=tuple(culprits),
             modules=tuple(results),
             timings=timings,

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, Status
 
-__all__ = ["gil_lines", "is_optional_module", "overall_status", "strip_verbose"]
+__all__ = [
+    "CrossCheck",
+    "GilClaim",
+    "GilReport",
+    "cross_check",
+    "gil_lines",
+    "is_optional_module",
+    "overall_status",
+    "strip_verbose",
+]
 
 _TEST_PARTS = frozenset({"test", "tests", "testing"})
 
@@ -82,3 +92,76 @@ def overall_status(modules: Sequence[ModuleResult], culprits: Sequence[Culprit])
     if culprits or ModuleOutcome.GIL_REENABLED in outcomes:
         return Status.GIL_REENABLED
     return Status.READY
+
+
+@dataclass(frozen=True)
+class GilReport:
+    """The interpreter's own word after importing ``module`` in process ``process``:
+    ``sys._is_gil_enabled()`` as the child read it (None: no report)."""
+
+    process: int
+    module: str
+    gil: bool | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class GilClaim:
+    """A ``-v`` line on stderr: importing ``trigger`` loaded ``module``, which requires the GIL."""
+
+    process: int
+    trigger: str | None
+    module: str
+
+
+@dataclass
+class CrossCheck:
+    """What stderr and the interpreter agree on, and where they disagree."""
+
+    confirmed: list[tuple[str | None, str]] = field(default_factory=list)
+    silent: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def cross_check(reports: Sequence[GilReport], claims: Sequence[GilClaim]) -> CrossCheck:
+    """Compare the ``-v`` lines (which the package can print or silence) with the
+    interpreter's own GIL state after each import.
+
+    A claim is dropped when the import that printed it finished with the
+    interpreter reporting the GIL still disabled (a forged line). An import
+    after which the GIL became enabled, with no claim printed during it, is
+    ``silent``: the GIL was re-enabled and stderr named no module.
+
+    >>> forged = cross_check([GilReport(1, "a", False, True)], [GilClaim(1, "a", "a._x")])
+    >>> forged.confirmed, forged.notes[0].startswith("stderr names a._x")
+    ([], True)
+    >>> cross_check([GilReport(1, "a", True, True)], []).silent
+    {'a': 'the interpreter reports the GIL enabled after this import, but no module was named'}
+    """
+    by_import = {(r.process, r.module): r for r in reports}
+    result = CrossCheck()
+    for claim in claims:
+        report = by_import.get((claim.process, claim.trigger or ""))
+        if report is not None and report.ok and report.gil is False:
+            result.notes.append(
+                f"stderr names {claim.module} as requiring the GIL, but the interpreter "
+                f"reports the GIL disabled after importing {claim.trigger}: not counted"
+            )
+        elif (claim.trigger, claim.module) not in result.confirmed:
+            result.confirmed.append((claim.trigger, claim.module))
+    state: dict[int, bool] = {}
+    explained = {(c.process, c.trigger) for c in claims}
+    for report in reports:
+        if report.gil is None:
+            continue
+        flipped = report.gil and not state.get(report.process, False)
+        if flipped and (report.process, report.module) not in explained:
+            result.silent[report.module] = (
+                "the interpreter reports the GIL enabled after this import, but no module was named"
+            )
+            result.notes.append(
+                f"the interpreter reports the GIL enabled after importing {report.module}, "
+                "but no module was named on stderr"
+            )
+        state[report.process] = report.gil
+    return result
