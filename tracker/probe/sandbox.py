@@ -44,7 +44,7 @@ from typing import Any
 
 from tracker.errors import SandboxUnavailable
 from tracker.models import SandboxReport
-from tracker.probe import cgroup
+from tracker.probe import cgroup, seccomp
 
 __all__ = ["LEVELS", "Limits", "Sandbox", "choose_sandbox"]
 
@@ -61,6 +61,20 @@ _SUBID_FILES = (Path("/etc/subuid"), Path("/etc/subgid"))
 _slots = itertools.count()
 _slot_lock = threading.Lock()
 _log = logging.getLogger(__name__)
+_TOOL_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ssl", "/etc/localtime")
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One run as a sandbox level sees it."""
+
+    argv: Sequence[str]
+    ro_paths: Sequence[Path]
+    limits: Limits
+    uid: int | None  # the slot uid to drop to (when fttrack runs as root)
+    fds: Sequence[int]  # what launch_fds() opened for this run
+    log_dir: Path  # host directory of this run (the sandbox program's working directory)
 
 
 @dataclass(frozen=True)
@@ -159,11 +173,13 @@ class Sandbox:
         clone.note = note
         return clone
 
-    def wrap(
-        self, argv: Sequence[str], ro_paths: Sequence[Path], limits: Limits, uid: int | None
-    ) -> list[str]:
-        """The full command line that runs ``argv`` at this level."""
-        return list(argv)
+    def launch_fds(self) -> list[int]:
+        """File descriptors one run hands to the sandbox program (closed after the start)."""
+        return []
+
+    def wrap(self, launch: Launch) -> list[str]:
+        """The full command line that runs ``launch.argv`` at this level."""
+        return list(launch.argv)
 
     def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None, parent: int) -> None:
         """Runs in the child between fork and exec."""
@@ -189,7 +205,13 @@ class Sandbox:
         read_fd, write_fd = os.pipe()
         argv = [a.replace("{events_fd}", str(write_fd)) for a in argv]
         uid = _next_uid() if os.geteuid() == 0 else None
-        command = self.wrap(argv, ro_paths, limits, uid)
+        extra_fds = self.launch_fds()
+        try:
+            command = self.wrap(Launch(argv, ro_paths, limits, uid, extra_fds, log_dir))
+        except BaseException:
+            for fd in extra_fds:
+                os.close(fd)
+            raise
         group = cgroup.create(limits.memory_bytes, limits.processes)
         stdout_path, stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
         started = time.monotonic()
@@ -201,7 +223,7 @@ class Sandbox:
                     stdin=subprocess.DEVNULL,
                     stdout=out,
                     stderr=err,
-                    pass_fds=(write_fd,),
+                    pass_fds=(write_fd, *extra_fds),
                     env=env if env is not None else {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                     start_new_session=True,
                     preexec_fn=functools.partial(self.preexec, limits, group, os.getpid()),
@@ -209,12 +231,17 @@ class Sandbox:
                 )
             os.close(write_fd)
             write_fd = -1
+            for fd in extra_fds:
+                os.close(fd)
+            extra_fds = []
             timed_out = self._pump(process, read_fd, limits, started, on_line)
             _pid, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
         finally:
             if write_fd >= 0:
                 os.close(write_fd)
+            for fd in extra_fds:
+                os.close(fd)
             os.close(read_fd)
             oom = group.oom_killed() if group is not None else False
             if group is not None:
@@ -316,34 +343,47 @@ class BwrapSandbox(Sandbox):
 
     def __init__(self, bwrap: str) -> None:
         self.bwrap = bwrap
+        self.program = seccomp.compile_bpf(seccomp.build_filter(families=seccomp.BWRAP_FAMILIES))
+        self.disable_userns = _bwrap_has(bwrap, "--disable-userns")
 
     def identity(self) -> tuple[str, ...]:
         return (self.level, self.bwrap)
 
-    def wrap(
-        self, argv: Sequence[str], ro_paths: Sequence[Path], limits: Limits, uid: int | None
-    ) -> list[str]:
+    def launch_fds(self) -> list[int]:
+        return [seccomp.bpf_fd(self.program)]
+
+    def wrap(self, launch: Launch) -> list[str]:
         command = [
             self.bwrap,
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--as-pid-1", "--clearenv",
+            "--seccomp", str(launch.fds[0]),
             "--ro-bind", "/usr", "/usr",
         ]  # fmt: skip
-        if uid is None:
-            command.insert(1, "--unshare-user")
+        if launch.uid is None:
+            nested = ["--disable-userns"] if self.disable_userns else []
+            command[1:1] = ["--unshare-user", *nested]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             host = Path("/") / name
             if host.is_symlink():
                 command += ["--symlink", os.readlink(host), str(host)]
             elif host.is_dir():
                 command += ["--ro-bind", str(host), str(host)]
-        for etc in ("/etc/ld.so.cache", "/etc/ssl", "/etc/localtime"):
+        for etc in _ETC_FILES:
             if os.path.exists(etc):
                 command += ["--ro-bind", etc, etc]
-        command += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
-        made: set[Path] = {Path("/"), Path("/usr"), Path("/tmp")}
-        for path in ro_paths:  # after the /tmp tmpfs, or it would hide binds under /tmp
+        # /tmp (which /var/tmp points to) and /dev/shm share one cap: tmp_bytes in total.
+        shm_bytes = launch.limits.tmp_bytes // 4
+        command += [
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(launch.limits.tmp_bytes - shm_bytes),
+            "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", str(shm_bytes), "--tmpfs", "/dev/shm",
+            "--perms", "0755", "--dir", "/var", "--symlink", "../tmp", "/var/tmp",
+        ]  # fmt: skip
+        made: set[Path] = {Path("/"), Path("/usr"), Path("/tmp"), Path("/var"), Path("/dev")}
+        for path in launch.ro_paths:  # after /tmp is mounted, or it would hide binds under it
             for parent in reversed(path.parents):
                 if parent not in made:
                     command += ["--perms", "0755", "--dir", str(parent)]
@@ -351,19 +391,31 @@ class BwrapSandbox(Sandbox):
             command += ["--ro-bind", str(path), str(path)]
             made.add(path)
         command += [
-            "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
+            "--remount-ro", "/",
             "--chdir", "/tmp",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "TMPDIR", "/tmp",
             "--",
         ]  # fmt: skip
-        if uid is not None:
+        if launch.uid is not None:
             # A root shell stays pid 1 of the namespace and reaps: bwrap's parent-death
             # signal reaches it (same uid), and its death ends the whole namespace. The
             # slot uid itself cannot be signalled by bwrap, which holds no capabilities.
             command += ["/bin/sh", "-c", _REAPER, "fttrack-reaper", _setpriv()]
-            command += [*_drop_to(uid), "--"]
-        return command + list(argv)
+            command += [*_drop_to(launch.uid), "--"]
+        return command + list(launch.argv)
+
+
+@functools.cache
+def _bwrap_has(bwrap: str, option: str) -> bool:
+    """Whether this bubblewrap knows ``option`` (0.8 added ``--disable-userns``)."""
+    try:
+        shown = subprocess.run(
+            [bwrap, "--help"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return option in shown.stdout + shown.stderr
 
 
 class UnshareSandbox(Sandbox):
@@ -371,28 +423,20 @@ class UnshareSandbox(Sandbox):
 
     level = "unshare"
 
-    def wrap(
-        self, argv: Sequence[str], ro_paths: Sequence[Path], limits: Limits, uid: int | None
-    ) -> list[str]:
+    def __init__(self) -> None:
+        self.socket_filter = _inet_socket_filter()
+
+    def wrap(self, launch: Launch) -> list[str]:
         command = [
-            shutil.which("unshare") or "unshare",
-            "--net",
-            "--pid",
-            "--fork",
-            "--kill-child",
-            "--mount-proc",
-            "--ipc",
-            "--uts",
-        ]
+            _which("unshare"),
+            "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--ipc", "--uts",
+        ]  # fmt: skip
         if os.geteuid() != 0:
             command.append("--map-root-user")
         command.append("--")
-        if uid is not None:
-            command += [_setpriv(), *_drop_to(uid), "--"]
-        return command + list(argv)
-
-    def __init__(self) -> None:
-        self.socket_filter = _inet_socket_filter()
+        if launch.uid is not None:
+            command += [_setpriv(), *_drop_to(launch.uid), "--"]
+        return command + list(launch.argv)
 
     def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None, parent: int) -> None:
         super().preexec(limits, group, parent)
@@ -407,16 +451,22 @@ def _inet_socket_filter() -> Any:
     import errno
     import socket
 
-    import pyseccomp as seccomp
+    import pyseccomp
 
-    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    rules = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
     for family in (socket.AF_INET, socket.AF_INET6):
-        rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        rules.add_rule(
+            pyseccomp.ERRNO(errno.EACCES), "socket", pyseccomp.Arg(0, pyseccomp.EQ, family)
+        )
     return rules
 
 
+def _which(tool: str) -> str:
+    return shutil.which(tool, path=_TOOL_PATH) or f"/usr/bin/{tool}"
+
+
 def _setpriv() -> str:
-    return shutil.which("setpriv") or "/usr/bin/setpriv"
+    return _which("setpriv")
 
 
 def _drop_to(uid: int) -> list[str]:
@@ -497,11 +547,13 @@ def _candidates() -> list[Sandbox]:
     """Every sandbox this machine has the programs for, strongest first."""
     found: list[Sandbox] = []
     bwrap = shutil.which("bwrap")
-    if bwrap:
-        found.append(BwrapSandbox(bwrap))
-    if shutil.which("unshare"):
-        with contextlib.suppress(ImportError, OSError, RuntimeError):  # no libseccomp
+    try:
+        if bwrap:
+            found.append(BwrapSandbox(bwrap))
+        if shutil.which("unshare", path=_TOOL_PATH):
             found.append(UnshareSandbox())
+    except (ImportError, OSError, RuntimeError) as exc:  # no libseccomp, or a tool missing
+        _log.warning("probe sandbox: %s", exc)
     return found
 
 
