@@ -9,12 +9,24 @@ command so the maxima do not mix). Baselines run in the same invocation:
 ``--uv-readiness PATH``).
 
     python bench/audit_bench.py [--runs 5] [--uv-readiness PATH]
+
+``--toml`` compares the TOML parsers that are importable (tomllib, tomli,
+rtoml, pytomlpp, toml_rs) on a large real ``uv.lock`` (the 1 MB, 131-package
+fixture by default): best-of-N parse time, the ratio to tomllib, whether the
+document equals tomllib's, and what each does with ``[`` nested 100,000 deep
+(run in a child process, since a parser may crash the interpreter). Install
+the candidates in a throwaway virtualenv and run the bench with its python;
+whether a candidate has free-threaded wheels is told by
+``pip download --only-binary :all: --python-version 3.14 --abi cp314t NAME``.
+
+    python bench/audit_bench.py --toml [--runs 20] [--lock uv.lock]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
 import os
 import random
@@ -23,9 +35,20 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+LARGE_LOCK = Path(__file__).resolve().parent.parent / "tests/assets/lockfiles/uv.large.lock"
+#: module -> name of its text-parsing function.
+TOML_PARSERS = {
+    "tomllib": "loads",
+    "tomli": "loads",
+    "rtoml": "load",
+    "pytomlpp": "loads",
+    "toml_rs": "loads",
+}
 STATUSES = ["ready", "gil-reenabled", "wheel-only", "pure", "no-ft-wheel", "sdist-only"]
 TARGETS = ["3.13t", "3.14t", "3.15t"]
 
@@ -156,8 +179,9 @@ def write_real_inputs(directory: Path, deps: int = 500) -> tuple[Path, Path]:
     """The shipped snapshot, and a ``uv.lock`` pinning the ``deps`` most downloaded
     projects it holds at their current release."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tracker.datafiles import data_file
     from tracker.verdicts.listing import current_release
+
+    from tracker.datafiles import data_file
     from tracker.verdicts.snapshot import SnapshotSource
 
     snapshot = data_file("snapshot.json.gz")
@@ -218,6 +242,55 @@ def snapshot_project_count(snapshot: Path) -> int:
     return len(SnapshotSource(snapshot).names())
 
 
+def _best_of(function: Callable[[str], Any], text: str, runs: int) -> float:
+    function(text)
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        function(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _deep_nesting_outcome(module: str, function: str) -> str:
+    """What parsing ``x = [[[...`` (100,000 deep) does, in a child process."""
+    code = (
+        f"import {module}\n"
+        "try:\n"
+        f"    {module}.{function}('x = ' + '[' * 100_000)\n"
+        "except RecursionError:\n    print('RecursionError')\n"
+        "except Exception as exc:\n    print(type(exc).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode < 0:
+        return f"crashes (signal {-done.returncode})"
+    return f"raises {done.stdout.strip()}" if done.returncode == 0 else f"exit {done.returncode}"
+
+
+def compare_toml_parsers(lock: Path, runs: int) -> None:
+    """Print each importable TOML parser's time on ``lock`` as a ratio to tomllib's."""
+    text = lock.read_text()
+    reference = importlib.import_module("tomllib").loads(text)
+    print(f"input: {lock} ({len(text) / 1e6:.2f} MB, {len(reference.get('package', []))} packages)")
+    print(f"{'parser':10} {'version':9} {'best ms':>8} {'x faster':>9}  same  deep nesting")
+    base = None
+    for module_name, function_name in TOML_PARSERS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            print(f"{module_name:10} not installed")
+            continue
+        function = getattr(module, function_name)
+        best = _best_of(function, text, runs)
+        base = base or best
+        same = "yes" if function(text) == reference else "NO"
+        version = str(getattr(module, "__version__", "stdlib" if module_name == "tomllib" else "?"))
+        deep = _deep_nesting_outcome(module_name, function_name)
+        print(
+            f"{module_name:10} {version:9} {best * 1e3:8.1f} {base / best:9.1f}  {same:4}  {deep}"
+        )
+
+
 def main() -> None:
     """Run the benchmark and print a table with ratios to the baselines."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -230,7 +303,12 @@ def main() -> None:
         action="store_true",
         help="audit the most downloaded projects against the shipped snapshot instead",
     )
+    parser.add_argument("--toml", action="store_true", help="compare TOML parsers instead")
+    parser.add_argument("--lock", type=Path, default=LARGE_LOCK, help="uv.lock for --toml")
     args = parser.parse_args()
+    if args.toml:
+        compare_toml_parsers(args.lock, max(args.runs, 5))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.real:
             snapshot, lock = write_real_inputs(Path(tmp), args.deps)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.audit.environment import marker_applies
-from tracker.audit.sources import detect_format, open_source
+from tracker.audit.sources import detect_format, open_source, source_for, tomlparse
+from tracker.errors import InputError
 from tracker.models import Dependency
 
 from .helpers import LOCKFILES, run_cli
@@ -127,3 +128,69 @@ def test_pylock_written_by_pipenv_through_the_cli() -> None:
     result = run_cli(["audit", str(LOCKFILES / "pylock.pipenv.toml"), "--format", "json"])
     assert result.code in (0, 1), result.stderr
     assert "jaraco-classes" in result.stdout and "is not normalized" not in result.stderr
+
+
+TOML_FIXTURES = [
+    "uv.lock",
+    "uv.large.lock",
+    "poetry1.lock",
+    "poetry2.lock",
+    "pdm.lock",
+    "pylock.toml",
+    "pylock.pipenv.toml",
+    "pyproject.toml",
+]
+
+
+@pytest.fixture(params=sorted(tomlparse.PARSERS))
+def toml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with each TOML parser installed (tomli's fast path, tomllib)."""
+    name: str = request.param
+    monkeypatch.setattr(tomlparse, "default_parser", lambda: name)
+    return name
+
+
+def test_both_toml_parsers_are_installed_in_the_test_environment() -> None:
+    assert set(tomlparse.PARSERS) == {"tomli", "tomllib"}
+    assert tomlparse.default_parser() == "tomli"
+
+
+@pytest.mark.parametrize("filename", TOML_FIXTURES)
+def test_both_toml_parsers_give_the_same_document(filename: str) -> None:
+    text = (LOCKFILES / filename).read_text()
+    assert tomlparse.loads(text, parser="tomli") == tomlparse.loads(text, parser="tomllib")
+
+
+@pytest.mark.parametrize("filename", TOML_FIXTURES)
+def test_sources_read_the_same_with_either_parser(filename: str, toml_parser: str) -> None:
+    deps = _deps(filename)
+    reference = list(open_source(str(LOCKFILES / filename)).source)
+    assert deps == reference and deps
+
+
+def test_large_real_uv_lock(toml_parser: str) -> None:
+    deps = _deps("uv.large.lock")
+    assert len(deps) == 131 and all(d.version for d in deps)
+    assert {"boto3", "numpy", "cryptography", "pydantic-core"} <= {d.name for d in deps}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('version = 1\n\n[[package]]\nname = "x\n', 4),
+        ("a = 1\na = 2\n", 2),
+        ("a = 1\nb = [1,,]\n", 2),
+    ],
+)
+def test_toml_errors_are_the_same_with_either_parser(
+    text: str, line: int, toml_parser: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        list(source_for("uv.lock", "uv.lock", text=text))
+    assert caught.value.line == line
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("uv.lock:")
+
+
+def test_deep_nesting_is_an_input_error_with_either_parser(toml_parser: str) -> None:
+    with pytest.raises(InputError, match="nested too deeply"):
+        list(source_for("uv.lock", "uv.lock", text="version = 1\nx = " + "[" * 100_000))

@@ -134,13 +134,16 @@ def read_text(path: str | Path, limit: int = MAX_INPUT_BYTES) -> str:
     return decode_text(path, read_bytes(path, limit))
 
 
-def load_toml(path: str, text: str) -> dict[str, Any]:
-    """Parse TOML text, turning syntax errors into an InputError with the line."""
-    import tomllib
+def load_toml(path: str, text: str, *, parser: str | None = None) -> dict[str, Any]:
+    """Parse TOML text, turning syntax errors into an InputError with the line.
+
+    ``parser``: ``tomli`` or ``tomllib`` (see :mod:`tracker.audit.sources.tomlparse`).
+    """
+    from tracker.audit.sources import tomlparse
 
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomlparse.loads(text, parser=parser)
+    except tomlparse.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         message = str(exc).split(" (at line")[0]
         if line is None:
