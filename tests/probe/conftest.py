@@ -1,7 +1,7 @@
 """Fixtures for probe tests: real free-threaded interpreters and wheels built from C.
 
-A missing interpreter is a failure, not a skip: ``.ci/run`` installs 3.13t and
-3.14t before the tests run (``fttrack python install``).
+A missing interpreter is a failure, not a skip: ``.ci/run`` installs 3.13t, 3.14t and
+3.15t before the tests run (``fttrack python install``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tracker.probe.runner import run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter, find_interpreter
 
-TARGETS = ["3.13t", "3.14t"]
+TARGETS = ["3.13t", "3.14t", "3.15t"]
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from tracker.pythons.build import (
     _sources_index_entries,
     apt_archive_bases,
     candidate_tarballs,
+    python_version,
 )
 
 SOURCES_EXCERPT = """Package: python3.14
@@ -38,6 +39,34 @@ def test_sources_index_parsing_takes_only_orig_tarballs() -> None:
         ("3.14.7", "3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81")
     ]
     assert list(_sources_index_entries(SOURCES_EXCERPT, "3.13")) == []
+
+
+PRERELEASE_EXCERPT = """Package: python3.15
+Checksums-Sha256:
+ f84dad680ab2147417d2739355c2678f0f9acffe4ae8ef77895de1454b384b07 35516700 python3.15_3.15.0~rc1.orig.tar.xz
+ ba4bed1ba346b916890b76d9e320451420aa69f6408997d33c66482eeae3d575 35688820 python3.15_3.15.0.orig.tar.xz
+ ba2cebfd594101d25691a3f56f14482b75d4e2161ada4fd80949cca85edc8c6f 216556 python3.15_3.15.0~rc1-1.debian.tar.xz
+"""
+
+
+def test_sources_index_parsing_takes_release_candidates() -> None:
+    entries = dict(_sources_index_entries(PRERELEASE_EXCERPT, "3.15"))
+    assert set(entries) == {"3.15.0~rc1", "3.15.0"}
+    assert entries["3.15.0~rc1"].startswith("f84dad68")
+    assert python_version("3.15.0~rc1") == "3.15.0rc1"
+
+
+def test_candidates_for_315_use_debian_file_names_and_cpython_versions() -> None:
+    candidates = candidate_tarballs("3.15", fetch_indexes=False)
+    rc1 = next(c for c in candidates if c.version == "3.15.0rc1")
+    assert rc1.url.endswith("/pool/main/p/python3.15/python3.15_3.15.0~rc1.orig.tar.xz")
+    assert rc1.sha256 == KNOWN_TARBALLS["3.15"][0][1]
+
+
+def test_a_final_release_sorts_before_its_release_candidate() -> None:
+    from packaging.version import Version
+
+    assert Version(python_version("3.15.0")) > Version(python_version("3.15.0~rc1"))
 
 
 def test_archive_bases_come_from_apt_configuration() -> None:

@@ -24,7 +24,7 @@ from tracker.pythons.install import install_interpreter
 
 def test_both_targets_are_found_and_verified() -> None:
     found = {i.target.name: i for i in find_interpreters(load_settings())}
-    assert {"3.13t", "3.14t"} <= set(found)
+    assert {"3.13t", "3.14t", "3.15t"} <= set(found)
     for name, interpreter in found.items():
         assert interpreter.version.startswith(name[:-1] + ".")
         assert any("t-" in s or s == ".so" for s in interpreter.extension_suffixes)

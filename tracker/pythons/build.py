@@ -32,12 +32,20 @@ from tracker.errors import InterpreterError
 from tracker.models import Target
 from tracker.pythons.discover import BUILD_MARKER
 
-__all__ = ["SourceTarball", "apt_archive_bases", "build_from_source", "candidate_tarballs"]
+__all__ = [
+    "SourceTarball",
+    "apt_archive_bases",
+    "build_from_source",
+    "candidate_tarballs",
+    "python_version",
+]
 
 #: Releases known to be in the archive, with the sha256 from their ``.dsc``.
 KNOWN_TARBALLS: dict[str, tuple[tuple[str, str], ...]] = {
     "3.13": (("3.13.15", "1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76"),),
     "3.14": (("3.14.7", "3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81"),),
+    # 3.15's ABI is frozen from rc1: cp315t wheels install on it.
+    "3.15": (("3.15.0~rc1", "f84dad680ab2147417d2739355c2678f0f9acffe4ae8ef77895de1454b384b07"),),
 }
 _SUITES = ("sid", "forky", "trixie")
 Progress = Callable[[str], None]
@@ -45,11 +53,26 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class SourceTarball:
-    """A CPython source tarball on an archive, with its expected sha256."""
+    """A CPython source tarball on an archive, with its expected sha256.
+
+    ``version`` is CPython's own spelling (``3.15.0rc1``); the archive's file
+    name uses Debian's (``3.15.0~rc1``).
+    """
 
     version: str
     url: str
     sha256: str
+
+
+def python_version(debian_version: str) -> str:
+    """CPython's spelling of a Debian upstream version.
+
+    >>> python_version("3.15.0~rc1")
+    '3.15.0rc1'
+    >>> python_version("3.14.7")
+    '3.14.7'
+    """
+    return debian_version.replace("~", "")
 
 
 def apt_archive_bases() -> list[str]:
@@ -74,7 +97,7 @@ def _sources_index_entries(text: str, minor: str) -> Iterator[tuple[str, str]]:
     """(version, sha256) of ``python{minor}`` orig tarballs listed in a Sources index."""
     pattern = re.compile(
         rf"^ ([0-9a-f]{{64}}) \d+ python{re.escape(minor)}_"
-        rf"({re.escape(minor)}\.\d+)\.orig\.tar\.xz$",
+        rf"({re.escape(minor)}\.\d+(?:~(?:a|b|rc)\d+)?)\.orig\.tar\.xz$",
         re.MULTILINE,
     )
     for match in pattern.finditer(text):
@@ -99,10 +122,14 @@ def candidate_tarballs(minor: str, *, fetch_indexes: bool = True) -> list[Source
                     found.setdefault((base, version), sha)
         for version, sha in KNOWN_TARBALLS.get(minor, ()):
             found.setdefault((base, version), sha)
-    ordered = sorted(found.items(), key=lambda item: Version(item[0][1]), reverse=True)
+    ordered = sorted(
+        found.items(), key=lambda item: Version(python_version(item[0][1])), reverse=True
+    )
     return [
         SourceTarball(
-            version, f"{base}/pool/main/p/python{minor}/python{minor}_{version}.orig.tar.xz", sha
+            python_version(version),
+            f"{base}/pool/main/p/python{minor}/python{minor}_{version}.orig.tar.xz",
+            sha,
         )
         for (base, version), sha in ordered
     ]

@@ -99,7 +99,7 @@ def verify_interpreter(path: Path, source: str) -> Interpreter | None:
         return None
     return Interpreter(
         path=path,
-        version=str(info["version"]),
+        version=str(info.get("full_version") or info["version"]),
         target=target,
         prefix=Path(info["prefix"]),
         source=source,
