@@ -239,3 +239,82 @@ def test_head_over_a_real_server(hostile_app: FastAPI) -> None:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+# -- POST /api/v1/probe answers what really happened -----------------------------------------
+
+
+class _Queue:
+    """Stands for the PostgreSQL queue: records jobs, refuses a job already queued."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Any] = []
+
+    def __call__(self, job: Any) -> bool:
+        if job in self.jobs:
+            return False
+        self.jobs.append(job)
+        return True
+
+
+def _probe_client(
+    store: Store, tmp_path: Path, *, targets: list[str], workers: int, queue: _Queue | None
+) -> TestClient:
+    from tracker.api.hooks import probe_hook
+    from tracker.config import Settings
+    from tracker.service import Tracker
+
+    settings = Settings(
+        data_dir=tmp_path, cache_dir=tmp_path, db_url="sqlite://", index_url=None, pythons=(),
+        api_token=TOKEN, probe_timeout=60, crawl_interval_minutes=60, concurrency=1,
+    )  # fmt: skip
+    tracker = Tracker(store, settings, targets=targets, probe_workers=workers, enqueue=queue)
+    hook = probe_hook(tracker, store, workers=workers > 0 or queue is not None)
+    app = create_app(store, api_token=TOKEN, on_probe=hook, recheck_seconds=0)
+    client = TestClient(app, raise_server_exceptions=False)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    return client
+
+
+def test_probe_with_no_probe_workers_is_503_not_queued(any_store: Store, tmp_path: Path) -> None:
+    client = _probe_client(any_store, tmp_path, targets=["3.14t"], workers=0, queue=None)
+    response = client.post("/api/v1/probe", json={"name": "numpy", "version": "2.5.5"})
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": "nothing can probe numpy 2.5.5: this server runs no probe workers"
+    }
+
+
+def test_probe_of_a_target_without_interpreter_is_503(any_store: Store, tmp_path: Path) -> None:
+    queue = _Queue()
+    client = _probe_client(any_store, tmp_path, targets=["3.14t"], workers=0, queue=queue)
+    response = client.post("/api/v1/probe", json={"name": "numpy", "targets": ["3.15t"]})
+    assert response.status_code == 503
+    assert "no free-threaded interpreter for 3.15t" in response.json()["error"]
+    assert "3.14t" in response.json()["error"] and queue.jobs == []
+
+
+def test_probe_answers_202_409_404_422_as_it_happened(any_store: Store, tmp_path: Path) -> None:
+    from tracker.crawl import ProbeJob
+
+    queue = _Queue()
+    client = _probe_client(any_store, tmp_path, targets=["3.14t"], workers=0, queue=queue)
+    body = {"name": "NumPy", "version": "v2.5.5", "targets": ["3.14t", "3.15t"]}
+    first = client.post("/api/v1/probe", json=body)
+    assert first.status_code == 202, first.text
+    assert first.json()["detail"] == (
+        "probe of numpy 2.5.5 on 3.14t queued (1 job); no interpreter here for 3.15t"
+    )
+    assert queue.jobs == [ProbeJob("numpy", "2.5.5", "3.14t")]
+    again = client.post("/api/v1/probe", json=body)
+    assert again.status_code == 409 and "already queued" in again.json()["error"]
+    pure = client.post("/api/v1/probe", json={"name": "six"})  # six is pure: nothing to probe
+    assert pure.status_code == 409 and "nothing to probe" in pure.json()["error"]
+    untracked = client.post("/api/v1/probe", json={"name": "not-tracked"})
+    assert untracked.status_code == 404 and "not tracked" in untracked.json()["error"]
+    for version in ("latest", "1." + "9" * 4301, "2.5.5; rm -rf /"):
+        bad = client.post("/api/v1/probe", json={"name": "numpy", "version": version})
+        assert bad.status_code == 422, version
+        assert bad.json()["error"].startswith("body.version: ")
+        assert len(bad.text) < 400
+    assert queue.jobs == [ProbeJob("numpy", "2.5.5", "3.14t")]

@@ -7,11 +7,13 @@ the request to the scheduler's hook (202); without a hook they answer 503.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from packaging.version import Version
 from starlette.concurrency import run_in_threadpool
 
 from tracker.api.schemas import (
@@ -23,8 +25,9 @@ from tracker.api.schemas import (
     WatchResponse,
 )
 from tracker.api.state import AppState, call_hook, get_state
-from tracker.errors import FttrackError
+from tracker.api.validate import is_version, shorten
 from tracker.documents import TARGET_NAMES
+from tracker.errors import FttrackError
 from tracker.store.queries import add_to_watchlist, normalize_name
 
 __all__ = ["require_token", "router"]
@@ -104,20 +107,69 @@ async def crawl(
     "/probe",
     status_code=202,
     response_model=Accepted,
-    responses={**_AUTH_ERRORS, 503: {"model": ErrorBody, "description": "no scheduler"}},
+    responses={
+        **_AUTH_ERRORS,
+        404: {"model": ErrorBody, "description": "the project is not tracked"},
+        409: {"model": ErrorBody, "description": "nothing was queued: already queued or probed"},
+        422: {"description": "the version is not a PEP 440 version"},
+        503: {"model": ErrorBody, "description": "no scheduler, or nothing here can probe"},
+    },
 )
 async def probe(body: ProbeRequest, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
-    """Ask the scheduler to probe a project's release on targets (default: all targets)."""
+    """Ask the scheduler to probe a project's release on targets (default: all targets).
+
+    202 only when jobs were really queued (the detail says how many); 409 when
+    nothing was left to queue; 503 when nothing on this server can probe the
+    targets (no probe workers, no interpreter), with the reason.
+    """
     if state.on_probe is None:
         raise HTTPException(503, "no scheduler is attached to this server")
+    if body.version is not None and not is_version(body.version):
+        return JSONResponse(
+            {
+                "error": f"body.version: {shorten(body.version)} is not a version (PEP 440)",
+                "detail": [
+                    {
+                        "type": "value_error",
+                        "loc": ["body", "version"],
+                        "msg": "not a PEP 440 version",
+                    }
+                ],
+            },
+            status_code=422,
+        )
+    version = str(Version(body.version)) if body.version is not None else None
     targets = [t.value for t in body.targets] if body.targets else list(TARGET_NAMES)
     name = normalize_name(body.name)
+    if await run_in_threadpool(state.store.project_state, name) is None:
+        raise HTTPException(404, f"{name} is not tracked: add it with POST /api/v1/watch")
     try:
-        await call_hook(state.on_probe, name, body.version, targets)
+        report = await call_hook(state.on_probe, name, version, targets)
     except Exception as exc:
         raise _hook_failed(exc) from exc
-    version = body.version or "current release"
-    return JSONResponse(
-        {"accepted": True, "detail": f"probe of {name} {version} on {', '.join(targets)} queued"},
-        status_code=202,
-    )
+    what = f"{name} {version or 'current release'}"
+    if not isinstance(report, Mapping):  # a hook that does not say what it did
+        return JSONResponse(
+            {"accepted": True, "detail": f"probe of {what} on {', '.join(targets)} requested"},
+            status_code=202,
+        )
+    return _probe_answer(what, targets, report)
+
+
+def _probe_answer(what: str, targets: list[str], report: Mapping[str, Any]) -> JSONResponse:
+    """202, 409 or 503 from the hook's report (see :mod:`tracker.api.hooks`)."""
+    if report.get("unavailable"):
+        return JSONResponse({"error": f"nothing can probe {what}: {report['unavailable']}"}, 503)
+    queued = int(report.get("queued") or 0)
+    skipped = [str(t) for t in report.get("skipped") or []]
+    wanted = ", ".join(t for t in targets if t not in skipped)
+    if queued == 0:
+        if report.get("jobs") == 0:
+            message = f"nothing to probe: {what} has no unprobed free-threaded wheel for {wanted}"
+        else:
+            message = f"nothing queued: the probe of {what} on {wanted} is already queued"
+        return JSONResponse({"error": message}, status_code=409)
+    detail = f"probe of {what} on {wanted} queued ({queued} job{'s' * (queued != 1)})"
+    if skipped:
+        detail += f"; no interpreter here for {', '.join(skipped)}"
+    return JSONResponse({"accepted": True, "detail": detail}, status_code=202)

@@ -77,6 +77,7 @@ def serve(
     import uvicorn
 
     from tracker.api.app import create_app
+    from tracker.api.hooks import probe_hook
     from tracker.config import load_settings
     from tracker.pythons.discover import find_interpreters
     from tracker.schedule import request_crawl, start_scheduler
@@ -111,14 +112,8 @@ def serve(
             raise RuntimeError("crawls are disabled (--no-crawl)")
         return {"job": request_crawl(scheduler, names)}
 
-    def on_probe(name: str, version: str | None, wanted: list[str]) -> dict[str, int]:
-        from tracker.crawl import ProbeJob, probe_candidates
-
-        if version is None:
-            jobs = [j for j in probe_candidates(store, wanted, names=[name])]
-        else:
-            jobs = [ProbeJob(name, version, t) for t in wanted]
-        return {"queued": tracker.queue_probes(jobs)}
+    # says what really happened: queued, nothing to queue, or nothing here can probe
+    on_probe = probe_hook(tracker, store, workers=probe_workers > 0 or enqueue is not None)
 
     app = create_app(store, on_crawl=on_crawl, on_probe=on_probe, api_token=settings.api_token)
 
