@@ -69,7 +69,7 @@ def _config_file_values() -> dict[str, Any]:
 
 
 #: The type each setting of the config file must have (TOML types).
-_STRINGS = ("data_dir", "cache_dir", "db", "index_url", "api_token")
+_STRINGS = ("data_dir", "cache_dir", "db", "index_url", "api_token", "public_url")
 _NUMBERS = ("probe_timeout", "crawl_interval")
 _WHOLE_NUMBERS = ("concurrency",)
 
@@ -135,6 +135,8 @@ class Settings:
     probe_timeout: float
     crawl_interval_minutes: float
     concurrency: int
+    #: The public address of this tracker (badge links): ``FTTRACK_PUBLIC_URL``.
+    public_url: str | None = None
 
     @property
     def pythons_dir(self) -> Path:
@@ -209,6 +211,7 @@ def load_settings() -> Settings:
         probe_timeout=number("probe_timeout", 60, float),
         crawl_interval_minutes=number("crawl_interval", 60, float),
         concurrency=number("concurrency", 8, int),
+        public_url=_get(values, "public_url", None) or None,
     )
 
 
