@@ -145,3 +145,17 @@ def test_retried_job_already_stored_is_not_probed_again(pg_url: str, workers: Wo
     assert _jobs(pg_url)[0][1] == "succeeded"
     assert len(_history(pg_url)) == 1
     assert "already probed since queued" in workers.log_of(worker)
+
+
+def test_worker_never_seeds_the_tracker_database(pg_url: str, workers: Workers) -> None:
+    """Seeding from the shipped snapshot is the server's job: a worker only runs probes."""
+    from tracker.store.engine import open_store
+
+    worker = workers.start("--burst")  # nothing queued: exits at once
+    assert worker.wait(timeout=120) == 0, workers.log_of(worker)
+    assert "seeding" not in workers.log_of(worker)
+    store = open_store(pg_url, seed=False)
+    try:
+        assert store.project_count() == 0
+    finally:
+        store.close()

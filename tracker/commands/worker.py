@@ -117,7 +117,7 @@ def worker(
             "no free-threaded interpreter on this machine: nothing to probe "
             "(run 'fttrack python install 3.14t')"
         )
-    store = open_store(db_url)
+    store = open_store(db_url, seed=False)  # seeding is 'fttrack serve''s job, never a worker's
     options = WorkerOptions(
         targets=chosen,
         concurrency=concurrency,
