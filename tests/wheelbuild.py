@@ -170,3 +170,10 @@ def build_pure_wheel(
     """A ``py3-none-any`` wheel of Python files."""
     files = {p: s.encode() for p, s in python_files.items()}
     return write_wheel(dest, name, version, "py3-none-any", files, requires=requires)
+
+
+def build_bomb_wheel(dest: Path, name: str, unpacked_bytes: int, *, version: str = "1.0") -> Path:
+    """A pure wheel whose one data file is ``unpacked_bytes`` of zeros: small on disk
+    (deflate), large once unpacked, like a zip bomb."""
+    files = {f"{name}/__init__.py": b"", f"{name}/blob.bin": bytes(unpacked_bytes)}
+    return write_wheel(dest, name, version, "py3-none-any", files)

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import json
 import platform
+import resource
 import shutil
 import signal
 import subprocess
@@ -36,8 +37,10 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from tracker.errors import InputError, ProbeError, TransientProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
+from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
+from tracker.probe.staging import stage_wheels
 from tracker.probe.verdict import (
     GilClaim,
     GilReport,
@@ -65,6 +68,16 @@ class ProbeRequest:
     find_links: tuple[Path, ...] = ()
     index_url: str | None = None
     offline: bool = False
+    #: Cap on the uncompressed size of all wheels of the probe (``FTTRACK_MAX_UNPACKED_MB``).
+    max_unpacked_bytes: int = field(default_factory=default_max_unpacked_bytes)
+
+    @property
+    def from_index(self) -> bool:
+        """Whether the wheels come from the index (staged and checked before install)."""
+        return (
+            self.wheel is None and not self.offline and self.index_url is not None
+            and not self.find_links
+        )  # fmt: skip
 
     @property
     def project(self) -> str:
@@ -169,6 +182,77 @@ def _install_argv(request: ProbeRequest, venv: Path) -> list[str]:
     return argv
 
 
+def _local_wheels(request: ProbeRequest) -> list[Path]:
+    """The local wheels uv may unpack for ``request``: the wheel and those in find-links."""
+    found = [request.wheel] if request.wheel is not None else []
+    for directory in request.find_links:
+        if directory.is_dir():
+            found += sorted(p for p in directory.iterdir() if p.suffix == ".whl" and p.is_file())
+    return list(dict.fromkeys(found))
+
+
+def _install(
+    request: ProbeRequest, *, venv: Path, python: Path, env: dict[str, str], scratch: Path
+) -> tuple[str, str] | None:
+    """Install ``request`` into ``venv``, nothing unpacked before it is checked.
+
+    Returns None when installed, else the verdict's detail and the installer's
+    stderr (no wheel for this target, a wheel over the size cap). Any other
+    failure raises :class:`TransientProbeError`.
+    """
+    cap = request.max_unpacked_bytes
+    if request.from_index:
+        assert request.index_url is not None and request.requirement is not None
+        staged = stage_wheels(
+            [request.requirement], uv=_uv(), python=python, index_url=request.index_url,
+            env=env, scratch=scratch, max_unpacked_bytes=cap,
+        )  # fmt: skip
+        if staged.resolver_error is not None:
+            if not install_failure_is_verdict(staged.resolver_error):
+                raise TransientProbeError(
+                    f"install failed: {_install_error(staged.resolver_error)}"
+                )
+            return _install_error(staged.resolver_error), staged.resolver_error
+        if staged.refused is not None:
+            return f"refused to unpack {staged.refused}", ""
+        argv = _staged_install_argv(venv, staged.wheels)
+    else:
+        for wheel in _local_wheels(request):
+            _declared, refused = check_wheel(wheel, cap)
+            if refused is not None:
+                return f"refused to unpack {refused}", ""
+        argv = _install_argv(request, venv)
+    try:
+        installed = subprocess.run(
+            argv, capture_output=True, text=True, env=env, check=False, timeout=_INSTALL_TIMEOUT,
+            cwd=scratch, preexec_fn=_fsize_limit(cap),
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise TransientProbeError(f"install took over {_INSTALL_TIMEOUT}s") from None
+    if installed.returncode == 0:
+        return None
+    if not install_failure_is_verdict(installed.stderr):
+        raise TransientProbeError(f"install failed: {_install_error(installed.stderr)}")
+    return _install_error(installed.stderr), installed.stderr
+
+
+def _fsize_limit(limit: int) -> Callable[[], None]:
+    """A preexec function: no single file the installer writes may exceed ``limit``."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def _staged_install_argv(venv: Path, wheels: Sequence[Path]) -> list[str]:
+    return [
+        _uv(), "pip", "install", "--python", str(venv / "bin" / "python"),
+        "--only-binary", ":all:", "--no-config", "--link-mode", "copy",
+        "--no-index", "--no-deps", *map(str, wheels),
+    ]  # fmt: skip
+
+
 def _module_order(dist: Distribution) -> list[str]:
     """Top-level packages first (the normal import path), then extension modules by depth."""
     ordered = dict.fromkeys(dist.top_level)
@@ -269,8 +353,8 @@ def _run_imports(
             log_dir=log_dir,
             on_line=on_line,
         )
-        stderr_text = (log_dir / "stderr.log").read_text(errors="replace")
-        run.claims += [GilClaim(attempt, t, m) for t, m in gil_lines(stderr_text.splitlines())]
+        stderr_lines = bounded_lines(log_dir / "stderr.log")
+        run.claims += [GilClaim(attempt, t, m) for t, m in gil_lines(stderr_lines)]
         run.reports.append(report)
         stuck = run.in_flight
         if stuck is not None:
@@ -378,22 +462,13 @@ def run_probe(
 
         progress("installing wheels (no builds)")
         step = time.monotonic()
-        try:
-            installed = subprocess.run(
-                _install_argv(request, venv),
-                capture_output=True, text=True, env=env, check=False, timeout=_INSTALL_TIMEOUT,
-                cwd=scratch,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            raise TransientProbeError(f"install took over {_INSTALL_TIMEOUT}s") from None
+        failure = _install(request, venv=venv, python=interpreter.path, env=env, scratch=scratch)
         timings["install"] = round(time.monotonic() - step, 3)
-        if installed.returncode != 0:
-            if not install_failure_is_verdict(installed.stderr):
-                raise TransientProbeError(f"install failed: {_install_error(installed.stderr)}")
+        if failure is not None:
+            detail, stderr = failure
             timings["total"] = round(time.monotonic() - started, 3)
             return dataclasses.replace(
-                base, status=Status.INSTALL_FAILED,
-                detail=_install_error(installed.stderr), stderr_tail=installed.stderr[-2000:],
+                base, status=Status.INSTALL_FAILED, detail=detail, stderr_tail=stderr[-2000:],
                 timings=timings, probed_at=_now(),
             )  # fmt: skip
 
