@@ -1,0 +1,63 @@
+"""Generate a large snapshot from the real one, for benchmarks at scale.
+
+Every generated project is a copy of a real project of the shipped snapshot
+(taken in turn), renamed ``<name>-gN``: so the generated projects have
+exactly as many releases, files' platforms, probes and culprits as real
+ones, and the whole has the real mix of statuses. Summaries are recomputed
+for the new names by :func:`tracker.documents.summarize`.
+
+    python bench/generate_snapshot.py --projects 15000 --output /tmp/fttrack-bench/snapshot-15000.json.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracker.archive import Archive, write_archive  # noqa: E402
+from tracker.datafiles import snapshot_path  # noqa: E402
+from tracker.documents import ProjectDocument  # noqa: E402
+
+
+def generated(source: Archive, count: int) -> Iterator[ProjectDocument]:
+    """``count`` documents: the real ones, then renamed copies of them in turn."""
+    names = source.names()
+    for index in range(count):
+        real = source.document(names[index % len(names)])
+        assert real is not None
+        copy = index // len(names)
+        if copy:
+            real.name = f"{real.name}-g{copy}"
+            real.display_name = f"{real.display_name}-g{copy}"
+        real.summary = None
+        yield real.with_summary()
+
+
+def main() -> None:
+    """Write the generated snapshot and say how big it is."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=15000)
+    parser.add_argument("--source", type=Path, default=snapshot_path())
+    parser.add_argument(
+        "--output", type=Path, default=Path("/tmp/fttrack-bench/snapshot-15000.json.gz")
+    )
+    args = parser.parse_args()
+    source = Archive(args.source)
+    started = time.monotonic()
+    summaries = write_archive(
+        args.output, generated(source, args.projects), generated=source.generated
+    )
+    size = args.output.stat().st_size / 2**20
+    print(
+        f"{args.output}: {len(summaries)} projects, {sum(s.releases for s in summaries)} "
+        f"releases, {size:.1f} MiB, in {time.monotonic() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
