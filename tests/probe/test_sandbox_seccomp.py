@@ -71,7 +71,7 @@ def numbers() -> dict[str, int]:
     return {name: pyseccomp.resolve_syscall(arch, name) for name in NAMES}
 
 
-@pytest.mark.parametrize("level", ["bwrap"])
+@pytest.mark.parametrize("level", ["bwrap", "unshare"])
 def test_filter_and_scratch_caps(
     level: str,
     numbers: dict[str, int],
@@ -103,7 +103,7 @@ def test_filter_and_scratch_caps(
     assert total <= TMP_BYTES, written  # ...and all three together within one cap
 
 
-@pytest.mark.parametrize("level", ["bwrap"])
+@pytest.mark.parametrize("level", ["bwrap", "unshare"])
 def test_every_scratch_directory_is_writable(
     level: str, interpreters: dict[str, Interpreter], tmp_path: Path
 ) -> None:

@@ -1,25 +1,34 @@
 """Run untrusted code (the probed package's import) with no network and hard limits.
 
-Levels, strongest first; the one used is recorded on every result:
+Levels, strongest first; the one used is recorded on every result (with why a
+stronger one was not, when it fell back). docs/sandbox.md says exactly what each
+level protects.
 
 ``bwrap``
-    bubblewrap: new pid/net/ipc/uts namespaces, a read-only root holding only
-    ``/usr``, the library links, the interpreter and the venv, a private
-    size-capped ``/tmp``, a cleared environment, ``--as-pid-1`` so the whole
-    namespace dies with the probed process. As root, the process also drops
-    to a per-slot unprivileged uid (``setpriv``), which makes ``RLIMIT_NPROC``
-    bite.
+    bubblewrap: new pid/net/ipc/uts (and, as non-root, user) namespaces, a
+    read-only root holding only ``/usr``, the library links, a few files of
+    ``/etc``, the interpreter and the venv; ``/tmp`` (``/var/tmp`` points into
+    it) and ``/dev/shm`` size-capped together; a cleared environment; the seccomp
+    filter of :mod:`tracker.probe.seccomp`; no nested user namespaces. As root, the
+    process drops to a per-slot unprivileged uid (``setpriv``), which makes
+    ``RLIMIT_NPROC`` bite, under a root shell that stays pid 1 so that the
+    namespace dies with fttrack.
 ``unshare``
-    util-linux ``unshare`` with new net and pid namespaces, plus a seccomp
-    filter that refuses AF_INET/AF_INET6 sockets. The file system is not
-    hidden: weaker, used only when bubblewrap is missing.
+    util-linux ``unshare`` (new mount/pid/net/ipc/uts namespaces, and a user
+    namespace as non-root) and a shell that builds the same kind of root by hand
+    (tmpfs root, read-only binds, ``pivot_root``, the old root unmounted), then
+    drops every capability (and, as root, to a slot uid). Its seccomp filter
+    also refuses every ``socket()`` family; nested user namespaces are refused
+    by the filter (root) or by a nesting limit of 0 (non-root). Used only when
+    bubblewrap is missing or does not work.
 ``none``
     no isolation at all; only with an explicit ``--unsafe-no-sandbox``.
 
 Every level applies rlimits (CPU, address space, file size, open files,
 processes, no core files), a cgroup (memory, pids) where one is writable, a
-wall-clock limit and an idle limit (no progress line for too long), and kills
-everything that is left when the run ends.
+wall-clock limit and an idle limit (no progress line for too long), a
+parent-death signal on the sandbox's first process, and kills everything that
+is left when the run ends.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import logging
 import os
 import resource
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -40,7 +50,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tracker.errors import SandboxUnavailable
 from tracker.models import SandboxReport
@@ -63,6 +72,9 @@ _slot_lock = threading.Lock()
 _log = logging.getLogger(__name__)
 _TOOL_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ssl", "/etc/localtime")
+# One size-capped tmpfs behind /tmp, /var/tmp and /dev/shm (their total is capped).
+_SCRATCH = "/.scratch"
+_SCRATCH_DIRS = (("/tmp", "tmp"), ("/var/tmp", "var-tmp"), ("/dev/shm", "shm"))
 
 
 @dataclass(frozen=True)
@@ -419,46 +431,117 @@ def _bwrap_has(bwrap: str, option: str) -> bool:
 
 
 class UnshareSandbox(Sandbox):
-    """util-linux ``unshare`` plus a seccomp socket filter (see the module docstring)."""
+    """util-linux ``unshare`` building its own root, plus seccomp (see the module docstring)."""
 
     level = "unshare"
 
     def __init__(self) -> None:
-        self.socket_filter = _inet_socket_filter()
+        for tool in ("unshare", "mount", "umount", "pivot_root", "setpriv"):
+            if not shutil.which(tool, path=_TOOL_PATH):
+                raise RuntimeError(f"{tool} is missing")
+        root = os.geteuid() == 0
+        self.filter = seccomp.build_filter(
+            families=seccomp.UNSHARE_FAMILIES,
+            deny_mounts=False,  # loaded before the setup, which mounts and pivots
+            deny_new_userns=root,  # as non-root the setup needs one (then disables more)
+        )
 
     def wrap(self, launch: Launch) -> list[str]:
         command = [
             _which("unshare"),
-            "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--ipc", "--uts",
+            "--mount", "--propagation", "private",
+            "--net", "--pid", "--fork", "--kill-child", "--ipc", "--uts",
         ]  # fmt: skip
-        if os.geteuid() != 0:
+        if launch.uid is None:
             command.append("--map-root-user")
-        command.append("--")
+        new_root = launch.log_dir / "root"
+        new_root.mkdir(exist_ok=True)
+        script = unshare_setup_script(new_root, launch.ro_paths, launch.limits.tmp_bytes,
+                                      disable_userns=launch.uid is None)  # fmt: skip
+        command += ["--", "/bin/sh", "-c", script, "fttrack-setup", _setpriv()]
         if launch.uid is not None:
-            command += [_setpriv(), *_drop_to(launch.uid), "--"]
+            command += _drop_to(launch.uid)
+        else:
+            command += ["--pdeathsig", "SIGKILL"]
+        command += ["--inh-caps=-all", "--bounding-set=-all", "--"]
         return command + list(launch.argv)
 
     def preexec(self, limits: Limits, group: cgroup.ProcessCgroup | None, parent: int) -> None:
         super().preexec(limits, group, parent)
-        self.socket_filter.load()
+        self.filter.load()
 
 
-def _inet_socket_filter() -> Any:
-    """A seccomp filter that makes socket(AF_INET|AF_INET6, ...) fail with EACCES.
+def unshare_setup_script(
+    new_root: Path, ro_paths: Sequence[Path], tmp_bytes: int, *, disable_userns: bool
+) -> str:
+    """The shell commands that build the ``unshare`` level's file system and exec ``"$@"``.
 
-    Built in the parent (libseccomp is loaded before fork) and loaded in the child.
+    Run as (namespace) root inside fresh mount, pid, net, ipc and uts namespaces: a
+    tmpfs root holding read-only binds of ``/usr``, the library links, a few files of
+    ``/etc`` and ``ro_paths``; a fresh ``/proc``; a ``/dev`` of the harmless devices;
+    one size-capped tmpfs behind ``/tmp``, ``/var/tmp`` and ``/dev/shm``. Then
+    ``pivot_root`` and a lazy unmount of the old root: nothing else of the host
+    remains reachable.
     """
-    import errno
-    import socket
+    q = shlex.quote
+    root = q(str(new_root))
+    lines = [
+        "set -eu",
+        f"PATH={_TOOL_PATH}",
+        f"R={root}",
+        'mount -t tmpfs -o mode=0755,size=8m,nosuid,nodev fttrack-root "$R"',
+        'cd "$R"',
+        "mkdir -p usr etc proc dev var .old",
+    ]
 
-    import pyseccomp
+    def bind_ro(host: str, inside: str) -> None:
+        if Path(host).is_dir():
+            lines.append(f'mkdir -p "$R"{q(inside)}')
+        else:
+            lines.append(f'mkdir -p "$R"{q(str(Path(inside).parent))}')
+            lines.append(f': > "$R"{q(inside)}')
+        lines.append(f'mount --bind {q(host)} "$R"{q(inside)}')
+        lines.append(f'mount -o remount,bind,ro,nosuid,nodev "$R"{q(inside)}')
 
-    rules = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
-    for family in (socket.AF_INET, socket.AF_INET6):
-        rules.add_rule(
-            pyseccomp.ERRNO(errno.EACCES), "socket", pyseccomp.Arg(0, pyseccomp.EQ, family)
-        )
-    return rules
+    bind_ro("/usr", "/usr")
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            lines.append(f'ln -s {q(os.readlink(host))} "$R"/{name}')
+        elif host.is_dir():
+            bind_ro(str(host), str(host))
+    for etc in _ETC_FILES:
+        if os.path.exists(etc):
+            bind_ro(etc, etc)
+    lines.append('mount -t proc -o nosuid,nodev,noexec proc "$R/proc"')
+    if disable_userns:  # limits the sandbox's own user namespace: none can nest in it
+        lines.append('echo 0 > "$R/proc/sys/user/max_user_namespaces"')
+    for device in ("null", "zero", "full", "random", "urandom"):
+        lines.append(f': > "$R/dev/{device}"')
+        lines.append(f'mount --bind /dev/{device} "$R/dev/{device}"')
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):  # fmt: skip
+        lines.append(f'ln -s {target} "$R/dev/{name}"')
+    lines.append(
+        f'mkdir -p "$R{_SCRATCH}" && '
+        f'mount -t tmpfs -o mode=0755,size={int(tmp_bytes)},nosuid,nodev fttrack-tmp "$R{_SCRATCH}"'
+    )
+    for inside, name in _SCRATCH_DIRS:
+        lines.append(f'mkdir -m 1777 "$R{_SCRATCH}/{name}" && mkdir -p "$R{inside}"')
+        lines.append(f'mount --bind "$R{_SCRATCH}/{name}" "$R{inside}"')
+    for path in ro_paths:
+        bind_ro(str(path), str(path))
+    lines += [
+        "pivot_root . .old",
+        "cd /",
+        "umount -l /.old",
+        "rmdir /.old",
+        "mount -o remount,bind,ro,nosuid,nodev /",
+        "cd /tmp",
+        "export HOME=/tmp TMPDIR=/tmp PATH=/usr/bin:/bin LANG=C.UTF-8",
+        'exec "$@"',
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _which(tool: str) -> str:
