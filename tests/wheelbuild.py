@@ -54,13 +54,20 @@ CYCLE = """    PyObject *user = PyImport_ImportModule("{package}._user");
     if (PyModule_AddIntConstant(m, "value", 1) < 0) return -1;"""
 
 
+# Imports another module when loaded (a dependency), failing as the import fails.
+IMPORTS = """    PyObject *dep = PyImport_ImportModule("{imports}");
+    if (dep == NULL) return -1;
+    Py_DECREF(dep);"""
+
+
 @dataclass(frozen=True)
 class Extension:
     """One C extension module: ``kind`` is ``good``, ``bad``, ``single``, ``crash``,
-    ``raise`` or ``cycle``."""
+    ``raise`` or ``cycle``; ``imports`` names a module it imports when loaded."""
 
     dotted: str
     kind: str = "good"
+    imports: str = ""
 
     def source(self) -> str:
         """The C source of the module."""
@@ -71,6 +78,8 @@ class Extension:
         body = {"crash": CRASH, "raise": RAISE, "cycle": CYCLE.format(package=package)}.get(
             self.kind, ""
         )
+        if self.imports:
+            body = IMPORTS.format(imports=self.imports) + "\n" + body
         gil_slot = "" if self.kind == "bad" else GIL_NOT_USED
         return MULTI_PHASE.format(dotted=self.dotted, leaf=leaf, body=body, gil_slot=gil_slot)
 

@@ -7,7 +7,8 @@ It must not import fttrack. Each event is one JSON line on EVENTS_FD::
     {"event": "hello", "nonce": N}
     {"event": "start", "module": M}
     {"event": "done", "module": M, "seconds": S, "gil": bool}
-    {"event": "error", "module": M, "seconds": S, "type": T, "message": ..., "gil": bool}
+    {"event": "error", "module": M, "seconds": S, "type": T, "message": ..., "gil": bool,
+     "missing": NAME or null}   (NAME: the module a ModuleNotFoundError could not find)
     {"event": "end", "gil": bool}
 
 A ``#fttrack-start M`` line also goes to stderr before each import, so the
@@ -153,12 +154,14 @@ def main() -> None:
             _import(name)
         except BaseException as exc:  # the probed code may raise anything, even SystemExit
             tail = "".join(traceback.format_exception(exc)[-6:])[-1500:]
+            missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
             emit(
                 event="error",
                 module=name,
                 seconds=round(time.perf_counter() - started, 4),
                 type=type(exc).__name__,
                 message=str(exc)[:500],
+                missing=missing if isinstance(missing, str) else None,
                 traceback=tail,
                 gil=_gil(),
             )

@@ -41,6 +41,7 @@ from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpac
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
 from tracker.probe.staging import stage_wheels
+from tracker.probe.undeclared import distribution_for, missing_top_level
 from tracker.probe.verdict import (
     GilClaim,
     GilReport,
@@ -56,6 +57,8 @@ __all__ = ["ProbeRequest", "host_platform", "install_failure_is_verdict", "run_p
 
 _CHILD = Path(__file__).with_name("child.py")
 _INSTALL_TIMEOUT = 900
+#: Rounds of "install an undeclared dependency, import again" per probe.
+_MAX_UNDECLARED_ROUNDS = 3
 Progress = Callable[[str], None]
 
 
@@ -104,6 +107,8 @@ class _ImportRun:
     gil_reports: list[GilReport] = field(default_factory=list)
     reports: list[SandboxReport] = field(default_factory=list)
     in_flight: str | None = None
+    #: Module -> top-level name its ModuleNotFoundError could not find.
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def host_platform() -> str:
@@ -297,6 +302,7 @@ def _run_imports(
     limits: Limits,
     scratch: Path,
     progress: Progress,
+    label: str = "",
 ) -> _ImportRun:
     """Import ``modules`` in as few sandboxed processes as crashes and hangs allow."""
     run = _ImportRun()
@@ -306,7 +312,7 @@ def _run_imports(
     attempt = 0
     while remaining:
         attempt += 1
-        log_dir = scratch / f"imports-{attempt}"
+        log_dir = scratch / f"imports{label}-{attempt}"
         log_dir.mkdir()
         run.in_flight = None
         nonce: list[str] = []
@@ -332,6 +338,12 @@ def _run_imports(
                 failed = event["event"] == "error"
                 detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
                 gil = event.get("gil")
+                lost = event.get("missing") if failed else None
+                if failed and event.get("type") == "ModuleNotFoundError":
+                    top = lost.split(".")[0] if isinstance(lost, str) and lost else None
+                    top = top or missing_top_level(str(event.get("message", "")))
+                    if top:
+                        run.missing[name] = top
                 run.gil_reports.append(
                     GilReport(process, name, gil if isinstance(gil, bool) else None, not failed)
                 )
@@ -378,7 +390,11 @@ def _run_imports(
 
 
 def _module_results(
-    modules: list[str], run: _ImportRun, owners: dict[str, str], own_dist: Distribution
+    modules: list[str],
+    run: _ImportRun,
+    owners: dict[str, str],
+    own_dist: Distribution,
+    optional_missing: dict[str, str] | None = None,
 ) -> tuple[list[ModuleResult], list[Culprit], list[str]]:
     """Per-module outcomes (GIL verdicts folded in), the culprits that count, and notes
     where stderr and the interpreter's own report disagree."""
@@ -393,6 +409,9 @@ def _module_results(
         extension = name in own_dist.extension_modules
         optional = is_optional_module(name, extension=extension)
         outcome, detail = result.outcome, result.detail
+        if optional_missing and name in optional_missing:
+            optional = True
+            detail = f"{detail} [needs {optional_missing[name]}, an optional dependency]"
         if outcome is ModuleOutcome.OK and name in culprit_names:
             outcome, detail = ModuleOutcome.GIL_REENABLED, "does not declare Py_mod_gil"
         elif outcome is ModuleOutcome.OK and name in checked.silent:
@@ -487,9 +506,51 @@ def run_probe(
             limits=limits, scratch=scratch, progress=progress,
         )  # fmt: skip
         timings["imports"] = round(time.monotonic() - step, 3)
+        step = time.monotonic()
+        undeclared_notes: list[str] = []
+        processes = len(run.reports)
+        tried: set[str] = set()
+        for round_ in range(1, _MAX_UNDECLARED_ROUNDS + 1):
+            required = sorted(
+                {top for module, top in _unprovided(run, dists).items()
+                 if module in own.top_level and top not in tried}
+            )  # fmt: skip
+            if not required:
+                break
+            added = False
+            for top in required:
+                tried.add(top)
+                progress(f"{own.name} imports {top}, which it does not declare")
+                note, ok = _install_undeclared(
+                    top, own, dists, request=request, venv=venv, python=interpreter.path,
+                    env=env, scratch=scratch / f"undeclared-{round_}-{top}",
+                )  # fmt: skip
+                undeclared_notes.append(note)
+                added = added or ok
+            if not added:
+                break
+            dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
+            owners = _owner_map(dists)
+            run = _run_imports(
+                modules, interpreter=interpreter, venv=venv, sandbox=sandbox, limits=limits,
+                scratch=scratch, progress=progress, label=f"-retry{round_}",
+            )  # fmt: skip
+            processes += len(run.reports)
+        if tried:
+            timings["undeclared"] = round(time.monotonic() - step, 3)
+        optional_missing = _optional_missing(run, dists, own)
         timings["total"] = round(time.monotonic() - started, 3)
-        timings["processes"] = len(run.reports)
-        results, culprits, notes = _module_results(modules, run, owners, own)
+        timings["processes"] = processes
+        results, culprits, notes = _module_results(modules, run, owners, own, optional_missing)
+        notes = (
+            undeclared_notes
+            + [
+                f"{module} needs {top}, which is not installed "
+                "(an optional dependency: does not decide the status)"
+                for module, top in optional_missing.items()
+            ]
+            + notes
+        )
         for result in results:
             timings[f"import:{result.name}"] = result.seconds
         tails = [_readable_tail(r.stderr_tail) for r in run.reports]
@@ -505,6 +566,88 @@ def run_probe(
             probed_at=_now(),
             installed=tuple(f"{d.name}=={d.version}" for d in dists),
         )
+
+
+def _unprovided(run: _ImportRun, dists: Sequence[Distribution]) -> dict[str, str]:
+    """Modules that failed for a top-level name no installed distribution provides."""
+    provided = {m.split(".")[0] for d in dists for m in d.modules} | {
+        t for d in dists for t in d.top_level
+    }
+    return {
+        module: top
+        for module, top in run.missing.items()
+        if top not in provided
+        and run.outcomes.get(module, ModuleResult(module, ModuleOutcome.OK)).outcome
+        is ModuleOutcome.IMPORT_FAILED
+    }
+
+
+def _optional_missing(
+    run: _ImportRun, dists: Sequence[Distribution], own: Distribution
+) -> dict[str, str]:
+    """Modules that fail only for a missing dependency while every top-level module of
+    the package imports: optional dependencies, which do not decide the status."""
+    top_ok = all(
+        run.outcomes.get(t, ModuleResult(t, ModuleOutcome.NOT_REACHED)).outcome is ModuleOutcome.OK
+        for t in own.top_level
+    )
+    if not top_ok:
+        return {}
+    return {m: top for m, top in _unprovided(run, dists).items() if m not in own.top_level}
+
+
+def _install_undeclared(
+    top: str,
+    own: Distribution,
+    dists: Sequence[Distribution],
+    *,
+    request: ProbeRequest,
+    venv: Path,
+    python: Path,
+    env: dict[str, str],
+    scratch: Path,
+) -> tuple[str, bool]:
+    """Install the distribution that provides import name ``top`` (wheels only, checked
+    like the main install, outside the sandbox). Returns the verdict's note and whether
+    something was installed; a transient index failure raises."""
+    undeclared = f"imports {top}, which {own.name} does not declare"
+    distribution = distribution_for(top)
+    if distribution is None:
+        return f"{undeclared}; no distribution to look up for it", False
+    if request.index_url is None or request.offline:
+        return f"{undeclared}; no index to look up {distribution} on", False
+    scratch.mkdir(parents=True)
+    pins = [f"{d.name}=={d.version}" for d in dists]
+    staged = stage_wheels(
+        [*pins, distribution], uv=_uv(), python=python, index_url=request.index_url, env=env,
+        scratch=scratch, max_unpacked_bytes=request.max_unpacked_bytes,
+        skip=frozenset(d.key for d in dists),
+    )  # fmt: skip
+    if staged.resolver_error is not None:
+        if not install_failure_is_verdict(staged.resolver_error):
+            raise TransientProbeError(f"install failed: {_install_error(staged.resolver_error)}")
+        if "not found in the package registry" in staged.resolver_error:
+            return f"{undeclared}; no project {distribution} on the index", False
+        return f"{undeclared}; {distribution} cannot be installed here", False
+    if staged.refused is not None:
+        return f"{undeclared}; refused to unpack {staged.refused}", False
+    if not staged.wheels:
+        return f"{undeclared}; nothing to install for it", False
+    try:
+        installed = subprocess.run(
+            _staged_install_argv(venv, staged.wheels), capture_output=True, text=True, env=env,
+            check=False, timeout=_INSTALL_TIMEOUT, cwd=scratch,
+            preexec_fn=_fsize_limit(request.max_unpacked_bytes),
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise TransientProbeError(f"install took over {_INSTALL_TIMEOUT}s") from None
+    if installed.returncode != 0:
+        if not install_failure_is_verdict(installed.stderr):
+            raise TransientProbeError(f"install failed: {_install_error(installed.stderr)}")
+        return f"{undeclared}; {distribution} cannot be installed here", False
+    names = ", ".join(w.name.split("-")[0] for w in staged.wheels)
+    via = "" if canonicalize_name(distribution) == canonicalize_name(top) else f" ({distribution})"
+    return f"{undeclared}{via}: installed {names} and imported again", True
 
 
 def _readable_tail(stderr: str, limit: int = 2000) -> str:

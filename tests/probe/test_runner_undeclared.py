@@ -1,0 +1,107 @@
+"""Undeclared dependencies: resolved on the index, installed wheel-only, imported again.
+
+Fixture wheels on the loopback index of the test suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.indexserver import IndexServer
+from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
+from tracker.models import Culprit, ModuleOutcome, ProbeResult, Status
+from tracker.probe import Limits, ProbeRequest
+from tracker.probe.runner import run_probe
+from tracker.probe.sandbox import choose_sandbox
+from tracker.probe.undeclared import distribution_for
+from tracker.pythons.discover import Interpreter
+
+TARGET = "3.14t"
+
+
+@pytest.fixture(scope="module")
+def index(
+    tmp_path_factory: pytest.TempPathFactory, interpreters: dict[str, Interpreter]
+) -> Iterator[IndexServer]:
+    dest = tmp_path_factory.mktemp("undeclared")
+    python = interpreters[TARGET].path
+    wheels = [
+        # ftprovided re-enables the GIL; ftundecl imports it without declaring it.
+        build_binary_wheel(dest, python, "ftprovided", [Extension("ftprovided._core", "bad")],
+                           python_files={"ftprovided/__init__.py": "from ftprovided import _core\n"}),
+        build_pure_wheel(dest, "ftundecl", {"ftundecl/__init__.py": "import ftprovided\n"}),
+        # The import name differs from the project's: the well-known map says yaml -> pyyaml.
+        build_pure_wheel(dest, "pyyaml", {"yaml/__init__.py": "SAFE = True\n"}),
+        build_pure_wheel(dest, "ftmapped", {"ftmapped/__init__.py": "import yaml\n"}),
+        build_pure_wheel(dest, "ftorphan", {"ftorphan/__init__.py": "import ftnowhere\n"}),
+        # Like mypy's mypyc.build (compiled): one extension module needs distutils
+        # (setuptools, not installed), the rest of the package is fine.
+        build_binary_wheel(dest, python, "ftopt",
+                           [Extension("ftopt._core"), Extension("ftopt.build", imports="distutils")],
+                           python_files={"ftopt/__init__.py": "from ftopt import _core\n"}),
+    ]  # fmt: skip
+    with IndexServer() as server:
+        for wheel in wheels:
+            server.add_wheel_file(wheel)
+        yield server
+
+
+def probe(requirement: str, index: IndexServer, interpreter: Interpreter, tmp: Path) -> ProbeResult:
+    return run_probe(
+        ProbeRequest(requirement=requirement, index_url=index.index_url),
+        interpreter=interpreter,
+        sandbox=choose_sandbox(),
+        uv_cache_dir=tmp / "uv-cache",
+        limits=Limits(wall_seconds=60, idle_seconds=30),
+    )
+
+
+def test_an_undeclared_dependency_is_installed_and_the_retry_decides(
+    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    result = probe("ftundecl==1.0", index, interpreters[TARGET], tmp_path)
+    assert "imports ftprovided, which ftundecl does not declare" in result.detail
+    assert "ftprovided==1.0" in result.installed
+    assert result.status is Status.GIL_REENABLED
+    assert result.culprits == (Culprit("ftprovided._core", "ftprovided"),)
+    assert {m.name: m.outcome for m in result.modules}["ftundecl"] is ModuleOutcome.GIL_REENABLED
+
+
+def test_a_well_known_import_name_maps_to_its_project(
+    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    result = probe("ftmapped==1.0", index, interpreters[TARGET], tmp_path)
+    assert result.status is Status.READY
+    assert "imports yaml, which ftmapped does not declare (pyyaml)" in result.detail
+    assert "pyyaml==1.0" in result.installed
+    assert (distribution_for("PIL"), distribution_for("cv2"), distribution_for("sklearn")) == (
+        "pillow", "opencv-python", "scikit-learn",
+    )  # fmt: skip
+
+
+def test_an_unresolvable_name_stays_import_failed(
+    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    result = probe("ftorphan==1.0", index, interpreters[TARGET], tmp_path)
+    assert result.status is Status.IMPORT_FAILED
+    assert (
+        "imports ftnowhere, which ftorphan does not declare; no project ftnowhere" in result.detail
+    )
+    assert result.installed == ("ftorphan==1.0",)
+    detail = {m.name: m.detail for m in result.modules}["ftorphan"]
+    assert "ModuleNotFoundError" in detail
+
+
+def test_a_submodule_needing_an_optional_dependency_does_not_decide(
+    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    result = probe("ftopt==1.0", index, interpreters[TARGET], tmp_path)
+    assert result.status is Status.READY
+    build = {m.name: m for m in result.modules}["ftopt.build"]
+    assert build.outcome is ModuleOutcome.IMPORT_FAILED
+    assert build.optional
+    assert "ftopt.build needs distutils" in result.detail
+    assert result.installed == ("ftopt==1.0",), "an optional dependency is not installed"
