@@ -13,7 +13,9 @@ existing database is upgraded in place.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,9 +26,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col
 
@@ -153,15 +156,61 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` (idempotent; PostgreSQL runs hold a lock)."""
-    try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            command.upgrade(_alembic_config(connection), revision)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate the database: {exc}") from None
+def migrate(engine: Engine, revision: str = "head") -> str | None:
+    """Upgrade the database to ``revision``; returns the revision it was at before.
+
+    Idempotent, and safe when several processes open a new database at once:
+    on SQLite a file lock beside the database lets one process migrate at a
+    time (inside a ``BEGIN IMMEDIATE`` transaction), on PostgreSQL an advisory
+    lock does. A database still busy with another writer is retried a few
+    times. Errors carry the database's own words, never SQL.
+    """
+    from tracker.store.migration_lock import sqlite_migration_lock
+
+    lock = (
+        sqlite_migration_lock(engine.url.database or "")
+        if engine.dialect.name == "sqlite"
+        else contextlib.nullcontext()
+    )
+    with lock:
+        for attempt in range(_MIGRATE_ATTEMPTS):
+            started = time.monotonic()
+            try:
+                return _migrate_once(engine, revision)
+            except OperationalError as exc:
+                # retry what failed at once (busy, deadlock); a lock wait that timed out is final
+                waited = time.monotonic() - started > _RETRY_ONLY_WITHIN
+                if attempt + 1 == _MIGRATE_ATTEMPTS or waited:
+                    raise StoreError(f"cannot migrate the database: {_db_words(exc)}") from None
+                log.warning("migration: %s; retrying", _db_words(exc))
+                time.sleep(0.2 * 2**attempt)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot migrate the database: {_db_words(exc)}") from None
+            except CommandError as exc:  # e.g. a revision this fttrack does not know
+                raise StoreError(
+                    f"cannot migrate the database: {_first_line(exc)} (written by a newer fttrack?)"
+                ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_MIGRATE_ATTEMPTS = 5
+_RETRY_ONLY_WITHIN = 10.0  # seconds
+
+
+def _migrate_once(engine: Engine, revision: str) -> str | None:
+    bind = engine.execution_options(**{_IMMEDIATE: True})  # SQLite: take the write lock first
+    with bind.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        before = MigrationContext.configure(connection).get_current_revision()
+        command.upgrade(_alembic_config(connection), revision)
+        return before
+
+
+def _db_words(exc: SQLAlchemyError) -> str:
+    """The first line of what the database said (no SQL, no parameters)."""
+    inner = getattr(exc, "orig", None)
+    return _first_line(inner if isinstance(inner, BaseException) else exc)
 
 
 class Store:
@@ -371,11 +420,15 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
     """
     engine = make_engine(db_url)
     try:
-        brand_new = current_revision(engine) is None
+        current_revision(engine)  # can it be opened at all?
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(f"cannot open the database {_safe(db_url)}: {_first_line(exc)}") from None
-    migrate(engine)
+        raise StoreError(f"cannot open the database {_safe(db_url)}: {_db_words(exc)}") from None
+    try:
+        brand_new = migrate(engine) is None  # under the migration lock: one process creates
+    except StoreError:
+        engine.dispose()
+        raise
     store = Store(engine)
     if not brand_new:
         with store.session_scope(write=True) as session:
