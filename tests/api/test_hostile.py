@@ -318,3 +318,31 @@ def test_probe_answers_202_409_404_422_as_it_happened(any_store: Store, tmp_path
         assert bad.json()["error"].startswith("body.version: ")
         assert len(bad.text) < 400
     assert queue.jobs == [ProbeJob("numpy", "2.5.5", "3.14t")]
+
+
+# -- /api/v1/queue: public, numbers only, one reading per period ------------------------------
+
+
+def test_queue_health_is_public_and_read_once_per_period(any_store: Store) -> None:
+    app = create_app(any_store, api_token=TOKEN, recheck_seconds=0)
+    app.state.queue_cache_seconds = 3600  # the test must not depend on the clock
+    client = TestClient(app, raise_server_exceptions=False)
+    checkouts: list[object] = []
+    sa.event.listen(any_store.engine, "checkout", lambda *args: checkouts.append(args))
+    first = client.get("/api/v1/queue")  # no Authorization header
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "public, max-age=3600"
+    if any_store.dialect == "sqlite":
+        assert first.json() == {"backend": "in-process"}
+        return
+    assert first.json()["backend"] == "postgres"
+    assert set(first.json()) <= {
+        "backend", "installed", "checked_at", "workers", "workers_alive", "queues", "totals",
+        "stalled_jobs", "throughput",
+    }  # fmt: skip
+    used = len(checkouts)
+    assert used >= 1
+    for _ in range(5):
+        assert client.get("/api/v1/queue").json() == first.json()
+    assert len(checkouts) == used  # served from the last reading: no database work
+    assert client.head("/api/v1/queue").status_code == 200
