@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tracker.errors import StoreError
+from tracker.models import Evidence, Status
 from tracker.store import Store, open_store
 from tracker.store.engine import (
     current_revision,
@@ -92,10 +93,11 @@ def test_old_database_is_upgraded_keeping_its_rows(db_url: str, tmp_path: Path) 
     store = open_store(db_url, snapshot=tmp_path / "missing.json.gz")  # upgrades in place
     try:
         assert current_revision(store.engine) == head_revision()
-        document = store.project_document("NumPy")
-        assert document is not None
-        verdict = document["releases"][0]["targets"]["3.14t"]
-        assert (verdict["status"], verdict["evidence"]) == ("ready", "probe")
+        document = store.project_document("numpy")  # built by the upgrade
+        assert document is not None and document.display_name == "NumPy"
+        verdict = document.releases[0].targets["3.14t"]
+        assert (verdict.status, verdict.evidence) == (Status.READY, Evidence.PROBE)
+        assert store.summaries()[0].cell("3.14t").status is Status.READY
         with store.engine.connect() as connection:
             installed = connection.execute(sa.text("SELECT installed FROM probe_runs")).scalar_one()
         assert installed in ([], "[]")

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from tests.store.helpers import T0, numpy_page, probe, six_page
 from tracker.errors import InputError
-from tracker.models import Status
+from tracker.models import Evidence, Status
 from tracker.store import PageFile, Store, queries
 from tracker.store.tables import File, ProbeRun, Project, Release
 
@@ -106,7 +106,7 @@ def test_probe_of_an_uncrawled_release_creates_it(store: Store) -> None:
     assert store.record_probe(probe("Fresh_Pkg", "0.1"))
     document = store.project_document("fresh-pkg")
     assert document is not None
-    assert document["releases"][0]["targets"]["3.14t"]["evidence"] == "probe"
+    assert document.releases[0].targets["3.14t"].evidence is Evidence.PROBE
 
 
 def test_watchlist_is_idempotent_and_keeps_the_first_reason(store: Store) -> None:
