@@ -84,6 +84,36 @@ def test_under_the_cap_the_same_wheel_installs_from_the_index(
     assert result.installed == ("ftbomb==1.0",)
 
 
+def test_a_verified_wheel_is_downloaded_once_and_checked_again_on_reuse(
+    bomb: Path, interpreters: dict[str, Interpreter], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from tracker.probe import staging
+
+    checked: list[Path] = []
+    real_check = check_wheel
+
+    def counting(path: Path, cap: int) -> tuple[int, object]:
+        checked.append(path)
+        return real_check(path, cap)
+
+    monkeypatch.setattr(staging, "check_wheel", counting)
+    with IndexServer() as server:
+        server.add_wheel_file(bomb)
+        for _ in range(2):
+            request = ProbeRequest(requirement="ftbomb==1.0", index_url=server.index_url,
+                                   max_unpacked_bytes=BOMB_BYTES * 2)  # fmt: skip
+            result = run_probe(
+                request, interpreter=interpreters["3.14t"], sandbox=choose_sandbox(),
+                uv_cache_dir=tmp_path / "uv-cache",
+                limits=Limits(wall_seconds=60, idle_seconds=30),
+            )  # fmt: skip
+            assert result.status is Status.READY
+        assert server.requests_to(f"/files/{bomb.name}") == 1
+    assert len(checked) == 2
+    assert checked[1].is_relative_to(tmp_path / "fttrack-wheels")
+
+
 def test_a_probe_of_a_local_bomb_uses_the_environment_cap(
     bomb: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

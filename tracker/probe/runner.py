@@ -197,7 +197,13 @@ def _local_wheels(request: ProbeRequest) -> list[Path]:
 
 
 def _install(
-    request: ProbeRequest, *, venv: Path, python: Path, env: dict[str, str], scratch: Path
+    request: ProbeRequest,
+    *,
+    venv: Path,
+    python: Path,
+    env: dict[str, str],
+    scratch: Path,
+    wheel_cache: Path | None = None,
 ) -> tuple[str, str] | None:
     """Install ``request`` into ``venv``, nothing unpacked before it is checked.
 
@@ -210,7 +216,7 @@ def _install(
         assert request.index_url is not None and request.requirement is not None
         staged = stage_wheels(
             [request.requirement], uv=_uv(), python=python, index_url=request.index_url,
-            env=env, scratch=scratch, max_unpacked_bytes=cap,
+            env=env, scratch=scratch, max_unpacked_bytes=cap, cache_dir=wheel_cache,
         )  # fmt: skip
         if staged.resolver_error is not None:
             if not install_failure_is_verdict(staged.resolver_error):
@@ -481,7 +487,11 @@ def run_probe(
 
         progress("installing wheels (no builds)")
         step = time.monotonic()
-        failure = _install(request, venv=venv, python=interpreter.path, env=env, scratch=scratch)
+        wheel_cache = uv_cache_dir.parent / "fttrack-wheels"
+        failure = _install(
+            request, venv=venv, python=interpreter.path, env=env, scratch=scratch,
+            wheel_cache=wheel_cache,
+        )  # fmt: skip
         timings["install"] = round(time.monotonic() - step, 3)
         if failure is not None:
             detail, stderr = failure
@@ -524,6 +534,7 @@ def run_probe(
                 note, ok = _install_undeclared(
                     top, own, dists, request=request, venv=venv, python=interpreter.path,
                     env=env, scratch=scratch / f"undeclared-{round_}-{top}",
+                    wheel_cache=wheel_cache,
                 )  # fmt: skip
                 undeclared_notes.append(note)
                 added = added or ok
@@ -606,6 +617,7 @@ def _install_undeclared(
     python: Path,
     env: dict[str, str],
     scratch: Path,
+    wheel_cache: Path | None = None,
 ) -> tuple[str, bool]:
     """Install the distribution that provides import name ``top`` (wheels only, checked
     like the main install, outside the sandbox). Returns the verdict's note and whether
@@ -621,7 +633,7 @@ def _install_undeclared(
     staged = stage_wheels(
         [*pins, distribution], uv=_uv(), python=python, index_url=request.index_url, env=env,
         scratch=scratch, max_unpacked_bytes=request.max_unpacked_bytes,
-        skip=frozenset(d.key for d in dists),
+        skip=frozenset(d.key for d in dists), cache_dir=wheel_cache,
     )  # fmt: skip
     if staged.resolver_error is not None:
         if not install_failure_is_verdict(staged.resolver_error):

@@ -22,7 +22,10 @@ A failure of the index (429, 5xx, timeouts, a broken download) raises
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
+import threading
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,10 +118,13 @@ def stage_wheels(
     scratch: Path,
     max_unpacked_bytes: int,
     skip: frozenset[str] = frozenset(),
+    cache_dir: Path | None = None,
 ) -> Staged:
     """Resolve ``requirements`` and download their wheels into ``scratch/wheels``, checked.
 
     ``skip``: normalised names already installed (not downloaded again).
+    ``cache_dir``: verified wheels are kept there by sha256 and reused by later probes
+    (each is checked again before use).
     """
     from packaging.utils import canonicalize_name
 
@@ -155,9 +161,14 @@ def stage_wheels(
                 filename, f"{declared_size:,} bytes to download, above what the cap leaves"
             )
             return staged
-        dest = wheel_dir / filename
+        if not filename.endswith(".whl") or filename.startswith("."):
+            staged.refused = WheelRefused(name, f"not a wheel file name: {filename!r}")
+            return staged
         sha256 = (wheel.get("hashes") or {}).get("sha256")
-        if _download(url, dest, sha256=sha256, cap=remaining) < 0:
+        cached = cache_dir / sha256 / filename if cache_dir and sha256 else None
+        if cached is not None and cached.is_file():
+            dest = cached  # downloaded and verified by an earlier probe; checked again below
+        elif _download(url, dest := wheel_dir / filename, sha256=sha256, cap=remaining) < 0:
             dest.unlink(missing_ok=True)
             staged.refused = WheelRefused(filename, "larger than the cap on unpacked size")
             return staged
@@ -172,5 +183,19 @@ def stage_wheels(
             staged.refused = refused
             return staged
         staged.declared_bytes += declared
+        if cached is not None and dest != cached:
+            dest = _keep(dest, cached)
         staged.wheels.append(dest)
     return staged
+
+
+def _keep(path: Path, cached: Path) -> Path:
+    """Move a verified download into the wheel cache (atomically); returns where it is."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}")
+        shutil.move(path, partial)
+        os.replace(partial, cached)
+    except OSError:
+        return path if path.exists() else cached
+    return cached
