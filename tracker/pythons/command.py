@@ -73,7 +73,7 @@ def list_command(as_json: bool) -> None:
 def install_command(
     target: object, rebuild: bool, tarball: Path | None, sha256: str | None
 ) -> None:
-    """Install a free-threaded interpreter for TARGET (3.13t, 3.14t).
+    """Install a free-threaded interpreter for TARGET (3.13t, 3.14t, 3.15t).
 
     Idempotent: when a verified interpreter for TARGET exists, this returns at
     once. Otherwise it tries 'uv python install TARGET', and where uv cannot
