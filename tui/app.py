@@ -7,24 +7,60 @@ thread workers, under :attr:`FttrackApp.source_lock`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tracker.audit.resolve import default_target
+from tracker.documents import ProjectDocument
 from tracker.errors import FttrackError, SourceError
 from tracker.models import get_target
-from tracker.verdicts.interface import ProjectDoc, VerdictSource
+from tracker.verdicts.interface import VerdictSource
 from tui.screens.browse import BrowseScreen
 
-__all__ = ["DEFAULT_BASE_URL", "FttrackApp", "describe_error"]
+__all__ = ["PUBLIC_URL_HINT", "FttrackApp", "describe_error", "resolve_public_url"]
 
-#: Where badges point when neither ``--base-url``, ``FTTRACK_BASE_URL`` nor ``--server`` says.
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+#: What to do when no public URL is configured (shown when ``b`` is pressed).
+PUBLIC_URL_HINT = (
+    "Badges link to your tracker's public address: set FTTRACK_PUBLIC_URL "
+    "(or public_url in the [fttrack] table of the config file, or pass --public-url), "
+    "e.g. FTTRACK_PUBLIC_URL=https://fttrack.example.org"
+)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_public_url(explicit: str | None, server: str | None) -> str | None:
+    """The public address badges link to: ``explicit`` (``--public-url``), else
+    ``FTTRACK_PUBLIC_URL`` or the ``public_url`` setting, else ``server`` when it is
+    not a loopback address; None when nothing public is known."""
+    if explicit:
+        return explicit.rstrip("/")
+    from tracker.config import load_settings
+
+    try:
+        configured = load_settings().public_url
+    except FttrackError:
+        configured = os.environ.get("FTTRACK_PUBLIC_URL") or None
+    if configured:
+        return configured.rstrip("/")
+    if server and not _is_loopback(server):
+        return server.rstrip("/")
+    return None
 
 
 def describe_error(exc: BaseException) -> str:
@@ -63,20 +99,23 @@ class FttrackApp(App[None]):
         target: str | None = None,
         platform: str | None = None,
         lockfile: Path | None = None,
-        base_url: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.source_lock = threading.Lock()
         self.target = get_target(target).name if target else None
+        #: Whether the source holds probe verdicts on :attr:`target` (None: not known yet).
+        self.target_probed: bool | None = None
         self.platform = platform
         self.lockfile = lockfile
         server = getattr(source, "server", None)
-        self.base_url = (
-            base_url or os.environ.get("FTTRACK_BASE_URL") or server or DEFAULT_BASE_URL
-        ).rstrip("/")
+        #: Where badges link to; None when no public address is configured.
+        self.public_url = resolve_public_url(
+            public_url, server if isinstance(server, str) else None
+        )
         #: Project documents already read, by normalized name.
-        self.documents: dict[str, ProjectDoc] = {}
+        self.documents: dict[str, ProjectDocument] = {}
 
     def get_default_screen(self) -> Screen[None]:
         """The browse screen is the root of the app."""
@@ -93,7 +132,7 @@ class FttrackApp(App[None]):
         """The target to judge: the one asked for (checked against the source), else the
         source's newest. Call with :attr:`source_lock` held."""
         if self.target is None:
-            self.target = default_target(self.source)
+            self.target, self.target_probed = default_target(self.source)
             return self.target
         available = self.source.targets()
         if self.target not in available:
@@ -104,14 +143,15 @@ class FttrackApp(App[None]):
         return self.target
 
     def resolve_platform(self) -> str:
-        """The wheel platform to judge: the one asked for, else this machine's."""
+        """The wheel platform to judge (and to show first): the one asked for, else
+        this machine's (:func:`tracker.audit.environment.current_platform`)."""
         if self.platform is None:
             from tracker.audit.environment import current_platform
 
             self.platform = current_platform()
         return self.platform
 
-    def project_document(self, name: str) -> ProjectDoc | None:
+    def project_document(self, name: str) -> ProjectDocument | None:
         """The document of ``name``: from memory, else from the source (in a worker)."""
         if name in self.documents:
             return self.documents[name]

@@ -1,31 +1,45 @@
 """The project detail's content: the versions × (targets × platforms) grid, the
 panel describing one release on one target, and the badge markdown.
 
-Plain functions over a project document (no Textual), so they are easy to test.
+Plain functions over a typed :class:`~tracker.documents.ProjectDocument` (no
+Textual), so they are easy to test. Verdict facts come from
+:mod:`tracker.documents` (the stored summary, :func:`effective_verdict`); this
+module only lays them out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from rich.text import Text
 
-from tracker.models import Status
-from tracker.verdicts.interface import ProjectDoc
-from tracker.verdicts.listing import TARGET_NAMES
+from tracker.documents import (
+    TARGET_NAMES,
+    ProbeBlock,
+    ProjectDocument,
+    ProjectSummary,
+    ReleaseDocument,
+    TargetVerdict,
+    summaries_of,
+)
+from tracker.models import Culprit, Evidence, Status
 from tracker.wheels import PLATFORMS
-from tui.styles import STATUS_STYLES, short_platform, status_text
+from tui.rows import classifier_label
+from tui.styles import STATUS_STYLES, short_platform, status_text, to_the_second
 
 __all__ = [
     "ALL_PLATFORMS",
+    "FIRST_READY_MARK",
     "GridColumn",
     "badge_markdown",
+    "evidence_line",
     "grid_cell",
     "grid_columns",
     "header_text",
-    "releases",
+    "runnable",
+    "summary_of",
     "verdict_panel",
 ]
 
@@ -53,27 +67,19 @@ class GridColumn:
         return Text(f"{self.target}\n{below}", no_wrap=True)
 
 
-def releases(document: ProjectDoc) -> list[dict[str, Any]]:
-    """The document's releases (newest first, as the feed orders them)."""
-    return [r for r in document.get("releases") or [] if isinstance(r, dict) and "version" in r]
+def summary_of(document: ProjectDocument) -> ProjectSummary:
+    """The document's stored summary (computed by :func:`tracker.documents.summarize`
+    when the source did not send one)."""
+    return summaries_of([document])[0]
 
 
-def _verdict(release: dict[str, Any], target: str) -> dict[str, Any]:
-    targets = release.get("targets")
-    entry = targets.get(target) if isinstance(targets, dict) else None
-    return entry if isinstance(entry, dict) else {}
+def runnable(platform: str, machine: str | None) -> bool:
+    """True when wheels for ``platform`` run on ``machine`` (pure wheels run anywhere).
 
-
-def _status(entry: dict[str, Any]) -> Status:
-    try:
-        return Status(str(entry.get("status")))
-    except ValueError:
-        return Status.UNKNOWN
-
-
-def _platforms(entry: dict[str, Any]) -> list[str]:
-    raw = entry.get("platforms")
-    return [str(p) for p in raw] if isinstance(raw, list) else []
+    >>> runnable("any", "manylinux_x86_64"), runnable("win_amd64", "manylinux_x86_64")
+    (True, False)
+    """
+    return platform in (ALL_PLATFORMS, "any") or platform == machine
 
 
 def _platform_order(platform: str) -> int:
@@ -82,58 +88,59 @@ def _platform_order(platform: str) -> int:
     return PLATFORMS.index(platform) if platform in PLATFORMS else len(PLATFORMS)
 
 
-def grid_columns(document: ProjectDoc) -> list[GridColumn]:
-    """Per target, one column per platform any release has a free-threaded wheel for."""
+def grid_columns(document: ProjectDocument, machine: str | None = None) -> list[GridColumn]:
+    """Per target, one column per platform any release has a free-threaded wheel for.
+
+    The columns this machine (``machine``, a platform name) can run come first,
+    for every target; then the other platforms, target by target.
+    """
     columns: list[GridColumn] = []
-    every = releases(document)
     for target in TARGET_NAMES:
-        seen = {p for r in every for p in _platforms(_verdict(r, target))}
+        seen = {p for r in document.releases if (v := r.targets.get(target)) for p in v.platforms}
         ordered = sorted(seen, key=lambda p: (_platform_order(p), p)) or [ALL_PLATFORMS]
         columns += [GridColumn(target, p) for p in ordered]
-    return columns
+    order = {t: i for i, t in enumerate(TARGET_NAMES)}
+    return sorted(
+        columns, key=lambda c: (not runnable(c.platform, machine), order[c.target])
+    )  # stable: platforms keep their order within a target
 
 
-def grid_cell(document: ProjectDoc, release: dict[str, Any], column: GridColumn) -> Text:
+def grid_cell(release: ReleaseDocument, column: GridColumn, first_ready: str | None) -> Text:
     """The short, coloured status of ``release`` on a column's target and platform.
 
     A platform the release has no free-threaded wheel for shows ``no-ft``
     (what the auditor judges there); the first ready version is starred.
     """
-    entry = _verdict(release, column.target)
-    status = _status(entry)
-    platforms = _platforms(entry)
+    verdict = release.targets.get(column.target)
+    if verdict is None:
+        return status_text(Status.UNKNOWN, short=True)
+    platforms = verdict.platforms
     covered = (
         column.platform == ALL_PLATFORMS
         or not platforms
         or column.platform in platforms
         or "any" in platforms
     )
-    first = (document.get("first_ready") or {}).get(column.target)
-    mark = f" {FIRST_READY_MARK}" if first == release.get("version") else ""
     if not covered:
         return Text("no-ft", style="dim", end="")
-    return status_text(status, short=True, suffix=mark)
+    mark = f" {FIRST_READY_MARK}" if first_ready == release.version else ""
+    return status_text(verdict.status, short=True, suffix=mark)
 
 
-def header_text(document: ProjectDoc) -> Text:
+def header_text(document: ProjectDocument, summary: ProjectSummary) -> Text:
     """The lines above the grid: name, the maintainer's claim, watch reason, first ready."""
-    text = Text(str(document.get("display_name") or document.get("name")), style="bold", end="")
-    classifier = document.get("classifier")
-    claim = classifier.rsplit("::", 1)[-1].strip() if isinstance(classifier, str) else None
+    text = Text(document.display_name or document.name, style="bold", end="")
     text.append("   maintainer says: ", style="dim")
+    claim = classifier_label(document.classifier)
     text.append(claim or "nothing (no Free Threading classifier)", style="italic")
-    watch = document.get("watch_reason")
-    if isinstance(watch, str) and watch:
-        text.append(f"   watched: {watch}", style="dim")
+    if document.watch_reason:
+        text.append(f"   watched: {document.watch_reason}", style="dim")
     text.append("\nfirst ready: ", style="dim")
-    first = document.get("first_ready") or {}
-    parts = []
-    for target in TARGET_NAMES:
-        version = first.get(target) if isinstance(first, dict) else None
-        parts.append((f"{target} {version}", "green") if version else (f"{target} none", "dim"))
-    for i, (part, style) in enumerate(parts):
+    for i, target in enumerate(TARGET_NAMES):
+        version = summary.cell(target).first_ready
+        part, style = (f"{target} {version}", "green") if version else (f"{target} none", "dim")
         text.append(("  " if i else "") + part, style=style)
-    text.append(f"   ({FIRST_READY_MARK} marks it in the grid)", style="dim")
+    text.append(f"   ({FIRST_READY_MARK} in the grid)", style="dim")
     return text
 
 
@@ -143,91 +150,137 @@ def _owner_note(project: str, owner: str) -> str:
     return "its own" if owner == project else f"from {owner}, a dependency"
 
 
-def verdict_panel(document: ProjectDoc, release: dict[str, Any], target: str) -> Text:
-    """Everything known about ``release`` on ``target``: status, culprits, the probe."""
-    name = str(document.get("name", ""))
-    entry = _verdict(release, target)
-    status = _status(entry)
+def _culprit_text(project: str, culprits: Sequence[Culprit]) -> Text:
     text = Text(end="")
-    text.append(f"{name} {release.get('version')}", style="bold")
-    if release.get("yanked"):
+    for i, culprit in enumerate(culprits):
+        if i:
+            text.append(", ")
+        text.append(culprit.module, style="bold")
+        note = _owner_note(project, culprit.owner)
+        if note:
+            text.append(f" ({note})", style="dim")
+    return text
+
+
+def evidence_line(verdict: TargetVerdict) -> Text:
+    """What the verdict stands on, in words: a probe (when), an inference (from which
+    release), or the wheel tags only."""
+    when = to_the_second(verdict.probed_at)
+    if verdict.evidence is Evidence.PROBE:
+        return Text(f"proven by a probe{', ' + when if when else ''}", end="")
+    if verdict.evidence is Evidence.INFERRED:
+        text = Text("likely ", end="")
+        text.append(verdict.status.value, style=STATUS_STYLES[verdict.status])
+        source = verdict.inferred_from or "a neighbouring release"
+        text.append(f" (inferred from {source}: its probe{', ' + when if when else ''})")
+        return text
+    if verdict.evidence is Evidence.TAGS:
+        return Text("from the wheel tags only (not probed)", end="")
+    return Text("no evidence", end="")
+
+
+def verdict_panel(
+    document: ProjectDocument,
+    release: ReleaseDocument,
+    target: str,
+    verdict: TargetVerdict | None,
+    *,
+    summary: ProjectSummary,
+    details: bool = False,
+) -> Text:
+    """What is known about ``release`` on ``target``, compactly: the verdict and its
+    evidence (``verdict``: the effective one), culprits with owners, first ready and
+    first wheel, the maintainer's claim. ``details`` adds the probe's modules,
+    per-module timings and stderr tail."""
+    name = document.name
+    text = Text(end="")
+    text.append(f"{document.display_name or name} {release.version}", style="bold")
+    if release.yanked:
         text.append(" (yanked)", style="red")
     text.append(f" on {target}: ")
+    status = verdict.status if verdict is not None else Status.UNKNOWN
     text.append(status.value, style=STATUS_STYLES[status])
-    evidence = entry.get("evidence") or "none"
-    probed_at = entry.get("probed_at")
-    text.append(f"  [{evidence}{' ' + probed_at if probed_at else ''}]", style="dim")
-    text.append(f"\n  {status.description}\n")
-    platforms = _platforms(entry)
-    if platforms:
-        text.append("free-threaded wheels for: ", style="dim")
-        text.append(", ".join(short_platform(p) for p in platforms) + "\n")
-    culprits = [c for c in entry.get("culprits") or [] if isinstance(c, dict)]
-    if culprits:
-        text.append("culprits (re-enable the GIL):\n", style="bold red")
-        for culprit in culprits:
-            owner = str(culprit.get("owner") or "")
-            note = _owner_note(name, owner)
-            text.append(f"  {culprit.get('module')}")
-            text.append(f"  {note}\n" if note else "\n", style="dim")
-    probe = entry.get("probe")
-    if isinstance(probe, dict):
-        text.append(_probe_text(name, probe))
-    elif entry:
-        text.append("not probed: the verdict stands on the wheel tags only\n", style="dim")
+    text.append(f"\n  {status.description}", style="dim")
+    if verdict is not None:
+        text.append("\n  ")
+        text.append(evidence_line(verdict))
+        if verdict.culprits:
+            text.append("\n  culprits: ", style="red")
+            text.append(_culprit_text(name, verdict.culprits))
+    cell = summary.cell(target)
+    text.append("\n  first ready: ", style="dim")
+    text.append(cell.first_ready or "none", style="green" if cell.first_ready else "dim")
+    if cell.first_wheel:
+        text.append("  · first wheel: ", style="dim")
+        text.append(f"{cell.first_wheel} (untested)")
+    text.append("  · maintainer says: ", style="dim")
+    text.append(classifier_label(document.classifier) or "nothing", style="italic")
+    if verdict is not None and verdict.platforms:
+        shown = ", ".join(short_platform(p) for p in verdict.platforms)
+        text.append(f"\n  free-threaded wheels for: {shown}", style="dim")
+    probe = verdict.probe if verdict is not None else None
+    if probe is not None:
+        text.append("\n  ")
+        text.append(_probe_line(probe))
+        if details:
+            text.append(_probe_details(name, probe))
     return text
 
 
-def _probe_text(name: str, probe: dict[str, Any]) -> Text:
-    text = Text(end="")
-    text.append("probe: ", style="bold")
+def _probe_line(probe: ProbeBlock) -> Text:
+    """One line: interpreter, sandbox, platform, how many modules, total time."""
     facts = [
-        f"interpreter {probe.get('interpreter') or '?'}",
-        f"sandbox {probe.get('sandbox') or '?'}",
-        f"platform {probe.get('platform') or '?'}",
+        f"python {probe.interpreter or '?'}",
+        f"sandbox {probe.sandbox or '?'}",
+        short_platform(probe.platform) if probe.platform else "platform ?",
     ]
-    timings = probe.get("timings")
-    if isinstance(timings, dict):
-        facts += [
-            f"{key} {value:.2f}s" if isinstance(value, (int, float)) else f"{key} {value}"
-            for key, value in timings.items()
-        ]
-    text.append(" · ".join(facts) + "\n")
-    modules = [m for m in probe.get("modules") or [] if isinstance(m, dict)]
-    if modules:
-        text.append(f"modules ({len(modules)}):\n", style="bold")
-        width = max(len(str(m.get("name", ""))) for m in modules)
-        for module in modules:
-            outcome = str(module.get("outcome", ""))
-            style = "green" if outcome == "ok" else "red"
-            text.append(f"  {outcome:<14}", style=style)
-            text.append(f"{module.get('name', '')!s:<{width}}")
-            note = _owner_note(name, str(module.get("owner") or ""))
+    if probe.modules:
+        failing = sum(1 for m in probe.modules if m.outcome != "ok")
+        facts.append(f"{len(probe.modules)} modules" + (f" ({failing} not ok)" if failing else ""))
+    total = probe.timings.get("total")
+    if total is not None:
+        facts.append(f"{total:.2f} s")
+    return Text("probe: " + " · ".join(facts), style="dim", end="")
+
+
+def _probe_details(name: str, probe: ProbeBlock) -> Text:
+    text = Text(end="")
+    stages = {k: v for k, v in probe.timings.items() if not k.startswith("import:")}
+    if stages:
+        text.append("\n  timings: " + " · ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    if probe.modules:
+        text.append(f"\n  modules ({len(probe.modules)}):", style="bold")
+        width = max(len(m.name) for m in probe.modules)
+        for module in probe.modules:
+            style = "green" if module.outcome == "ok" else "red"
+            text.append(f"\n    {module.outcome:<14}", style=style)
+            text.append(f"{module.name:<{width}}")
+            took = probe.timings.get(f"import:{module.name}")
+            if took is not None:
+                text.append(f"  {took:.3f} s", style="dim")
+            note = _owner_note(name, module.owner)
             if note:
                 text.append(f"  ({note})", style="dim")
-            module_detail = str(module.get("detail") or "")
-            if module_detail:
-                text.append(f"\n      {module_detail}", style="dim")
-            text.append("\n")
-    detail = probe.get("detail")
-    if isinstance(detail, str) and detail:
-        text.append("detail: ", style="bold")
-        text.append(detail + "\n")
-    tail = probe.get("stderr_tail")
-    if isinstance(tail, str) and tail.strip():
-        text.append("stderr (tail):\n", style="bold")
-        for line in tail.strip().splitlines()[-20:]:
-            text.append(f"  {line}\n", style="dim")
+            if module.detail:
+                text.append(f"\n        {module.detail}", style="dim")
+    if probe.detail:
+        text.append("\n  detail: ", style="bold")
+        text.append(probe.detail)
+    tail = probe.stderr_tail.strip()
+    if tail:
+        text.append("\n  stderr (tail):", style="bold")
+        for line in tail.splitlines()[-20:]:
+            text.append(f"\n    {line}", style="dim")
     return text
 
 
-def badge_markdown(base_url: str, name: str, target: str) -> str:
-    """Markdown for the project's badge on ``target``, served by the tracker at ``base_url``.
+def badge_markdown(public_url: str, name: str, target: str) -> str:
+    """Markdown for the project's badge on ``target``, served by the tracker at ``public_url``.
 
     >>> badge_markdown("https://ft.example.org/", "numpy", "3.14t")
     '[![free-threaded 3.14t](https://ft.example.org/badges/numpy.svg?target=3.14t)](https://ft.example.org/api/v1/projects/numpy)'
     """
-    base = base_url.rstrip("/")
+    base = public_url.rstrip("/")
     safe = quote(name, safe="")
     image = f"{base}/badges/{safe}.svg?target={quote(target, safe='')}"
     return f"[![free-threaded {target}]({image})]({base}/api/v1/projects/{safe})"

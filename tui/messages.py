@@ -1,7 +1,8 @@
 """Messages the TUI's background workers post back to the UI thread.
 
-Workers never touch widgets: they do the slow part (read a feed, resolve an
-audit, write a report) and post one of these; the screen renders it.
+Workers never touch widgets: they do the slow part (read the summaries or one
+project's document, resolve an audit, write a report) and post one of these;
+the screen renders it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from textual.message import Message
 
 from tracker.audit.report import AuditReport
-from tracker.verdicts.interface import ProjectDoc
+from tracker.documents import ProjectDocument
 from tui.rows import BrowseRow
 
 __all__ = [
@@ -24,16 +25,13 @@ __all__ = [
 
 
 class ProjectsLoaded(Message):
-    """Every project of the verdict source, summarized into browse rows."""
+    """Every project of the verdict source, as browse rows built from the stored summaries."""
 
     bubble = False
 
-    def __init__(
-        self, rows: list[BrowseRow], documents: dict[str, ProjectDoc], source: str
-    ) -> None:
+    def __init__(self, rows: list[BrowseRow], source: str) -> None:
         super().__init__()
         self.rows = rows
-        self.documents = documents
         self.source = source
 
 
@@ -42,7 +40,7 @@ class DocumentLoaded(Message):
 
     bubble = False
 
-    def __init__(self, name: str, document: ProjectDoc | None) -> None:
+    def __init__(self, name: str, document: ProjectDocument | None) -> None:
         super().__init__()
         self.name = name
         self.document = document

@@ -1,5 +1,8 @@
 """The browse table's rows: built once from project summaries, then filtered and
 sorted in memory. Nothing here touches Textual, so it is cheap to test and to time.
+
+Every fact shown comes from the stored :class:`~tracker.documents.ProjectSummary`
+(``summary.cell(target)``); nothing about a verdict is derived here.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from tracker.audit.report import STATUS_ORDER
+from tracker.documents import TARGET_NAMES, ProjectSummary
 from tracker.models import Status
-from tracker.verdicts.listing import TARGET_NAMES, ProjectSummary
 from tui.styles import status_text
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "apply_filters",
     "build_row",
     "build_rows",
+    "classifier_label",
     "sort_rows",
 ]
 
@@ -34,18 +38,14 @@ NO_WATCH = "none"
 _RANK: dict[Status, int] = {status: i for i, status in enumerate(reversed(STATUS_ORDER))}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BrowseRow:
     """One project in the browse table: its summary, search text and ready-made cells."""
 
     summary: ProjectSummary
+    key: str
     haystack: str
     cells: tuple[Text, ...]
-
-    @property
-    def key(self) -> str:
-        """The row key: the project's normalized name."""
-        return self.summary.name
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,9 @@ class SortKey:
         return f"{self.target or 'name'} {'↓' if self.reverse else '↑'}"
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def _shared(text: str) -> Text:
-    """A cell for a value many rows share (watch reason, classifier)."""
+    """A cell for a value many rows share (watch reason, classifier, version)."""
     return _plain(text)
 
 
@@ -100,17 +100,27 @@ def _plain(text: str) -> Text:
     return Text(text, no_wrap=True, end="")
 
 
+def classifier_label(classifier: str | None) -> str:
+    """The maintainer's claim without the classifier's prefix: ``2 - Beta``.
+
+    >>> classifier_label("Programming Language :: Python :: Free Threading :: 2 - Beta")
+    '2 - Beta'
+    """
+    return classifier.rsplit("::", 1)[-1].strip() if classifier else ""
+
+
 def build_row(summary: ProjectSummary) -> BrowseRow:
     """The row of one project."""
-    cells = [_plain(summary.display_name), _plain(summary.version or "—")]
+    cells = [_plain(summary.shown_name), _shared(summary.version or "—")]
     for target in TARGET_NAMES:
         cell = summary.cell(target)
         cells.append(status_text(cell.status, suffix="*" if cell.culprits else ""))
     cells.append(_shared(summary.watch_reason or ""))
-    classifier = summary.classifier.rsplit("::", 1)[-1].strip() if summary.classifier else ""
-    cells.append(_shared(classifier))
-    haystack = f"{summary.name} {summary.display_name.lower()}"
-    return BrowseRow(summary=summary, haystack=haystack, cells=tuple(cells))
+    cells.append(_shared(classifier_label(summary.classifier)))
+    haystack = summary.name
+    if summary.display_name:
+        haystack += " " + summary.display_name.lower()
+    return BrowseRow(summary=summary, key=summary.name, haystack=haystack, cells=tuple(cells))
 
 
 def build_rows(summaries: Iterable[ProjectSummary]) -> list[BrowseRow]:
@@ -125,6 +135,8 @@ def apply_filters(rows: Sequence[BrowseRow], filters: Filters) -> list[BrowseRow
         filters = dataclasses.replace(filters, query=query)
     if filters == Filters():
         return list(rows)
+    if filters == Filters(query=query):  # the common case: only a search, one test per row
+        return [row for row in rows if query in row.haystack]
     return [row for row in rows if filters.matches(row)]
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 
 from rich.text import Text
 
 from tracker.formats.table import STATUS_STYLES
 from tracker.models import Evidence, Status
 
-__all__ = ["SHORT_LABELS", "STATUS_STYLES", "evidence_text", "short_platform", "status_text"]
+__all__ = [
+    "SHORT_LABELS",
+    "STATUS_STYLES",
+    "evidence_text",
+    "short_platform",
+    "status_text",
+    "to_the_second",
+]
 
 #: A label of at most 7 cells per status, for dense grids.
 SHORT_LABELS: dict[Status, str] = {
@@ -62,3 +70,26 @@ def short_platform(platform: str) -> str:
             arch = platform[len(prefix) :]
             return short + _ARCHES.get(arch, arch)
     return platform
+
+
+def to_the_second(stamp: str | None) -> str:
+    """An ISO time as people read it: to the second, in UTC, no microseconds.
+
+    A date alone stays a date; text that is not an ISO time is shown as it is.
+
+    >>> to_the_second("2026-11-26T01:44:58.123456+00:00"), to_the_second("2026-11-26")
+    ('2026-11-26 01:44:58 UTC', '2026-11-26')
+    >>> to_the_second("2026-11-26T01:44:58Z"), to_the_second(None)
+    ('2026-11-26 01:44:58 UTC', '')
+    """
+    if not stamp:
+        return ""
+    if len(stamp) == 10:
+        return stamp
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -18,10 +18,14 @@ SIZE = (120, 36)
 
 
 @pytest.fixture
-def in_assets(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run the test from tests/assets/tui (feed.json, requirements.txt)."""
+def in_assets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Run the test from tests/assets/tui (feed.json, requirements.txt), with an empty
+    config file and no public URL."""
     monkeypatch.chdir(ASSETS)
-    monkeypatch.delenv("FTTRACK_BASE_URL", raising=False)
+    monkeypatch.delenv("FTTRACK_PUBLIC_URL", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text("[fttrack]\n")
+    monkeypatch.setenv("FTTRACK_CONFIG", str(config))
     return ASSETS
 
 

@@ -22,8 +22,9 @@ __all__ = ["tui"]
     "tui",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
-Keys: / search, Enter open, Escape back, a audit, o open a lockfile,
-e export the audit, b copy a badge, ? help, q quit.
+Keys: / search, Tab filters, s sort, Enter open, Escape back,
+a audit, o open a lockfile, e export the audit,
+t probe details, b copy a badge, ? help, q quit.
 
 \b
 Examples:
@@ -43,7 +44,8 @@ Examples:
     "--platform",
     type=click.Choice(PLATFORMS),
     metavar="PLATFORM",
-    help="Wheel platform the audit judges for [default: this machine's].",
+    help="Wheel platform the audit judges for, shown first in a project grid "
+    "[default: this machine's].",
 )
 @click.option("--server", metavar="URL", help="Read verdicts from a fttrack server's API.")
 @click.option("--db", metavar="URL", help="Read verdicts from a fttrack database.")
@@ -54,11 +56,13 @@ Examples:
     "else the shipped data/snapshot.json.gz].",
 )
 @click.option(
+    "--public-url",
     "--base-url",
+    "public_url",
     metavar="URL",
-    envvar="FTTRACK_BASE_URL",
-    help="The tracker that serves badges, for the badge markdown (b) [default: --server, "
-    "else http://127.0.0.1:8000].",
+    help="The tracker's public address, for the badge markdown (b) [default: "
+    "$FTTRACK_PUBLIC_URL, else public_url in the config file, else --server unless it is a "
+    "loopback address].",
 )
 def tui(
     lockfile: Path | None,
@@ -67,13 +71,13 @@ def tui(
     server: str | None,
     db: str | None,
     snapshot: Path | None,
-    base_url: str | None,
+    public_url: str | None,
 ) -> None:
     """Browse every tracked project's verdicts and audit LOCKFILE, in the terminal.
 
-    LOCKFILE is anything ``fttrack audit`` reads (a lockfile, a requirements
-    file, a pyproject.toml, or a directory holding one); without it the app
-    starts on the project list and ``a`` asks for one.
+    LOCKFILE is anything fttrack audit reads (a lockfile, a requirements file,
+    a pyproject.toml, or a directory holding one). Without it the app starts
+    on the project list, and the key a asks for one.
     """
     from tracker.audit.command import build_verdict_source
 
@@ -91,7 +95,7 @@ def tui(
         target=target,
         platform=platform,
         lockfile=lockfile,
-        base_url=base_url,
+        public_url=public_url,
     )
     try:
         app.run()

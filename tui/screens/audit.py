@@ -18,9 +18,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.audit.report import AuditEntry, AuditReport, parse_origin
-from tracker.verdicts.listing import TARGET_NAMES
+from tracker.documents import TARGET_NAMES
+from tracker.models import Evidence
+from tui.keys import GLOBAL_KEYS
 from tui.messages import AuditFinished, ReportExported, WorkFailed
-from tui.styles import evidence_text, status_text
+from tui.styles import evidence_text, status_text, to_the_second
 
 if TYPE_CHECKING:
     from tui.app import FttrackApp
@@ -42,10 +44,11 @@ class AuditScreen(Screen[None]):
 
     AUTO_FOCUS = "#deps"
     BINDINGS = [
+        *GLOBAL_KEYS,
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open", "Open lockfile"),
         Binding("e", "export", "Export"),
-        Binding("t", "next_target", "Next target"),
+        Binding("t", "next_target", "Target"),
     ]
 
     def __init__(self, lockfile: Path | None = None) -> None:
@@ -64,7 +67,7 @@ class AuditScreen(Screen[None]):
         yield Static("no lockfile yet: press o to open one", id="audit-summary")
         yield DataTable(id="deps", cursor_type="row", zebra_stripes=True)
         yield Static("", id="dep-detail")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def table(self) -> DataTable[Any]:
@@ -137,19 +140,24 @@ class AuditScreen(Screen[None]):
         table.loading = False
         table.clear()
         for entry in self.entries:
-            blocks = report.blocks(entry)
+            category = report.category(entry)
+            upgrade = entry.first_ready_version or ""
+            if upgrade and entry.upgrade_untested:
+                upgrade += " (untested)"
             table.add_row(
-                Text("✗", style="bold red") if blocks else Text(" "),
-                Text(entry.name, style="bold" if blocks else ""),
+                _MARKS.get(category, Text(" ")),
+                Text(entry.name, style="bold" if report.blocks(entry) else ""),
                 entry.version or entry.specifier or "*",
                 status_text(entry.status),
                 evidence_text(entry.evidence),
-                Text(entry.first_ready_version or "", style="green"),
+                Text(upgrade, style="green"),
                 ", ".join(c.module for c in entry.culprits),
                 _short_origin(entry.origin),
                 key=f"{entry.name}|{entry.version}|{entry.specifier}",
             )
         summary = Text(report.summary_line(), style="bold red" if report.blockers else "bold green")
+        summary.no_wrap = True
+        summary.overflow = "ellipsis"
         summary.append(f"\n{report.input} · verdicts from {report.source}", style="dim")
         if report.skipped:
             summary.append(f" · {len(report.skipped)} skipped", style="dim")
@@ -178,7 +186,23 @@ class AuditScreen(Screen[None]):
             return
         entry = self.entries[index]
         text = Text(f"{entry.name} {entry.version or entry.specifier}: ", style="bold")
+        if entry.evidence is Evidence.INFERRED:
+            text.append(f"likely {entry.status.value}", style="yellow")
+            text.append(f" (inferred from {entry.inferred_from or 'a neighbouring release'})")
+            text.append(". ")
         text.append(entry.detail or entry.status.description)
+        if entry.culprits:
+            owners = ", ".join(
+                f"{c.module} ({c.owner})" if c.owner else c.module for c in entry.culprits
+            )
+            text.append(f"\nculprits: {owners}", style="red")
+        facts = []
+        if entry.checked_at:
+            facts.append(f"checked {to_the_second(entry.checked_at)}")
+        if entry.via:
+            facts.append(f"pulled in by {entry.via}")
+        if facts:
+            text.append("\n" + " · ".join(facts), style="dim")
         text.append("\nEnter: every release and probe of this project", style="dim")
         self.query_one("#dep-detail", Static).update(text)
 
@@ -250,6 +274,14 @@ class AuditScreen(Screen[None]):
             title="Exported",
             markup=False,
         )
+
+
+#: The first column, per summary category (see :meth:`AuditReport.category`).
+_MARKS: dict[str, Text] = {
+    "blocker": Text("✗", style="bold red"),
+    "likely": Text("?", style="bold yellow"),
+    "unknown": Text("·", style="dim"),
+}
 
 
 def _short_origin(origin: str) -> str:

@@ -1,7 +1,12 @@
 """The browse screen: every tracked project and its status per target.
 
-Rows are built once, in a worker, when the source has been read; searching,
-filtering and sorting then work in memory and rebuild the table's rows.
+Only the source's summaries are read (``source.summaries()``: no history), in
+a worker. Rows are built once and handed to the table once; searching,
+filtering and sorting then work in memory and only swap which rows the table
+shows (:meth:`~tui.widgets.table.FixedWidthTable.show_rows`).
+
+Focus order: the table, then the search box, then the filters (Tab, and
+Shift+Tab back); ``/`` jumps to the search box from anywhere.
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
+from tracker.documents import TARGET_NAMES
 from tracker.models import Status
-from tracker.verdicts.interface import ProjectDoc
-from tracker.verdicts.listing import TARGET_NAMES, iter_project_documents, summarize
+from tui.keys import GLOBAL_KEYS
 from tui.messages import ProjectsLoaded, WorkFailed
 from tui.rows import NO_WATCH, BrowseRow, Filters, SortKey, apply_filters, build_rows, sort_rows
 from tui.widgets.table import FixedWidthTable
@@ -38,12 +43,15 @@ class BrowseScreen(Screen[None]):
 
     AUTO_FOCUS = "#projects"
     BINDINGS = [
+        *GLOBAL_KEYS,
         Binding("slash", "focus_search", "Search", key_display="/", priority=True),
+        Binding("tab", "app.focus_next", "Filters", key_display="Tab"),
+        Binding("s", "cycle_sort", "Sort"),
         Binding("escape", "leave_search", "Clear search", show=False),
-        Binding("n", "sort('name')", "Sort name"),
-        Binding("1", "sort('3.13t')", "Sort 3.13t"),
-        Binding("2", "sort('3.14t')", "Sort 3.14t"),
-        Binding("3", "sort('3.15t')", "Sort 3.15t"),
+        Binding("n", "sort('name')", "Sort name", show=False),
+        Binding("1", "sort('3.13t')", "Sort 3.13t", show=False),
+        Binding("2", "sort('3.14t')", "Sort 3.14t", show=False),
+        Binding("3", "sort('3.15t')", "Sort 3.15t", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -62,22 +70,25 @@ class BrowseScreen(Screen[None]):
         return cast("FttrackApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="filters"):
-            yield Input(placeholder="/ search projects", id="search", compact=True)
-            yield Select(
-                [(s.value, s) for s in Status], prompt="any status", id="status", compact=True
-            )
-            yield Select(
-                [(t, t) for t in TARGET_NAMES], prompt="any target", id="target", compact=True
-            )
-            yield Select(
-                [(w, w) for w in _WATCH_REASONS], prompt="any watch", id="watch", compact=True
-            )
-            yield Checkbox("culprits", id="culprits", compact=True)
-        yield Static("loading projects…", id="browse-info")
+        # The table comes first in the DOM (so first in the focus chain: Tab goes
+        # table → search → filters); the filter bar and the info line dock on top.
         yield FixedWidthTable(id="projects", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        with Vertical(id="browse-top"):
+            yield Header()
+            with Horizontal(id="filters"):
+                yield Input(placeholder="/ search projects", id="search", compact=True)
+                yield Select(
+                    [(s.value, s) for s in Status], prompt="any status", id="status", compact=True
+                )
+                yield Select(
+                    [(t, t) for t in TARGET_NAMES], prompt="any target", id="target", compact=True
+                )
+                yield Select(
+                    [(w, w) for w in _WATCH_REASONS], prompt="any watch", id="watch", compact=True
+                )
+                yield Checkbox("culprits", id="culprits", compact=True)
+            yield Static("loading projects…", id="browse-info")
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def table(self) -> FixedWidthTable:
@@ -105,33 +116,36 @@ class BrowseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="projects")
     def load_projects(self) -> None:
-        """Read and summarize every project (off the UI thread)."""
+        """Read every project's stored summary and build the rows (off the UI thread)."""
+        from tui.app import describe_error
+
         app = self.fttrack
         try:
             with app.source_lock:
-                app.resolve_target()
-                documents: dict[str, ProjectDoc] = {
-                    str(d.get("name")): d for d in iter_project_documents(app.source)
-                }
+                summaries = app.source.summaries()
                 source = app.source.describe()
-            rows = build_rows(summarize(d) for d in documents.values())
+            rows = build_rows(summaries)
         except Exception as exc:
-            from tui.app import describe_error
-
             self.post_message(WorkFailed("Cannot list projects", describe_error(exc)))
             return
-        self.post_message(ProjectsLoaded(rows, documents, source))
+        self.post_message(ProjectsLoaded(rows, source))
+        try:
+            with app.source_lock:
+                app.resolve_target()
+        except Exception as exc:
+            self.post_message(WorkFailed("Cannot use the target", describe_error(exc)))
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
         """Show the rows."""
-        self.fttrack.documents.update(message.documents)
         self.all_rows = message.rows
         self.source_text = message.source
-        longest = max((len(r.summary.display_name) for r in message.rows), default=0)
-        name_column = self.table.columns[next(iter(self.table.columns))]
+        table = self.table
+        longest = max((len(r.summary.shown_name) for r in message.rows), default=0)
+        name_column = table.columns[next(iter(table.columns))]
         name_column.width = min(max(longest, _NAME_WIDTH[0]), _NAME_WIDTH[1])
+        table.remember_rows((row.key, row.cells) for row in message.rows)
         self.sorted_rows = sort_rows(self.all_rows, self.sort_key)
-        self.table.loading = False
+        table.loading = False
         self.refresh_rows()
 
     def on_work_failed(self, message: WorkFailed) -> None:
@@ -146,15 +160,12 @@ class BrowseScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         """Rebuild the table from the current filters and sort order."""
-        table = self.table
         selected = self.selected_name()
         self.shown = apply_filters(self.sorted_rows, self.filters)
-        table.replace_rows((row.key, row.cells) for row in self.shown)
+        cursor = 0
         if selected is not None:
-            for index, row in enumerate(self.shown):
-                if row.key == selected:
-                    table.move_cursor(row=index, animate=False)
-                    break
+            cursor = next((i for i, row in enumerate(self.shown) if row.key == selected), 0)
+        self.table.show_rows([row.key for row in self.shown], cursor_row=cursor)
         self.update_info()
 
     def update_info(self) -> None:
@@ -217,6 +228,13 @@ class BrowseScreen(Screen[None]):
             self.table.focus()
         elif search.value:
             search.value = ""
+
+    def action_cycle_sort(self) -> None:
+        """``s``: sort by the next column: name, then each target's status."""
+        order: list[str | None] = [None, *TARGET_NAMES]
+        index = order.index(self.sort_key.target) if self.sort_key.target in order else 0
+        following = order[(index + 1) % len(order)]
+        self.action_sort(following or "name")
 
     def action_sort(self, column: str) -> None:
         """Sort by name or by a target's status; the same key again flips the order."""

@@ -1,9 +1,16 @@
 """The project detail screen: versions down the side, targets × platforms across,
-and below, everything known about the release and target under the cursor."""
+and below, a compact panel on the release and target under the cursor.
+
+The project's document is read on demand (``source.project(name)``, in a
+worker); the panel's verdict is :func:`tracker.documents.effective_verdict`
+and the first ready / first wheel versions come from the stored summary.
+The version column stays in view (a fixed column) and the platforms this
+machine runs come first, so the grid opens on what matters here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -13,23 +20,35 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.verdicts.interface import ProjectDoc
-from tracker.verdicts.listing import TARGET_NAMES, current_release
+from tracker.documents import (
+    TARGET_NAMES,
+    ProjectDocument,
+    ProjectSummary,
+    ReleaseDocument,
+    TargetVerdict,
+    current_release,
+    effective_verdict,
+)
 from tui.grid import (
     GridColumn,
     badge_markdown,
     grid_cell,
     grid_columns,
     header_text,
-    releases,
+    runnable,
+    summary_of,
     verdict_panel,
 )
+from tui.keys import GLOBAL_KEYS
 from tui.messages import DocumentLoaded, WorkFailed
+from tui.widgets.table import FixedWidthTable
 
 if TYPE_CHECKING:
     from tui.app import FttrackApp
 
 __all__ = ["DetailScreen"]
+
+_CELL_WIDTH = 11
 
 
 class DetailScreen(Screen[None]):
@@ -37,16 +56,21 @@ class DetailScreen(Screen[None]):
 
     AUTO_FOCUS = "#grid"
     BINDINGS = [
+        *GLOBAL_KEYS,
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("b", "badge", "Copy badge"),
+        Binding("b", "badge", "Badge"),
+        Binding("t", "toggle_details", "Probe details"),
     ]
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.project_name = name
-        self.document: ProjectDoc | None = None
+        self.document: ProjectDocument | None = None
+        self.summary: ProjectSummary | None = None
         self.columns: list[GridColumn] = []
-        self.release_list: list[dict[str, Any]] = []
+        self.release_list: list[ReleaseDocument] = []
+        self.details = False
+        self._verdicts: dict[tuple[int, str], TargetVerdict | None] = {}
 
     @property
     def fttrack(self) -> FttrackApp:
@@ -56,15 +80,17 @@ class DetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self.project_name, id="detail-header")
-        yield DataTable(id="grid", cursor_type="cell", header_height=2, zebra_stripes=True)
+        yield FixedWidthTable(
+            id="grid", cursor_type="cell", header_height=2, zebra_stripes=True, fixed_columns=1
+        )
         with VerticalScroll(id="verdict-scroll"):
             yield Static("", id="verdict")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
-    def grid(self) -> DataTable[Any]:
+    def grid(self) -> FixedWidthTable:
         """The versions × targets grid."""
-        return self.query_one("#grid", DataTable)
+        return self.query_one("#grid", FixedWidthTable)
 
     def on_mount(self) -> None:
         """Show the document, reading it first if it is not in memory."""
@@ -79,8 +105,11 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="document")
     def load_document(self) -> None:
         """Ask the verdict source for the project (off the UI thread)."""
+        app = self.fttrack
         try:
-            document = self.fttrack.project_document(self.project_name)
+            document = app.project_document(self.project_name)
+            with app.source_lock:
+                app.resolve_platform()
         except Exception as exc:
             from tui.app import describe_error
 
@@ -92,7 +121,7 @@ class DetailScreen(Screen[None]):
         """Show what arrived (or say the project is not tracked)."""
         self.grid.loading = False
         if message.document is None:
-            where = self.fttrack.source.kind
+            where = self.fttrack.source.describe()
             self.query_one("#detail-header", Static).update(
                 Text.assemble((message.name, "bold"), f": not tracked by the {where}")
             )
@@ -108,30 +137,51 @@ class DetailScreen(Screen[None]):
         self.query_one("#verdict", Static).update(Text(message.error, style="red"))
         self.fttrack.report_error(message.what, message.error)
 
-    def show(self, document: ProjectDoc) -> None:
+    def show(self, document: ProjectDocument) -> None:
         """Fill the header, the grid and the panel."""
         self.document = document
-        self.query_one("#detail-header", Static).update(header_text(document))
-        self.columns = grid_columns(document)
-        self.release_list = releases(document)
+        summary = self.summary = summary_of(document)
+        self._verdicts.clear()
+        self.query_one("#detail-header", Static).update(header_text(document, summary))
+        self.columns = grid_columns(document, self.fttrack.platform)
+        self.release_list = list(document.releases)
+        first = {t: summary.cell(t).first_ready for t in TARGET_NAMES}
+        versions = [r.version + (" (yanked)" if r.yanked else "") for r in self.release_list]
         grid = self.grid
         grid.clear(columns=True)
-        grid.add_column("version", key="version")
+        grid.add_column("version", key="version", width=max(7, *map(len, versions)))
         for column in self.columns:
-            grid.add_column(column.label, key=column.key)
-        for release in self.release_list:
-            version = str(release["version"]) + (" (yanked)" if release.get("yanked") else "")
-            cells = [grid_cell(document, release, c) for c in self.columns]
-            grid.add_row(version, *cells, key=str(release["version"]))
+            grid.add_column(column.label, key=column.key, width=_CELL_WIDTH)
+        keys = _row_keys(self.release_list)
+        grid.replace_rows(
+            (
+                key,
+                (
+                    Text(version, no_wrap=True, end=""),
+                    *(grid_cell(release, c, first[c.target]) for c in self.columns),
+                ),
+            )
+            for key, release, version in zip(keys, self.release_list, versions, strict=True)
+        )
         self.place_cursor()
 
     def place_cursor(self) -> None:
-        """Start on the current release, in the first column of the app's target."""
-        current = current_release(self.document or {})
-        row = self.release_list.index(current) if current in self.release_list else 0
+        """Start on the current release, in the first column of the app's target that this
+        machine can run; the version column stays in view."""
+        current = current_release(self.release_list)
+        row = next((i for i, r in enumerate(self.release_list) if r is current), 0)
         target = self.fttrack.target or TARGET_NAMES[-1]
-        column = next((i for i, c in enumerate(self.columns) if c.target == target), 0)
+        platform = self.fttrack.platform
+        column = next(
+            (
+                i
+                for i, c in enumerate(self.columns)
+                if c.target == target and runnable(c.platform, platform)
+            ),
+            next((i for i, c in enumerate(self.columns) if c.target == target), 0),
+        )
         self.grid.move_cursor(row=row, column=column + 1, animate=False)
+        self.grid.scroll_to(x=0, animate=False, immediate=True)
         self.update_panel(row, column + 1)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
@@ -145,17 +195,60 @@ class DetailScreen(Screen[None]):
             return self.columns[index].target
         return self.fttrack.target or TARGET_NAMES[-1]
 
-    def update_panel(self, row: int, column: int) -> None:
-        """Fill the panel for the release at ``row`` and the target at ``column``."""
-        if self.document is None or not 0 <= row < len(self.release_list):
+    def verdict_of(self, row: int, target: str) -> TargetVerdict | None:
+        """The effective verdict of the release at ``row`` on ``target`` (remembered)."""
+        key = (row, target)
+        if key not in self._verdicts:
+            release = self.release_list[row]
+            self._verdicts[key] = effective_verdict(self.release_list, release, target)
+        return self._verdicts[key]
+
+    def update_panel(self, row: int | None = None, column: int | None = None) -> None:
+        """Fill the panel for the release at ``row`` and the target at ``column``
+        (default: under the cursor)."""
+        if self.document is None or self.summary is None:
             return
-        release = self.release_list[row]
+        row = self.grid.cursor_row if row is None else row
+        if not 0 <= row < len(self.release_list):
+            return
         target = self.cursor_target(column)
-        self.query_one("#verdict", Static).update(verdict_panel(self.document, release, target))
+        panel = verdict_panel(
+            self.document,
+            self.release_list[row],
+            target,
+            self.verdict_of(row, target),
+            summary=self.summary,
+            details=self.details,
+        )
+        self.query_one("#verdict", Static).update(panel)
+
+    def action_toggle_details(self) -> None:
+        """``t``: show or hide the probe's modules, per-module timings and stderr."""
+        self.details = not self.details
+        self.update_panel()
 
     def action_badge(self) -> None:
-        """Copy the badge markdown for the target under the cursor."""
+        """Copy the badge markdown for the target under the cursor (needs a public URL)."""
+        from tui.app import PUBLIC_URL_HINT
+
+        public_url = self.fttrack.public_url
+        if public_url is None:
+            self.notify(
+                PUBLIC_URL_HINT, title="No public URL", severity="warning", timeout=12, markup=False
+            )
+            return
         target = self.cursor_target()
-        markdown = badge_markdown(self.fttrack.base_url, self.project_name, target)
+        markdown = badge_markdown(public_url, self.project_name, target)
         self.app.copy_to_clipboard(markdown)
         self.notify(markdown, title=f"Badge for {target} copied", timeout=8, markup=False)
+
+
+def _row_keys(releases: list[ReleaseDocument]) -> list[str]:
+    """One key per release: its version (a repeated version gets ``#n``)."""
+    keys: list[str] = []
+    seen: set[str] = set()
+    for index, release in enumerate(releases):
+        key = release.version if release.version not in seen else f"{release.version}#{index}"
+        seen.add(key)
+        keys.append(key)
+    return keys

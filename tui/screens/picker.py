@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,7 +18,20 @@ __all__ = ["LockfileTree", "PickerScreen"]
 
 
 class LockfileTree(DirectoryTree):
-    """A directory tree showing folders and the files ``fttrack audit`` can read."""
+    """A directory tree showing folders and the files ``fttrack audit`` can read.
+
+    Typed text is not lost: a printable key (other than space, which toggles a
+    folder) moves the focus to the path field and is typed there.
+    """
+
+    def on_key(self, event: events.Key) -> None:
+        """Send typed characters to the path field."""
+        if event.is_printable and event.character and event.character != " ":
+            field = self.screen.query_one("#picker-path", Input)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         """Directories (not hidden) and recognised dependency files."""
@@ -40,15 +53,17 @@ class PickerScreen(ModalScreen[Path | None]):
         self.start = start if start.is_dir() else Path.cwd()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="picker"):
             yield Static("Open a lockfile to audit", classes="dialog-title")
+            yield Input(
+                placeholder="type a path and press Enter, or Tab to the tree", id="picker-path"
+            )
             yield LockfileTree(self.start, id="picker-tree")
-            yield Input(placeholder="…or type a path and press Enter", id="picker-path")
-            yield Static("Enter: open · Escape: cancel", classes="info")
+            yield Static("Enter: open · Tab: path / tree · Escape: cancel", classes="info")
 
     def on_mount(self) -> None:
-        """Start in the tree."""
-        self.query_one(LockfileTree).focus()
+        """Start in the path field: what is typed at once is kept."""
+        self.query_one("#picker-path", Input).focus()
 
     @on(DirectoryTree.FileSelected)
     def file_selected(self, event: DirectoryTree.FileSelected) -> None:
