@@ -54,7 +54,7 @@ def main() -> None:
     )
     size = args.output.stat().st_size / 2**20
     print(
-        f"{args.output}: {len(summaries)} projects, {sum(s.releases for s in summaries)} "
+        f"{args.output}: {len(summaries)} projects, {sum(s.release_count for s in summaries)} "
         f"releases, {size:.1f} MiB, in {time.monotonic() - started:.0f} s"
     )
 

@@ -190,7 +190,7 @@ class ProjectSummary(_Struct):
     #: Newest probe of any release on any target (ISO time).
     last_probe: str | None = None
     #: How many releases the project's history holds.
-    releases: int = 0
+    release_count: int = 0
     targets: dict[str, TargetSummary] = {}
 
     @property
@@ -498,7 +498,7 @@ def summarize(document: ProjectDocument) -> ProjectSummary:
         classifier=document.classifier,
         watch_reason=document.watch_reason,
         last_probe=max(probe_times) if probe_times else None,
-        releases=len(releases),
+        release_count=len(releases),
         targets={t: s for t, s in targets.items() if s != _UNKNOWN_TARGET},
     )
 

@@ -16,7 +16,13 @@ def test_project_document(client: TestClient) -> None:
     assert [r["version"] for r in document["releases"]] == ["2.6.0rc1", "2.5.5", "2.4.6"]
     verdict = document["releases"][1]["targets"]["3.14t"]
     assert (verdict["status"], verdict["evidence"]) == ("gil-reenabled", "probe")
-    assert document["first_ready"] == {"3.13t": "2.4.6"}
+    summary = document["summary"]
+    assert summary["version"] == "2.5.5"
+    assert summary["targets"]["3.13t"]["first_ready"] == "2.4.6"
+    assert "first_ready" not in summary["targets"]["3.14t"]  # the current release re-enables it
+    assert summary["targets"]["3.14t"]["culprits"] == [
+        {"module": "numpy._core._umath", "owner": "numpy"}
+    ]
 
 
 def test_names_in_any_spelling_are_accepted(client: TestClient) -> None:
@@ -64,7 +70,9 @@ def test_list_search_filter_and_pages(client: TestClient) -> None:
     assert everything["total"] == 3 and _names(everything) == ["legacy-pkg", "numpy", "six"]
     item = everything["items"][1]
     assert item["version"] == "2.5.5"
-    assert item["targets"]["3.14t"] == {"status": "gil-reenabled", "evidence": "probe"}
+    cell = item["targets"]["3.14t"]
+    assert (cell["status"], cell["evidence"], cell["probed"]) == ("gil-reenabled", "probe", 1)
+    assert item == client.get("/api/v1/projects/numpy").json()["summary"]
     assert _names(client.get("/api/v1/projects", params={"q": "Num"}).json()) == ["numpy"]
     pure = client.get("/api/v1/projects", params={"status": "pure", "target": "3.14t"}).json()
     assert _names(pure) == ["six"]

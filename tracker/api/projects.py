@@ -41,7 +41,7 @@ _JSON = "application/json"
 
 def _not_found(name: str, version: str | None = None) -> HTTPException:
     what = f"{name} {version}" if version else name
-    return HTTPException(404, f"{shorten(what)} is not tracked")
+    return HTTPException(404, f"{what} is not tracked")
 
 
 @router.get(

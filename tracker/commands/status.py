@@ -28,7 +28,7 @@ def source_coverage(summaries: Iterable[ProjectSummary]) -> dict[str, Any]:
     counts = status_counts(summaries)
     return {
         "projects": len(summaries),
-        "releases": sum(s.releases for s in summaries),
+        "releases": sum(s.release_count for s in summaries),
         "probed_releases": probed,
         "newest_probe": max(probes)[:19] + "Z" if probes else None,
         "current_release_status": {
