@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import warnings
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.queue.conftest import FTTRACK
 from tracker.api import create_app
 from tracker.crawl import ProbeJob
 from tracker.errors import StoreError
+from tracker.pythons.discover import Interpreter
 from tracker.queue import ProbeQueue, queue_health
 from tracker.store.engine import open_store
 
@@ -114,10 +116,15 @@ def test_worker_refuses_sqlite_in_one_line(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1 and "the worker needs PostgreSQL" in done.stderr
 
 
-def test_worker_refuses_a_target_it_cannot_probe(pg_url: str) -> None:
+def test_worker_refuses_a_target_it_cannot_probe(
+    pg_url: str, interpreter: Interpreter, tmp_path: Path
+) -> None:
+    # A machine whose only interpreter is 3.14t (whatever else this one has installed).
+    env = dict(os.environ, FTTRACK_PYTHONS=str(interpreter.path),
+               FTTRACK_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
     done = subprocess.run(
         [str(FTTRACK), "worker", "--db", pg_url, "--target", "3.15t"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     assert done.returncode == 2
     assert "no free-threaded interpreter here for 3.15t" in done.stderr
