@@ -7,7 +7,7 @@ import pytest
 from tracker.audit.report import AuditEntry
 from tracker.audit.resolve import default_target, resolve
 from tracker.models import BLOCKING_STATUSES, Dependency, Evidence, Status
-from tracker.verdicts.interface import ProjectDoc
+from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict
 from tracker.verdicts.snapshot import SnapshotSource
 
 from .helpers import FEED
@@ -29,8 +29,8 @@ def _one(
     return report.entries[0]
 
 
-def test_default_target_is_the_newest(source: SnapshotSource) -> None:
-    assert default_target(source) == "3.15t"
+def test_default_target_is_the_newest_probed(source: SnapshotSource) -> None:
+    assert default_target(source) == ("3.15t", True)
 
 
 def test_blocked_pin_names_the_first_ready_upgrade(source: SnapshotSource) -> None:
@@ -107,22 +107,12 @@ def test_fail_on_decides_what_blocks(source: SnapshotSource) -> None:
 def test_probe_missing_callback_is_asked_for_unknown_projects(source: SnapshotSource) -> None:
     calls: list[tuple[str, str | None, str]] = []
 
-    def probe(name: str, version: str | None, target: str) -> ProjectDoc | None:
+    def probe(name: str, version: str | None, target: str) -> ProjectDocument | None:
         calls.append((name, version, target))
-        release = {
-            "version": "0.1",
-            "yanked": False,
-            "targets": {
-                target: {
-                    "status": "ready",
-                    "evidence": "probe",
-                    "platforms": ["any"],
-                    "culprits": [],
-                    "probed_at": "2026-11-25T01:00:00Z",
-                }
-            },
-        }
-        return {"name": name, "releases": [release], "first_ready": {target: "0.1"}}
+        verdict = TargetVerdict(
+            Status.READY, Evidence.PROBE, platforms=["any"], probed_at="2026-11-25T01:00:00Z"
+        )
+        return ProjectDocument(name, releases=[ReleaseDocument("0.1", targets={target: verdict})])
 
     deps = [Dependency("brand-new", "0.1"), Dependency("six", "1.17.0")]
     report = resolve(

@@ -1,0 +1,99 @@
+"""The auditor on real shapes from the shipped snapshot: inferred verdicts, upgrade hints,
+blame, honest counts and the default target."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.audit.report import AuditEntry, AuditReport
+from tracker.audit.resolve import default_target, resolve
+from tracker.datafiles import data_file
+from tracker.models import Dependency, Evidence, Status
+from tracker.verdicts.snapshot import SnapshotSource
+
+
+@pytest.fixture(scope="module")
+def source() -> SnapshotSource:
+    return SnapshotSource(data_file("snapshot.json.gz"))
+
+
+def _audit(source: SnapshotSource, *deps: Dependency, target: str = "3.14t") -> AuditReport:
+    return resolve(deps, source, target=target, platform="manylinux_x86_64", input_name="r")
+
+
+def _one(source: SnapshotSource, dep: Dependency, target: str = "3.14t") -> AuditEntry:
+    (entry,) = _audit(source, dep, target=target).entries
+    return entry
+
+
+def test_default_target_is_the_newest_with_probes(source: SnapshotSource) -> None:
+    assert "3.15t" in source.targets()
+    assert "3.15t" not in source.probed_targets()  # nothing probed there yet
+    assert default_target(source) == ("3.14t", True)
+
+
+def test_an_unprobed_pin_takes_its_probed_neighbours_verdict(source: SnapshotSource) -> None:
+    entry = _one(source, Dependency("lxml", "6.1.1"))
+    assert entry.status is Status.GIL_REENABLED
+    assert entry.evidence is Evidence.INFERRED
+    assert entry.inferred_from == "6.1.3"
+    assert entry.detail.startswith("likely gil-reenabled: 6.1.3 probed 2026-11-")
+    report = _audit(source, Dependency("lxml", "6.1.1"))
+    assert report.category(entry) == "likely" and report.blocks(entry)
+    lenient = resolve(
+        [Dependency("lxml", "6.1.1")],
+        source,
+        target="3.14t",
+        platform="manylinux_x86_64",
+        input_name="r",
+        fail_on_likely=False,
+    )
+    assert lenient.blockers == () and lenient.categories()["likely"] == 1
+
+
+def test_a_pure_package_blocked_by_a_dependency_names_it(source: SnapshotSource) -> None:
+    entry = _one(source, Dependency("premailer", "3.10.0"))
+    assert entry.status is Status.GIL_REENABLED and entry.evidence is Evidence.PROBE
+    assert entry.detail.startswith("a dependency, lxml 6.1.3, re-enables the GIL")
+
+
+def test_upgrade_hints_name_an_untested_wheel_when_nothing_is_ready(
+    source: SnapshotSource,
+) -> None:
+    numpy = _one(source, Dependency("numpy", "2.4.6"), target="3.15t")
+    assert numpy.status is Status.NO_FT_WHEEL
+    assert numpy.first_ready_version is not None and numpy.first_ready_version.startswith("2.5.")
+    assert numpy.upgrade_untested
+    assert "(untested" in numpy.detail
+    pyyaml = _one(source, Dependency("pyyaml", "6.0.3"), target="3.15t")
+    assert (pyyaml.first_ready_version, pyyaml.upgrade_untested) == ("6.0.4", True)
+
+
+def test_no_hint_where_nothing_ships_a_wheel(source: SnapshotSource) -> None:
+    for target in ("3.13t", "3.14t", "3.15t"):
+        entry = _one(source, Dependency("aiokafka", None), target=target)
+        assert entry.status is Status.NO_FT_WHEEL
+        assert entry.first_ready_version is None
+    arxiv = _one(source, Dependency("arxiv", None))
+    assert arxiv.status is Status.GIL_REENABLED and arxiv.first_ready_version is None
+
+
+def test_the_summary_counts_every_category(source: SnapshotSource) -> None:
+    report = _audit(
+        source,
+        Dependency("lxml", "6.1.3"),  # blocker
+        Dependency("lxml", "6.1.1"),  # likely blocker
+        Dependency("no-such-project-here", "1.0"),  # unknown
+        Dependency("numpy", "2.5.5"),  # ready (probed)
+        Dependency("requests", None),  # pure: ready
+    )
+    assert report.categories() == {
+        "blocker": 1,
+        "likely": 1,
+        "unknown": 1,
+        "unproven": 0,
+        "ready": 2,
+    }
+    line = report.summary_line()
+    assert "5 dependencies on 3.14t (manylinux_x86_64)" in line
+    assert "1 block (1 gil-reenabled), 1 likely block, 1 unknown, 0 unproven, 2 ready" in line
