@@ -21,8 +21,8 @@ NAMES = ["numpy", "six", "docopt", "pyyaml"]
 def _targets(store: Store, name: str, version: str) -> dict[str, str]:
     document = store.project_document(name)
     assert document is not None
-    release = next(r for r in document["releases"] if r["version"] == version)
-    return {t: v["status"] for t, v in release["targets"].items()}
+    release = next(r for r in document.releases if r.version == version)
+    return {t: v.status for t, v in release.targets.items()}
 
 
 def test_crawl_classifies_real_files(recorded_index: IndexServer, store: Store) -> None:
@@ -36,9 +36,7 @@ def test_crawl_classifies_real_files(recorded_index: IndexServer, store: Store) 
     assert _targets(store, "six", "1.17.0")["3.14t"] == "pure"
     docopt = store.project_document("docopt")
     assert docopt is not None
-    assert {v["status"] for r in docopt["releases"] for v in r["targets"].values()} == {
-        "sdist-only"
-    }
+    assert {v.status for r in docopt.releases for v in r.targets.values()} == {"sdist-only"}
     jobs = {(j.project, j.target) for j in probe_candidates(store, ["3.13t", "3.14t"], names=NAMES)}
     # numpy's and pyyaml's current releases have cp314t wheels and no cp313t ones
     assert jobs == {("numpy", "3.14t"), ("pyyaml", "3.14t")}
@@ -48,12 +46,12 @@ def test_second_crawl_fetches_and_updates_nothing(
     recorded_index: IndexServer, store: Store
 ) -> None:
     crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
-    before = store.feed()["projects"]
+    before = [store.project_json(n) for n in NAMES]
     sent = recorded_index.body_bytes_sent()
     report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
     assert report.fetched == 0 and report.unchanged == 4 and report.new_releases == []
     assert recorded_index.body_bytes_sent() == sent, "unchanged pages were not re-sent"
-    assert store.feed()["projects"] == before
+    assert [store.project_json(n) for n in NAMES] == before
     recorded_index.bump("six")
     report = crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
     assert report.fetched == 1 and report.unchanged == 3
@@ -99,7 +97,7 @@ def test_concurrent_page_writes_queue_instead_of_failing(store: Store) -> None:
             names, store, index_url=server.index_url, concurrency=12, with_metadata=False
         )
     assert report.failed == {} and report.fetched == len(names)
-    assert len(store.feed()["projects"]) == len(names)
+    assert store.project_count() == len(names)
 
 
 def test_probed_releases_are_not_queued_again_unless_asked(
@@ -230,8 +228,8 @@ def test_a_hostile_page_fails_alone_and_the_crawl_goes_on(
     assert report.fetched == len(good) + 1
     for name in [*good, "huge"]:
         stored = any_store.project_document(name)
-        assert stored is not None and stored["name"] == name
-        assert any(r["version"] == "1.17.0" for r in stored["releases"])
+        assert stored is not None and stored.name == name
+        assert any(r.version == "1.17.0" for r in stored.releases)
     for name in hostile:
         assert any_store.project_document(name) is None
     logged = [r.getMessage() for r in caplog.records if r.name == "tracker.crawl"]
