@@ -53,6 +53,7 @@ def test_json_schema_is_stable(report: AuditReport) -> None:
         "platform",
         "source",
         "fail_on",
+        "fail_on_likely",
         "dependencies",
         "skipped",
         "summary",
@@ -66,10 +67,15 @@ def test_json_schema_is_stable(report: AuditReport) -> None:
         "evidence",
         "checked_at",
         "culprits",
+        "inferred_from",
         "first_ready_version",
+        "upgrade_untested",
+        "category",
         "blocks",
+        "via",
         "detail",
     ]
+    assert document["schema"] == 2
     assert document["summary"]["counts"]["gil-reenabled"] == 1
     assert document["summary"]["blockers"] == 3
     assert sum(document["summary"]["counts"].values()) == document["summary"]["total"]
@@ -80,9 +86,26 @@ def test_table_is_coloured_only_when_asked(report: AuditReport) -> None:
     coloured = get_renderer("table")(report, color=True, width=120)
     assert "\x1b[" not in plain
     assert "\x1b[" in coloured
-    rows = plain.splitlines()[3:6]
+    rows = [line for line in plain.splitlines()[3:] if not line.startswith("   ↳")][:3]
     assert all(row.startswith("✗") for row in rows)  # blockers first
     assert {row.split()[1] for row in rows} == {"charset-normalizer", "lxml", "uwsgi"}
+
+
+def test_table_is_compact_unless_all_and_says_each_detail_once(report: AuditReport) -> None:
+    compact = get_renderer("table")(report)
+    full = get_renderer("table")(report, show_all=True)
+    assert "numpy" not in compact and "3 ready not shown" in compact
+    assert "numpy" in full and "not shown" not in full
+    for text in (compact, full):
+        details = [line for line in text.splitlines() if line.startswith("   ↳")]
+        assert len(details) == len(set(details)) == 4  # one per row needing attention
+        assert text.rstrip().splitlines()[-1] == report.summary_line()
+
+
+def test_reports_carry_no_local_absolute_path(report: AuditReport) -> None:
+    for name in FORMAT_NAMES:
+        text = get_renderer(name)(report, show_all=True)
+        assert str(GOLDEN.parent) not in text and "/work/" not in text and "/tmp/" not in text
 
 
 def test_github_escaping() -> None:
