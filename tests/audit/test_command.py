@@ -10,11 +10,24 @@ import pytest
 from .helpers import FEED, LOCKFILES, run_cli
 
 
-def test_exit_1_when_something_blocks_and_summary_on_stderr() -> None:
+def test_exit_1_when_something_blocks_and_one_summary_line() -> None:
     run = run_cli(["audit", str(LOCKFILES / "poetry2.lock"), "--platform", "manylinux_x86_64"])
     assert run.code == 1
     assert "numpy" in run.stdout and "no-ft-wheel" in run.stdout
-    assert run.stderr.strip().splitlines()[-1].startswith("fttrack: 2 of 8 dependencies block")
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("8 dependencies on 3.15t (manylinux_x86_64): 2 block")
+    assert "2 block" not in run.stderr  # said once: the table carries it
+    as_json = run_cli(
+        [
+            "audit",
+            str(LOCKFILES / "poetry2.lock"),
+            "--platform",
+            "manylinux_x86_64",
+            "--format",
+            "json",
+        ]
+    )
+    assert as_json.stderr.strip().splitlines()[-1] == f"fttrack: {last}"
 
 
 def test_exit_0_when_nothing_blocks() -> None:
@@ -23,7 +36,7 @@ def test_exit_0_when_nothing_blocks() -> None:
     )
     assert run.code == 0, run.stderr
     document = json.loads(run.stdout)
-    assert document["schema"] == 1
+    assert document["schema"] == 2
     assert document["input"] == "<stdin>"
     assert [d["name"] for d in document["dependencies"]] == ["numpy", "six"]
     assert document["summary"]["blockers"] == 0
