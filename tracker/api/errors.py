@@ -91,6 +91,8 @@ def _first_problem(errors: Any) -> str:
     try:
         first = errors[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
+        if first.get("type") == "string_pattern_mismatch":  # the pattern is in the schema
+            return f"{where}: not in the form the schema gives"
         return f"{where}: {first.get('msg', 'invalid')}"[:_LINE]
     except (IndexError, TypeError, AttributeError, KeyError):
         return "the request is not valid"

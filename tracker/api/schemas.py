@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tracker.api.validate import VERSION_PATTERN
 from tracker.documents import TARGET_NAMES, ProjectSummary, TargetVerdict
 from tracker.models import Culprit
 
@@ -95,7 +96,7 @@ class ProbeRequest(_Model):
     """A probe to run: a project, a version (default: current release), targets (default: all)."""
 
     name: ProjectName
-    version: str | None = Field(default=None, max_length=100)
+    version: str | None = Field(default=None, max_length=100, pattern=VERSION_PATTERN)
     targets: list[TargetName] | None = Field(default=None, max_length=len(TARGET_NAMES))
 
 

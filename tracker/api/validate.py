@@ -9,8 +9,8 @@ Python refuses to turn more than 4,300 digits into an int).
 (True, False, False)
 >>> is_version("2.5.5"), is_version("1." + "9" * 4301), is_version("latest")
 (True, False, False)
->>> shorten("a" * 100)
-"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"
+>>> shorten("a" * 100).endswith("...'"), len(shorten("a" * 100)) <= 64, shorten("six")
+(True, True, "'six'")
 """
 
 from __future__ import annotations
@@ -19,12 +19,30 @@ from packaging.version import Version
 
 from tracker.names import is_valid_name
 
-__all__ = ["MAX_NAME", "MAX_VERSION", "is_project_name", "is_version", "shorten"]
+__all__ = [
+    "MAX_NAME",
+    "MAX_VERSION",
+    "VERSION_PATTERN",
+    "is_project_name",
+    "is_version",
+    "shorten",
+]
 
 #: Longer names are refused before any look-up (the longest real one is far shorter).
 MAX_NAME = 200
 #: Longer versions are refused before parsing.
 MAX_VERSION = 200
+
+#: PEP 440 versions in lower case, for JSON schemas (packaging's own pattern is verbose
+#: and case-insensitive, which JSON Schema regexes cannot say). Every string it matches
+#: is a valid version; ``V2.0RC1`` is not matched (a 422 in a request body).
+VERSION_PATTERN = (
+    r"^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*"
+    r"(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?"
+    r"(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?"
+    r"(?:[-_.]?dev[-_.]?[0-9]*)?"
+    r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$"
+)
 
 
 def is_project_name(name: str) -> bool:
