@@ -22,7 +22,9 @@ def _free_port() -> int:
 def test_serve_seed_top_zero_watches_and_crawls_nothing(pg_url: str, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with IndexServer() as index, log.open("wb") as out:
-        env = dict(os.environ, FTTRACK_INDEX_URL=index.index_url)
+        # No verdict snapshot to import: this is about the watch list, not the verdicts.
+        env = dict(os.environ, FTTRACK_INDEX_URL=index.index_url,
+                   FTTRACK_SNAPSHOT=str(tmp_path / "no-snapshot.json.gz"))  # fmt: skip
         env.pop("FTTRACK_DB", None)
         server = subprocess.Popen(
             [str(FTTRACK), "serve", "--db", pg_url, "--seed-top", "0",
