@@ -3,8 +3,8 @@
 One task, ``fttrack.probe_release(project, version, target)``, on one queue per
 target (``probe-3.14t``), so a worker listens only to the targets whose
 interpreter it has. Every job carries a *queueing lock* and a *lock* named
-after its (release, target): while a job waits, deferring the same release
-again is a no-op, and two jobs of the same release never run at once.
+after its (release, target): while a job waits or runs, deferring the same
+release again is a no-op, and two jobs of the same release never run at once.
 
 The producer needs no task code: it defers by task name, so ``fttrack serve``
 and the workers share only these names.
@@ -95,9 +95,23 @@ class ProbeQueue:
         return self._app
 
     def enqueue(self, job: ProbeJob) -> bool:
-        """Queue ``job``; False (and no error) when the same release+target is already queued."""
+        """Queue ``job``; False (and no error) when the same release+target is already
+        queued or being probed (also by a worker that died: recovery puts that job back).
+
+        A second job beside a running one could not start before it ends, and
+        would block putting it back should its worker die.
+        """
         lock = job_lock(job.project, job.version, job.target)
-        deferrer = self._ensure_open().configure_task(
+        app = self._ensure_open()
+        running = app.connector.execute_query_one(
+            "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs "
+            "WHERE lock = %(lock)s AND status = 'doing') AS running",
+            lock=lock,
+        )
+        if running["running"]:
+            log.debug("already running: %s", lock)
+            return False
+        deferrer = app.configure_task(
             TASK_NAME, queue=queue_name(job.target), lock=lock, queueing_lock=lock
         )
         try:

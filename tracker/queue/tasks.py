@@ -12,6 +12,13 @@ its queues every few seconds (:func:`recover_stalled`) and puts them back in
 the queue, each time counting a try. A job whose worker died ``max_attempts``
 times is given up: the job is marked failed and the release gets a probe
 history row with status ``crashed`` saying so.
+
+A stalled job still holds its release's lock, so a second job of the same
+release+target queued meanwhile (a crawl or an API request that did not see
+the stalled one) can never start, and putting the stalled job back would break
+the queueing lock (one waiting job per release+target). Recovery therefore
+cancels such waiting duplicates in the same transaction that puts the stalled
+job back: the stalled job, with its count of tries, stands for both.
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from procrastinate import App, JobContext, RetryStrategy
-from procrastinate.exceptions import ConnectorException
 from procrastinate.jobs import Job
 
 from tracker.config import Settings
@@ -132,9 +138,16 @@ class Recovery:
 
     retried: list[int] = field(default_factory=list)
     given_up: list[int] = field(default_factory=list)
+    #: Waiting duplicates of retried jobs (same release+target), cancelled in their favour.
+    cancelled: list[int] = field(default_factory=list)
 
 
-def _give_up(store: Store, job_id: int, record: ProbeResult) -> bool:
+#: Still the stalled run of the dead worker: ``doing``, and not taken since by another worker
+#: (a pruned worker leaves ``worker_id`` NULL).
+_STILL_STALLED = "status = 'doing' AND (worker_id IS NULL OR worker_id = :worker)"
+
+
+def _give_up(store: Store, job: Job, record: ProbeResult) -> bool:
     """Mark a stalled job failed and record it, in one transaction; False if no longer stalled."""
     from tracker.store import queries
 
@@ -142,14 +155,50 @@ def _give_up(store: Store, job_id: int, record: ProbeResult) -> bool:
         failed = session.execute(
             sa.text(
                 "UPDATE procrastinate_jobs SET status = 'failed', attempts = attempts + 1 "
-                "WHERE id = :id AND status = 'doing' RETURNING id"
+                f"WHERE id = :id AND {_STILL_STALLED} RETURNING id"
             ),
-            {"id": job_id},
+            {"id": job.id, "worker": job.worker_id},
         ).first()
         if failed is None:
             return False
         queries.record_probe(record, session=session)
     return True
+
+
+def _requeue(store: Store, job: Job) -> list[int] | None:
+    """Put a stalled job back in its queue, counting a try; None if no longer stalled.
+
+    Waiting jobs with the same queueing lock (the same release+target, queued
+    while this one was stalled) are cancelled in the same transaction: the
+    requeued job stands for them. Returns their ids.
+    """
+    with store.session_scope() as session:
+        locked = session.execute(
+            sa.text(f"SELECT id FROM procrastinate_jobs WHERE id = :id AND {_STILL_STALLED} "
+                    "FOR UPDATE"),
+            {"id": job.id, "worker": job.worker_id},
+        ).first()  # fmt: skip
+        if locked is None:
+            return None
+        duplicates: list[int] = []
+        if job.queueing_lock is not None:
+            duplicates = [
+                int(row[0])
+                for row in session.execute(
+                    sa.text(
+                        "UPDATE procrastinate_jobs SET status = 'cancelled' "
+                        "WHERE queueing_lock = :lock AND status = 'todo' AND id <> :id "
+                        "RETURNING id"
+                    ),
+                    {"lock": job.queueing_lock, "id": job.id},
+                )
+            ]
+        # procrastinate's own retry (the one its job manager calls): doing -> todo, attempts + 1
+        session.execute(
+            sa.text("SELECT procrastinate_retry_job_v2(:id, now(), NULL, NULL, NULL)"),
+            {"id": job.id},
+        )
+    return duplicates
 
 
 def _probe_job(job: Job) -> ProbeJob:
@@ -169,7 +218,8 @@ async def recover_stalled(
 
     A job is stalled when it is ``doing`` and its worker's heartbeat is older
     than ``stalled_after`` seconds (or its worker was pruned). Several workers
-    may run this at once: only one of them wins each job's state change.
+    may run this at once: only one of them wins each job's state change. A
+    waiting duplicate of a requeued job is cancelled (see the module docstring).
     """
     import asyncio
 
@@ -185,22 +235,29 @@ async def recover_stalled(
             if tries >= max_attempts:
                 probe_job = _probe_job(job)
                 if not await asyncio.to_thread(
-                    _give_up, store, job.id, give_up_record(probe_job, tries)
+                    _give_up, store, job, give_up_record(probe_job, tries)
                 ):
-                    continue  # another worker changed it first
+                    log.info("job %s: already recovered by another worker", job.id)
+                    continue
                 recovery.given_up.append(job.id)
                 log.warning(
                     "job %s %s %s %s: worker died %d times, given up and recorded as crashed",
                     job.id, *_fields(probe_job), tries,
                 )  # fmt: skip
-            else:
-                try:
-                    await manager.retry_job(job)
-                except ConnectorException:  # another worker changed it first
-                    continue
-                recovery.retried.append(job.id)
-                log.warning(
-                    "job %s %s: its worker stopped sending heartbeats; requeued (try %d of %d)",
-                    job.id, job.call_string, tries + 1, max_attempts,
-                )  # fmt: skip
+                continue
+            try:
+                duplicates = await asyncio.to_thread(_requeue, store, job)
+            except sa.exc.IntegrityError:  # a duplicate was queued during the requeue
+                log.warning("job %s: a duplicate was queued meanwhile; next pass", job.id)
+                continue
+            if duplicates is None:
+                log.info("job %s: already recovered by another worker", job.id)
+                continue
+            recovery.retried.append(job.id)
+            recovery.cancelled.extend(duplicates)
+            log.warning(
+                "job %s %s: its worker stopped sending heartbeats; requeued (try %d of %d)%s",
+                job.id, job.call_string, tries + 1, max_attempts,
+                f"; cancelled its waiting duplicate(s) {duplicates}" if duplicates else "",
+            )  # fmt: skip
     return recovery
