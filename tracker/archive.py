@@ -29,6 +29,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import msgspec
+
 from tracker.documents import (
     DOCUMENT_SCHEMA,
     TARGET_NAMES,
@@ -51,6 +53,7 @@ MEMBER_LIMIT = 256 * 1024 * 1024
 FILE_LIMIT = 2 * 1024 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _INDEX_LIMIT = 64 * 1024 * 1024
+_INFLATE_CHUNK = 16 * 1024 * 1024
 
 
 def index_path_for(snapshot: Path) -> Path:
@@ -64,21 +67,28 @@ def index_path_for(snapshot: Path) -> Path:
 
 
 def _inflate(data: bytes, limit: int, what: str) -> bytes:
-    """Decompress every gzip member of ``data``, at most ``limit`` bytes of output."""
+    """Decompress every gzip member of ``data``, at most ``limit`` bytes of output.
+
+    Output is produced a chunk at a time, so a gzip bomb costs at most ``limit``
+    bytes of memory before it is refused (never a copy of it on top).
+    """
     out = bytearray()
     rest = data
     while rest:
         inflater = zlib.decompressobj(31)
-        try:
-            out += inflater.decompress(rest, limit - len(out) + 1)
-        except zlib.error as exc:
-            raise SourceError(f"{what}: corrupt gzip data ({exc})") from None
-        if len(out) > limit:
-            raise SourceError(f"{what}: decompresses to more than {limit // 2**20} MiB")
-        if not inflater.eof:
-            if inflater.unconsumed_tail:
+        pending = rest
+        while not inflater.eof:
+            room = min(_INFLATE_CHUNK, limit - len(out) + 1)
+            try:
+                piece = inflater.decompress(pending, room)
+            except zlib.error as exc:
+                raise SourceError(f"{what}: corrupt gzip data ({exc})") from None
+            out += piece
+            if len(out) > limit:
                 raise SourceError(f"{what}: decompresses to more than {limit // 2**20} MiB")
-            raise SourceError(f"{what}: truncated gzip data")
+            pending = inflater.unconsumed_tail
+            if not piece and not pending:
+                raise SourceError(f"{what}: truncated gzip data")
         rest = inflater.unused_data.lstrip(b"\0")
     return bytes(out)
 
@@ -143,8 +153,12 @@ class Archive:
         self.generated = feed.generated
         self.targets = tuple(feed.targets)
         for document in feed.projects:
+            if document.summary is None:  # schema 1: documents without their summary
+                document.summary = summarize(document)
             self._by_name.setdefault(document.name, document)
-        self._summaries = feed.summaries or [summarize(d) for d in feed.projects]
+        self._summaries = feed.summaries or [
+            d.summary for d in feed.projects if d.summary is not None
+        ]
 
     def _member(self, span: tuple[int, int], what: str) -> bytes:
         try:
@@ -191,7 +205,7 @@ class Archive:
             return None
         text = self._member(span, f"project {name!r}")
         document = decode_document(
-            text.lstrip(b","), what=f"snapshot {self.path}: project {name!r}"
+            text.lstrip(b","), what=f"snapshot {self.path}: project {name!r}", lazy=True
         )
         if document.name != name:
             raise self._fail(f"project {name!r}: the member holds {document.name!r}")
@@ -213,7 +227,8 @@ def write_archive(
 ) -> list[ProjectSummary]:
     """Write ``documents`` as a snapshot at ``path`` with its member index; return the summaries.
 
-    Each document's summary is the one it carries, else :func:`summarize`'s.
+    Each document's summary is the one it carries, else :func:`summarize`'s (written
+    into its member too, so that every member read alone carries its summary).
     Both files are replaced atomically, the index last: a reader never sees an
     index that does not match its snapshot (a mismatch falls back to a full read).
     """
@@ -236,8 +251,10 @@ def write_archive(
 
         member(head)
         for number, document in enumerate(documents):
-            summary = document.summary if document.summary is not None else summarize(document)
-            summaries.append(summary)
+            if document.summary is None:  # every member carries its summary
+                document = msgspec.structs.replace(document, summary=summarize(document))
+            assert document.summary is not None
+            summaries.append(document.summary)
             body = encode(document)
             spans[document.name] = member((b"," if number else b"") + body)
         trailer = member(b'],"summaries":' + encode(summaries) + b"}")

@@ -42,8 +42,8 @@ Definitions (one place for each):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
 
 import msgspec
 
@@ -59,6 +59,7 @@ __all__ = [
     "Culprit",
     "DocumentError",
     "FeedDocument",
+    "LazyReleases",
     "ModuleLine",
     "ProbeBlock",
     "ProjectDocument",
@@ -79,6 +80,7 @@ __all__ = [
     "encode",
     "first_ready",
     "first_wheel",
+    "newest_first",
     "probed_targets",
     "status_counts",
     "summaries_of",
@@ -206,6 +208,32 @@ class ProjectSummary(_Struct):
 _UNKNOWN_TARGET = TargetSummary()
 
 
+class LazyReleases(list[ReleaseDocument]):
+    """A project's releases, each decoded from its JSON on first access.
+
+    Holds :class:`msgspec.Raw` items until they are read; an audit of a pin
+    reads a handful of a long history's releases. Encoding writes decoded and
+    raw items alike, so a lazily read document round-trips byte for byte.
+    """
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        item = super().__getitem__(index)
+        if isinstance(item, msgspec.Raw):
+            item = _release_decoder.decode(item)
+            super().__setitem__(index, item)
+        return item
+
+    def __iter__(self) -> Iterator[ReleaseDocument]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def __reversed__(self) -> Iterator[ReleaseDocument]:
+        for index in reversed(range(len(self))):
+            yield self[index]
+
+
 class ProjectDocument(_Struct):
     """A project with every release, newest first, and its summary."""
 
@@ -220,6 +248,17 @@ class ProjectDocument(_Struct):
         """This document with its summary computed (see :func:`summarize`)."""
         self.summary = summarize(self)
         return self
+
+
+class _LazyDocument(_Struct):
+    """A project document whose releases are left as raw JSON (see :class:`LazyReleases`)."""
+
+    name: str
+    display_name: str = ""
+    classifier: str | None = None
+    watch_reason: str | None = None
+    releases: list[msgspec.Raw] = []
+    summary: ProjectSummary | None = None
 
 
 class FeedDocument(_Struct):
@@ -244,6 +283,8 @@ class SummaryFeed(_Struct):
 # -- encoding and decoding ------------------------------------------------------------------
 
 _encoder = msgspec.json.Encoder()
+_release_decoder = msgspec.json.Decoder(ReleaseDocument)
+_lazy_decoder = msgspec.json.Decoder(_LazyDocument)
 _document_decoder = msgspec.json.Decoder(ProjectDocument)
 _feed_decoder = msgspec.json.Decoder(FeedDocument)
 _summary_feed_decoder = msgspec.json.Decoder(SummaryFeed)
@@ -270,10 +311,27 @@ def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str, what: str) ->
         raise DocumentError(f"{what}: nested too deeply") from None
 
 
-def decode_document(data: bytes | str, *, what: str = "project document") -> ProjectDocument:
-    """A project document from JSON; :class:`DocumentError` when it has another shape."""
-    document: ProjectDocument = _decode(_document_decoder, data, what)
-    return document
+def decode_document(
+    data: bytes | str, *, what: str = "project document", lazy: bool = False
+) -> ProjectDocument:
+    """A project document from JSON; :class:`DocumentError` when it has another shape.
+
+    ``lazy`` leaves each release undecoded until it is read (:class:`LazyReleases`):
+    for trusted documents (a snapshot fttrack wrote) of which a reader needs a few
+    releases. A malformed release then fails when it is read.
+    """
+    if not lazy:
+        document: ProjectDocument = _decode(_document_decoder, data, what)
+        return document
+    shell: _LazyDocument = _decode(_lazy_decoder, data, what)
+    return ProjectDocument(
+        name=shell.name,
+        display_name=shell.display_name,
+        classifier=shell.classifier,
+        watch_reason=shell.watch_reason,
+        releases=LazyReleases(cast(list[ReleaseDocument], shell.releases)),  # decoded on read
+        summary=shell.summary,
+    )
 
 
 def decode_feed(data: bytes | str, *, what: str = "feed") -> FeedDocument:
@@ -281,6 +339,9 @@ def decode_feed(data: bytes | str, *, what: str = "feed") -> FeedDocument:
     feed: FeedDocument = _decode(_feed_decoder, data, what)
     if feed.schema not in (1, DOCUMENT_SCHEMA):
         raise DocumentError(f"{what}: schema {feed.schema} is not one this fttrack reads")
+    if feed.schema == 1:  # written by hand or by older versions: put releases in order
+        for document in feed.projects:
+            document.releases = newest_first(document.releases)
     return feed
 
 
@@ -308,6 +369,7 @@ def convert_document(value: Any, *, what: str = "project document") -> ProjectDo
         document: ProjectDocument = msgspec.convert(value, ProjectDocument)
     except msgspec.ValidationError as exc:
         raise DocumentError(f"{what}: {exc}") from None
+    document.releases = newest_first(document.releases)
     return document
 
 
@@ -330,9 +392,20 @@ def current_release(releases: Sequence[ReleaseDocument]) -> ReleaseDocument | No
     return None
 
 
-def _ordered(releases: Sequence[ReleaseDocument]) -> list[ReleaseDocument]:
-    """``releases`` newest first (documents are written that way; sorting keeps it true)."""
+def newest_first(releases: Sequence[ReleaseDocument]) -> list[ReleaseDocument]:
+    """``releases`` sorted newest first (PEP 440 order): what every document holds.
+
+    Writers keep documents in that order (the store loads releases sorted, a
+    snapshot keeps the order it was written in); documents from elsewhere are
+    sorted on decoding (:func:`convert_document`, schema 1 feeds). Readers rely
+    on it and never sort again.
+    """
     return sorted(releases, key=lambda r: version_key(r.version), reverse=True)
+
+
+def _ordered(releases: Sequence[ReleaseDocument]) -> Sequence[ReleaseDocument]:
+    """``releases`` as they are: newest first by contract (see :func:`newest_first`)."""
+    return releases
 
 
 def _counted(ordered: Sequence[ReleaseDocument], target: str) -> list[ReleaseDocument]:
@@ -369,7 +442,13 @@ class _Inference:
             return own
         # nearest probed release; on a tie the newer one (the smaller index)
         nearest = self.ordered[min(self.probed, key=lambda i: (abs(i - index), i > index))]
-        source = nearest.targets[self.target]
+        return self.inferred(own, nearest, nearest.targets[self.target])
+
+    @staticmethod
+    def inferred(
+        own: TargetVerdict, nearest: ReleaseDocument, source: TargetVerdict
+    ) -> TargetVerdict:
+        """``own`` (an unprobed wheel) judged by the probe of ``nearest``."""
         if source.status is Status.PURE:
             return own
         return TargetVerdict(
@@ -388,8 +467,9 @@ def effective_verdict(
     """The verdict of ``release`` on ``target``: its own, or, for an unprobed
     free-threaded wheel, the one inferred from the nearest probed release.
 
-    ``releases`` is the project's history in any order (the nearest release is
-    taken in version order). None when the release has no verdict for the target.
+    ``releases`` is the project's history, newest first (see :func:`newest_first`);
+    only the releases around ``release`` are looked at. None when the release
+    has no verdict for the target.
 
     >>> new = ReleaseDocument("6.1.3", targets={"3.14t": TargetVerdict(
     ...     Status.GIL_REENABLED, Evidence.PROBE, probed_at="2026-11-26T01:00:00Z")})
@@ -398,13 +478,21 @@ def effective_verdict(
     >>> v.status.value, v.evidence.value, v.inferred_from
     ('gil-reenabled', 'inferred', '6.1.3')
     """
-    ordered = _ordered(releases)
-    index = next((i for i, r in enumerate(ordered) if r is release), None)
+    own = release.targets.get(target)
+    if own is None or own.status is not Status.WHEEL_ONLY:
+        return own
+    index = next((i for i, r in enumerate(releases) if r is release), None)
     if index is None:
-        index = next((i for i, r in enumerate(ordered) if r.version == release.version), None)
+        index = next((i for i, r in enumerate(releases) if r.version == release.version), None)
     if index is None:
-        return release.targets.get(target)
-    return _Inference(ordered, target).verdict(index)
+        return own
+    for distance in range(1, len(releases)):  # nearest first; the newer one wins a tie
+        for near in (index - distance, index + distance):
+            if 0 <= near < len(releases):
+                verdict = releases[near].targets.get(target)
+                if verdict is not None and verdict.evidence is Evidence.PROBE:
+                    return _Inference.inferred(own, releases[near], verdict)
+    return own
 
 
 def _run_start(counted: list[ReleaseDocument], target: str, good: frozenset[Status]) -> str | None:

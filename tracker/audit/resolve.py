@@ -29,8 +29,7 @@ from tracker.documents import (
     TargetVerdict,
     choose_target,
     effective_verdict,
-    first_ready,
-    first_wheel,
+    summarize,
 )
 from tracker.errors import SourceError
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
@@ -201,17 +200,19 @@ def _pick(dep: Dependency, releases: list[ReleaseDocument]) -> tuple[ReleaseDocu
 
 
 def _upgrade(
-    releases: list[ReleaseDocument], release: ReleaseDocument, target: str
+    doc: ProjectDocument, release: ReleaseDocument, target: str
 ) -> tuple[str | None, bool]:
     """(version to upgrade to, untested): the first ready version above ``release``,
-    else the first version with a free-threaded wheel above it (untested)."""
+    else the first version with a free-threaded wheel above it (untested); read from
+    the document's summary (computed when it has none)."""
     here = _parse_version(release.version)
     if here is None:
         return None, False
-    ready = first_ready(releases, target)
+    cell = (doc.summary or summarize(doc)).cell(target)
+    ready = cell.first_ready
     if ready is not None and (parsed := _parse_version(ready)) is not None and parsed > here:
         return ready, False
-    wheel = first_wheel(releases, target)
+    wheel = cell.first_wheel or cell.first_ready
     if wheel is not None and (parsed := _parse_version(wheel)) is not None and parsed > here:
         return wheel, True
     return None, False
@@ -243,7 +244,7 @@ def judge(
     detail = verdict.detail
     upgrade, untested = None, False
     if verdict.status not in _GOOD or verdict.evidence is Evidence.INFERRED:
-        upgrade, untested = _upgrade(releases, release, target)
+        upgrade, untested = _upgrade(doc, release, target)
         if upgrade is not None:
             note = " (untested: a free-threaded wheel, not probed)" if untested else ""
             detail += f"; upgrade {dep.name} {release.version} → {upgrade} for {target}{note}"
