@@ -38,15 +38,21 @@ def source_coverage(summaries: Iterable[ProjectSummary]) -> dict[str, Any]:
 
 
 def machine_capabilities() -> dict[str, Any]:
-    """Interpreters and sandbox levels available on this machine."""
+    """Interpreters and sandbox levels available on this machine (both checks start
+    processes: they run side by side)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tracker.config import load_settings
     from tracker.probe.sandbox import available_sandboxes
     from tracker.pythons.discover import find_interpreters
 
-    return {
-        "interpreters": [i.to_dict() for i in find_interpreters(load_settings())],
-        "sandboxes": [s.level for s in available_sandboxes()],
-    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        interpreters = pool.submit(find_interpreters, load_settings())
+        sandboxes = pool.submit(available_sandboxes)
+        return {
+            "interpreters": [i.to_dict() for i in interpreters.result()],
+            "sandboxes": [s.level for s in sandboxes.result()],
+        }
 
 
 @click.command("status")

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,21 +150,23 @@ def _candidates(settings: Settings) -> Iterator[tuple[Path, str]]:
 
 
 def find_interpreters(settings: Settings) -> list[Interpreter]:
-    """Every verified free-threaded interpreter, at most one per resolved file."""
+    """Every verified free-threaded interpreter, at most one per resolved file
+    (the candidates are verified in parallel: each check starts the interpreter)."""
     seen: set[Path] = set()
-    found: list[Interpreter] = []
+    candidates: list[tuple[Path, str]] = []
     for path, source in _candidates(settings):
         try:
             resolved = path.resolve(strict=True)
         except OSError:
             continue
-        if resolved in seen:
-            continue
-        seen.add(resolved)
-        interpreter = verify_interpreter(path, source)
-        if interpreter is not None:
-            found.append(interpreter)
-    return found
+        if resolved not in seen:
+            seen.add(resolved)
+            candidates.append((path, source))
+    if not candidates:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(candidates))) as pool:
+        checked = list(pool.map(lambda pair: verify_interpreter(*pair), candidates))
+    return [i for i in checked if i is not None]
 
 
 def find_interpreter(target: Target, settings: Settings) -> Interpreter:
