@@ -203,7 +203,8 @@ def test_head_answers_like_get_on_every_get_route(hostile_app: FastAPI) -> None:
             url = _fill(path, values)
             got = client.get(url)
             head = client.head(url)
-            assert head.status_code == got.status_code != 405, url
+            assert head.status_code == got.status_code, url
+            assert got.status_code in (200, 404), (url, got.status_code)
             assert head.content == b"", url
             for header in ("content-type", "content-length", "etag", "cache-control"):
                 assert head.headers.get(header) == got.headers.get(header), (url, header)
