@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from tracker import __version__
-from tracker.api import badges, feed, projects, queue, writes
-from tracker.api.cache import DocumentCache
+from tracker.api import badges, feed, openapi, projects, queue, writes
+from tracker.api.cache import SummaryCache
 from tracker.api.errors import install_error_handlers
 from tracker.api.head import HeadAsGet
 from tracker.api.state import AppState, CrawlHook, ProbeHook
 from tracker.config import Settings
 from tracker.store.engine import Store, open_store
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "seed_in_background"]
+
+log = logging.getLogger("fttrack.serve")
 
 
 def create_app(
@@ -64,7 +69,7 @@ def create_app(
     )
     app.state.fttrack = AppState(
         store=store,
-        cache=DocumentCache(store, recheck_seconds=recheck_seconds),
+        cache=SummaryCache(store, recheck_seconds=recheck_seconds),
         api_token=token,
         on_crawl=on_crawl,
         on_probe=on_probe,
@@ -77,6 +82,7 @@ def create_app(
     app.include_router(badges.router)
     app.include_router(writes.router)
     app.include_router(queue.router)
+    openapi.install(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness: a static answer")
     async def healthz() -> JSONResponse:
@@ -84,3 +90,24 @@ def create_app(
         return JSONResponse({"ok": True})
 
     return app
+
+
+def seed_in_background(cache: SummaryCache, store: Store, snapshot: Path | None = None) -> bool:
+    """Seed an empty ``store`` from the snapshot while ``cache`` answers from that
+    snapshot; False (and nothing done) when the store holds projects or there
+    is no snapshot. Runs in the caller's thread: call it from a background one."""
+    from tracker.archive import Archive
+    from tracker.datafiles import snapshot_path
+    path = snapshot or snapshot_path()
+    if store.project_count() > 0 or not path.is_file():
+        return False
+    archive = Archive(path)
+    cache.serve_from(archive)
+    log.info("answering from the snapshot %s while the database is seeded", path.name)
+    started = time.monotonic()
+    try:
+        store.seed(path)
+    finally:
+        cache.serve_from(None)
+    log.info("database seeded in %.1f s: answering from the database", time.monotonic() - started)
+    return True

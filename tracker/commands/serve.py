@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -60,8 +61,9 @@ def serve(
 ) -> None:
     """Run the tracker: crawl the watch list on a schedule, probe new releases, serve the API.
 
-    A new database starts from the snapshot shipped in data/, so the API answers
-    at once. Routes: /api/v1/projects/{name}, /api/v1/projects/{name}/{version},
+    A new database is seeded from the snapshot shipped in data/ in the background;
+    the API answers from the snapshot meanwhile, a second or two after start.
+    Routes: /api/v1/projects/{name}, /api/v1/projects/{name}/{version},
     /api/v1/projects?status=&target=&q=, /api/v1/feed.json, /badges/{name}.json
     and .svg, /openapi.json. SIGTERM or Ctrl-C stops it cleanly: finished probe
     results are already stored; running ones get a grace period.
@@ -76,7 +78,7 @@ def serve(
 
     import uvicorn
 
-    from tracker.api.app import create_app
+    from tracker.api.app import create_app, seed_in_background
     from tracker.api.hooks import probe_hook
     from tracker.config import load_settings
     from tracker.pythons.discover import find_interpreters
@@ -85,10 +87,12 @@ def serve(
     from tracker.store.engine import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per index request is noise
+    log = logging.getLogger("fttrack.serve")
     settings = load_settings()
     if db_url:
         settings = dataclasses.replace(settings, db_url=db_url)
-    store = open_store(settings.db_url)
+    store = open_store(settings.db_url, seed=False)
     targets = sorted({i.target.name for i in find_interpreters(settings)})
     enqueue = None
     if queue == "postgres" or (queue == "auto" and store.dialect == "postgresql"):
@@ -98,27 +102,40 @@ def serve(
     tracker = Tracker(
         store, settings, targets=targets, probe_workers=probe_workers, enqueue=enqueue
     )
-    seeded = tracker.seed_watchlist(seed_top) if seed_top > 0 else []
-    if seeded:
-        logging.getLogger("fttrack.serve").info("watch list seeded with %d projects", len(seeded))
-    scheduler = None
-    if not no_crawl:
-        scheduler = start_scheduler(
-            tracker, interval_minutes=interval or settings.crawl_interval_minutes
-        )
+    schedulers: list[Any] = []
+    every = interval or settings.crawl_interval_minutes
 
     def on_crawl(names: list[str] | None) -> dict[str, str]:
-        if scheduler is None:
+        if no_crawl:
             raise RuntimeError("crawls are disabled (--no-crawl)")
-        return {"job": request_crawl(scheduler, names)}
+        if not schedulers:
+            raise RuntimeError("the database is still being seeded: try again in a minute")
+        return {"job": request_crawl(schedulers[0], names)}
 
     # says what really happened: queued, nothing to queue, or nothing here can probe
     on_probe = probe_hook(tracker, store, workers=probe_workers > 0 or enqueue is not None)
 
     app = create_app(store, on_crawl=on_crawl, on_probe=on_probe, api_token=settings.api_token)
 
+    def start_work() -> None:
+        """Seed an empty database (serving from the snapshot meanwhile), then the schedule."""
+        seed_in_background(app.state.fttrack.cache, store)
+        seeded = tracker.seed_watchlist(seed_top) if seed_top > 0 else []
+        if seeded:
+            log.info("watch list seeded with %d projects", len(seeded))
+        if no_crawl:
+            log.info("crawls disabled (--no-crawl): serving what the database holds")
+            return
+        watched = len(store.watchlist())
+        log.info("crawling %d watched projects every %g min, probing on %s",
+                 watched, every, ", ".join(targets) or "no target (no interpreter)")  # fmt: skip
+        schedulers.append(start_scheduler(tracker, interval_minutes=every))
+
+    starter = threading.Thread(target=start_work, name="fttrack-start", daemon=True)
+    starter.start()
+
     def stop() -> None:
-        if scheduler is not None:
+        for scheduler in schedulers:
             scheduler.shutdown(wait=False)
         tracker.shutdown()
         store.close()

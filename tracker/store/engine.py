@@ -314,6 +314,37 @@ class Store:
                 documents, session=session, generated=generated, source=source, progress=progress
             )
 
+    def seed(
+        self, path: Path | None = None, *, progress: Callable[[int, int], None] | None = None
+    ) -> ImportResult | None:
+        """Import a snapshot (the shipped one by default) in one transaction; None when
+        there is no snapshot file. ``progress(done, total)`` follows it project by project."""
+        from tracker.archive import Archive
+        from tracker.datafiles import snapshot_path
+
+        source = path or snapshot_path()
+        if not source.is_file():
+            log.info("no snapshot at %s: starting with an empty database", source)
+            return None
+        archive = Archive(source)
+        total = len(archive.names())
+        log.info("seeding %d projects from the snapshot %s…", total, source.name)
+        started = time.monotonic()
+        result = self.import_feed(
+            archive.documents(),
+            generated=archive.generated,
+            source=source.name,
+            progress=None if progress is None else (lambda done: progress(done, total)),
+        )
+        log.info(
+            "seeded %d projects (%d releases, %d probes) in %.1f s",
+            result.projects,
+            result.releases,
+            result.probe_runs,
+            time.monotonic() - started,
+        )
+        return result
+
     def project_json(self, name: str) -> bytes | None:
         """The stored document of ``name`` (normalized) as JSON, or None."""
         with self.session_scope() as session:
@@ -416,7 +447,7 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
 
     A database without fttrack's tables is migrated to head and, when
     ``seed`` is true and it holds no project, filled from the shipped snapshot (``snapshot`` or
-    :func:`tracker.store.seed.snapshot_path`); a missing snapshot leaves it empty.
+    :func:`tracker.datafiles.snapshot_path`); a missing snapshot leaves it empty.
     """
     engine = make_engine(db_url)
     try:
@@ -434,9 +465,7 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
         with store.session_scope(write=True) as session:
             refresh_all(session=session)  # documents missing after an upgrade
     if seed and store.project_count() == 0:
-        from tracker.store.seed import seed_store
-
-        seed_store(store, snapshot)
+        store.seed(snapshot)
     return store
 
 
