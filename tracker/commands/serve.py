@@ -87,7 +87,8 @@ def serve(
     from tracker.store.engine import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per index request is noise
+    for noisy in ("httpx", "alembic"):  # a line per index request or migration step is noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     log = logging.getLogger("fttrack.serve")
     settings = load_settings()
     if db_url:
