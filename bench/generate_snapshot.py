@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.archive import Archive, write_archive  # noqa: E402
-from tracker.datafiles import snapshot_path  # noqa: E402
-from tracker.documents import ProjectDocument  # noqa: E402
+from tracker.archive import Archive, write_archive
+from tracker.datafiles import snapshot_path
+from tracker.documents import ProjectDocument
 
 
 def generated(source: Archive, count: int) -> Iterator[ProjectDocument]:

@@ -43,9 +43,8 @@ import psycopg  # noqa: E402
 from tests.indexserver import IndexServer  # noqa: E402
 from tests.wheelbuild import Extension, build_binary_wheel  # noqa: E402
 from tracker.config import Settings, load_settings  # noqa: E402
-from tracker.crawl import ProbeJob  # noqa: E402
 from tracker.jobs import run_probe_job  # noqa: E402
-from tracker.models import get_target  # noqa: E402
+from tracker.models import ProbeJob, get_target  # noqa: E402
 from tracker.pythons.discover import find_interpreter  # noqa: E402
 from tracker.queue import ProbeQueue  # noqa: E402
 from tracker.queue.connection import conninfo  # noqa: E402

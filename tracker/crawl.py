@@ -22,11 +22,11 @@ from tracker.documents import ProjectDocument, ReleaseDocument, current_release,
 from tracker.errors import IndexError_, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
-from tracker.models import Evidence, Status
+from tracker.models import Evidence, ProbeJob, Status
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 
-__all__ = ["CrawlReport", "ProbeJob", "crawl_once", "failure_reason", "probe_candidates"]
+__all__ = ["CrawlReport", "crawl_once", "failure_reason", "probe_candidates"]
 
 Progress = Callable[[str], None]
 
@@ -53,15 +53,6 @@ class CrawlReport:
             f"{len(self.new_releases)} new releases, {len(self.not_found)} not found, "
             f"{len(self.failed)} failed"
         )
-
-
-@dataclass(frozen=True)
-class ProbeJob:
-    """One unit of probe work: a release on a target."""
-
-    project: str
-    version: str
-    target: str
 
 
 def _newest_wheel(page: ProjectPage) -> IndexFile | None:

@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable
 
 from tracker.config import Settings
-from tracker.crawl import ProbeJob
 from tracker.errors import ProbeError, TransientProbeError
-from tracker.models import ProbeResult, Status, get_target
+from tracker.models import ProbeJob, ProbeResult, Status, get_target
 from tracker.probe import Limits, ProbeRequest, probe
 from tracker.probe.runner import host_platform
 from tracker.store.engine import Store

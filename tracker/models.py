@@ -21,6 +21,7 @@ __all__ = [
     "Evidence",
     "ModuleOutcome",
     "ModuleResult",
+    "ProbeJob",
     "ProbeResult",
     "SandboxReport",
     "Status",
@@ -247,6 +248,15 @@ class Verdict:
     first_ready_version: str | None = None
     classifier: str | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """One unit of probe work: a release on a target."""
+
+    project: str
+    version: str
+    target: str
 
 
 @dataclass(frozen=True)

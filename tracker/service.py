@@ -16,9 +16,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from tracker.config import Settings
-from tracker.crawl import CrawlReport, ProbeJob, crawl_once, probe_candidates
+from tracker.crawl import CrawlReport, crawl_once, probe_candidates
 from tracker.errors import FttrackError
 from tracker.jobs import run_probe_job
+from tracker.models import ProbeJob
 from tracker.store.engine import Store
 
 __all__ = ["Tracker", "load_seed_names"]

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracker.archive import write_archive
-from tracker.crawl import ProbeJob
 from tracker.documents import ProjectSummary
+from tracker.models import ProbeJob
 from tracker.store.engine import Store
 from tracker.wheels import DEFAULT_PLATFORM
 

@@ -72,7 +72,7 @@ def test_feed_shape_is_its_schema(client: TestClient) -> None:
         assert set(project) <= summary_fields
         for cell in project["targets"].values():
             assert set(cell) <= target_fields
-    assert SUMMARY_FIELDS == (tuple(sorted(summary_fields)), tuple(sorted(target_fields)))
+    assert (tuple(sorted(summary_fields)), tuple(sorted(target_fields))) == SUMMARY_FIELDS
 
 
 def test_feed_is_gzipped_when_accepted(client: TestClient) -> None:

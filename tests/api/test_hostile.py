@@ -296,7 +296,7 @@ def test_probe_of_a_target_without_interpreter_is_503(any_store: Store, tmp_path
 
 
 def test_probe_answers_202_409_404_422_as_it_happened(any_store: Store, tmp_path: Path) -> None:
-    from tracker.crawl import ProbeJob
+    from tracker.models import ProbeJob
 
     queue = _Queue()
     client = _probe_client(any_store, tmp_path, targets=["3.14t"], workers=0, queue=queue)

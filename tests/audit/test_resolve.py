@@ -6,8 +6,8 @@ import pytest
 
 from tracker.audit.report import AuditEntry
 from tracker.audit.resolve import default_target, resolve
-from tracker.models import BLOCKING_STATUSES, Dependency, Evidence, Status
 from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict
+from tracker.models import BLOCKING_STATUSES, Dependency, Evidence, Status
 from tracker.verdicts.snapshot import SnapshotSource
 
 from .helpers import FEED

@@ -12,10 +12,9 @@ import pytest
 
 from tests.indexserver import Fault, IndexServer
 from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
-from tracker.crawl import ProbeJob
 from tracker.errors import TransientProbeError
 from tracker.jobs import run_probe_job
-from tracker.models import Status
+from tracker.models import ProbeJob, Status
 from tracker.probe import Limits, ProbeRequest
 from tracker.probe.runner import run_probe
 from tracker.probe.sandbox import choose_sandbox

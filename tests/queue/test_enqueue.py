@@ -8,8 +8,8 @@ import pytest
 
 from tests.queue.conftest import sql
 from tracker.config import load_settings
-from tracker.crawl import ProbeJob
 from tracker.errors import ConfigError
+from tracker.models import ProbeJob
 from tracker.queue import ProbeQueue, job_lock, queue_health
 from tracker.queue.connection import ensure_schema
 from tracker.service import Tracker

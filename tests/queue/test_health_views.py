@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from tests.queue.conftest import FTTRACK
 from tracker.api import create_app
-from tracker.crawl import ProbeJob
 from tracker.errors import StoreError
+from tracker.models import ProbeJob
 from tracker.pythons.discover import Interpreter
 from tracker.queue import ProbeQueue, queue_health
 from tracker.store.engine import open_store

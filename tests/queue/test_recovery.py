@@ -16,7 +16,7 @@ import pytest
 
 from tests.queue.conftest import TARGET, Workers, sql, wait_for
 from tracker.config import load_settings
-from tracker.crawl import ProbeJob
+from tracker.models import ProbeJob
 from tracker.queue import TASK_NAME, ProbeQueue, job_lock, queue_health, queue_name
 from tracker.queue.app import make_app
 from tracker.service import Tracker

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from tests.queue.conftest import TARGET, Workers, sql, wait_for
-from tracker.crawl import ProbeJob
+from tracker.models import ProbeJob
 from tracker.queue import ProbeQueue, queue_health
 
 

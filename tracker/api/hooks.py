@@ -27,7 +27,8 @@ def probe_hook(tracker: Tracker, store: Store, *, workers: bool) -> ProbeHook:
     """
 
     def on_probe(name: str, version: str | None, wanted: list[str]) -> dict[str, Any]:
-        from tracker.crawl import ProbeJob, probe_candidates
+        from tracker.crawl import probe_candidates
+        from tracker.models import ProbeJob
 
         if not workers:
             return {"queued": 0, "unavailable": "this server runs no probe workers"}

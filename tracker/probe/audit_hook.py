@@ -21,9 +21,10 @@ def make_probe_missing(
 ) -> Callable[[str, str | None, str], ProjectDocument | None]:
     """A ``probe_missing(name, version, target)`` callback over the local database."""
     from tracker.config import load_settings
-    from tracker.crawl import ProbeJob, crawl_once, probe_candidates
+    from tracker.crawl import crawl_once, probe_candidates
     from tracker.errors import FttrackError
     from tracker.jobs import run_probe_job
+    from tracker.models import ProbeJob
     from tracker.store.engine import open_store
 
     settings = load_settings()

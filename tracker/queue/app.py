@@ -19,7 +19,7 @@ from typing import Any
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
 
-from tracker.crawl import ProbeJob
+from tracker.models import ProbeJob
 from tracker.queue.connection import ensure_schema, require_postgres
 
 __all__ = [

@@ -35,9 +35,8 @@ from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.jobs import Job
 
 from tracker.config import Settings
-from tracker.crawl import ProbeJob
 from tracker.jobs import run_probe_job
-from tracker.models import ProbeResult, Status
+from tracker.models import ProbeJob, ProbeResult, Status
 from tracker.probe import Limits
 from tracker.probe.runner import host_platform
 from tracker.queue.app import TASK_NAME
