@@ -14,7 +14,7 @@ CASES = [
     (["probe", "--target", "3.14t"], "give either NAME[==VERSION] or --wheel PATH"),
     (["crawl", "numpy", "--db", "mysql://nowhere/x"], "unsupported database 'mysql'"),
     (["status", "--snapshot", "{tmp}/missing.json.gz"], "no snapshot at"),
-    (["audit", "{tmp}/notes.txt", "--snapshot", "{tmp}/bad.json.gz"], "not a feed file"),
+    (["audit", "{tmp}/notes.txt", "--snapshot", "{tmp}/bad.json.gz"], "bad.json.gz: "),
     (["python", "install", "3.99t"], "unknown target '3.99t'"),
 ]
 
