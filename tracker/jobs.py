@@ -13,8 +13,8 @@ from tracker.config import Settings
 from tracker.errors import ProbeError, TransientProbeError
 from tracker.models import ProbeJob, ProbeResult, Status, get_target
 from tracker.probe import Limits, ProbeRequest, probe
-from tracker.probe.runner import host_platform
 from tracker.store.engine import Store
+from tracker.wheels import this_platform
 
 __all__ = ["RETRIES", "run_probe_job"]
 
@@ -66,7 +66,7 @@ def run_probe_job(
             project=job.project,
             version=job.version,
             target=job.target,
-            platform=host_platform(),
+            platform=this_platform(),
             status=Status.INSTALL_FAILED,
             detail=str(exc),
             probed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),

@@ -37,6 +37,7 @@ __all__ = [
     "classify_file",
     "release_tag_status",
     "release_tag_summary",
+    "this_platform",
 ]
 
 _ANY = "any"
@@ -78,6 +79,19 @@ class FileTags:
     def installs_pure(self, platform: str) -> bool:
         """True when this is a pure wheel usable on ``platform``."""
         return self.pure and (_ANY in self.platforms or platform in self.platforms)
+
+
+def this_platform() -> str:
+    """This machine's platform in fttrack's names (``manylinux_x86_64``, ``musllinux_aarch64``,
+    ``macosx_arm64``, ``win_amd64``...), from the platform tags :mod:`packaging.tags` gives
+    this interpreter; :data:`DEFAULT_PLATFORM` when none is one fttrack knows."""
+    from packaging.tags import platform_tags
+
+    for tag in platform_tags():
+        for name in normalise_platform(tag):
+            if name in PLATFORMS:
+                return name
+    return DEFAULT_PLATFORM
 
 
 def normalise_platform(tag: str) -> tuple[str, ...]:

@@ -144,11 +144,11 @@ class FttrackApp(App[None]):
 
     def resolve_platform(self) -> str:
         """The wheel platform to judge (and to show first): the one asked for, else
-        this machine's (:func:`tracker.audit.environment.current_platform`)."""
+        this machine's (:func:`tracker.wheels.this_platform`)."""
         if self.platform is None:
-            from tracker.audit.environment import current_platform
+            from tracker.wheels import this_platform
 
-            self.platform = current_platform()
+            self.platform = this_platform()
         return self.platform
 
     def project_document(self, name: str) -> ProjectDocument | None:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from tests.tui.conftest import SIZE, Recorder
 from tests.tui.helpers import screen_lines, settle
-from tracker.audit.environment import current_platform
+from tracker.wheels import this_platform
 from tui.app import FttrackApp
 from tui.messages import DocumentLoaded
 from tui.screens.browse import BrowseScreen
@@ -113,11 +113,11 @@ def test_grid_opens_on_the_version_column_and_this_machines_platform(
             await settle(pilot)
             screen = detail(app)
             grid = screen.grid
-            assert app.platform == current_platform()
+            assert app.platform == this_platform()
             assert grid.scroll_x == 0 and grid.fixed_columns == 1
             assert str(grid.ordered_columns[0].label) == "version"
             first = screen.columns[0]
-            assert first.platform in (current_platform(), "any", "*")
+            assert first.platform in (this_platform(), "any", "*")
             lines = screen_lines(pilot)
             header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("version"))
             assert lines[header + 2].split()[0] == "2.6.0rc1"  # versions, newest first

@@ -282,9 +282,9 @@ def audit(
     source = build_verdict_source(server, db, snapshot)
     chosen_target = _pick_target(source, target)
     if platform is None:
-        from tracker.audit.environment import current_platform
+        from tracker.wheels import this_platform
 
-        platform = current_platform()
+        platform = this_platform()
     callback = probe_missing_hook(chosen_target, platform) if probe_missing else None
     report: AuditReport = resolve(
         dependencies,

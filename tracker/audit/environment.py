@@ -1,4 +1,4 @@
-"""The environment an audit is for: this machine's platform, and marker evaluation.
+"""The environment an audit is for: marker evaluation on a target and platform.
 
 >>> marker_applies('python_version >= "3.12"', "3.14t", "manylinux_x86_64")
 True
@@ -8,35 +8,7 @@ False
 
 from __future__ import annotations
 
-import glob
-import platform as platform_module
-import sys
-
-from tracker.platforms import DEFAULT_PLATFORM, PLATFORMS
-
-__all__ = ["current_platform", "marker_applies", "marker_environment"]
-
-_MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
-
-
-def current_platform() -> str:
-    """This machine's platform as one of :data:`tracker.wheels.PLATFORMS`.
-
-    Falls back to :data:`tracker.wheels.DEFAULT_PLATFORM` on anything unknown.
-    """
-    machine = platform_module.machine().lower()
-    if sys.platform.startswith("linux"):
-        arch = _MACHINES.get(machine, machine)
-        libc = "musllinux" if glob.glob("/lib/ld-musl-*") else "manylinux"
-        name = f"{libc}_{arch}"
-    elif sys.platform == "darwin":
-        name = "macosx_arm64" if machine == "arm64" else "macosx_x86_64"
-    elif sys.platform == "win32":
-        name = {"amd64": "win_amd64", "arm64": "win_arm64"}.get(machine, "win32")
-    else:
-        name = DEFAULT_PLATFORM
-    return name if name in PLATFORMS else DEFAULT_PLATFORM
-
+__all__ = ["marker_applies", "marker_environment"]
 
 def marker_environment(target: str, platform: str) -> dict[str, str]:
     """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import platform
 import resource
 import shutil
 import signal
@@ -52,8 +51,9 @@ from tracker.probe.verdict import (
     strip_verbose,
 )
 from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
+from tracker.wheels import this_platform
 
-__all__ = ["ProbeRequest", "host_platform", "install_failure_is_verdict", "run_probe"]
+__all__ = ["ProbeRequest", "install_failure_is_verdict", "run_probe"]
 
 _CHILD = Path(__file__).with_name("child.py")
 _INSTALL_TIMEOUT = 900
@@ -109,20 +109,6 @@ class _ImportRun:
     in_flight: str | None = None
     #: Module -> top-level name its ModuleNotFoundError could not find.
     missing: dict[str, str] = field(default_factory=dict)
-
-
-def host_platform() -> str:
-    """This machine's platform in fttrack's names (``manylinux_x86_64``, ...)."""
-    machine = platform.machine().lower()
-    system = platform.system()
-    if system == "Linux":
-        libc = "musllinux" if platform.libc_ver()[0] != "glibc" else "manylinux"
-        return f"{libc}_{machine}"
-    if system == "Darwin":
-        return f"macosx_{'arm64' if machine in ('arm64', 'aarch64') else 'x86_64'}"
-    if system == "Windows":
-        return {"amd64": "win_amd64", "arm64": "win_arm64"}.get(machine, "win32")
-    return f"{system.lower()}_{machine}"
 
 
 def _now() -> str:
@@ -464,7 +450,7 @@ def run_probe(
         project=project,
         version=_requested_version(request) or "",
         target=interpreter.target.name,
-        platform=host_platform(),
+        platform=this_platform(),
         status=Status.UNKNOWN,
         interpreter=interpreter.version,
         sandbox=sandbox.description,

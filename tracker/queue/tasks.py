@@ -38,10 +38,10 @@ from tracker.config import Settings
 from tracker.jobs import run_probe_job
 from tracker.models import ProbeJob, ProbeResult, Status
 from tracker.probe import Limits
-from tracker.probe.runner import host_platform
 from tracker.queue.app import TASK_NAME
 from tracker.store.engine import Store
 from tracker.store.queries import normalize_name
+from tracker.wheels import this_platform
 
 __all__ = ["Recovery", "already_probed", "give_up_record", "recover_stalled", "register_probe_task"]
 
@@ -121,7 +121,7 @@ def give_up_record(job: ProbeJob, tries: int) -> ProbeResult:
         project=job.project,
         version=job.version,
         target=job.target,
-        platform=host_platform(),
+        platform=this_platform(),
         status=Status.CRASHED,
         detail=(
             f"the probe worker died {tries} times while running this probe "
