@@ -14,6 +14,7 @@ from tracker.documents import (
     effective_verdict,
     first_ready,
     first_wheel,
+    newest_first,
 )
 from tracker.models import Evidence, Status
 from tracker.releases import is_prerelease, version_key
@@ -112,7 +113,8 @@ def test_first_ready_skips_pre_releases() -> None:
         _rel("1.9.0", Status.NO_FT_WHEEL),
     ]
     assert first_ready(releases, "3.14t") == "2.0.0"
-    assert first_ready(list(reversed(releases)), "3.14t") == "2.0.0"  # any order
+    # documents hold releases newest first; newest_first puts any list in that order
+    assert first_ready(newest_first(list(reversed(releases))), "3.14t") == "2.0.0"
 
 
 def test_pre_releases_and_yanked_releases_never_count() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.documents import decode_feed, encode, summary_feed
 from tracker.errors import SourceError
 from tracker.verdicts.interface import VerdictSource
 from tracker.verdicts.remote import RemoteSource
@@ -17,7 +18,11 @@ from tracker.verdicts.remote import RemoteSource
 from ..audit.helpers import run_cli
 
 FEED = Path(__file__).resolve().parent.parent / "assets" / "feed-small.json"
-DOCS = {p["name"]: p for p in json.loads(FEED.read_text())["projects"]}
+# what a server answers: each stored document with its summary, and the summary feed
+DOCS = {d.name: d.with_summary() for d in decode_feed(FEED.read_bytes()).projects}
+SUMMARY_FEED = summary_feed(
+    [d.summary for d in DOCS.values() if d.summary is not None], generated="2026-11-25T00:00:00Z"
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -26,7 +31,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         prefix = "/api/v1/projects/"
         if self.path.startswith(prefix) and self.path[len(prefix) :] in DOCS:
-            self._send(200, DOCS[self.path[len(prefix) :]])
+            self._send(200, encode(DOCS[self.path[len(prefix) :]]))
+        elif self.path == "/api/v1/feed.json":
+            self._send(200, encode(SUMMARY_FEED))
+        elif self.path == "/api/v1/projects/garbled":
+            self._send(200, {"name": "garbled", "releases": [{"version": 3}]})
         elif self.path == "/api/v1/projects/broken":
             self._send(500, {"detail": "boom"})
         elif self.path == "/api/v1/targets" and self.targets_route:
@@ -35,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"detail": "not found"})
 
     def _send(self, code: int, body: object) -> None:
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -66,6 +75,8 @@ def test_fetches_documents_and_targets(server: str) -> None:
     assert isinstance(source, VerdictSource)
     assert source.project("numpy") == DOCS["numpy"]
     assert source.project("never-heard-of-it") is None
+    assert source.summaries() == SUMMARY_FEED.projects
+    assert source.probed_targets() == ("3.13t", "3.14t", "3.15t")
     assert source.targets() == ("3.14t", "3.15t")
     assert source.describe() == f"remote {server}"
     source.close()
@@ -74,6 +85,8 @@ def test_fetches_documents_and_targets(server: str) -> None:
 def test_server_errors_are_source_errors(server: str) -> None:
     with pytest.raises(SourceError, match="HTTP 500"):
         RemoteSource(server).project("broken")
+    with pytest.raises(SourceError, match=r"/api/v1/projects/garbled: .*releases\[0\]\.version"):
+        RemoteSource(server).project("garbled")
 
 
 def test_unreachable_server_is_one_clear_line() -> None:
