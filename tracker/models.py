@@ -14,7 +14,6 @@ from typing import Any
 
 __all__ = [
     "BLOCKING_STATUSES",
-    "PROBE_STATUSES",
     "TARGETS",
     "Culprit",
     "Dependency",
@@ -26,7 +25,6 @@ __all__ = [
     "SandboxReport",
     "Status",
     "Target",
-    "Verdict",
     "get_target",
     "to_jsonable",
 ]
@@ -52,11 +50,6 @@ class Target:
     def abi_tag(self) -> str:
         """The wheel ABI tag of this build: ``cp314t``."""
         return f"cp{self.major}{self.minor}t"
-
-    @property
-    def interpreter_tag(self) -> str:
-        """The wheel interpreter tag: ``cp314``."""
-        return f"cp{self.major}{self.minor}"
 
     def __str__(self) -> str:
         return self.name
@@ -116,18 +109,6 @@ _DESCRIPTIONS = {
     Status.SDIST_ONLY: "no wheels at all, only a source distribution",
     Status.UNKNOWN: "not tracked",
 }
-
-#: Statuses a probe can decide.
-PROBE_STATUSES = frozenset(
-    {
-        Status.READY,
-        Status.GIL_REENABLED,
-        Status.IMPORT_FAILED,
-        Status.CRASHED,
-        Status.TIMED_OUT,
-        Status.INSTALL_FAILED,
-    }
-)
 
 #: Statuses that block a move to free-threading by default (``--fail-on``).
 BLOCKING_STATUSES = frozenset(
@@ -231,23 +212,6 @@ class ProbeResult:
     def evidence(self) -> Evidence:
         """Probes always stand on probe evidence."""
         return Evidence.PROBE
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The answer for one (project, version, target, platform), from a probe or from tags."""
-
-    project: str
-    version: str | None
-    target: str
-    platform: str
-    status: Status
-    evidence: Evidence
-    culprits: tuple[Culprit, ...] = ()
-    checked_at: str = ""
-    first_ready_version: str | None = None
-    classifier: str | None = None
-    detail: str = ""
 
 
 @dataclass(frozen=True)

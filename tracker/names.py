@@ -1,4 +1,4 @@
-"""Project names (PEP 503 normalisation), without importing packaging's tag machinery.
+"""Project names: PEP 503 normalisation (packaging's) and PEP 508 validity.
 
 >>> normalize_name("Foo.Bar__baz")
 'foo-bar-baz'
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 
+from packaging.utils import canonicalize_name
+
 __all__ = ["is_valid_name", "normalize_name"]
 
-_SEPARATORS = re.compile(r"[-_.]+")
 _VALID = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 def normalize_name(name: str) -> str:
-    """The PEP 503 normalised form of a project name."""
-    return _SEPARATORS.sub("-", name).lower()
+    """The PEP 503 normalised form of a project name (surrounding blanks removed)."""
+    return str(canonicalize_name(name.strip()))
 
 
 def is_valid_name(name: str) -> bool:

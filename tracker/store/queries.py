@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from packaging.utils import canonicalize_name
 from sqlmodel import Session, col, select
 
 from tracker.errors import InputError
 from tracker.models import ProbeResult, to_jsonable
+from tracker.names import normalize_name
 from tracker.releases import version_key
 from tracker.store.documents import iso, refresh_documents
 from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
@@ -74,15 +74,6 @@ class UpsertResult:
     new_versions: tuple[str, ...] = ()
     new_files: int = 0
     changed_versions: tuple[str, ...] = ()
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503 normalised project name.
-
-    >>> normalize_name("Foo.Bar_baz")
-    'foo-bar-baz'
-    """
-    return str(canonicalize_name(name.strip()))
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from packaging.utils import canonicalize_name
 from sqlmodel import Session, col, select
 
+from tracker.names import normalize_name
 from tracker.releases import version_key
 from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
 
@@ -64,7 +64,7 @@ def load_projects(*, session: Session, names: Iterable[str] | None = None) -> li
     project_query = select(Project).order_by(col(Project.name))
     wanted: list[str] | None = None
     if names is not None:
-        wanted = sorted({str(canonicalize_name(n.strip())) for n in names})
+        wanted = sorted({normalize_name(n) for n in names})
         project_query = project_query.where(col(Project.name).in_(wanted))
     projects = list(session.exec(project_query).all())
     if not projects:
