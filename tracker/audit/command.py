@@ -1,8 +1,11 @@
 """``fttrack audit``: which of a project's dependencies block free-threading?
 
-Thin: it opens the requirement source and the verdict source, calls
-:func:`tracker.audit.resolve.resolve`, renders the report, and picks the exit
-code (0 nothing blocks, 1 blockers found, 2 bad usage or unreadable input).
+Thin: it opens the requirement source (a file, ``--resolve``'d with uv, or the
+installed distributions of an environment when no path is given) and the
+verdict source, calls :func:`tracker.audit.resolve.resolve` once per target,
+renders the report, and picks the exit code (0 nothing blocks, 1 blockers
+found on the audited target, or on the default target with ``--target all``,
+2 bad usage or unreadable input). See docs/audit.md.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from pathlib import Path
 
 import click
 
-from tracker.audit.report import AuditReport
+from tracker.audit.report import AuditReport, MultiTargetReport
 from tracker.audit.resolve import ProbeMissing, default_target, resolve
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
-from tracker.audit.sources import open_source
+from tracker.audit.sources import detect_format, open_source, source_for
 from tracker.errors import InputError, SourceError
-from tracker.models import BLOCKING_STATUSES, Status, get_target
+from tracker.models import BLOCKING_STATUSES, Dependency, Status, get_target
 from tracker.platforms import PLATFORMS
 from tracker.verdicts.interface import VerdictSource
 
@@ -35,6 +38,8 @@ Input (PATH):
   pyproject.toml                    [project] dependencies and [dependency-groups]
   DIR                               the best of these found in DIR (lockfiles first)
   -                                 requirements read from standard input
+  (none)                            the distributions installed in an environment:
+                                    --python, else the active virtualenv, else fttrack's own
 
 \b
 Examples:
@@ -47,9 +52,14 @@ Examples:
   pip freeze | fttrack audit -
   fttrack audit deps.lock --format-in uv.lock
   fttrack audit uv.lock --server https://fttrack.example.org
+  fttrack audit requirements.in --resolve             # judge the full pinned set
+  fttrack audit --python .venv/bin/python             # what is installed there
+  fttrack audit uv.lock --target all                  # one column per target
 
 \b
-Exit codes: 0 nothing blocks, 1 blockers found, 2 bad usage or unreadable input.
+Exit codes: 0 nothing blocks, 1 blockers found (with --target all: on the
+default target, the newest one probed), 2 bad usage, unreadable input, or
+--resolve failed (index unreachable, no solution).
 Statuses: ready, pure, wheel-only, gil-reenabled, import-failed, crashed,
 timed-out, install-failed, no-ft-wheel, sdist-only, unknown."""
 
@@ -160,6 +170,21 @@ def _pick_target(source: VerdictSource, requested: str | None) -> str:
     return target
 
 
+def _pick_targets(source: VerdictSource, requested: str | None) -> tuple[list[str], str]:
+    """The targets to audit and the default one (it decides the exit code)."""
+    if requested is not None and requested.strip().lower() == "all":
+        default, probed = default_target(source)
+        if not probed:
+            click.echo(
+                f"fttrack: nothing was probed in {source.describe()}: verdicts rest on wheel "
+                "tags only",
+                err=True,
+            )
+        return list(source.targets()), default
+    chosen = _pick_target(source, requested)
+    return [chosen], chosen
+
+
 def _source_kind(server: str | None, db: str | None) -> str:
     return "server" if server else "database" if db else "snapshot"
 
@@ -185,9 +210,12 @@ def _use_color(output: Path | None) -> bool:
     epilog=_EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.argument("path", metavar="PATH|-|DIR")
+@click.argument("path", metavar="[PATH|-|DIR]", required=False)
 @click.option(
-    "--target", metavar="3.14t", help="Free-threaded target [default: newest in the source]."
+    "--target",
+    metavar="3.14t|all",
+    help="Free-threaded target, or 'all' for one column per target [default: the newest "
+    "one probed in the source].",
 )
 @click.option(
     "--platform",
@@ -246,6 +274,21 @@ def _use_color(output: Path | None) -> bool:
     "reported but do not fail the audit.",
 )
 @click.option(
+    "--resolve",
+    "resolve_deps",
+    is_flag=True,
+    help="Resolve a requirements file or pyproject.toml with uv (for the target's Python and "
+    "the platform, wheels only, from the configured index) and judge the full pinned set; "
+    "packages pulled in by others are marked 'via'.",
+)
+@click.option(
+    "--python",
+    "python",
+    metavar="PYTHON",
+    help="Without PATH: audit the distributions installed for this interpreter "
+    "[default: the active virtualenv, else fttrack's own].",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -264,6 +307,8 @@ def audit(
     probe_missing: bool,
     show_all: bool,
     ignore_likely: bool,
+    resolve_deps: bool,
+    python: str | None,
     output: Path | None,
 ) -> None:
     """Audit PATH's dependencies for free-threaded CPython.
@@ -275,34 +320,105 @@ def audit(
     Verdicts come from the shipped snapshot unless --server or --db is given.
     """
     fail_statuses = parse_fail_on(fail_on)
-    opened = open_source(path, format_in)
-    dependencies = list(opened.source)
-    if opened.note:
-        click.echo(f"fttrack: {opened.note}", err=True)
+    if path is None and (resolve_deps or format_in):
+        option = "--resolve" if resolve_deps else "--format-in"
+        raise click.UsageError(
+            f"{option} needs a PATH (without one, the installed distributions are audited)"
+        )
+    if path is not None and python:
+        raise click.UsageError("--python is for auditing an environment: give no PATH")
+    dependencies, input_name, format_name, stdin_text = _read_input(path, format_in, resolve_deps)
     source = build_verdict_source(server, db, snapshot)
-    chosen_target = _pick_target(source, target)
+    targets, default = _pick_targets(source, target)
     if platform is None:
         from tracker.wheels import this_platform
 
         platform = this_platform()
-    callback = probe_missing_hook(chosen_target, platform) if probe_missing else None
-    report: AuditReport = resolve(
-        dependencies,
-        source,
-        target=chosen_target,
-        platform=platform,
-        input_name=opened.source.path if path != "-" else "<stdin>",
-        kind=_source_kind(server, db),
-        fail_on=fail_statuses,
-        fail_on_likely=not ignore_likely,
-        probe_missing=callback,
-    )
-    from tracker.formats import get_renderer
+    reports = []
+    for each in targets:
+        judged = dependencies
+        if resolve_deps and path is not None:
+            judged = _resolved(path, format_name, each, platform, dependencies, stdin_text)
+        callback = probe_missing_hook(each, platform) if probe_missing else None
+        reports.append(
+            resolve(
+                judged,
+                source,
+                target=each,
+                platform=platform,
+                input_name=input_name,
+                kind=_source_kind(server, db),
+                fail_on=fail_statuses,
+                fail_on_likely=not ignore_likely,
+                probe_missing=callback,
+            )
+        )
+    from tracker.formats import get_multi_renderer, get_renderer
 
     color = output_format == "table" and _use_color(output)
     width = shutil.get_terminal_size((120, 24)).columns if color else None
-    render = get_renderer(output_format)
-    _write(render(report, color=color, width=width, show_all=show_all), output)
+    if target is not None and target.strip().lower() == "all":
+        multi = MultiTargetReport(tuple(reports), default)
+        text = get_multi_renderer(output_format)(multi, color=color, width=width, show_all=show_all)
+        summaries, blockers = multi.summary_lines(), multi.blockers
+    else:
+        report: AuditReport = reports[0]
+        text = get_renderer(output_format)(report, color=color, width=width, show_all=show_all)
+        summaries, blockers = [report.summary_line()], report.blockers
+    _write(text, output)
     if output_format != "table" or output is not None:
-        click.echo(f"fttrack: {report.summary_line()}", err=True)
-    click.get_current_context().exit(1 if report.blockers else 0)
+        for summary in summaries:
+            click.echo(f"fttrack: {summary}", err=True)
+    click.get_current_context().exit(1 if blockers else 0)
+
+
+def _read_input(
+    path: str | None, format_in: str | None, resolve_deps: bool
+) -> tuple[list[Dependency], str, str, str | None]:
+    """(dependencies, input name, format name, standard input's text when --resolve reads it)."""
+    if path is None:
+        from tracker.audit.installed import installed_environment
+
+        environment = installed_environment(click.get_current_context().params.get("python"))
+        return list(environment.dependencies), environment.description, "installed", None
+    if resolve_deps and path == "-":
+        from tracker.audit.sources.interface import read_text
+
+        text = read_text("-")
+        dependencies = list(source_for(format_in or "requirements", "-", text=text))
+        return dependencies, "<stdin>", format_in or "requirements", text
+    opened = open_source(path, format_in)
+    dependencies = list(opened.source)
+    if opened.note:
+        click.echo(f"fttrack: {opened.note}", err=True)
+    chosen = opened.source.path
+    format_name = format_in or detect_format(chosen) or "requirements"
+    return dependencies, chosen if path != "-" else "<stdin>", format_name, None
+
+
+def _resolved(
+    path: str,
+    format_name: str,
+    target: str,
+    platform: str,
+    direct: list[Dependency],
+    stdin_text: str | None,
+) -> list[Dependency]:
+    """``--resolve``: the full pinned set for ``target`` (a note on stderr if sdists were
+    needed)."""
+    from tracker.audit.transitive import resolve_requirements
+    from tracker.config import load_settings
+
+    settings = load_settings()
+    resolved = resolve_requirements(
+        path,
+        format_name=format_name,
+        target=target,
+        platform=platform,
+        index_url=settings.require_index_url(),
+        direct=direct,
+        stdin_text=stdin_text,
+    )
+    if resolved.note:
+        click.echo(f"fttrack: {resolved.note}", err=True)
+    return list(resolved.dependencies)

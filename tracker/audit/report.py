@@ -1,7 +1,9 @@
 """The result of an audit: one entry per judged dependency, plus what was skipped.
 
 Every output format renders an :class:`AuditReport`; :func:`report_to_json`
-gives the stable ``schema: 1`` document the ``json`` format prints.
+gives the stable ``schema: 2`` document the ``json`` format prints. An audit of
+every target at once (``--target all``) is a :class:`MultiTargetReport`: one
+report per target, rows keyed by (package, version).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ __all__ = [
     "CATEGORIES",
     "AuditEntry",
     "AuditReport",
+    "MultiTargetReport",
     "SkippedEntry",
+    "TargetRow",
+    "multi_report_to_json",
     "parse_origin",
     "report_to_json",
 ]
@@ -224,4 +229,93 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
             "categories": report.categories(),
             "counts": report.counts(),
         },
+    }
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One (package, version) of a multi-target audit, and its entry on each target
+    (None where the dependency is not installed there, e.g. excluded by a marker)."""
+
+    name: str
+    version: str | None
+    entries: dict[str, AuditEntry | None]
+
+    def first(self) -> AuditEntry:
+        """The first entry present (for the fields every target shares: origin, via)."""
+        return next(e for e in self.entries.values() if e is not None)
+
+
+@dataclass(frozen=True)
+class MultiTargetReport:
+    """One audit report per target (``--target all``), in the source's target order.
+
+    The exit code follows ``default_target``: the newest target something was probed on.
+    """
+
+    reports: tuple[AuditReport, ...]
+    default_target: str
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The targets, in report order."""
+        return tuple(r.target for r in self.reports)
+
+    def report(self, target: str) -> AuditReport:
+        """The report of one target."""
+        return next(r for r in self.reports if r.target == target)
+
+    @property
+    def blockers(self) -> tuple[AuditEntry, ...]:
+        """The default target's blockers: what decides the exit code."""
+        return self.report(self.default_target).blockers
+
+    def rows(self) -> list[TargetRow]:
+        """Every (package, version) once, worst first (by its worst target), then by name."""
+        rows: dict[tuple[str, str | None], TargetRow] = {}
+        for report in self.reports:
+            for entry in report.entries:
+                key = (entry.name, entry.version)
+                if key not in rows:
+                    rows[key] = TargetRow(entry.name, entry.version, dict.fromkeys(self.targets))
+                rows[key].entries[report.target] = entry
+
+        def rank(row: TargetRow) -> tuple[int, int, str]:
+            blocks = any(e is not None and self.report(t).blocks(e) for t, e in row.entries.items())
+            worst = min(STATUS_ORDER.index(e.status) for e in row.entries.values() if e)
+            return (0 if blocks else 1, worst, row.name)
+
+        return sorted(rows.values(), key=rank)
+
+    def needs_attention(self, row: TargetRow) -> bool:
+        """True when the row needs attention on at least one target."""
+        return any(
+            e is not None and self.report(t).needs_attention(e) for t, e in row.entries.items()
+        )
+
+    def summary_lines(self) -> list[str]:
+        """One summary line per target (the default target's marked)."""
+        return [
+            r.summary_line()
+            + (
+                " (default target: decides the exit code)"
+                if r.target == self.default_target
+                else ""
+            )
+            for r in self.reports
+        ]
+
+
+def multi_report_to_json(multi: MultiTargetReport) -> dict[str, Any]:
+    """The ``--target all`` document: ``schema`` 2, ``default_target``, and one
+    :func:`report_to_json` document per target under ``targets``."""
+    first = multi.reports[0]
+    return {
+        "schema": 2,
+        "input": first.input,
+        "platform": first.platform,
+        "source": first.source,
+        "default_target": multi.default_target,
+        "blockers": len(multi.blockers),
+        "targets": {r.target: report_to_json(r) for r in multi.reports},
     }

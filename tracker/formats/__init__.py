@@ -1,16 +1,17 @@
 """Output formats for an audit report: ``table``, ``json``, ``markdown``, ``github``.
 
-Each format is a module with ``render(report, *, color=False, width=None) -> str``;
-:func:`get_renderer` imports only the one asked for (``json`` never loads rich).
+Each format is a module with ``render(report, *, color=False, width=None) -> str``
+and ``render_targets(multi, ...)`` for ``--target all``; :func:`get_renderer` and
+:func:`get_multi_renderer` import only the one asked for (``json`` never loads rich).
 """
 
 from __future__ import annotations
 
 import importlib
 
-from tracker.formats.interface import Renderer
+from tracker.formats.interface import MultiRenderer, Renderer
 
-__all__ = ["FORMAT_NAMES", "Renderer", "get_renderer"]
+__all__ = ["FORMAT_NAMES", "MultiRenderer", "Renderer", "get_multi_renderer", "get_renderer"]
 
 #: format name -> module implementing it.
 _MODULES = {
@@ -27,4 +28,11 @@ def get_renderer(name: str) -> Renderer:
     """The ``render`` function of format ``name``."""
     module = importlib.import_module(_MODULES[name])
     render: Renderer = module.render
+    return render
+
+
+def get_multi_renderer(name: str) -> MultiRenderer:
+    """The ``render_targets`` function of format ``name`` (``--target all``)."""
+    module = importlib.import_module(_MODULES[name])
+    render: MultiRenderer = module.render_targets
     return render

@@ -2,14 +2,16 @@
 
 Blockers become ``::error`` lines on the file and line they come from; other
 dependencies that are not proven ready become ``::notice`` lines; a final
-``::notice`` carries the summary.
+``::notice`` carries the summary. With ``--target all``, the default target's
+blockers are errors and every other target's findings are notices (the exit
+code follows the default target), one summary notice per target.
 """
 
 from __future__ import annotations
 
-from tracker.audit.report import AuditEntry, AuditReport, parse_origin
+from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, parse_origin
 
-__all__ = ["escape_data", "escape_property", "render"]
+__all__ = ["escape_data", "escape_property", "render", "render_targets"]
 
 
 def escape_data(text: str) -> str:
@@ -45,4 +47,25 @@ def render(
         elif report.needs_attention(entry):
             lines.append(_annotation("notice", report, entry))
     lines.append(f"::notice title=fttrack audit::{escape_data(report.summary_line())}")
+    return "\n".join(lines) + "\n"
+
+
+def render_targets(
+    multi: MultiTargetReport,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    show_all: bool = False,
+) -> str:
+    """Annotations for every target: errors for the default target's blockers only."""
+    lines = []
+    for report in multi.reports:
+        default = report.target == multi.default_target
+        for entry in report.ordered():
+            if report.blocks(entry) and default:
+                lines.append(_annotation("error", report, entry))
+            elif report.needs_attention(entry):
+                lines.append(_annotation("notice", report, entry))
+    for summary in multi.summary_lines():
+        lines.append(f"::notice title=fttrack audit::{escape_data(summary)}")
     return "\n".join(lines) + "\n"

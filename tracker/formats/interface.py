@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tracker.audit.report import AuditReport
+from tracker.audit.report import AuditReport, MultiTargetReport
 
-__all__ = ["Renderer"]
+__all__ = ["MultiRenderer", "Renderer"]
 
 
 class Renderer(Protocol):
@@ -27,4 +27,20 @@ class Renderer(Protocol):
         show_all: bool = False,
     ) -> str:
         """Render ``report`` as text (ending with a newline)."""
+        ...
+
+
+class MultiRenderer(Protocol):
+    """``render_targets(multi, *, color=False, width=None, show_all=False) -> str``:
+    a ``--target all`` report, one status column (or section) per target."""
+
+    def __call__(
+        self,
+        multi: MultiTargetReport,
+        *,
+        color: bool = False,
+        width: int | None = None,
+        show_all: bool = False,
+    ) -> str:
+        """Render ``multi`` as text (ending with a newline)."""
         ...

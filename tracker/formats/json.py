@@ -9,15 +9,24 @@ Keys: ``schema``, ``input``, ``target``, ``platform``, ``source``, ``fail_on``,
 ``via``, ``detail``), ``skipped`` (``name``, ``version``, ``origin``,
 ``reason``) and ``summary`` (``total``, ``blockers``, ``skipped``,
 ``categories``, ``counts`` per status).
+
+With ``--target all``: ``schema``, ``input``, ``platform``, ``source``,
+``default_target`` (it decides the exit code), ``blockers`` (the default
+target's) and ``targets``: one such document per target, keyed by target.
 """
 
 from __future__ import annotations
 
 import json
 
-from tracker.audit.report import AuditReport, report_to_json
+from tracker.audit.report import (
+    AuditReport,
+    MultiTargetReport,
+    multi_report_to_json,
+    report_to_json,
+)
 
-__all__ = ["render"]
+__all__ = ["render", "render_targets"]
 
 
 def render(
@@ -25,3 +34,14 @@ def render(
 ) -> str:
     """The report as indented JSON (UTF-8 text, newline-terminated)."""
     return json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_targets(
+    multi: MultiTargetReport,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    show_all: bool = False,
+) -> str:
+    """One document per target under ``targets`` (indented JSON, newline-terminated)."""
+    return json.dumps(multi_report_to_json(multi), indent=2, ensure_ascii=False) + "\n"

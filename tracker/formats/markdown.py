@@ -1,10 +1,11 @@
-"""The ``markdown`` format: a pull-request comment."""
+"""The ``markdown`` format: a pull-request comment (with ``--target all``, one
+status column per target; the default target decides the verdict in the heading)."""
 
 from __future__ import annotations
 
-from tracker.audit.report import AuditEntry, AuditReport
+from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, TargetRow
 
-__all__ = ["render"]
+__all__ = ["render", "render_targets"]
 
 
 def _cell(text: str) -> str:
@@ -68,4 +69,65 @@ def render(
         lines += [f"- `{s.name}` ({_cell(s.origin)}): {_cell(s.reason)}" for s in report.skipped]
         lines += ["", "</details>"]
     lines += ["", f"<sub>{report.summary_line()}</sub>"]
+    return "\n".join(lines) + "\n"
+
+
+def _target_cell(report: AuditReport, entry: AuditEntry | None) -> str:
+    if entry is None:
+        return "—"
+    likely = " (likely)" if entry.evidence.value == "inferred" else ""
+    return f"{_mark(report, entry)} `{entry.status.value}`{likely}"
+
+
+def _hints(multi: MultiTargetReport, row: TargetRow) -> str:
+    hints = []
+    for target, entry in row.entries.items():
+        if entry is None or entry.first_ready_version is None:
+            continue
+        if multi.report(target).needs_attention(entry):
+            untested = " (untested)" if entry.upgrade_untested else ""
+            hints.append(f"{target}: {entry.first_ready_version}{untested}")
+    return _cell("; ".join(hints))
+
+
+def render_targets(
+    multi: MultiTargetReport,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    show_all: bool = False,
+) -> str:
+    """The ``--target all`` report: one status column per target."""
+    first = multi.reports[0]
+    blockers = len(multi.blockers)
+    where = f"`{multi.default_target}` ({first.platform})"
+    if blockers:
+        noun = "blocker" if blockers == 1 else "blockers"
+        head = f"### ❌ fttrack: {blockers} {noun} for free-threaded {where}"
+    else:
+        head = f"### ✅ fttrack: nothing blocks free-threaded {where}"
+    targets = ", ".join(f"`{t}`" for t in multi.targets)
+    rows = multi.rows()
+    shown = [r for r in rows if show_all or multi.needs_attention(r)]
+    lines = [
+        head,
+        "",
+        f"{len(rows)} dependencies from `{first.input}` on {targets}, "
+        f"verdicts from {first.source}.",
+        "",
+        "| package | version | " + " | ".join(multi.targets) + " | upgrade to |",
+        "|---|---|" + "---|" * len(multi.targets) + "---|",
+    ]
+    for row in shown:
+        cells = [
+            f"`{row.name}`",
+            _cell(row.version or row.first().specifier or "*"),
+            *(_target_cell(multi.report(t), row.entries[t]) for t in multi.targets),
+            _hints(multi, row),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    hidden = len(rows) - len(shown)
+    if hidden:
+        lines += ["", f"{hidden} dependencies ready on every target not listed."]
+    lines += ["", *(f"<sub>{line}</sub><br>" for line in multi.summary_lines())]
     return "\n".join(lines) + "\n"

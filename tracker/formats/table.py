@@ -3,7 +3,9 @@
 By default only what needs attention is listed (blockers, likely blockers,
 unknown and unproven dependencies); ``show_all`` lists every row. Under each
 row that is not proven ready, one indented line says why and what to upgrade
-to; then the skipped dependencies, then one summary line. Colours are drawn
+to; then the skipped dependencies, then one summary line. With ``--target all``
+(:func:`render_targets`) each target has its status column, the detail line
+gives the upgrade per target, and one summary line per target ends it. Colours are drawn
 with rich; without colours the text is assembled directly (a 500-row table
 then renders in milliseconds).
 """
@@ -14,10 +16,10 @@ from pathlib import PurePath
 
 from rich.cells import cell_len
 
-from tracker.audit.report import AuditEntry, AuditReport, parse_origin
+from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, TargetRow, parse_origin
 from tracker.models import Status
 
-__all__ = ["STATUS_STYLES", "render"]
+__all__ = ["STATUS_STYLES", "render", "render_targets"]
 
 #: Colour of each status.
 STATUS_STYLES: dict[Status, str] = {
@@ -95,50 +97,124 @@ def _row(report: AuditReport, entry: AuditEntry) -> list[_Piece]:
     ]
 
 
+def _widths(headers: tuple[str, ...], rows: list[list[_Piece]]) -> list[int]:
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        for i, (text, _) in enumerate(row):
+            widths[i] = max(widths[i], cell_len(text))
+    return widths
+
+
+def _aligned(cells: list[_Piece], widths: list[int]) -> list[_Piece]:
+    out: list[_Piece] = []
+    for i, (text, style) in enumerate(cells):
+        last = i == len(cells) - 1
+        pad = "" if last else " " * (widths[i] - cell_len(text) + 2)
+        out += [(text, style), (pad, None)]
+    return out
+
+
+def _skipped_lines(report: AuditReport) -> list[list[_Piece]]:
+    lines: list[list[_Piece]] = []
+    if report.skipped:
+        lines.append([(f"skipped {len(report.skipped)}:", "dim")])
+        for skipped in report.skipped:
+            text = f"  {skipped.name} ({_short_origin(skipped.origin)}): {skipped.reason}"
+            lines.append([(text, "dim")])
+    return lines
+
+
 def _lines(report: AuditReport, show_all: bool) -> list[list[_Piece]]:
     """Every output line as styled pieces."""
     entries = [e for e in report.ordered() if show_all or report.needs_attention(e)]
     rows = [_row(report, e) for e in entries]
-    widths = [cell_len(h) for h in _HEADERS]
-    for row in rows:
-        for i, (text, _) in enumerate(row):
-            widths[i] = max(widths[i], cell_len(text))
-
-    def aligned(cells: list[_Piece]) -> list[_Piece]:
-        out: list[_Piece] = []
-        for i, (text, style) in enumerate(cells):
-            last = i == len(cells) - 1
-            pad = "" if last else " " * (widths[i] - cell_len(text) + 2)
-            out += [(text, style), (pad, None)]
-        return out
-
+    widths = _widths(_HEADERS, rows)
     title = f"{report.input}: free-threaded {report.target} on {report.platform}"
     lines: list[list[_Piece]] = [[(title, "bold")]]
     if rows:
-        lines.append(aligned([(h, "bold") for h in _HEADERS]))
-        lines.append(aligned([("─" * w, "dim") for w in widths]))
+        lines.append(_aligned([(h, "bold") for h in _HEADERS], widths))
+        lines.append(_aligned([("─" * w, "dim") for w in widths], widths))
     for entry, row in zip(entries, rows, strict=True):
-        lines.append(aligned(row))
+        lines.append(_aligned(row, widths))
         if entry.detail and report.needs_attention(entry):
             lines.append([("   ↳ ", "dim"), (entry.detail, None)])
     hidden = len(report.entries) - len(entries)
     if hidden:
         lines.append([(f"{hidden} ready not shown (--all lists every row)", "dim")])
     lines.append([(f"verdicts from {report.source}", "dim")])
-    if report.skipped:
-        lines.append([(f"skipped {len(report.skipped)}:", "dim")])
-        for skipped in report.skipped:
-            text = f"  {skipped.name} ({_short_origin(skipped.origin)}): {skipped.reason}"
-            lines.append([(text, "dim")])
+    lines += _skipped_lines(report)
     lines.append([(report.summary_line(), "bold")])
     return lines
 
 
-def render(
-    report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
-) -> str:
-    """The report as a table (ANSI colours when ``color``; every row when ``show_all``)."""
-    lines = _lines(report, show_all)
+def _target_mark(multi: MultiTargetReport, row: TargetRow) -> _Piece:
+    present = [(t, e) for t, e in row.entries.items() if e is not None]
+    default = row.entries.get(multi.default_target)
+    if default is not None and multi.report(multi.default_target).blocks(default):
+        return ("✗", "bold red")
+    if any(multi.report(t).blocks(e) for t, e in present):
+        return ("!", "red")
+    if all(multi.report(t).category(e) == "ready" for t, e in present):
+        return ("✓", "green")
+    return ("·", "dim")
+
+
+def _target_cell(report: AuditReport, entry: AuditEntry | None) -> _Piece:
+    if entry is None:
+        return ("—", "dim")
+    return (_status(entry), STATUS_STYLES[entry.status])
+
+
+def _hints(multi: MultiTargetReport, row: TargetRow) -> str:
+    """``3.14t → 3.5.4 · 3.15t → 3.6.0 (untested)``: the upgrade on each target."""
+    hints = []
+    for target, entry in row.entries.items():
+        if entry is None or entry.first_ready_version is None:
+            continue
+        if not multi.report(target).needs_attention(entry):
+            continue
+        untested = " (untested)" if entry.upgrade_untested else ""
+        hints.append(f"{target}: upgrade → {entry.first_ready_version}{untested}")
+    return " · ".join(hints)
+
+
+def _target_lines(multi: MultiTargetReport, show_all: bool) -> list[list[_Piece]]:
+    """Every line of a ``--target all`` table as styled pieces."""
+    all_rows = multi.rows()
+    shown = [r for r in all_rows if show_all or multi.needs_attention(r)]
+    headers = ("", "package", "version", *multi.targets, "origin")
+    cells = [
+        [
+            _target_mark(multi, row),
+            (row.name, None),
+            (row.version or row.first().specifier or "*", None),
+            *(_target_cell(multi.report(t), row.entries[t]) for t in multi.targets),
+            (_origin(row.first()), "dim"),
+        ]
+        for row in shown
+    ]
+    widths = _widths(headers, cells)
+    first = multi.reports[0]
+    title = f"{first.input}: free-threaded {', '.join(multi.targets)} on {first.platform}"
+    lines: list[list[_Piece]] = [[(title, "bold")]]
+    if cells:
+        lines.append(_aligned([(h, "bold") for h in headers], widths))
+        lines.append(_aligned([("─" * w, "dim") for w in widths], widths))
+    for row, line in zip(shown, cells, strict=True):
+        lines.append(_aligned(line, widths))
+        hints = _hints(multi, row)
+        if hints:
+            lines.append([("   ↳ ", "dim"), (hints, None)])
+    hidden = len(all_rows) - len(shown)
+    if hidden:
+        lines.append([(f"{hidden} ready on every target not shown (--all lists every row)", "dim")])
+    lines.append([(f"verdicts from {first.source}", "dim")])
+    lines += _skipped_lines(multi.report(multi.default_target))
+    lines += [[(summary, "bold")] for summary in multi.summary_lines()]
+    return lines
+
+
+def _paint(lines: list[list[_Piece]], color: bool, width: int | None) -> str:
     if not color:
         return "\n".join("".join(text for text, _ in line).rstrip() for line in lines) + "\n"
     import io
@@ -162,3 +238,21 @@ def render(
         text.append("\n")
     console.print(text, end="", soft_wrap=True)
     return buffer.getvalue()
+
+
+def render(
+    report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
+) -> str:
+    """The report as a table (ANSI colours when ``color``; every row when ``show_all``)."""
+    return _paint(_lines(report, show_all), color, width)
+
+
+def render_targets(
+    multi: MultiTargetReport,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    show_all: bool = False,
+) -> str:
+    """One status column per target, the upgrade per target under each row."""
+    return _paint(_target_lines(multi, show_all), color, width)
