@@ -14,6 +14,7 @@ from textual.message import Message
 from tracker.audit.report import AuditReport
 from tracker.documents import ProjectDocument
 from tui.rows import BrowseRow
+from tui.widgets.table import Prepared
 
 __all__ = [
     "AuditFinished",
@@ -29,10 +30,13 @@ class ProjectsLoaded(Message):
 
     bubble = False
 
-    def __init__(self, rows: list[BrowseRow], source: str) -> None:
+    def __init__(self, rows: list[BrowseRow], source: str, prepared: dict[str, Prepared]) -> None:
         super().__init__()
+        #: Sorted by name.
         self.rows = rows
         self.source = source
+        #: The table's row objects, made in the worker.
+        self.prepared = prepared
 
 
 class DocumentLoaded(Message):
