@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tracker.config import resolve_index_url  # noqa: E402
-from tracker.errors import IndexError_, ProjectNotFound  # noqa: E402
+from tracker.errors import IndexUnavailable, ProjectNotFound  # noqa: E402
 from tracker.index import (  # noqa: E402
     USER_AGENT,
     FetchResult,
@@ -89,7 +89,7 @@ def json_api_base(simple_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
 
 
-def summarise(label: str, seconds: float, results: dict[str, FetchResult | IndexError_]) -> Run:
+def summarise(label: str, seconds: float, results: dict[str, FetchResult | IndexUnavailable]) -> Run:
     """Count what a crawl produced."""
     run = Run(label, seconds)
     for result in results.values():
@@ -109,7 +109,7 @@ async def crawl_simple(
     names: list[str],
     concurrency: int,
     known: dict[str, tuple[int | None, str | None]] | None = None,
-) -> tuple[float, dict[str, FetchResult | IndexError_]]:
+) -> tuple[float, dict[str, FetchResult | IndexUnavailable]]:
     """Time one concurrent simple-API crawl."""
     async with PypiIndex(index_url, concurrency=concurrency) as index:
         started = time.perf_counter()

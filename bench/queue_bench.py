@@ -7,7 +7,7 @@ in-process path, on the same cached fixture wheels.
    wheels of ``tests/wheelbuild.py``) for 3.14t and serve them on a loopback
    index (``tests/indexserver.py``). Warm the uv cache with one untimed pass.
 2. In-process: ``run_probe_job`` for every job, one after another (what the
-   ``Tracker`` pool does with ``--probe-workers 1``), and the ``Tracker``
+   ``TrackerService`` pool does with ``--probe-workers 1``), and the ``TrackerService``
    pool with 2 threads.
 3. Queue: defer the jobs through ``ProbeQueue``, start W ``fttrack worker
    --burst`` processes, and time until every job has succeeded; W = 1, 2, 4.
@@ -48,7 +48,7 @@ from tracker.models import ProbeJob, get_target  # noqa: E402
 from tracker.pythons.discover import find_interpreter  # noqa: E402
 from tracker.queue import ProbeQueue  # noqa: E402
 from tracker.queue.connection import conninfo  # noqa: E402
-from tracker.service import Tracker  # noqa: E402
+from tracker.service import TrackerService  # noqa: E402
 from tracker.store.engine import open_store  # noqa: E402
 
 TARGET = "3.14t"
@@ -101,10 +101,10 @@ def in_process(db_url: str, settings: Settings, jobs: list[ProbeJob]) -> float:
 
 
 def tracker_pool(db_url: str, settings: Settings, jobs: list[ProbeJob], threads: int) -> float:
-    """Seconds for the in-process ``Tracker`` pool of ``threads`` to run every job."""
+    """Seconds for the in-process ``TrackerService`` pool of ``threads`` to run every job."""
     with private_schema(db_url) as url:
         store = open_store(url, seed=False)
-        tracker = Tracker(store, settings, targets=[TARGET], probe_workers=threads)
+        tracker = TrackerService(store, settings, targets=[TARGET], probe_workers=threads)
         started = time.perf_counter()
         tracker.queue_probes(jobs)
         while tracker.queued:
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n} probe jobs of cached fixture wheels on {TARGET}, {os.cpu_count()} CPUs")
     print(f"{'path':<34}{'seconds':>9}{'jobs/s':>9}{'vs direct':>11}")
     print(f"{'in-process run_probe_job, serial':<34}{direct:>9.2f}{n / direct:>9.2f}{1.0:>10.2f}x")
-    print(f"{'in-process Tracker pool, 2 threads':<34}{pool2:>9.2f}{n / pool2:>9.2f}"
+    print(f"{'in-process TrackerService pool, 2 threads':<34}{pool2:>9.2f}{n / pool2:>9.2f}"
           f"{direct / pool2:>10.2f}x")  # fmt: skip
     for run in runs:
         label = f"queue, {run['workers']} worker(s)"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion, Version
 
 from tracker.documents import ProjectDocument, ReleaseDocument, current_release, summarize
-from tracker.errors import IndexError_, ProjectNotFound, StoreError
+from tracker.errors import IndexUnavailable, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
 from tracker.models import Evidence, ProbeJob, Status
@@ -77,7 +77,7 @@ async def _metadata(index: PypiIndex, page: ProjectPage) -> tuple[str | None, li
         return None, None
     try:
         metadata = await index.fetch_metadata(wheel)
-    except IndexError_:
+    except IndexUnavailable:
         return None, None
     return metadata.free_threading or "", required_names(metadata.requires_dist)
 
@@ -166,7 +166,7 @@ def failure_reason(exc: BaseException) -> str:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    if isinstance(exc, IndexError_ | StoreError):
+    if isinstance(exc, IndexUnavailable | StoreError):
         text = str(exc)
     elif isinstance(exc, SQLAlchemyError):
         # str() of a statement error carries the SQL and its parameters: keep the driver's words

@@ -6,7 +6,7 @@ the CLI turns each into a one-line message and an exit code, never a traceback::
     FttrackError
     ├── ConfigError            a setting is missing or malformed
     ├── InputError             a user's file is unreadable or malformed (names file and line/key)
-    ├── IndexError_            the package index could not be reached or answered badly
+    ├── IndexUnavailable            the package index could not be reached or answered badly
     │   └── ProjectNotFound    the index has no such project
     ├── InterpreterError       no usable free-threaded interpreter, or installing one failed
     ├── SandboxUnavailable     no isolation mechanism works and unsafe mode was not requested
@@ -25,7 +25,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "FttrackError",
-    "IndexError_",
+    "IndexUnavailable",
     "InputError",
     "InterpreterError",
     "ProbeError",
@@ -60,11 +60,11 @@ class InputError(FttrackError):
         super().__init__(f"{where}: {message}")
 
 
-class IndexError_(FttrackError):
+class IndexUnavailable(FttrackError):
     """The package index could not be reached, or answered with something unusable."""
 
 
-class ProjectNotFound(IndexError_):
+class ProjectNotFound(IndexUnavailable):
     """The index has no project of that name."""
 
 

@@ -18,12 +18,12 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from tracker.service import Tracker
+from tracker.service import TrackerService
 
 __all__ = ["CRAWL_JOB_ID", "crawl_tick", "request_crawl", "start_scheduler"]
 
 CRAWL_JOB_ID = "fttrack-crawl-watchlist"
-_active: Tracker | None = None
+_active: TrackerService | None = None
 
 
 def crawl_tick(names: list[str] | None = None) -> None:
@@ -33,7 +33,7 @@ def crawl_tick(names: list[str] | None = None) -> None:
 
 
 def start_scheduler(
-    tracker: Tracker, *, interval_minutes: float, run_now: bool = True
+    tracker: TrackerService, *, interval_minutes: float, run_now: bool = True
 ) -> BackgroundScheduler:
     """Start the scheduler whose persistent job crawls the watch list every interval."""
     global _active

@@ -1,6 +1,6 @@
 """The tracker service: crawl the watch list, probe what is new, in a bounded pool.
 
-:class:`Tracker` owns the probe pool and the dedup of queued jobs; timing
+:class:`TrackerService` owns the probe pool and the dedup of queued jobs; timing
 lives in :mod:`tracker.schedule` (APScheduler). Each finished probe is stored
 in its own transaction the moment it ends, so stopping the service (SIGTERM)
 loses no finished result; probes still running are given a grace period.
@@ -22,7 +22,7 @@ from tracker.jobs import run_probe_job
 from tracker.models import ProbeJob
 from tracker.store.engine import Store
 
-__all__ = ["Tracker", "load_seed_names"]
+__all__ = ["TrackerService", "load_seed_names"]
 
 log = logging.getLogger("fttrack.service")
 
@@ -44,7 +44,7 @@ def load_seed_names(limit: int, path: Path | None = None) -> list[str]:
     return names
 
 
-class Tracker:
+class TrackerService:
     """Crawls and probes for one store.
 
     ``targets``: the targets this machine can probe (those with an interpreter).

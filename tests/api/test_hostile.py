@@ -263,13 +263,13 @@ def _probe_client(
 ) -> TestClient:
     from tracker.api.hooks import probe_hook
     from tracker.config import Settings
-    from tracker.service import Tracker
+    from tracker.service import TrackerService
 
     settings = Settings(
         data_dir=tmp_path, cache_dir=tmp_path, db_url="sqlite://", index_url=None, pythons=(),
         api_token=TOKEN, probe_timeout=60, crawl_interval_minutes=60, concurrency=1,
     )  # fmt: skip
-    tracker = Tracker(store, settings, targets=targets, probe_workers=workers, enqueue=queue)
+    tracker = TrackerService(store, settings, targets=targets, probe_workers=workers, enqueue=queue)
     hook = probe_hook(tracker, store, workers=workers > 0 or queue is not None)
     app = create_app(store, api_token=TOKEN, on_probe=hook, recheck_seconds=0)
     client = TestClient(app, raise_server_exceptions=False)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.index.wheelkit import build_wheel
 from tests.indexserver import Fault, IndexServer
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index import FetchResult, ProjectPage, PypiIndex, RetryPolicy
 
 PATH = "/simple/demo/"
@@ -27,15 +27,15 @@ def server(tmp_path: Path) -> Iterator[IndexServer]:
 
 def fetch_timed(
     server: IndexServer, retry: RetryPolicy, **options: object
-) -> tuple[FetchResult | IndexError_, float]:
+) -> tuple[FetchResult | IndexUnavailable, float]:
     async def go() -> FetchResult:
         async with PypiIndex(server.index_url, retry=retry, **options) as index:  # type: ignore[arg-type]
             return await index.fetch_project("demo")
 
     started = time.monotonic()
     try:
-        result: FetchResult | IndexError_ = asyncio.run(go())
-    except IndexError_ as exc:
+        result: FetchResult | IndexUnavailable = asyncio.run(go())
+    except IndexUnavailable as exc:
         result = exc
     return result, time.monotonic() - started
 
@@ -70,7 +70,7 @@ def test_server_errors_are_retried(
 def test_persistent_503_fails_cleanly(server: IndexServer, fast_retry: RetryPolicy) -> None:
     server.add_fault(PATH, Fault("status", status=503, retry_after="0.1", times=None))
     result, elapsed = fetch_timed(server, fast_retry)
-    assert isinstance(result, IndexError_)
+    assert isinstance(result, IndexUnavailable)
     assert "project 'demo'" in str(result) and "HTTP 503" in str(result)
     assert "3 attempts" in str(result)
     assert server.requests_to(PATH) == 3
@@ -80,7 +80,7 @@ def test_persistent_503_fails_cleanly(server: IndexServer, fast_retry: RetryPoli
 def test_client_error_is_not_retried(server: IndexServer, fast_retry: RetryPolicy) -> None:
     server.add_fault(PATH, Fault("status", status=403, times=None))
     result, _ = fetch_timed(server, fast_retry)
-    assert isinstance(result, IndexError_) and "HTTP 403" in str(result)
+    assert isinstance(result, IndexUnavailable) and "HTTP 403" in str(result)
     assert server.requests_to(PATH) == 1
 
 
@@ -97,7 +97,7 @@ def test_slow_answer_times_out_then_retry_succeeds(
 def test_always_slow_fails_with_timeout(server: IndexServer, fast_retry: RetryPolicy) -> None:
     server.add_fault(PATH, Fault("delay", seconds=5, times=None))
     result, elapsed = fetch_timed(server, fast_retry, timeout=0.2)
-    assert isinstance(result, IndexError_)
+    assert isinstance(result, IndexUnavailable)
     assert "timed out" in str(result) and "project 'demo'" in str(result)
     assert elapsed < 3
 
@@ -105,7 +105,7 @@ def test_always_slow_fails_with_timeout(server: IndexServer, fast_retry: RetryPo
 def test_truncated_json_is_a_clear_error(server: IndexServer, fast_retry: RetryPolicy) -> None:
     server.add_fault(PATH, Fault("truncate", times=None))
     result, elapsed = fetch_timed(server, fast_retry)
-    assert isinstance(result, IndexError_)
+    assert isinstance(result, IndexUnavailable)
     assert "project 'demo'" in str(result) and "JSON" in str(result)
     assert elapsed < 2
 
@@ -113,7 +113,7 @@ def test_truncated_json_is_a_clear_error(server: IndexServer, fast_retry: RetryP
 def test_malformed_json_is_a_clear_error(server: IndexServer, fast_retry: RetryPolicy) -> None:
     server.add_fault(PATH, Fault("malformed"))
     result, _ = fetch_timed(server, fast_retry)
-    assert isinstance(result, IndexError_)
+    assert isinstance(result, IndexUnavailable)
     assert "project 'demo'" in str(result) and "malformed" in str(result)
 
 
@@ -135,7 +135,7 @@ def test_huge_response_is_refused(
         PATH, Fault("huge", size=50 * 1024 * 1024, declare_length=declare_length, times=None)
     )
     result, elapsed = fetch_timed(server, fast_retry, max_page_bytes=1024 * 1024)
-    assert isinstance(result, IndexError_)
+    assert isinstance(result, IndexUnavailable)
     assert "limit" in str(result) and "project 'demo'" in str(result)
     assert server.requests_to(PATH) <= 1 or not declare_length  # refused, not retried
     assert elapsed < 3
@@ -150,6 +150,6 @@ def test_connection_refused_fails_cleanly(fast_retry: RetryPolicy) -> None:
             return await index.fetch_project("demo")
 
     started = time.monotonic()
-    with pytest.raises(IndexError_, match=r"project 'demo'.*ConnectError"):
+    with pytest.raises(IndexUnavailable, match=r"project 'demo'.*ConnectError"):
         asyncio.run(go())
     assert time.monotonic() - started < 3

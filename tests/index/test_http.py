@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index import ProjectPage, PypiIndex, RetryPolicy
 from tracker.index.http import Fetcher, parse_retry_after
 
@@ -59,7 +59,7 @@ def test_transport_errors_are_retried_then_reported() -> None:
     assert asyncio.run(go(3)) == b"ok"
     assert "fttrack/" in calls[0].headers["user-agent"]
     calls.clear()
-    with pytest.raises(IndexError_, match=r"thing 'x': ConnectError: refused \(2 attempts"):
+    with pytest.raises(IndexUnavailable, match=r"thing 'x': ConnectError: refused \(2 attempts"):
         asyncio.run(go(2))
 
 

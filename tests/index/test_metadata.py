@@ -10,7 +10,7 @@ import pytest
 
 from tests.index.wheelkit import build_wheel
 from tests.indexserver import Fault, IndexServer
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index import CoreMetadata, IndexFile, ProjectPage, PypiIndex, RetryPolicy
 from tracker.index.metadata import parse_core_metadata
 
@@ -149,7 +149,7 @@ def test_whole_file_fallback_is_capped(tmp_path: Path) -> None:
                 assert isinstance(page, ProjectPage)
                 return await index.fetch_metadata(page.files[0])
 
-        with pytest.raises(IndexError_, match="limit"):
+        with pytest.raises(IndexUnavailable, match="limit"):
             asyncio.run(go())
 
 
@@ -167,13 +167,13 @@ def test_metadata_file_hash_mismatch(index_server: IndexServer, tmp_path: Path) 
     wheel = build_wheel(tmp_path, "demo", "1.0")
     index_server.add_wheel_file(wheel)
     index_server.add_fault(f"/files/{wheel.name}.metadata", Fault("truncate"))
-    with pytest.raises(IndexError_, match=r"sha256 of the \.metadata file"):
+    with pytest.raises(IndexUnavailable, match=r"sha256 of the \.metadata file"):
         metadata_of(index_server, "demo")
 
 
 def test_sdist_without_metadata_file(range_server: IndexServer) -> None:
     range_server.add_file("demo", "demo-1.0.tar.gz", b"\x1f\x8b not really")
-    with pytest.raises(IndexError_, match="only wheels"):
+    with pytest.raises(IndexUnavailable, match="only wheels"):
         metadata_of(range_server, "demo")
 
 
@@ -182,7 +182,7 @@ def test_sdist_without_metadata_file(range_server: IndexServer) -> None:
 )
 def test_corrupt_wheel_is_an_index_error(range_server: IndexServer, data: bytes) -> None:
     range_server.add_file("demo", "demo-1.0-py3-none-any.whl", data)
-    with pytest.raises(IndexError_, match=r"demo-1\.0-py3-none-any\.whl"):
+    with pytest.raises(IndexUnavailable, match=r"demo-1\.0-py3-none-any\.whl"):
         metadata_of(range_server, "demo")
 
 
@@ -193,12 +193,12 @@ def test_wheel_without_metadata_member(range_server: IndexServer, tmp_path: Path
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("demo/__init__.py", "")
     range_server.add_wheel_file(path)
-    with pytest.raises(IndexError_, match=r"no \.dist-info/METADATA"):
+    with pytest.raises(IndexUnavailable, match=r"no \.dist-info/METADATA"):
         metadata_of(range_server, "demo")
 
 
 def test_parse_core_metadata_rejects_garbage() -> None:
-    with pytest.raises(IndexError_, match="not a core metadata file"):
+    with pytest.raises(IndexUnavailable, match="not a core metadata file"):
         parse_core_metadata(b"\x00\x01binary", source="range", what="x")
 
 

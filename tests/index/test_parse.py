@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index.interface import ProjectPage
 from tracker.index.parse import parse_html_page, parse_json_page, parse_serial, sort_versions
 from tracker.models import Status
@@ -171,7 +171,7 @@ def test_html_attributes_and_relative_links() -> None:
     ],
 )
 def test_malformed_json_names_the_project(body: bytes) -> None:
-    with pytest.raises(IndexError_, match="project 'numpy'"):
+    with pytest.raises(IndexUnavailable, match="project 'numpy'"):
         parse_json_page(body, name="numpy", page_url=PAGE_URL.format("numpy"))
 
 
@@ -229,17 +229,17 @@ def _page(filename: str, **fields: object) -> bytes:
 )
 def test_hostile_file_names_are_an_index_error(filename: str, message: str) -> None:
     """Not a ValueError from deep inside packaging, not a NUL byte for the database."""
-    with pytest.raises(IndexError_, match=f"project 'x': .*{message}") as caught:
+    with pytest.raises(IndexUnavailable, match=f"project 'x': .*{message}") as caught:
         parse_json_page(_page(filename), name="x", page_url=PAGE_URL.format("x"))
     assert len(str(caught.value)) < 200  # the name is shortened
     html = f'<html><a href="/f/{filename}">{filename}</a></html>'.encode()
-    with pytest.raises(IndexError_, match=message):
+    with pytest.raises(IndexUnavailable, match=message):
         parse_html_page(html, name="x", page_url=PAGE_URL.format("x"))
 
 
 def test_a_page_of_another_project_is_refused() -> None:
     body = b'{"name": "numpy", "files": []}'
-    with pytest.raises(IndexError_, match="the index answered the page of 'numpy'"):
+    with pytest.raises(IndexUnavailable, match="the index answered the page of 'numpy'"):
         parse_json_page(body, name="x", page_url=PAGE_URL.format("x"))
     same = parse_json_page(b'{"name": "X", "files": []}', name="x", page_url=PAGE_URL.format("x"))
     assert same.name == "x"

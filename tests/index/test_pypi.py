@@ -12,7 +12,7 @@ import pytest
 from tests.index.wheelkit import build_wheel
 from tests.indexserver import Fault, IndexServer
 from tracker import __version__, config
-from tracker.errors import IndexError_, ProjectNotFound
+from tracker.errors import IndexUnavailable, ProjectNotFound
 from tracker.index import (
     USER_AGENT,
     FetchResult,
@@ -88,7 +88,7 @@ def test_unexpected_content_type_is_index_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"%PDF", headers={"Content-Type": "application/pdf"})
 
-    with pytest.raises(IndexError_, match="unexpected content type"):
+    with pytest.raises(IndexUnavailable, match="unexpected content type"):
         fetch("http://index.invalid/simple/", "x", transport=httpx.MockTransport(handler))
 
 

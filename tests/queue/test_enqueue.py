@@ -12,7 +12,7 @@ from tracker.errors import ConfigError
 from tracker.models import ProbeJob
 from tracker.queue import ProbeQueue, job_lock, queue_health
 from tracker.queue.connection import ensure_schema
-from tracker.service import Tracker
+from tracker.service import TrackerService
 from tracker.store.engine import open_store
 
 
@@ -36,7 +36,7 @@ def test_tracker_hands_repeated_crawls_to_the_queue_once(pg_url: str, tmp_path: 
     store = open_store(pg_url, seed=False)
     queue = ProbeQueue(pg_url)
     try:
-        tracker = Tracker(store, load_settings(), targets=["3.14t"], probe_workers=0,
+        tracker = TrackerService(store, load_settings(), targets=["3.14t"], probe_workers=0,
                           enqueue=queue.enqueue)  # fmt: skip
         jobs = [ProbeJob("ftpure", v, "3.14t") for v in ("1.0", "1.1")]
         for _crawl in range(3):

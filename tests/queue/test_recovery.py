@@ -19,7 +19,7 @@ from tracker.config import load_settings
 from tracker.models import ProbeJob
 from tracker.queue import TASK_NAME, ProbeQueue, job_lock, queue_health, queue_name
 from tracker.queue.app import make_app
-from tracker.service import Tracker
+from tracker.service import TrackerService
 from tracker.store.engine import open_store
 
 
@@ -57,7 +57,7 @@ def _recrawl(url: str) -> int:
     store = open_store(url, seed=False)
     queue = ProbeQueue(url)
     try:
-        tracker = Tracker(store, load_settings(), targets=[TARGET], probe_workers=0,
+        tracker = TrackerService(store, load_settings(), targets=[TARGET], probe_workers=0,
                           enqueue=queue.enqueue)  # fmt: skip
         return sum(tracker.queue_probes([ProbeJob("ftsleepy", "1.0", TARGET)]) for _ in range(3))
     finally:

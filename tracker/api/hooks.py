@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from tracker.api.state import ProbeHook
 
 if TYPE_CHECKING:
-    from tracker.service import Tracker
+    from tracker.service import TrackerService
     from tracker.store.engine import Store
 
 __all__ = ["probe_hook"]
 
 
-def probe_hook(tracker: Tracker, store: Store, *, workers: bool) -> ProbeHook:
+def probe_hook(tracker: TrackerService, store: Store, *, workers: bool) -> ProbeHook:
     """A hook that queues probes on ``tracker`` and reports what it did.
 
     ``workers``: whether anything runs the jobs (an in-process pool with at

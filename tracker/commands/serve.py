@@ -83,7 +83,7 @@ def serve(
     from tracker.config import load_settings
     from tracker.pythons.discover import find_interpreters
     from tracker.schedule import request_crawl, start_scheduler
-    from tracker.service import Tracker
+    from tracker.service import TrackerService
     from tracker.store.engine import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -100,7 +100,7 @@ def serve(
         from tracker.queue import ProbeQueue
 
         enqueue = ProbeQueue(settings.db_url).enqueue
-    tracker = Tracker(
+    tracker = TrackerService(
         store, settings, targets=targets, probe_workers=probe_workers, enqueue=enqueue
     )
     schedulers: list[Any] = []

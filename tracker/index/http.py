@@ -5,7 +5,7 @@ slot of a semaphore while it is on the wire (not while it sleeps between
 attempts), is retried with exponential backoff and full jitter on timeouts,
 connection errors, ``429`` (honouring ``Retry-After``, capped) and ``5xx``, and
 reads at most ``max_bytes`` of body. Failures become
-:class:`tracker.errors.IndexError_` with a message naming what was fetched.
+:class:`tracker.errors.IndexUnavailable` with a message naming what was fetched.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tracker import __version__
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 
 __all__ = ["USER_AGENT", "Fetched", "Fetcher", "RetryPolicy"]
 
@@ -144,7 +144,7 @@ class Fetcher:
         ``what`` names the thing fetched in error messages (``"project 'numpy'"``).
         ``skip_body(response)`` may decide from the status and headers that the
         body is not needed (it is then not read). Raises
-        :class:`~tracker.errors.IndexError_` when every attempt failed, or the
+        :class:`~tracker.errors.IndexUnavailable` when every attempt failed, or the
         body is larger than ``max_bytes``.
         """
         limit = self.max_bytes if max_bytes is None else max_bytes
@@ -174,10 +174,10 @@ class Fetcher:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 last_reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             except httpx.HTTPError as exc:  # invalid URL, too many redirects, ...
-                raise IndexError_(f"{what}: {url}: {exc}") from None
+                raise IndexUnavailable(f"{what}: {url}: {exc}") from None
             if attempt + 1 < attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
-        raise IndexError_(f"{what}: {last_reason} ({attempts} attempts, {url})")
+        raise IndexUnavailable(f"{what}: {last_reason} ({attempts} attempts, {url})")
 
     def _deadline(self) -> float:
         """Wall-clock bound on one attempt (a server dripping bytes cannot hold us)."""
@@ -204,7 +204,7 @@ class Fetcher:
                 return Fetched(status, final_url, response.headers, skipped=True)
             declared = response.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                raise IndexError_(
+                raise IndexUnavailable(
                     f"{what}: response of {int(declared)} bytes exceeds the {limit}-byte limit"
                 )
             chunks: list[bytes] = []
@@ -212,7 +212,7 @@ class Fetcher:
             async for chunk in response.aiter_bytes():
                 total += len(chunk)
                 if total > limit:
-                    raise IndexError_(
+                    raise IndexUnavailable(
                         f"{what}: response exceeds the {limit}-byte limit (stopped reading)"
                     )
                 chunks.append(chunk)

@@ -164,12 +164,12 @@ class Index(Protocol):
         """The project's page, or :class:`Unchanged` when it matches what the caller knows.
 
         Raises :class:`tracker.errors.ProjectNotFound` for an unknown project and
-        :class:`tracker.errors.IndexError_` when the index cannot be used.
+        :class:`tracker.errors.IndexUnavailable` when the index cannot be used.
         """
         ...
 
     async def fetch_metadata(self, file: IndexFile) -> CoreMetadata:
-        """Core metadata of one wheel (raises :class:`tracker.errors.IndexError_`)."""
+        """Core metadata of one wheel (raises :class:`tracker.errors.IndexUnavailable`)."""
         ...
 
     async def aclose(self) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from packaging.metadata import parse_email
 
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index.http import Fetcher
 from tracker.index.interface import CoreMetadata, IndexFile
 from tracker.index.parse import has_control_character
@@ -57,7 +57,7 @@ def parse_core_metadata(data: bytes, *, source: str, what: str = "metadata") -> 
     """
     raw, _unparsed = parse_email(data)
     if not raw.get("name") and not raw.get("metadata_version"):
-        raise IndexError_(f"{what}: not a core metadata file")
+        raise IndexUnavailable(f"{what}: not a core metadata file")
     return CoreMetadata(
         name=raw.get("name"),
         version=raw.get("version"),
@@ -178,13 +178,13 @@ class _RemoteFile:
             self.segments = [(0, body)]
             return
         if status != 206:
-            raise IndexError_(f"{self.what}: HTTP {status} from {self.url}")
+            raise IndexUnavailable(f"{self.what}: HTTP {status} from {self.url}")
         match = _CONTENT_RANGE_RE.match((content_range or "").strip())
         if not match:
-            raise IndexError_(f"{self.what}: unusable Content-Range {content_range!r}")
+            raise IndexUnavailable(f"{self.what}: unusable Content-Range {content_range!r}")
         first, last, total = (int(g) for g in match.groups())
         if last - first + 1 != len(body) or (expect_end and last + 1 != total):
-            raise IndexError_(f"{self.what}: range answer does not match its Content-Range")
+            raise IndexUnavailable(f"{self.what}: range answer does not match its Content-Range")
         self.total = total
         self.segments.append((first, body))
 
@@ -192,7 +192,7 @@ class _RemoteFile:
         """Bytes ``[start, end)`` of the file (clipped to its size), fetching what is missing."""
         end = min(end, self.total)
         if start < 0 or start > end:
-            raise IndexError_(f"{self.what}: corrupt zip (offset {start} outside the file)")
+            raise IndexUnavailable(f"{self.what}: corrupt zip (offset {start} outside the file)")
         for offset, piece in self.segments:
             if offset <= start and end <= offset + len(piece):
                 return piece[start - offset : end - offset]
@@ -210,28 +210,28 @@ def _metadata_from_zip_bytes(data: bytes, wheel_filename: str, what: str) -> byt
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             member = find_metadata_member(archive.namelist(), wheel_filename)
             if member is None:
-                raise IndexError_(f"{what}: the wheel has no .dist-info/METADATA")
+                raise IndexUnavailable(f"{what}: the wheel has no .dist-info/METADATA")
             return archive.read(member)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        raise IndexError_(f"{what}: not a readable wheel ({exc})") from None
+        raise IndexUnavailable(f"{what}: not a readable wheel ({exc})") from None
 
 
 async def _central_directory(remote: _RemoteFile) -> bytes:
     tail_start, tail = remote.segments[-1]
     position = tail.rfind(_EOCD_SIG)
     if position < 0 or position + _EOCD.size > len(tail):
-        raise IndexError_(f"{remote.what}: not a zip file (no end of central directory)")
+        raise IndexUnavailable(f"{remote.what}: not a zip file (no end of central directory)")
     _sig, _d, _cd, _n, entries, cd_size, cd_offset, _c = _EOCD.unpack_from(tail, position)
     if 0xFFFFFFFF in (cd_size, cd_offset) or entries == 0xFFFF:
         locator_at = tail_start + position - _ZIP64_LOCATOR.size
         locator = await remote.read(locator_at, locator_at + _ZIP64_LOCATOR.size)
         sig, _disk, record_at, _disks = _ZIP64_LOCATOR.unpack(locator)
         if sig != _ZIP64_LOCATOR_SIG:
-            raise IndexError_(f"{remote.what}: corrupt zip64 end of central directory")
+            raise IndexUnavailable(f"{remote.what}: corrupt zip64 end of central directory")
         record = await remote.read(record_at, record_at + _ZIP64_EOCD.size)
         fields = _ZIP64_EOCD.unpack(record)
         if fields[0] != _ZIP64_EOCD_SIG:
-            raise IndexError_(f"{remote.what}: corrupt zip64 end of central directory")
+            raise IndexUnavailable(f"{remote.what}: corrupt zip64 end of central directory")
         cd_size, cd_offset = fields[8], fields[9]
     return await remote.read(cd_offset, cd_offset + cd_size)
 
@@ -240,23 +240,23 @@ async def _member_bytes(remote: _RemoteFile, member: _Member) -> bytes:
     guess_end = member.header_offset + _LOCAL.size + len(member.name) * 4 + 1024
     header = await remote.read(member.header_offset, guess_end + member.compressed_size)
     if len(header) < _LOCAL.size or header[:4] != _LOCAL_SIG:
-        raise IndexError_(f"{remote.what}: corrupt zip (bad local header for {member.name})")
+        raise IndexUnavailable(f"{remote.what}: corrupt zip (bad local header for {member.name})")
     fields = _LOCAL.unpack_from(header)
     data_start = member.header_offset + _LOCAL.size + fields[9] + fields[10]
     compressed = await remote.read(data_start, data_start + member.compressed_size)
     if len(compressed) != member.compressed_size:
-        raise IndexError_(f"{remote.what}: truncated zip member {member.name}")
+        raise IndexUnavailable(f"{remote.what}: truncated zip member {member.name}")
     try:
         if member.method == _STORED:
             data = compressed
         elif member.method == _DEFLATED:
             data = zlib.decompress(compressed, -15)
         else:
-            raise IndexError_(f"{remote.what}: unsupported compression {member.method}")
+            raise IndexUnavailable(f"{remote.what}: unsupported compression {member.method}")
     except zlib.error as exc:
-        raise IndexError_(f"{remote.what}: cannot inflate {member.name} ({exc})") from None
+        raise IndexUnavailable(f"{remote.what}: cannot inflate {member.name} ({exc})") from None
     if zlib.crc32(data) != member.crc or len(data) != member.size:
-        raise IndexError_(f"{remote.what}: CRC mismatch in {member.name}")
+        raise IndexUnavailable(f"{remote.what}: CRC mismatch in {member.name}")
     return data
 
 
@@ -283,10 +283,10 @@ async def metadata_from_wheel(
         directory = await _central_directory(remote)
         members = {m.name: m for m in _central_members(directory)}
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"{what}: corrupt zip central directory ({exc})") from None
+        raise IndexUnavailable(f"{what}: corrupt zip central directory ({exc})") from None
     name = find_metadata_member(list(members), file.filename)
     if name is None:
-        raise IndexError_(f"{what}: the wheel has no .dist-info/METADATA")
+        raise IndexUnavailable(f"{what}: the wheel has no .dist-info/METADATA")
     if remote.whole is not None:  # a later range request was answered with the whole file
         data = _metadata_from_zip_bytes(remote.whole, file.filename, what)
         return parse_core_metadata(data, source="download", what=what)

@@ -1,7 +1,7 @@
 """Parse simple-API project pages: PEP 691 JSON, and PEP 503 HTML as fallback.
 
 Both forms become the same :class:`~tracker.index.interface.ProjectPage`.
-Anything malformed raises :class:`tracker.errors.IndexError_` naming the
+Anything malformed raises :class:`tracker.errors.IndexUnavailable` naming the
 project; optional fields that are merely odd (an unparseable upload time)
 become ``None`` rather than failing the page.
 
@@ -26,7 +26,7 @@ from urllib.parse import urldefrag, urljoin
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tracker.errors import IndexError_
+from tracker.errors import IndexUnavailable
 from tracker.index.interface import IndexFile, ProjectPage
 
 __all__ = [
@@ -47,21 +47,22 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_filename(filename: str, name: str) -> str:
-    """``filename`` if it can be stored and parsed, else :class:`IndexError_` naming the project.
+    """``filename`` if it can be stored and parsed, else :class:`IndexUnavailable`
+    naming the project.
 
     >>> check_filename("six-1.0.tar.gz", "six")
     'six-1.0.tar.gz'
     >>> check_filename("six-1.0\\x00.tar.gz", "six")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tracker.errors.IndexError_: project 'six': a file name contains a control character: ...
+    tracker.errors.IndexUnavailable: project 'six': a file name contains a control character: ...
     """
     if _CONTROL.search(filename):
-        raise IndexError_(
+        raise IndexUnavailable(
             f"project {name!r}: a file name contains a control character: {_short(filename)}"
         )
     if _HUGE_NUMBER.search(filename):
-        raise IndexError_(
+        raise IndexUnavailable(
             f"project {name!r}: a file name holds a number of more than 4,300 digits: "
             f"{_short(filename)}"
         )
@@ -143,10 +144,10 @@ def _metadata_offer(value: object) -> tuple[bool, tuple[tuple[str, str], ...]]:
 
 def _json_file(raw: object, page_url: str, name: str) -> IndexFile:
     if not isinstance(raw, dict):
-        raise IndexError_(f"project {name!r}: file entry is not an object")
+        raise IndexUnavailable(f"project {name!r}: file entry is not an object")
     filename, url = raw.get("filename"), raw.get("url")
     if not isinstance(filename, str) or not isinstance(url, str):
-        raise IndexError_(f"project {name!r}: file entry without filename or url")
+        raise IndexUnavailable(f"project {name!r}: file entry without filename or url")
     offered = raw.get("core-metadata", raw.get("dist-info-metadata", False))
     has_metadata, metadata_hashes = _metadata_offer(offered)
     size = raw.get("size")
@@ -184,14 +185,14 @@ def parse_json_page(
     try:
         data: Any = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexError_(
+        raise IndexUnavailable(
             f"project {name!r}: malformed or truncated JSON from the index ({exc})"
         ) from None
     if not isinstance(data, dict):
-        raise IndexError_(f"project {name!r}: JSON page is not an object")
+        raise IndexUnavailable(f"project {name!r}: JSON page is not an object")
     raw_files = data.get("files")
     if not isinstance(raw_files, list):
-        raise IndexError_(f"project {name!r}: JSON page has no 'files' list")
+        raise IndexUnavailable(f"project {name!r}: JSON page has no 'files' list")
     files = tuple(_json_file(raw, page_url, name) for raw in raw_files)
     raw_meta = data.get("meta")
     meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
@@ -207,7 +208,9 @@ def parse_json_page(
     page_name = data.get("name")
     canonical = canonicalize_name(name)
     if isinstance(page_name, str) and canonicalize_name(page_name) != canonical:
-        raise IndexError_(f"project {name!r}: the index answered the page of {_short(page_name)}")
+        raise IndexUnavailable(
+            f"project {name!r}: the index answered the page of {_short(page_name)}"
+        )
     return ProjectPage(
         name=canonical,
         last_serial=serial,
@@ -299,7 +302,7 @@ def parse_html_page(
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise IndexError_(f"project {name!r}: HTML page is not UTF-8 ({exc})") from None
+        raise IndexUnavailable(f"project {name!r}: HTML page is not UTF-8 ({exc})") from None
     collector = _AnchorCollector()
     collector.feed(text)
     collector.close()
@@ -309,7 +312,7 @@ def parse_html_page(
         if (file := _html_file(attrs, anchor_text, page_url, name)) is not None
     )
     if not files and "<a" not in text.lower() and "<html" not in text.lower():
-        raise IndexError_(f"project {name!r}: the index answered something that is not a page")
+        raise IndexUnavailable(f"project {name!r}: the index answered something that is not a page")
     return ProjectPage(
         name=canonicalize_name(name),
         last_serial=parse_serial(serial_header),

@@ -29,7 +29,7 @@ import httpx
 from packaging.utils import canonicalize_name
 
 from tracker.config import resolve_index_url
-from tracker.errors import IndexError_, ProjectNotFound
+from tracker.errors import IndexUnavailable, ProjectNotFound
 from tracker.index.http import Fetcher, RetryPolicy
 from tracker.index.interface import (
     CoreMetadata,
@@ -126,7 +126,7 @@ class PypiIndex:
         """The project's page, or :class:`Unchanged` if it matches ``known_serial``/``known_etag``.
 
         Raises :class:`~tracker.errors.ProjectNotFound` (404/410) and
-        :class:`~tracker.errors.IndexError_` (unreachable, malformed, too large).
+        :class:`~tracker.errors.IndexUnavailable` (unreachable, malformed, too large).
         """
         normalised = canonicalize_name(name)
         what = f"project {normalised!r}"
@@ -153,7 +153,7 @@ class PypiIndex:
         if fetched.status in (404, 410):
             raise ProjectNotFound(f"{what}: not found on the index ({fetched.status})")
         if fetched.status != 200:
-            raise IndexError_(f"{what}: the index answered HTTP {fetched.status}")
+            raise IndexUnavailable(f"{what}: the index answered HTTP {fetched.status}")
         content_type = fetched.headers.get("Content-Type", "")
         serial_header = fetched.headers.get(_SERIAL_HEADER)
         if _is_json(content_type):
@@ -173,7 +173,7 @@ class PypiIndex:
                 etag=etag,
             )
         else:
-            raise IndexError_(f"{what}: unexpected content type {content_type!r}")
+            raise IndexUnavailable(f"{what}: unexpected content type {content_type!r}")
         if known_serial is not None and page.last_serial == known_serial:
             return Unchanged(normalised, page.last_serial, etag)
         return page
@@ -183,7 +183,7 @@ class PypiIndex:
 
         An offered ``.metadata`` file that is missing (404) is tolerated (some
         mirrors lack them) and the wheel is read instead. Raises
-        :class:`~tracker.errors.IndexError_` for sdists without a ``.metadata``
+        :class:`~tracker.errors.IndexUnavailable` for sdists without a ``.metadata``
         file and for unreadable wheels.
         """
         what = f"metadata of {file.filename!r}"
@@ -194,12 +194,12 @@ class PypiIndex:
             if fetched.status == 200:
                 expected = dict(file.metadata_hashes).get("sha256")
                 if expected and hashlib.sha256(fetched.body).hexdigest() != expected.lower():
-                    raise IndexError_(f"{what}: sha256 of the .metadata file does not match")
+                    raise IndexUnavailable(f"{what}: sha256 of the .metadata file does not match")
                 return parse_core_metadata(fetched.body, source="metadata-file", what=what)
             if fetched.status not in (403, 404, 410):
-                raise IndexError_(f"{what}: the index answered HTTP {fetched.status}")
+                raise IndexUnavailable(f"{what}: the index answered HTTP {fetched.status}")
         if not file.is_wheel:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"{what}: only wheels carry readable metadata without a .metadata file"
             )
         return await metadata_from_wheel(self.fetcher, file, max_download=self.max_wheel_bytes)
@@ -209,20 +209,20 @@ async def fetch_many(
     index: PypiIndex,
     names: Iterable[str],
     known: KnownState | None = None,
-) -> dict[str, FetchResult | IndexError_]:
+) -> dict[str, FetchResult | IndexUnavailable]:
     """Fetch many projects concurrently (bounded by the index's semaphore).
 
     ``known`` maps normalised names to ``(serial, etag)`` from an earlier crawl.
-    Failures are values in the result (``IndexError_``/``ProjectNotFound``), so
+    Failures are values in the result (``IndexUnavailable``/``ProjectNotFound``), so
     one bad project does not stop a crawl.
     """
     known = known or {}
 
-    async def one(name: str) -> tuple[str, FetchResult | IndexError_]:
+    async def one(name: str) -> tuple[str, FetchResult | IndexUnavailable]:
         serial, etag = known.get(name, (None, None))
         try:
             return name, await index.fetch_project(name, serial, etag)
-        except IndexError_ as exc:
+        except IndexUnavailable as exc:
             return name, exc
 
     normalised = list(dict.fromkeys(canonicalize_name(n) for n in names))
@@ -268,7 +268,7 @@ class SyncPypiIndex:
 
     def fetch_many(
         self, names: Iterable[str], known: KnownState | None = None
-    ) -> dict[str, FetchResult | IndexError_]:
+    ) -> dict[str, FetchResult | IndexUnavailable]:
         """See :func:`fetch_many`."""
         return self._run(fetch_many(self._index, names, known))
 

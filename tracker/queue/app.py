@@ -76,7 +76,7 @@ def make_app(db_url: str, *, asynchronous: bool) -> App:
 class ProbeQueue:
     """Hand probe jobs to ``fttrack worker`` processes through PostgreSQL.
 
-    ``enqueue`` is the :class:`~tracker.service.Tracker`'s ``enqueue`` hook: it
+    ``enqueue`` is the :class:`~tracker.service.TrackerService`'s ``enqueue`` hook: it
     defers one job per (release, target) and ignores releases already waiting.
     Thread-safe; the connection pool opens on first use.
     """
