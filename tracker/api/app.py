@@ -98,6 +98,7 @@ def seed_in_background(cache: SummaryCache, store: Store, snapshot: Path | None 
     is no snapshot. Runs in the caller's thread: call it from a background one."""
     from tracker.archive import Archive
     from tracker.datafiles import snapshot_path
+
     path = snapshot or snapshot_path()
     if store.project_count() > 0 or not path.is_file():
         return False
