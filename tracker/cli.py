@@ -23,8 +23,8 @@ __all__ = ["main"]
 #: subcommand name -> "module:attribute" of its click command, in help order.
 COMMANDS: dict[str, str] = {
     "audit": "tracker.audit.command:audit",
-    "probe": "tracker.probe.command:probe",
-    "python": "tracker.pythons.command:python_group",
+    "probe": "tracker.commands.probe:probe",
+    "python": "tracker.commands.python:python_group",
     "crawl": "tracker.commands.crawl:crawl",
     "serve": "tracker.commands.serve:serve",
     "worker": "tracker.commands.worker:worker",
@@ -37,7 +37,7 @@ COMMANDS: dict[str, str] = {
 _SHORT_HELP: dict[str, str] = {
     "audit": "Audit a lockfile or requirements file for free-threading blockers.",
     "probe": "Install a package into a free-threaded interpreter and import it in a sandbox.",
-    "python": "List or install free-threaded interpreters (3.13t, 3.14t).",
+    "python": "List or install free-threaded interpreters (3.13t, 3.14t, 3.15t).",
     "crawl": "Fetch projects from the index and classify their files.",
     "serve": "Run the tracker: scheduled crawls, probes and the JSON API.",
     "worker": "Run probe jobs from a PostgreSQL queue (scale-out).",
