@@ -28,12 +28,16 @@ log = logging.getLogger("fttrack.service")
 
 
 def load_seed_names(limit: int, path: Path | None = None) -> list[str]:
-    """The first ``limit`` names of the seed watch list (most downloaded first)."""
+    """The first ``limit`` names of the seed watch list (most downloaded first).
+
+    >>> load_seed_names(0), len(load_seed_names(3))
+    ([], 3)
+    """
     from tracker.datafiles import data_file
 
     path = path or data_file("top-pypi-packages.txt")
     names: list[str] = []
-    if not path.is_file():
+    if limit <= 0 or not path.is_file():
         return names
     for line in path.read_text().splitlines():
         line = line.strip()
