@@ -49,8 +49,9 @@ __all__ = ["FILE_LIMIT", "MEMBER_LIMIT", "Archive", "index_path_for", "write_arc
 
 #: Largest decompressed size of one member (a project's history, or all summaries).
 MEMBER_LIMIT = 256 * 1024 * 1024
-#: Largest decompressed size of a whole snapshot read without its index.
-FILE_LIMIT = 2 * 1024 * 1024 * 1024
+#: Largest decompressed size of a whole snapshot read without its index (the shipped
+#: snapshot is 40 MB; a larger one always has its index, written by :func:`write_archive`).
+FILE_LIMIT = 1024 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _INDEX_LIMIT = 64 * 1024 * 1024
 _INFLATE_CHUNK = 16 * 1024 * 1024
