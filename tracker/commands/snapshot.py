@@ -28,7 +28,7 @@ def snapshot_group() -> None:
     "--target",
     "targets",
     multiple=True,
-    default=("3.13t", "3.14t"),
+    default=("3.13t", "3.14t", "3.15t"),
     show_default=True,
     help="Targets to probe (repeatable); each needs an interpreter.",
 )
@@ -93,7 +93,7 @@ def build_command(
 
     \b
     Examples:
-      fttrack snapshot build                      # top 2,000, 3.13t and 3.14t
+      fttrack snapshot build                      # top 2,000 on 3.13t, 3.14t, 3.15t
       fttrack snapshot build --top 200 --max-probes 50
     """
     from rich.console import Console
@@ -127,7 +127,7 @@ def build_command(
             console.print(f"[green]crawl[/] {report.summary()}")
         jobs = probe_candidates(
             store, targets, names=names, again=reprobe, newest_with_wheel=True,
-            pure_with_binary_deps=dependents,
+            pure_with_binary_deps=dependents, first_ready_releases=True,
         )  # fmt: skip
         sizes = job_wheel_sizes(store, jobs)
         too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
