@@ -25,6 +25,7 @@ origin (file and line) it has in the input.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -175,16 +176,28 @@ def parse_compiled(text: str, input_name: str) -> list[Dependency]:
 
 
 def _summary(stderr: str) -> str:
-    """uv's error output as one line (warnings and hints left out)."""
-    lines = [line.strip() for line in stderr.splitlines()]
-    kept = [
-        line
-        for line in lines
-        if line and not line.startswith(("warning:", "hint:", "help:")) and line != "error:"
-    ]
-    text = " ".join(kept).removeprefix("error: ").removeprefix("× ").strip()
-    text = " ".join(text.split())
-    return text[:400] + ("…" if len(text) > 400 else "") or "uv pip compile failed"
+    """uv's error output as one line (warnings and hints left out).
+
+    >>> _summary("error: No solution found\\n  cause: Because x has no wheels.\\nhint: y")
+    'No solution found: Because x has no wheels.'
+    """
+    kept = []
+    for raw in stderr.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("warning:", "hint:", "help:")):
+            continue
+        line = line.removeprefix("error:").removeprefix("cause:").removeprefix("×").strip()
+        if line:
+            kept.append(line)
+    text = " ".join(": ".join(kept).split()).replace(".:", ".")
+    if len(text) > 400:
+        text = text[:399] + "…"
+    return text or "uv pip compile failed"
+
+
+def _without_wheels(stderr: str) -> list[str]:
+    """The packages uv names as having no usable wheel."""
+    return sorted(set(re.findall(r"Wheels are required for `([^`]+)`", stderr)))
 
 
 def _environment() -> dict[str, str]:
@@ -254,12 +267,12 @@ def resolve_requirements(
     done = _compile([*argv, "--only-binary", ":all:"], stdin_text, timeout)
     note = ""
     if done.returncode != 0 and _any(done.stderr, _NO_WHEEL_MARKERS):
-        first = _summary(done.stderr)
+        names = ", ".join(_without_wheels(done.stderr)) or "some requirement"
         done = _compile(argv, stdin_text, timeout)
         if done.returncode == 0:
             note = (
-                f"--resolve: wheels only did not resolve ({first}); resolved again with "
-                "source distributions allowed, for resolution only"
+                f"--resolve: {names} has no wheel for {target} {platform}; resolved again with "
+                "source distributions allowed (for resolution only: the audit judges them)"
             )
     if done.returncode != 0:
         where = f"{path if path != '-' else '<stdin>'}: --resolve"
