@@ -27,8 +27,7 @@ def probe_hook(tracker: TrackerService, store: Store, *, workers: bool) -> Probe
     """
 
     def on_probe(name: str, version: str | None, wanted: list[str]) -> dict[str, Any]:
-        from tracker.crawl import probe_candidates
-        from tracker.models import ProbeJob
+        from tracker.ondemand import probe_jobs
 
         if not workers:
             return {"queued": 0, "unavailable": "this server runs no probe workers"}
@@ -40,10 +39,7 @@ def probe_hook(tracker: TrackerService, store: Store, *, workers: bool) -> Probe
                 "unavailable": f"no free-threaded interpreter for {', '.join(wanted)} "
                 f"on this server (targets it can probe: {here})",
             }
-        if version is None:
-            jobs = probe_candidates(store, able, names=[name])
-        else:
-            jobs = [ProbeJob(name, version, t) for t in able]
+        jobs = probe_jobs(store, name, version, able)
         return {
             "queued": tracker.queue_probes(jobs),
             "jobs": len(jobs),

@@ -94,11 +94,11 @@ def parse_fail_on(text: str | None) -> frozenset[Status]:
 def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     """The callback behind ``--probe-missing``: probe projects the source does not know.
 
-    Provided by the probe (``tracker.probe.audit_hook:make_probe_missing``) where
+    Provided by the probe (``tracker.ondemand:make_probe_missing``) where
     that is installed.
     """
     try:
-        from tracker.probe.audit_hook import make_probe_missing
+        from tracker.ondemand import make_probe_missing
     except ImportError:
         raise SourceError("--probe-missing: the probe is not available in this build") from None
     hook: ProbeMissing = make_probe_missing(target=target, platform=platform)
