@@ -16,7 +16,7 @@ from tracker.probe import Limits, ProbeRequest, probe
 from tracker.store.engine import Store
 from tracker.wheels import this_platform
 
-__all__ = ["RETRIES", "run_probe_job"]
+__all__ = ["RETRIES", "probe_job", "run_probe_job"]
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,26 @@ def run_probe_job(
     retries: int = RETRIES,
     backoff_seconds: float = BACKOFF_SECONDS,
 ) -> ProbeResult:
-    """Probe ``job`` from the configured index and add the result to the store's history.
+    """Probe ``job`` (see :func:`probe_job`) and add the result to the store's history."""
+    result = probe_job(
+        job, settings, sandbox_level=sandbox_level, limits=limits, progress=progress,
+        retries=retries, backoff_seconds=backoff_seconds,
+    )  # fmt: skip
+    store.record_probe(result)
+    return result
+
+
+def probe_job(
+    job: ProbeJob,
+    settings: Settings,
+    *,
+    sandbox_level: str | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    retries: int = RETRIES,
+    backoff_seconds: float = BACKOFF_SECONDS,
+) -> ProbeResult:
+    """Probe ``job`` from the configured index (nothing is stored).
 
     A probe that could not run for a reason of the package (e.g. the installed
     distribution is not the one asked for) is stored as ``install-failed``
@@ -73,7 +92,6 @@ def run_probe_job(
         )
     if result.version != job.version:  # the index resolved another version: keep the asked one
         result = dataclasses.replace(result, version=job.version)
-    store.record_probe(result)
     return result
 
 

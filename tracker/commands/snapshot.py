@@ -175,3 +175,103 @@ def build_command(
         f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
         f"{done} probes in {time.monotonic() - started:.0f}s"
     )
+
+
+@snapshot_group.command("verify")
+@click.option(
+    "--sample",
+    "size",
+    default=40,
+    show_default=True,
+    help="How many probed releases to probe again.",
+)
+@click.option(
+    "--snapshot",
+    "path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The snapshot to check [default: the shipped one].",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    help="Only releases probed on this target (repeatable) [default: every target this "
+    "machine has an interpreter for].",
+)
+@click.option("--seed", type=int, help="Random seed (the same seed draws the same sample).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def verify_command(
+    size: int, path: Path | None, targets: tuple[str, ...], seed: int | None, as_json: bool
+) -> None:
+    """Probe a random sample of the snapshot's probed releases again and report agreement.
+
+    Nothing is stored. Each release is installed from the configured index into
+    a real free-threaded interpreter and imported in the sandbox, as when the
+    snapshot was built; the status found today is compared with the one recorded.
+
+    \b
+    Examples:
+      fttrack snapshot verify --sample 40
+      fttrack snapshot verify --sample 10 --target 3.14t --seed 7 --json
+    """
+    import json
+
+    from rich.console import Console
+
+    from tracker.archive import Archive
+    from tracker.config import load_settings
+    from tracker.datafiles import snapshot_path
+    from tracker.jobs import probe_job
+    from tracker.pythons.discover import find_interpreters
+    from tracker.verify import Check, probed_jobs, sample_jobs, verify
+
+    console = Console(stderr=True)
+    settings = load_settings()
+    here = sorted({i.target.name for i in find_interpreters(settings)})
+    chosen = list(targets) or here
+    missing = [t for t in chosen if t not in here]
+    if missing:
+        raise click.UsageError(
+            f"no free-threaded interpreter for {', '.join(missing)} here: "
+            f"run 'fttrack python install {missing[0]}'"
+        )
+    archive = Archive(path or snapshot_path())
+    population = probed_jobs(archive.documents(), chosen)
+    sample = sample_jobs(population, size, seed=seed)
+    console.print(
+        f"probing {len(sample)} of the {len(population)} probed releases of "
+        f"{(path or snapshot_path()).name} again ({', '.join(chosen)})"
+    )
+
+    def show(check: Check) -> None:
+        mark = "[green]=[/]" if check.agrees else "[red]≠[/]"
+        now = check.now.value if check.now is not None else f"error: {check.error}"
+        job = check.job
+        console.print(f"{mark} {job.project} {job.version} {job.target}: "
+                      f"{check.recorded.value} → {now}")  # fmt: skip
+
+    report = verify(sample, lambda job: probe_job(job, settings), progress=show)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "sample": len(report.checks),
+                    "population": len(population),
+                    "agreed": report.agreed,
+                    "errors": report.errors,
+                    "checks": [
+                        {
+                            "project": c.job.project,
+                            "version": c.job.version,
+                            "target": c.job.target,
+                            "recorded": c.recorded.value,
+                            "now": c.now.value if c.now is not None else None,
+                            "error": c.error or None,
+                        }
+                        for c in report.checks
+                    ],
+                },
+                indent=2,
+            )
+        )
+    console.print(f"[bold]{report.summary_line()}[/]")
