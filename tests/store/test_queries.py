@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.store.helpers import T0, numpy_page, probe, six_page
 from tracker.errors import InputError
@@ -94,7 +94,7 @@ def test_probe_history_is_kept_and_deduplicated(store: Store) -> None:
     assert not store.record_probe(first)  # the same result again: stored once
     assert store.record_probe(probe(at=T0 + timedelta(days=41)))
     with store.session_scope() as session:
-        runs = session.exec(select(ProbeRun).order_by(ProbeRun.probed_at)).all()
+        runs = session.exec(select(ProbeRun).order_by(col(ProbeRun.probed_at))).all()
         assert [r.status for r in runs] == ["gil-reenabled", "ready"]
         assert runs[0].culprits == [{"module": "numpy._core._multiarray_umath", "owner": "numpy"}]
         assert runs[0].modules[0]["outcome"] == "gil-reenabled"
