@@ -1,5 +1,6 @@
-"""The shipped snapshot in data/: it loads, `fttrack status` counts it right,
-and every probe verdict in it says where, how and when it was made."""
+"""The shipped snapshot in data/: a schema 2 archive of real projects on three targets,
+its stored summaries agree with the documents, `fttrack status` counts it right, and
+every probe verdict in it says where, how and when it was made."""
 
 from __future__ import annotations
 
@@ -9,49 +10,85 @@ import subprocess
 import sys
 from collections import Counter
 from functools import cache
-from pathlib import Path
-from typing import Any
 
+from tracker.archive import Archive, index_path_for
 from tracker.datafiles import data_file
-from tracker.verdicts.snapshot import SnapshotSource
+from tracker.documents import (
+    DOCUMENT_SCHEMA,
+    FeedDocument,
+    decode_feed,
+    status_counts,
+    summarize,
+)
+from tracker.models import Evidence
 
 SNAPSHOT = data_file("snapshot.json.gz")
+TARGETS = ["3.13t", "3.14t", "3.15t"]
 
 
 @cache
-def feed() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(gzip.decompress(SNAPSHOT.read_bytes()))
-    return document
+def feed() -> FeedDocument:
+    """The whole snapshot, read as one ordinary gzip JSON file."""
+    return decode_feed(gzip.decompress(SNAPSHOT.read_bytes()), what=str(SNAPSHOT))
 
 
-def test_the_snapshot_is_a_feed_document_of_real_projects() -> None:
+def test_the_snapshot_is_a_schema_2_document_of_real_projects() -> None:
     document = feed()
-    assert document["schema"] == 1
-    assert document["targets"] == ["3.13t", "3.14t", "3.15t"]
-    names = [p["name"] for p in document["projects"]]
+    assert document.schema == DOCUMENT_SCHEMA == 2
+    names = [p.name for p in document.projects]
     assert len(names) >= 2000 and len(set(names)) == len(names)
     assert {"numpy", "boto3", "requests"} <= set(names)
+    assert [s.name for s in document.summaries] == names
+
+
+def test_the_snapshot_declares_three_targets_everywhere() -> None:
+    assert feed().targets == TARGETS
+    index = json.loads(index_path_for(SNAPSHOT).read_text())
+    assert index["targets"] == TARGETS
+    assert index["size"] == SNAPSHOT.stat().st_size
+    archive = Archive(SNAPSHOT)
+    assert list(archive.targets) == TARGETS
+    assert archive.generated == feed().generated
+    # every release carries a verdict on every target
+    for project in feed().projects[::50]:
+        for release in project.releases:
+            assert list(release.targets) == TARGETS, (project.name, release.version)
+
+
+def test_the_stored_summaries_agree_with_the_documents() -> None:
+    archive = Archive(SNAPSHOT)
+    summaries = archive.summaries()
+    assert summaries == feed().summaries
+    for project, summary in zip(feed().projects, summaries, strict=True):
+        assert summary == summarize(project), project.name
+        assert project.summary == summary, project.name  # each member carries it too
+    index = json.loads(index_path_for(SNAPSHOT).read_text())
+    assert index["probed_targets"] == list(archive.probed_targets()) == ["3.13t", "3.14t"]
 
 
 def test_the_member_index_serves_the_same_documents() -> None:
-    source = SnapshotSource(SNAPSHOT)
-    assert source.names() == [p["name"] for p in feed()["projects"]]
-    for document in feed()["projects"][::97]:
-        assert source.project(document["name"]) == document
+    archive = Archive(SNAPSHOT)
+    assert archive.names() == [p.name for p in feed().projects]
+    for document in feed().projects[::97]:
+        found = archive.document(document.name)
+        assert found is not None
+        assert list(found.releases) == document.releases
+        assert found.summary == document.summary
 
 
 def test_every_probe_verdict_carries_interpreter_sandbox_and_date() -> None:
     probes = 0
-    for project in feed()["projects"]:
-        for release in project["releases"]:
-            for target, verdict in release["targets"].items():
-                if verdict["evidence"] != "probe":
+    for project in feed().projects:
+        for release in project.releases:
+            for target, verdict in release.targets.items():
+                if verdict.evidence is not Evidence.PROBE:
                     continue
                 probes += 1
-                probe = verdict["probe"]
-                assert probe["interpreter"].startswith(target[:-1] + "."), (project["name"], target)
-                assert probe["sandbox"] in ("bwrap", "unshare"), project["name"]
-                assert verdict["probed_at"], project["name"]
+                probe = verdict.probe
+                assert probe is not None, (project.name, release.version, target)
+                assert probe.interpreter.startswith(target[:-1] + "."), (project.name, target)
+                assert probe.sandbox in ("bwrap", "unshare"), project.name
+                assert verdict.probed_at, project.name
     assert probes >= 150
 
 
@@ -62,19 +99,24 @@ def test_status_counts_match_the_snapshot() -> None:
         capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     status = json.loads(completed.stdout)
-    assert status["projects"] == len(feed()["projects"])
-    assert status["releases"] == sum(len(p["releases"]) for p in feed()["projects"])
+    projects = feed().projects
+    assert status["projects"] == len(projects)
+    assert status["releases"] == sum(len(p.releases) for p in projects)
     probed: Counter[str] = Counter(
         target
-        for project in feed()["projects"]
-        for release in project["releases"]
-        for target, verdict in release["targets"].items()
-        if verdict["evidence"] == "probe"
+        for project in projects
+        for release in project.releases
+        for target, verdict in release.targets.items()
+        if verdict.evidence is Evidence.PROBE
     )
-    assert status["probed_releases"] == {t: probed[t] for t in ("3.13t", "3.14t", "3.15t")}
+    assert status["probed_releases"] == {t: probed[t] for t in TARGETS}
+    counts = status_counts(feed().summaries)
+    for target in TARGETS:
+        shown = {k: v for k, v in status["current_release_status"][target].items() if v}
+        assert shown == {k: v for k, v in counts[target].items() if v}, target
     assert status["interpreters"] and status["sandboxes"][0] == "bwrap"
 
 
 def test_the_snapshot_is_small_enough_for_git() -> None:
     assert SNAPSHOT.stat().st_size < 20 * 1024 * 1024
-    assert Path(str(SNAPSHOT).replace(".json.gz", ".index.json")).is_file()
+    assert index_path_for(SNAPSHOT).is_file()
