@@ -264,7 +264,8 @@ class _LazyDocument(_Struct):
 class FeedDocument(_Struct):
     """A full dump: every project document, and optionally every summary (a snapshot file)."""
 
-    schema: int = DOCUMENT_SCHEMA
+    #: Always written (a factory default is never omitted): readers check it first.
+    schema: int = msgspec.field(default_factory=lambda: DOCUMENT_SCHEMA)
     generated: str | None = None
     targets: list[str] = msgspec.field(default_factory=lambda: list(TARGET_NAMES))
     projects: list[ProjectDocument] = []
@@ -274,10 +275,11 @@ class FeedDocument(_Struct):
 class SummaryFeed(_Struct):
     """The summary feed: one summary per tracked project (``/api/v1/feed.json``)."""
 
-    schema: int = FEED_SCHEMA
+    #: Always written (a factory default is never omitted): readers check it first.
+    schema: int = msgspec.field(default_factory=lambda: FEED_SCHEMA)
     generated: str | None = None
     targets: list[str] = msgspec.field(default_factory=lambda: list(TARGET_NAMES))
-    projects: list[ProjectSummary] = []
+    projects: list[ProjectSummary] = msgspec.field(default_factory=lambda: [])
 
 
 # -- encoding and decoding ------------------------------------------------------------------

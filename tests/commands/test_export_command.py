@@ -1,4 +1,4 @@
-"""``fttrack export DIR``: feed, project documents, badges, index.html with a chart and table."""
+"""``fttrack export DIR``: summary feed, project documents, badges, index.html with a chart and table."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.api.conftest import fill
+from tests.store.helpers import fill
 from tracker.chart import STATUS_HEX, readiness_chart_svg
 from tracker.commands.export import export
+from tracker.documents import FEED_SCHEMA, decode_document, decode_summary_feed, summarize
+from tracker.models import Status
 from tracker.store import open_store
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -28,17 +30,23 @@ def _db(tmp_path: Path) -> str:
 
 def test_export_writes_the_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    result = CliRunner().invoke(export, [str(out), "--db", _db(tmp_path)])
+    url = _db(tmp_path)
+    with open_store(url, seed=False) as store:
+        expected = store.project_document("numpy")
+    result = CliRunner().invoke(export, [str(out), "--db", url])
     assert result.exit_code == 0, result.output
-    feed = json.loads((out / "feed.json").read_text())
-    assert feed["schema"] == 1 and [p["name"] for p in feed["projects"]] == [
-        "legacy-pkg",
-        "numpy",
-        "six",
-    ]
-    assert json.loads(gzip.decompress((out / "feed.json.gz").read_bytes())) == feed
-    numpy = json.loads((out / "projects" / "numpy.json").read_text())
-    assert numpy == feed["projects"][1]
+    raw = (out / "feed.json").read_bytes()
+    feed = json.loads(raw)
+    assert list(feed) == ["schema", "generated", "targets", "projects"]
+    assert feed["schema"] == FEED_SCHEMA == 2
+    assert feed["targets"] == ["3.13t", "3.14t", "3.15t"]
+    summaries = decode_summary_feed(raw).projects
+    assert [s.name for s in summaries] == ["legacy-pkg", "numpy", "six"]
+    assert gzip.decompress((out / "feed.json.gz").read_bytes()) == raw
+    numpy = decode_document((out / "projects" / "numpy.json").read_bytes())
+    assert numpy == expected  # the stored document, with its summary
+    assert numpy.summary == summaries[1] == summarize(numpy)
+    assert summaries[1].cell("3.14t").status is Status.GIL_REENABLED
     badge = json.loads((out / "badges" / "numpy-3.14t.json").read_text())
     assert badge["message"] == "gil-reenabled" and set(badge) == {
         "schemaVersion",

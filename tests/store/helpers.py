@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, Status
+from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -106,3 +107,13 @@ def probe(
         probed_at=at.isoformat(),
         installed=(f"{project}=={version}",),
     )
+
+
+def fill(store: Store) -> None:
+    """numpy (probed: gil-reenabled on 3.14t, ready on 3.13t), six (pure), legacy-pkg (sdist only)."""
+    store.upsert_project_page("NumPy", 10, None, numpy_page())
+    store.upsert_project_page("six", 11, None, six_page())
+    store.upsert_project_page("legacy_pkg", 12, None, legacy_page())
+    store.add_to_watchlist(["numpy", "six"], "seed")
+    store.record_probe(probe(status=Status.GIL_REENABLED, culprit="numpy._core._umath"))
+    store.record_probe(probe("numpy", "2.4.6", "3.13t", Status.READY))

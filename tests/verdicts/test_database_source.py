@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import fill
+from tests.store.helpers import fill
 from tracker.errors import SourceError
 from tracker.store import open_store
 from tracker.verdicts.database import DatabaseSource
