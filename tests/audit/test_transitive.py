@@ -222,3 +222,22 @@ def test_parse_compiled_reads_multi_parent_and_url_lines() -> None:
     assert (deps[0].name, deps[0].version, deps[0].via) == ("idna", "3.20", "requests, yarl")
     assert deps[1].skipped_reason.startswith("direct URL") and deps[1].via == ""
     assert deps[2].skipped_reason.startswith("editable")
+
+
+def test_several_parents_are_shortened_in_the_table_only() -> None:
+    from tracker.audit.report import AuditEntry, AuditReport
+    from tracker.formats import get_renderer
+    from tracker.models import Evidence, Status
+
+    entry = AuditEntry(
+        name="idna",
+        version="3.20",
+        specifier="==3.20",
+        origin="r.txt",
+        status=Status.UNKNOWN,
+        evidence=Evidence.NONE,
+        via="anyio, httpx, requests",
+    )
+    report = AuditReport("r.txt", "3.14t", "manylinux_x86_64", "snapshot", (entry,))
+    assert "via anyio +2" in get_renderer("table")(report)
+    assert '"via": "anyio, httpx, requests"' in get_renderer("json")(report)

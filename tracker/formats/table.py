@@ -74,8 +74,11 @@ def _upgrade(entry: AuditEntry) -> _Piece:
 
 
 def _origin(entry: AuditEntry) -> str:
+    """``via PARENT`` (``via a +3`` for several parents: JSON lists them all), else file:line."""
     if entry.via:
-        return f"via {entry.via}"
+        parents = [p.strip() for p in entry.via.split(",")]
+        more = f" +{len(parents) - 1}" if len(parents) > 1 else ""
+        return f"via {parents[0]}{more}"
     return _short_origin(entry.origin)
 
 
