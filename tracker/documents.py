@@ -59,11 +59,14 @@ __all__ = [
     "Culprit",
     "DocumentError",
     "FeedDocument",
+    "FileDocument",
     "LazyReleases",
     "ModuleLine",
     "ProbeBlock",
+    "ProbeRunDocument",
     "ProjectDocument",
     "ProjectSummary",
+    "ReleaseDetail",
     "ReleaseDocument",
     "SummaryFeed",
     "TargetSummary",
@@ -270,6 +273,52 @@ class FeedDocument(_Struct):
     targets: list[str] = msgspec.field(default_factory=lambda: list(TARGET_NAMES))
     projects: list[ProjectDocument] = []
     summaries: list[ProjectSummary] = []
+
+
+class FileDocument(msgspec.Struct):
+    """One distribution file of a release."""
+
+    filename: str
+    kind: str
+    targets: list[str]
+    platforms: list[str]
+    pure: bool
+    gil_only: bool
+    abi3t: bool
+    yanked: bool
+    size: int | None
+    uploaded: str | None
+
+
+class ProbeRunDocument(msgspec.Struct):
+    """One probe run, with everything it recorded."""
+
+    target: str
+    platform: str
+    status: str
+    evidence: str
+    culprits: list[Culprit]
+    modules: list[dict[str, Any]]
+    interpreter: str
+    sandbox: str
+    timings: dict[str, Any]
+    stderr_tail: str
+    detail: str
+    installed: list[str]
+    probed_at: str | None
+
+
+class ReleaseDetail(msgspec.Struct):
+    """One release: files, the current verdict per target, and every probe run per target."""
+
+    name: str
+    display_name: str
+    version: str
+    yanked: bool
+    uploaded: str | None
+    files: list[FileDocument]
+    targets: dict[str, TargetVerdict]
+    history: dict[str, list[ProbeRunDocument]]
 
 
 class SummaryFeed(_Struct):

@@ -75,6 +75,7 @@ def create_app(
         on_probe=on_probe,
         owns_store=owns_store,
     )
+    app.add_middleware(badges.BadgeFastPath)  # innermost: badges before routing
     app.add_middleware(HeadAsGet)  # HEAD on every GET route
     install_error_handlers(app)  # outermost: it sees the request as it came
     app.include_router(projects.router)

@@ -1,17 +1,29 @@
-"""Routes: the shields.io endpoint badge and the SVG badge of a project on a target."""
+"""Routes: the shields.io endpoint badge and the SVG badge of a project on a target.
+
+Badges are the hottest path of the service (every README view asks), so
+:class:`BadgeFastPath` answers ``GET /badges/NAME.json|.svg`` (with no query,
+or exactly ``target=T`` for a known target) straight from the
+:class:`~tracker.api.cache.SummaryCache`, before routing and dependency
+injection. Anything else (another query, an unknown target) goes on to the
+routes below, which answer the same bodies, validate the query (422) and
+document the badges in the OpenAPI schema.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker.api.schemas import BadgeEndpoint, TargetName
 from tracker.api.state import AppState, get_state
 from tracker.badges import CACHE_SECONDS, badge_svg, shields_endpoint
+from tracker.documents import TARGET_NAMES, ProjectSummary
 
-__all__ = ["router"]
+__all__ = ["BadgeFastPath", "badge_body", "router"]
 
 router = APIRouter(prefix="/badges", tags=["badges"])
 
@@ -19,7 +31,23 @@ _TARGET = Annotated[
     TargetName | None,
     Query(description="the free-threaded target [default: the newest one with probes]"),
 ]
-_CACHE = {"Cache-Control": f"public, max-age={CACHE_SECONDS // 12}"}
+_CACHE_CONTROL = f"public, max-age={CACHE_SECONDS // 12}"
+_CACHE = {"Cache-Control": _CACHE_CONTROL}
+_MEDIA = {"json": "application/json", "svg": "image/svg+xml"}
+
+
+def _renderer(kind: str, target: str) -> Callable[[ProjectSummary | None], bytes]:
+    if kind == "json":
+        return lambda summary: json.dumps(shields_endpoint(summary, target)).encode()
+    return lambda summary: badge_svg(summary, target).encode()
+
+
+async def badge_body(state: AppState, name: str, kind: str, target: str | None) -> bytes:
+    """The badge of ``name`` (``kind`` json or svg) on ``target`` (None: the default one),
+    memoised by the cache until the project's summary changes."""
+    chosen = target if target is not None else state.cache.default_target()
+    _tracked, body = await state.cache.badge_async(name, chosen, kind, _renderer(kind, chosen))
+    return body
 
 
 @router.get(
@@ -38,15 +66,8 @@ async def badge_json(
     An untracked project answers 200 with a grey "not tracked" badge (shields.io shows
     a 404 as "not found" without reading it).
     """
-    chosen = target.value if target is not None else state.cache.default_target()
-    _tracked, body = await state.cache.badge_async(
-        name, chosen, "json", lambda summary: json.dumps(shields_endpoint(summary, chosen)).encode()
-    )
-    return Response(
-        body,
-        media_type="application/json",
-        headers=_CACHE,
-    )
+    body = await badge_body(state, name, "json", None if target is None else target.value)
+    return Response(body, media_type=_MEDIA["json"], headers=_CACHE)
 
 
 @router.get(
@@ -66,12 +87,55 @@ async def badge_image(
     target: _TARGET = None,
 ) -> Response:
     """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge."""
-    chosen = target.value if target is not None else state.cache.default_target()
-    _tracked, body = await state.cache.badge_async(
-        name, chosen, "svg", lambda summary: badge_svg(summary, chosen).encode()
+    body = await badge_body(state, name, "svg", None if target is None else target.value)
+    return Response(body, media_type=_MEDIA["svg"], headers=_CACHE)
+
+
+_PREFIX = "/badges/"
+_QUERIES: dict[bytes, str | None] = {
+    b"": None,
+    **{f"target={t}".encode(): t for t in TARGET_NAMES},
+}
+_SUFFIXES = ((".svg", "svg"), (".json", "json"))
+
+
+class BadgeFastPath:
+    """ASGI middleware: ``GET /badges/NAME.{json,svg}[?target=T]`` answered from the cache.
+
+    Same bodies and headers as the routes; a request it does not recognise
+    exactly is passed on to them untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path: str = scope["path"]
+            query: bytes = scope.get("query_string", b"")
+            if path.startswith(_PREFIX) and query in _QUERIES:
+                for suffix, kind in _SUFFIXES:
+                    if path.endswith(suffix):
+                        name = path[len(_PREFIX) : -len(suffix)]
+                        if name and "/" not in name:
+                            state = scope["app"].state.fttrack
+                            body = await badge_body(state, name, kind, _QUERIES[query])
+                            await _respond(send, body, _MEDIA[kind])
+                            return
+                        break
+        await self.app(scope, receive, send)
+
+
+async def _respond(send: Send, body: bytes, media_type: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"cache-control", _CACHE_CONTROL.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"content-type", media_type.encode()),
+            ],
+        }
     )
-    return Response(
-        body,
-        media_type="image/svg+xml",
-        headers=_CACHE,
-    )
+    await send({"type": "http.response.body", "body": body})

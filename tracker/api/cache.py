@@ -39,8 +39,8 @@ from tracker.documents import (
     probed_targets,
     status_counts,
 )
+from tracker.names import normalize_name
 from tracker.store.engine import Store
-from tracker.store.queries import normalize_name
 
 __all__ = ["FeedBody", "SummaryCache"]
 

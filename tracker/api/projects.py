@@ -8,28 +8,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from tracker.api.openapi import json_response
-from tracker.api.schemas import (
-    ErrorBody,
-    FileDocument,
-    ProbeRunDocument,
-    ProjectList,
-    ReleaseDetail,
-    StatusReport,
-    TargetName,
-)
+from tracker.api.schemas import ErrorBody, ProjectList, StatusReport, TargetName
 from tracker.api.state import AppState, get_state
 from tracker.api.validate import is_project_name, is_version, shorten
-from tracker.documents import (
-    TARGET_NAMES,
-    ProjectDocument,
-    ReleaseDocument,
-    decode_document,
-    encode,
-)
-from tracker.models import Evidence, Status
-from tracker.store.documents import culprits_of, iso
-from tracker.store.queries import normalize_name, probe_history
-from tracker.store.tables import ProbeRun
+from tracker.documents import TARGET_NAMES, ProjectDocument, ReleaseDetail, encode
+from tracker.models import Status
+from tracker.names import normalize_name
 
 __all__ = ["router"]
 
@@ -111,71 +95,12 @@ async def get_release(
         raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
     if not is_version(version):
         raise HTTPException(404, f"{shorten(version)} is not a version (PEP 440)")
-    detail = await run_in_threadpool(_release_detail, state, name, version)
+    if await run_in_threadpool(state.cache.document, name) is None:
+        raise _not_found(name, version)
+    detail = await run_in_threadpool(state.store.release_detail, name, version)
     if detail is None:
         raise _not_found(name, version)
     return Response(encode(detail), media_type=_JSON)
-
-
-def _run_document(run: ProbeRun) -> ProbeRunDocument:
-    return ProbeRunDocument(
-        target=run.target,
-        platform=run.platform,
-        status=run.status,
-        evidence=Evidence.PROBE.value,
-        culprits=culprits_of(run),
-        modules=[dict(m) for m in run.modules],
-        interpreter=run.interpreter,
-        sandbox=run.sandbox,
-        timings=dict(run.timings),
-        stderr_tail=run.stderr_tail,
-        detail=run.detail,
-        installed=list(run.installed),
-        probed_at=iso(run.probed_at),
-    )
-
-
-def _release_detail(state: AppState, name: str, version: str) -> ReleaseDetail | None:
-    body = state.cache.document(name)
-    if body is None:
-        return None
-    document = decode_document(body)
-    with state.store.session_scope() as session:
-        found = probe_history(name, version, session=session)
-        if found is None:
-            return None
-        project, release, files, runs = found
-        history: dict[str, list[ProbeRunDocument]] = {t: [] for t in TARGET_NAMES}
-        for run in runs:
-            history.setdefault(run.target, []).append(_run_document(run))
-        file_docs = [
-            FileDocument(
-                filename=f.filename,
-                kind=f.kind,
-                targets=list(f.targets),
-                platforms=list(f.platforms),
-                pure=f.pure,
-                gil_only=f.gil_only,
-                abi3t=f.abi3t,
-                yanked=f.yanked,
-                size=f.size,
-                uploaded=iso(f.uploaded),
-            )
-            for f in files
-        ]
-    entry: ReleaseDocument | None = next(
-        (r for r in document.releases if r.version == release.version), None
-    )
-    return ReleaseDetail(
-        name=project.name,
-        display_name=project.display_name,
-        version=release.version,
-        yanked=bool(release.yanked),
-        uploaded=iso(release.uploaded),
-        files=file_docs,
-        targets=entry.targets if entry is not None else {},
-        history=history,
-    )
 
 
 @router.get(

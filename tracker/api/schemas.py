@@ -10,14 +10,13 @@ into ``/openapi.json``, so the schema is the shape the routes really send.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tracker.api.validate import VERSION_PATTERN
-from tracker.documents import TARGET_NAMES, ProjectSummary, TargetVerdict
-from tracker.models import Culprit
+from tracker.documents import TARGET_NAMES, ProjectSummary, ReleaseDetail
 
 __all__ = [
     "RESPONSE_STRUCTS",
@@ -25,12 +24,9 @@ __all__ = [
     "BadgeEndpoint",
     "CrawlRequest",
     "ErrorBody",
-    "FileDocument",
     "ProbeRequest",
-    "ProbeRunDocument",
     "ProjectList",
     "ProjectName",
-    "ReleaseDetail",
     "StatusReport",
     "TargetName",
     "WatchRequest",
@@ -105,52 +101,6 @@ class Accepted(_Model):
 
     accepted: bool
     detail: str
-
-
-class FileDocument(msgspec.Struct):
-    """One distribution file of a release."""
-
-    filename: str
-    kind: str
-    targets: list[str]
-    platforms: list[str]
-    pure: bool
-    gil_only: bool
-    abi3t: bool
-    yanked: bool
-    size: int | None
-    uploaded: str | None
-
-
-class ProbeRunDocument(msgspec.Struct):
-    """One probe run, with everything it recorded."""
-
-    target: str
-    platform: str
-    status: str
-    evidence: str
-    culprits: list[Culprit]
-    modules: list[dict[str, Any]]
-    interpreter: str
-    sandbox: str
-    timings: dict[str, Any]
-    stderr_tail: str
-    detail: str
-    installed: list[str]
-    probed_at: str | None
-
-
-class ReleaseDetail(msgspec.Struct):
-    """One release: files, the current verdict per target, and every probe run per target."""
-
-    name: str
-    display_name: str
-    version: str
-    yanked: bool
-    uploaded: str | None
-    files: list[FileDocument]
-    targets: dict[str, TargetVerdict]
-    history: dict[str, list[ProbeRunDocument]]
 
 
 class ProjectList(msgspec.Struct):

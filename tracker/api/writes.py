@@ -28,7 +28,7 @@ from tracker.api.state import AppState, call_hook, get_state
 from tracker.api.validate import is_version, shorten
 from tracker.documents import TARGET_NAMES
 from tracker.errors import FttrackError
-from tracker.store.queries import add_to_watchlist, normalize_name
+from tracker.names import normalize_name
 
 __all__ = ["require_token", "router"]
 
@@ -68,11 +68,7 @@ router = APIRouter(prefix="/api/v1", tags=["writes"], dependencies=[Depends(requ
 async def watch(body: WatchRequest, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
     """Add projects to the watch list (reason ``manual``)."""
 
-    def write() -> list[str]:
-        with state.store.session_scope(write=True) as session:
-            return add_to_watchlist(body.names, "manual", session=session)
-
-    added = await run_in_threadpool(write)
+    added = await run_in_threadpool(state.store.add_to_watchlist, body.names, "manual")
     wanted = list(dict.fromkeys(normalize_name(n) for n in body.names))
     return JSONResponse({"added": added, "already": [n for n in wanted if n not in added]})
 

@@ -24,19 +24,31 @@ from sqlmodel import Session, col, select
 from tracker.documents import (
     TARGET_NAMES,
     Culprit,
+    FileDocument,
     ModuleLine,
     ProbeBlock,
+    ProbeRunDocument,
     ProjectDocument,
+    ReleaseDetail,
     ReleaseDocument,
     TargetVerdict,
+    decode_document,
     encode,
 )
 from tracker.models import Evidence, Status
-from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
+from tracker.store.rows import ProjectRows, ReleaseRows, load_projects, probe_history
 from tracker.store.tables import File, ProbeRun, Project, ProjectDocumentRow
 from tracker.wheels import FileTags, release_tag_summary
 
-__all__ = ["document_from_rows", "iso", "probe_block", "refresh_all", "refresh_documents"]
+__all__ = [
+    "culprits_of",
+    "document_from_rows",
+    "iso",
+    "probe_block",
+    "refresh_all",
+    "refresh_documents",
+    "release_detail",
+]
 
 log = logging.getLogger(__name__)
 _CHUNK = 200
@@ -204,3 +216,64 @@ def refresh_all(*, session: Session, only_missing: bool = True) -> int:
         log.info("building the documents of %d projects", len(names))
         refresh_documents(names, session=session)
     return len(names)
+
+
+def _run_document(run: ProbeRun) -> ProbeRunDocument:
+    return ProbeRunDocument(
+        target=run.target,
+        platform=run.platform,
+        status=run.status,
+        evidence=Evidence.PROBE.value,
+        culprits=culprits_of(run),
+        modules=[dict(m) for m in run.modules],
+        interpreter=run.interpreter,
+        sandbox=run.sandbox,
+        timings=dict(run.timings),
+        stderr_tail=run.stderr_tail,
+        detail=run.detail,
+        installed=list(run.installed),
+        probed_at=iso(run.probed_at),
+    )
+
+
+def _file_document(row: File) -> FileDocument:
+    return FileDocument(
+        filename=row.filename,
+        kind=row.kind,
+        targets=list(row.targets),
+        platforms=list(row.platforms),
+        pure=row.pure,
+        gil_only=row.gil_only,
+        abi3t=row.abi3t,
+        yanked=row.yanked,
+        size=row.size,
+        uploaded=iso(row.uploaded),
+    )
+
+
+def release_detail(name: str, version: str, *, session: Session) -> ReleaseDetail | None:
+    """One release (``version`` exactly, else PEP 440 equal): its files, its verdict per
+    target (from the stored document) and every probe run per target; None if unknown."""
+    found = probe_history(name, version, session=session)
+    if found is None:
+        return None
+    project, release, files, runs = found
+    stored = session.get(ProjectDocumentRow, project.name)
+    targets: dict[str, TargetVerdict] = {}
+    if stored is not None:
+        document = decode_document(stored.document, what=f"stored document of {project.name}")
+        entry = next((r for r in document.releases if r.version == release.version), None)
+        targets = dict(entry.targets) if entry is not None else {}
+    history: dict[str, list[ProbeRunDocument]] = {t: [] for t in TARGET_NAMES}
+    for run in runs:
+        history.setdefault(run.target, []).append(_run_document(run))
+    return ReleaseDetail(
+        name=project.name,
+        display_name=project.display_name,
+        version=release.version,
+        yanked=bool(release.yanked),
+        uploaded=iso(release.uploaded),
+        files=[_file_document(f) for f in files],
+        targets=targets,
+        history=history,
+    )

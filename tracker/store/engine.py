@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +38,14 @@ from tracker.documents import (
     TARGET_NAMES,
     ProjectDocument,
     ProjectSummary,
+    ReleaseDetail,
     decode_document,
     decode_summaries,
 )
 from tracker.errors import StoreError
 from tracker.models import ProbeResult
 from tracker.store import queries
-from tracker.store.documents import refresh_all
+from tracker.store.documents import refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
 from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
 
@@ -345,6 +347,12 @@ class Store:
         )
         return result
 
+    def release_detail(self, name: str, version: str) -> ReleaseDetail | None:
+        """One release with its files, verdicts and every probe run (see
+        :func:`tracker.store.documents.release_detail`), or None if unknown."""
+        with self.session_scope() as session:
+            return release_detail(name, version, session=session)
+
     def project_json(self, name: str) -> bytes | None:
         """The stored document of ``name`` (normalized) as JSON, or None."""
         with self.session_scope() as session:
@@ -423,6 +431,14 @@ class Store:
             query = sa.select(col(ProbeRun.target)).distinct()
             found = {str(t) for t in session.execute(query).scalars()}
         return tuple(t for t in TARGET_NAMES if t in found)
+
+    def last_crawl(self) -> datetime | None:
+        """When a project was last crawled (None: never)."""
+        with self.session_scope() as session:
+            last: datetime | None = session.execute(
+                sa.select(sa.func.max(col(Project.last_crawled)))
+            ).scalar_one()
+        return last
 
     def project_count(self) -> int:
         """How many projects the store holds."""

@@ -42,7 +42,6 @@ __all__ = [
     "load_projects",
     "normalize_name",
     "parse_time",
-    "probe_history",
     "project_state",
     "record_probe",
     "touch_project",
@@ -372,35 +371,3 @@ def fingerprint(*, session: Session) -> tuple[Any, ...]:
         )
     ).one()
     return tuple(int(v) for v in row)
-
-
-def probe_history(
-    name: str, version: str, *, session: Session
-) -> tuple[Project, Release, list[File], list[ProbeRun]] | None:
-    """A release with its files and every probe run (newest first), or None if unknown.
-
-    ``version`` matches exactly, else by PEP 440 equality (``1.0`` finds ``1.0.0``).
-    """
-    project = get_project(name, session=session)
-    if project is None:
-        return None
-    releases = session.exec(select(Release).where(Release.project_id == project.id)).all()
-    release = next((r for r in releases if r.version == version), None)
-    if release is None:
-        key = version_key(version)
-        release = next((r for r in releases if key[0] and version_key(r.version) == key), None)
-    if release is None:
-        return None
-    files = list(
-        session.exec(
-            select(File).where(File.release_id == release.id).order_by(col(File.filename))
-        ).all()
-    )
-    runs = list(
-        session.exec(
-            select(ProbeRun)
-            .where(ProbeRun.release_id == release.id)
-            .order_by(col(ProbeRun.probed_at).desc(), col(ProbeRun.id).desc())
-        ).all()
-    )
-    return project, release, files, runs

@@ -13,7 +13,7 @@ from tracker.names import normalize_name
 from tracker.releases import version_key
 from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
 
-__all__ = ["ProjectRows", "ReleaseRows", "load_projects"]
+__all__ = ["ProjectRows", "ReleaseRows", "load_projects", "probe_history"]
 
 
 @dataclass
@@ -106,3 +106,35 @@ def load_projects(*, session: Session, names: Iterable[str] | None = None) -> li
         )
         result.append(ProjectRows(project, reasons.get(project.name), rows))
     return result
+
+
+def probe_history(
+    name: str, version: str, *, session: Session
+) -> tuple[Project, Release, list[File], list[ProbeRun]] | None:
+    """A release with its files and every probe run (newest first), or None if unknown.
+
+    ``version`` matches exactly, else by PEP 440 equality (``1.0`` finds ``1.0.0``).
+    """
+    project = session.exec(select(Project).where(Project.name == normalize_name(name))).first()
+    if project is None:
+        return None
+    releases = session.exec(select(Release).where(Release.project_id == project.id)).all()
+    release = next((r for r in releases if r.version == version), None)
+    if release is None:
+        key = version_key(version)
+        release = next((r for r in releases if key[0] and version_key(r.version) == key), None)
+    if release is None:
+        return None
+    files = list(
+        session.exec(
+            select(File).where(File.release_id == release.id).order_by(col(File.filename))
+        ).all()
+    )
+    runs = list(
+        session.exec(
+            select(ProbeRun)
+            .where(ProbeRun.release_id == release.id)
+            .order_by(col(ProbeRun.probed_at).desc(), col(ProbeRun.id).desc())
+        ).all()
+    )
+    return project, release, files, runs

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from tracker.documents import TARGET_NAMES, ProjectDocument, ProjectSummary
 from tracker.errors import SourceError, StoreError
+from tracker.names import normalize_name
+from tracker.store.documents import iso
 from tracker.store.engine import Store, normalize_db_url, open_store
-from tracker.store.queries import iso, normalize_name
-from tracker.store.tables import Project
 
 __all__ = ["DatabaseSource"]
 
@@ -87,10 +86,7 @@ class DatabaseSource:
         """``database URL (N projects, last crawl DATE)``."""
         store = self._open()
         try:
-            with store.session_scope() as session:
-                count, last = session.execute(
-                    sa.select(sa.func.count(), sa.func.max(Project.last_crawled))
-                ).one()
+            count, last = store.project_count(), store.last_crawl()
         except SQLAlchemyError as exc:
             raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
         when = f", last crawl {iso(last)}" if last else ""
