@@ -11,7 +11,8 @@ from tests.indexserver import IndexServer
 from tests.service.helpers import FTTRACK, free_port, fttrack_env, start_serve
 from tests.wheelbuild import Extension, build_binary_wheel
 from tracker.config import load_settings
-from tracker.models import get_target
+from tracker.documents import decode_document, decode_summary_feed, summarize
+from tracker.models import Status, get_target
 from tracker.pythons.discover import find_interpreter
 
 PLATFORM = "manylinux_2_17_x86_64"  # what the index serves and the tracker probes
@@ -45,15 +46,19 @@ def test_crawl_probe_and_serve(tmp_path: Path) -> None:
             assert verdict["status"] == "gil-reenabled" and verdict["evidence"] == "probe"
             assert verdict["culprits"] == [{"module": "ftbad._core", "owner": "ftbad"}]
             assert verdict["probe"]["sandbox"] == "bwrap"
-            good_doc = httpx.get(f"{base}/api/v1/projects/ftgood").json()
-            assert good_doc["first_ready"] == {"3.14t": "1.0"}
+            good = decode_document(httpx.get(f"{base}/api/v1/projects/ftgood").content)
+            assert good.summary is not None and good.summary == summarize(good)
+            assert good.summary.cell("3.14t").first_ready == "1.0"
+            assert good.summary.cell("3.14t").status is Status.READY
             badge = httpx.get(f"{base}/badges/ftbad.json", params={"target": "3.14t"}).json()
             assert set(badge) <= {"schemaVersion", "label", "message", "color", "cacheSeconds"}
             assert "GIL" in badge["message"] or "gil" in badge["message"]
             svg = httpx.get(f"{base}/badges/ftgood.svg", params={"target": "3.14t"})
             assert svg.headers["content-type"].startswith("image/svg+xml") and "ready" in svg.text
-            feed = httpx.get(f"{base}/api/v1/feed.json").json()
-            assert {p["name"] for p in feed["projects"]} == {"ftgood", "ftbad"}
+            feed = decode_summary_feed(httpx.get(f"{base}/api/v1/feed.json").content)
+            assert feed.schema == 2
+            assert [p.name for p in feed.projects] == ["ftbad", "ftgood"]
+            assert feed.projects[0].cell("3.14t").status is Status.GIL_REENABLED
         finally:
             server.terminate()
             server.wait(timeout=30)
