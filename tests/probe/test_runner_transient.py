@@ -19,7 +19,6 @@ from tracker.probe import Limits, ProbeRequest
 from tracker.probe.runner import run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter
-from tracker.store import queries
 from tracker.store.engine import Store, open_store
 
 TARGET = "3.14t"
@@ -57,9 +56,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _probe_runs(store: Store, name: str, version: str) -> int:
-    with store.session_scope() as session:
-        found = queries.probe_history(name, version, session=session)
-        return 0 if found is None else len(found[3])
+    detail = store.release_detail(name, version)
+    return 0 if detail is None else sum(len(runs) for runs in detail.history.values())
 
 
 def _probe_index(
