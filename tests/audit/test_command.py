@@ -146,3 +146,34 @@ def test_snapshot_path_never_imports_heavy_modules(tmp_path: Path) -> None:
         check=True,
     )
     assert done.stdout.strip() == ""
+
+
+def test_audit_keeps_the_gil_disabled_on_free_threaded_python(tmp_path: Path) -> None:
+    """Run under a free-threaded interpreter (scripts/test does, with 3.14t): no module the
+    audit imports (parsers, msgspec documents, formats) re-enables the GIL."""
+    import subprocess
+    import sys
+    import sysconfig
+
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        pytest.skip("needs a free-threaded interpreter (scripts/test runs this on 3.14t)")
+    code = (
+        "import sys; from tracker.cli import main\n"
+        "for extra in (['--format', 'json'], ['--format', 'markdown'], ['--target', 'all']):\n"
+        "    try:\n        main(['audit', sys.argv[1], '-o', sys.argv[2], *extra])\n"
+        "    except SystemExit:\n        pass\n"
+        "print(sys._is_gil_enabled())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(LOCKFILES / "uv.large.lock"), str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env={
+            "FTTRACK_SNAPSHOT": str(FEED),
+            "PATH": "",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        },
+        check=True,
+    )
+    assert done.stdout.strip() == "False", done.stderr
+    assert "GIL" not in done.stderr
