@@ -46,10 +46,10 @@ def test_crawl_probe_and_serve(tmp_path: Path) -> None:
             assert verdict["status"] == "gil-reenabled" and verdict["evidence"] == "probe"
             assert verdict["culprits"] == [{"module": "ftbad._core", "owner": "ftbad"}]
             assert verdict["probe"]["sandbox"] == "bwrap"
-            good = decode_document(httpx.get(f"{base}/api/v1/projects/ftgood").content)
-            assert good.summary is not None and good.summary == summarize(good)
-            assert good.summary.cell("3.14t").first_ready == "1.0"
-            assert good.summary.cell("3.14t").status is Status.READY
+            good_doc = decode_document(httpx.get(f"{base}/api/v1/projects/ftgood").content)
+            assert good_doc.summary is not None and good_doc.summary == summarize(good_doc)
+            assert good_doc.summary.cell("3.14t").first_ready == "1.0"
+            assert good_doc.summary.cell("3.14t").status is Status.READY
             badge = httpx.get(f"{base}/badges/ftbad.json", params={"target": "3.14t"}).json()
             assert set(badge) <= {"schemaVersion", "label", "message", "color", "cacheSeconds"}
             assert "GIL" in badge["message"] or "gil" in badge["message"]
