@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["marker_applies", "marker_environment"]
 
+
 def marker_environment(target: str, platform: str) -> dict[str, str]:
     """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""
     version = target.removesuffix("t")
