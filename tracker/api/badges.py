@@ -12,12 +12,12 @@ document the badges in the OpenAPI schema.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tracker.api.cache import BadgeRenderer
 from tracker.api.schemas import BadgeEndpoint, TargetName
 from tracker.api.state import AppState, get_state
 from tracker.badges import CACHE_SECONDS, badge_svg, shields_endpoint
@@ -36,17 +36,21 @@ _CACHE = {"Cache-Control": _CACHE_CONTROL}
 _MEDIA = {"json": "application/json", "svg": "image/svg+xml"}
 
 
-def _renderer(kind: str, target: str) -> Callable[[ProjectSummary | None], bytes]:
-    if kind == "json":
-        return lambda summary: json.dumps(shields_endpoint(summary, target)).encode()
-    return lambda summary: badge_svg(summary, target).encode()
+def _render_json(summary: ProjectSummary | None, target: str) -> bytes:
+    return json.dumps(shields_endpoint(summary, target)).encode()
+
+
+def _render_svg(summary: ProjectSummary | None, target: str) -> bytes:
+    return badge_svg(summary, target).encode()
+
+
+_RENDER: dict[str, BadgeRenderer] = {"json": _render_json, "svg": _render_svg}
 
 
 async def badge_body(state: AppState, name: str, kind: str, target: str | None) -> bytes:
     """The badge of ``name`` (``kind`` json or svg) on ``target`` (None: the default one),
     memoised by the cache until the project's summary changes."""
-    chosen = target if target is not None else state.cache.default_target()
-    _tracked, body = await state.cache.badge_async(name, chosen, kind, _renderer(kind, chosen))
+    _tracked, body = await state.cache.badge_async(name, target, kind, _RENDER[kind])
     return body
 
 

@@ -3,8 +3,12 @@
 The store keeps every project's summary and document as JSON beside the
 history (:mod:`tracker.store.documents`), with the project's revision. The
 :class:`SummaryCache` holds every summary; at most once per
-``recheck_seconds`` it asks the store for the (name, revision) pairs and
-fetches only the summaries whose revision moved. The summary feed (its
+``recheck_seconds`` it asks the store for a change marker (one aggregate
+query: projects, the sum of their revisions, watched projects) and, only
+when it moved, for the (name, revision) pairs, then fetches only the
+summaries whose revision moved. One thread at a time does that; badge
+requests that come meanwhile are answered from what is in memory instead
+of waiting for it. The summary feed (its
 body, gzip body and strong ETag) is rebuilt from those bytes only when
 something changed: a join of ready-made JSON, no history is read. Badges
 are rendered from one summary and memoised until it changes. Project
@@ -41,8 +45,12 @@ from tracker.documents import (
 )
 from tracker.names import normalize_name
 from tracker.store.engine import Store
+from tracker.store.queries import fingerprint
 
-__all__ = ["FeedBody", "SummaryCache"]
+__all__ = ["BadgeRenderer", "FeedBody", "SummaryCache"]
+
+#: Draws a badge: (summary or None when untracked, target) -> body.
+BadgeRenderer = Callable[[ProjectSummary | None, str], bytes]
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class SummaryCache:
         self.max_documents = max_documents
         self._entries: dict[str, _Entry] = {}
         self._checked = float("-inf")
+        self._marker: tuple[object, ...] | None = None
         self._feed: FeedBody | None = None
         self._documents: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
@@ -102,36 +111,58 @@ class SummaryCache:
             self._default_target = None
             self._documents.clear()
             self._checked = float("-inf")
+            self._marker = None
             if archive is not None:
                 for summary in archive.summaries():
                     self._entries[summary.name] = _Entry(0, encode(summary), summary)
+                self._default_target = self._choose_default_target()
 
     # -- keeping up with the store -----------------------------------------------------
 
-    def refresh(self, *, force: bool = False) -> None:
-        """Bring the summaries up to date (at most once per ``recheck_seconds``)."""
+    def _due(self) -> bool:
+        return time.monotonic() - self._checked >= self.recheck_seconds
+
+    def refresh(self, *, force: bool = False, wait: bool = True) -> None:
+        """Bring the summaries up to date (at most once per ``recheck_seconds``).
+
+        ``wait=False``: return at once when another thread holds the cache
+        (refreshing it, or building the feed), keeping what is in memory.
+        """
         if self._archive is not None:
             return
-        if not force and time.monotonic() - self._checked < self.recheck_seconds:
+        if not force and not self._due():
             return
-        with self._lock:
-            if not force and time.monotonic() - self._checked < self.recheck_seconds:
-                return
-            revisions = self.store.summary_revisions()
-            stale = [n for n, r in revisions.items() if (e := self._entries.get(n)) is None
-                     or e.revision != r]  # fmt: skip
-            gone = [n for n in self._entries if n not in revisions]
-            if stale:
-                fresh = self.store.summary_json(stale)
-                for name in stale:
-                    if name in fresh:
-                        self._entries[name] = _Entry(revisions[name], fresh[name])
-            for name in gone:
-                del self._entries[name]
-            if stale or gone:
-                self._feed = None
-                self._default_target = None
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
+            if force or self._due():
+                self._update(force=force)
+        finally:
+            self._lock.release()
+
+    def _update(self, *, force: bool) -> None:
+        """Under the lock: read the change marker and, when it moved, the changed summaries."""
+        with self.store.session_scope() as session:
+            marker = fingerprint(session=session)
+        if not force and marker == self._marker:
             self._checked = time.monotonic()
+            return
+        revisions = self.store.summary_revisions()
+        stale = [n for n, r in revisions.items() if (e := self._entries.get(n)) is None
+                 or e.revision != r]  # fmt: skip
+        gone = [n for n in self._entries if n not in revisions]
+        if stale:
+            fresh = self.store.summary_json(stale)
+            for name in stale:
+                if name in fresh:
+                    self._entries[name] = _Entry(revisions[name], fresh[name])
+        for name in gone:
+            del self._entries[name]
+        if stale or gone or self._default_target is None:
+            self._feed = None
+            self._default_target = self._choose_default_target()
+        self._marker = marker
+        self._checked = time.monotonic()
 
     def summary(self, name: str) -> ProjectSummary | None:
         """The summary of ``name`` (any spelling), or None when it is not tracked."""
@@ -142,10 +173,10 @@ class SummaryCache:
             entry.summary = decode_summary(entry.body)
         return entry.summary
 
-    def _entry(self, name: str) -> _Entry | None:
+    def _entry(self, name: str, *, wait: bool = True) -> _Entry | None:
         if not is_project_name(name):  # never send a NUL byte to PostgreSQL
             return None
-        self.refresh()
+        self.refresh(wait=wait)
         return self._entries.get(normalize_name(name))
 
     def summaries(self) -> list[ProjectSummary]:
@@ -154,26 +185,40 @@ class SummaryCache:
         return [s for n in sorted(self._entries) if (s := self.summary(n)) is not None]
 
     def badge(
-        self, name: str, target: str, kind: str, render: Callable[[ProjectSummary | None], bytes]
+        self,
+        name: str,
+        target: str | None,
+        kind: str,
+        render: BadgeRenderer,
+        *,
+        wait: bool = True,
     ) -> tuple[bool, bytes]:
-        """(tracked, ``render(summary)``), memoised until the summary changes."""
-        entry = self._entry(name)
+        """(tracked, ``render(summary, target)``), memoised until the summary changes.
+
+        ``target`` None: the default one (:meth:`default_target`). ``wait``: as
+        for :meth:`refresh`.
+        """
+        entry = self._entry(name, wait=wait)
+        chosen = target or self._default_target or self.default_target()
         if entry is None:  # one grey badge per target and kind: hostile names fill nothing
-            grey = self._untracked.get((target, kind))
+            grey = self._untracked.get((chosen, kind))
             if grey is None:
-                grey = self._untracked[(target, kind)] = render(None)
+                grey = self._untracked[(chosen, kind)] = render(None, chosen)
             return False, grey
-        body = entry.rendered.get((target, kind))
+        body = entry.rendered.get((chosen, kind))
         if body is None:
-            body = entry.rendered[(target, kind)] = render(self.summary(name))
+            if entry.summary is None:
+                entry.summary = decode_summary(entry.body)
+            body = entry.rendered[(chosen, kind)] = render(entry.summary, chosen)
         return True, body
 
     async def badge_async(
-        self, name: str, target: str, kind: str, render: Callable[[ProjectSummary | None], bytes]
+        self, name: str, target: str | None, kind: str, render: BadgeRenderer
     ) -> tuple[bool, bytes]:
-        """:meth:`badge` for routes: in the event loop when no database check is due."""
-        if self._archive is not None or time.monotonic() - self._checked < self.recheck_seconds:
-            return self.badge(name, target, kind, render)
+        """:meth:`badge` for routes: in the event loop unless a database check is due
+        and no other thread is doing it (then the check runs in a worker thread)."""
+        if self._archive is not None or not self._due() or self._lock.locked():
+            return self.badge(name, target, kind, render, wait=False)
         return await run_in_threadpool(self.badge, name, target, kind, render)
 
     # -- the feed and the status counts ------------------------------------------------
@@ -210,11 +255,18 @@ class SummaryCache:
         self.refresh()
         chosen = self._default_target
         if chosen is None:
-            summaries = self.summaries()
-            chosen = self._default_target = choose_target(TARGET_NAMES, probed_targets(summaries))[
-                0
-            ]
+            with self._lock:
+                chosen = self._default_target = self._choose_default_target()
         return chosen
+
+    def _choose_default_target(self) -> str:
+        """Under the lock: the newest target with a probe among the summaries in memory."""
+        summaries = []
+        for entry in self._entries.values():
+            if entry.summary is None:
+                entry.summary = decode_summary(entry.body)
+            summaries.append(entry.summary)
+        return choose_target(TARGET_NAMES, probed_targets(summaries))[0]
 
     def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
         """(number of projects, per target the number of current releases per status)."""
