@@ -124,6 +124,8 @@ def test_help_teaches_with_examples() -> None:
     assert run.code == 0
     for needle in ("Examples:", "fttrack audit uv.lock --format json", "Exit codes", "--fail-on"):
         assert needle in run.stdout
+    for needle in ("--resolve", "--python PYTHON", "--target 3.14t|all", "[PATH|-|DIR]"):
+        assert needle in run.stdout
 
 
 def test_snapshot_path_never_imports_heavy_modules(tmp_path: Path) -> None:
