@@ -48,6 +48,29 @@ class UvLockSource(TomlLockfile):
 
     format_name = "uv.lock"
 
+    def prepare(self, text: str) -> str:
+        r"""The lock with the entries of its ``wheels = [...]`` arrays blanked: most of a
+        uv.lock's bytes, never read by the audit. Each blanked line stays an empty line.
+
+        >>> UvLockSource("uv.lock").prepare('wheels = [\n    { url = "w" },\n]\nx = 1\n')
+        'wheels = [\n\n]\nx = 1\n'
+        """
+        if "\nwheels = [\n" not in text and not text.startswith("wheels = [\n"):
+            return text
+        lines = text.split("\n")
+        inside = False
+        for index, line in enumerate(lines):
+            if inside:
+                if line == "]":
+                    inside = False
+                elif line.startswith("    {") and line.endswith("},"):
+                    lines[index] = ""
+                else:  # not the shape uv writes: parse the text as it is
+                    return text
+            elif line == "wheels = [":
+                inside = True
+        return "\n".join(lines)
+
     def check(self, shown: str, document: dict[str, Any]) -> None:
         """A uv.lock has a top-level ``version``."""
         if "version" not in document:
