@@ -22,7 +22,7 @@ __all__ = ["main"]
 
 #: subcommand name -> "module:attribute" of its click command, in help order.
 COMMANDS: dict[str, str] = {
-    "audit": "tracker.audit.command:audit",
+    "audit": "tracker.commands.audit:audit",
     "probe": "tracker.commands.probe:probe",
     "python": "tracker.commands.python:python_group",
     "crawl": "tracker.commands.crawl:crawl",

@@ -76,9 +76,9 @@ def status(snapshot: Path | None, db: str | None, server: str | None, as_json: b
       fttrack status
       fttrack status --db postgresql://fttrack@db/fttrack --json
     """
-    from tracker.audit.command import build_verdict_source
+    from tracker.verdicts.choose import open_verdict_source
 
-    source = build_verdict_source(server, db, snapshot)
+    source = open_verdict_source(server, db, snapshot)
     report: dict[str, Any] = {"source": source.describe()}
     report.update(source_coverage(source.summaries()))
     report.update(machine_capabilities())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from tracker.errors import SourceError
 from tracker.models import get_target
 from tracker.wheels import PLATFORMS
 
@@ -79,14 +80,17 @@ def tui(
     a pyproject.toml, or a directory holding one). Without it the app starts
     on the project list, and the key a asks for one.
     """
-    from tracker.audit.command import build_verdict_source
+    from tracker.verdicts.choose import open_verdict_source
 
     if target is not None:
         try:
             target = get_target(target).name
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--target") from None
-    source = build_verdict_source(server, db, snapshot)
+    try:
+        source = open_verdict_source(server, db, snapshot)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
 
     from tui.app import FttrackApp
 

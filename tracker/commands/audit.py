@@ -18,12 +18,13 @@ from pathlib import Path
 import click
 
 from tracker.audit.report import AuditReport, MultiTargetReport
-from tracker.audit.resolve import ProbeMissing, default_target, resolve
+from tracker.audit.resolve import ProbeMissing, resolve
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
 from tracker.audit.sources import detect_format, open_source, source_for
 from tracker.errors import InputError, SourceError
-from tracker.models import BLOCKING_STATUSES, Dependency, Status, get_target
+from tracker.models import BLOCKING_STATUSES, Dependency, Status
 from tracker.platforms import PLATFORMS
+from tracker.verdicts.choose import choose_target, open_verdict_source
 from tracker.verdicts.interface import VerdictSource
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
@@ -105,82 +106,18 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     return hook
 
 
-def build_verdict_source(
-    server: str | None, db: str | None, snapshot: Path | None
-) -> VerdictSource:
-    """The verdict source the options name: a server, a database, else the snapshot.
-
-    Shared by ``fttrack audit``, ``fttrack status`` and ``fttrack tui``.
-    """
-    chosen = [
-        name
-        for name, value in (("--server", server), ("--db", db), ("--snapshot", snapshot))
-        if value
-    ]
-    if len(chosen) > 1:
-        raise click.UsageError(f"choose one verdict source, not {' and '.join(chosen)}")
-    if server:
-        from tracker.verdicts.remote import RemoteSource
-
-        return RemoteSource(server)
-    if db:
-        try:
-            from tracker.verdicts.database import DatabaseSource
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("tracker.verdicts.database", "tracker.verdicts"):
-                raise SourceError(f"--db: the database source needs {exc.name}") from None
-            raise SourceError(
-                "--db: the database verdict source (tracker.verdicts.database) is not "
-                "available in this build; use --snapshot or --server"
-            ) from None
-        source: VerdictSource = DatabaseSource(db)
-        return source
-    from tracker.verdicts.snapshot import SnapshotSource
-
-    return SnapshotSource(snapshot)
-
-
 def _pick_target(source: VerdictSource, requested: str | None) -> str:
-    if requested is None:
-        target, probed = default_target(source)
-        if not probed:
-            click.echo(
-                f"fttrack: nothing was probed on {target} in {source.describe()}: "
-                "verdicts rest on wheel tags only",
-                err=True,
-            )
-        return target
-    try:
-        target = get_target(requested).name
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--target") from None
-    available = source.targets()
-    if target not in available:
-        has = ", ".join(available) or "none"
-        raise click.BadParameter(
-            f"{target}: {source.describe()} has no verdicts for it (has: {has})",
-            param_hint="--target",
-        )
-    if target not in source.probed_targets():
-        click.echo(
-            f"fttrack: nothing was probed on {target} in {source.describe()}: "
-            "verdicts rest on wheel tags only",
-            err=True,
-        )
-    return target
+    choice = choose_target(source, requested)
+    note = choice.note(source)
+    if note:
+        click.echo(f"fttrack: {note}", err=True)
+    return choice.target
 
 
 def _pick_targets(source: VerdictSource, requested: str | None) -> tuple[list[str], str]:
     """The targets to audit and the default one (it decides the exit code)."""
     if requested is not None and requested.strip().lower() == "all":
-        default, probed = default_target(source)
-        if not probed:
-            click.echo(
-                f"fttrack: nothing was probed in {source.describe()}: verdicts rest on wheel "
-                "tags only",
-                err=True,
-            )
-        return list(source.targets()), default
+        return list(source.targets()), _pick_target(source, None)
     chosen = _pick_target(source, requested)
     return [chosen], chosen
 
@@ -328,7 +265,7 @@ def audit(
     if path is not None and python:
         raise click.UsageError("--python is for auditing an environment: give no PATH")
     dependencies, input_name, format_name, stdin_text = _read_input(path, format_in, resolve_deps)
-    source = build_verdict_source(server, db, snapshot)
+    source = open_verdict_source(server, db, snapshot)
     targets, default = _pick_targets(source, target)
     if platform is None:
         from tracker.wheels import this_platform
