@@ -399,6 +399,11 @@ class Store:
 
     def documents(self, names: Iterable[str] | None = None) -> Iterator[ProjectDocument]:
         """Stored documents by name (all, or ``names``), decoded a batch at a time."""
+        for name, body in self.document_json(names):
+            yield decode_document(body, what=f"{self.url}: {name}")
+
+    def document_json(self, names: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+        """(name, stored document JSON) by name (all, or ``names``), read a batch at a time."""
         wanted = sorted(set(names)) if names is not None else sorted(self.summary_revisions())
         for start in range(0, len(wanted), 200):
             batch = wanted[start : start + 200]
@@ -410,7 +415,7 @@ class Store:
             by_name = {str(name): body for name, body in rows}
             for name in batch:
                 if name in by_name:
-                    yield decode_document(by_name[name], what=f"{self.url}: {name}")
+                    yield name, by_name[name].encode()
 
     def project_requires(self, names: Iterable[str]) -> dict[str, list[str]]:
         """The dependency names each project's newest release declares ([] when not read)."""
