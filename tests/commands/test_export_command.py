@@ -43,7 +43,7 @@ def test_export_writes_the_site(tmp_path: Path) -> None:
     summaries = decode_summary_feed(raw).projects
     assert [s.name for s in summaries] == ["legacy-pkg", "numpy", "six"]
     assert gzip.decompress((out / "feed.json.gz").read_bytes()) == raw
-    numpy = decode_document((out / "projects" / "numpy.json").read_bytes())
+    numpy = decode_document(gzip.decompress((out / "projects" / "numpy.json.gz").read_bytes()))
     assert numpy == expected  # the stored document, with its summary
     assert numpy.summary == summaries[1] == summarize(numpy)
     assert summaries[1].cell("3.14t").status is Status.GIL_REENABLED

@@ -20,8 +20,9 @@ __all__ = ["export"]
 )
 def export(directory: Path, db_url: str | None) -> None:
     """Write a static site from the database: DIR/feed.json (and .gz, the summary feed),
-    DIR/projects/NAME.json (each project's history), DIR/badges/NAME-TARGET.{json,svg}
-    and DIR/index.html (a readiness chart and a searchable table).
+    DIR/projects/NAME.json.gz (each project's history, gzip), DIR/badges/NAME-TARGET.{json,svg}
+    and DIR/index.html (a readiness chart and a searchable table). Files that already
+    hold the same bytes are left alone.
 
     \b
     Examples:
@@ -55,7 +56,7 @@ def export(directory: Path, db_url: str | None) -> None:
             try:
                 result = write_site(
                     feed,
-                    store.documents(names),
+                    store.document_json(names),
                     directory,
                     progress=lambda _name: bar.advance(task),
                 )
