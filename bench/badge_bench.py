@@ -7,7 +7,7 @@ Uses ``wrk`` when it is installed, else an httpx async loop. Prints
 requests/s and p99 per route, and each badge route as a ratio of the baseline.
 Bounded: about 10 s in all.
 
-    python bench/badge_bench.py [--seconds 3] [--connections 16]
+    python bench/badge_bench.py [--seconds 3] [--connections 8]
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def measure(url: str, seconds: float, connections: int, tool: str) -> tuple[floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="per route (default 3)")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
     args = parser.parse_args()
     tool = "wrk" if args.tool == "auto" and shutil.which("wrk") else args.tool
