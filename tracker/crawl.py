@@ -243,7 +243,7 @@ def probe_candidates(
     wanted = list(targets)
     documents = list(store.documents(names))
     if names is not None:  # in the order given (the seed list: most downloaded first)
-        rank = {name: index for index, name in enumerate(dict.fromkeys(names))}
+        rank = {n: i for i, n in enumerate(dict.fromkeys(normalize_name(n) for n in names))}
         documents.sort(key=lambda d: rank.get(d.name, len(rank)))
     requires = store.project_requires([d.name for d in documents])
     binary = _binary_projects(store, wanted, requires, documents) if pure_with_binary_deps else {}

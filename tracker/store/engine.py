@@ -44,6 +44,7 @@ from tracker.documents import (
 )
 from tracker.errors import StoreError
 from tracker.models import ProbeResult
+from tracker.names import normalize_name
 from tracker.store import queries
 from tracker.store.documents import refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
@@ -398,13 +399,17 @@ class Store:
         return decode_summaries(b"[" + b",".join(data[n] for n in sorted(data)) + b"]")
 
     def documents(self, names: Iterable[str] | None = None) -> Iterator[ProjectDocument]:
-        """Stored documents by name (all, or ``names``), decoded a batch at a time."""
+        """Stored documents by name (all, or ``names`` in any spelling), decoded a batch
+        at a time."""
         for name, body in self.document_json(names):
             yield decode_document(body, what=f"{self.url}: {name}")
 
     def document_json(self, names: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
         """(name, stored document JSON) by name (all, or ``names``), read a batch at a time."""
-        wanted = sorted(set(names)) if names is not None else sorted(self.summary_revisions())
+        if names is None:
+            wanted = sorted(self.summary_revisions())
+        else:
+            wanted = sorted({normalize_name(n) for n in names})
         for start in range(0, len(wanted), 200):
             batch = wanted[start : start + 200]
             with self.session_scope() as session:
