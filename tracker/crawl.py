@@ -23,6 +23,7 @@ from tracker.errors import IndexUnavailable, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
 from tracker.models import Evidence, ProbeJob, Status
+from tracker.names import normalize_name
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 
