@@ -36,6 +36,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from tracker.errors import InputError, ProbeError, TransientProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
+from tracker.names import is_valid_name
 from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
@@ -615,7 +616,9 @@ def _install_undeclared(
     if request.index_url is None or request.offline:
         return f"{undeclared}; no index to look up {distribution} on", False
     scratch.mkdir(parents=True)
-    pins = [f"{d.name}=={d.version}" for d in dists]
+    # what is installed stays as it is: pinned (a distribution whose metadata names
+    # no valid project or version cannot be a requirement, and is left out)
+    pins = [f"{d.name}=={d.version}" for d in dists if is_valid_name(d.name) and d.version]
     staged = stage_wheels(
         [*pins, distribution], uv=_uv(), python=python, index_url=request.index_url, env=env,
         scratch=scratch, max_unpacked_bytes=request.max_unpacked_bytes,

@@ -9,6 +9,8 @@ the import name itself (a project of that normalised name on the index).
 
 >>> distribution_for("PIL"), distribution_for("numpy"), distribution_for("json")
 ('pillow', 'numpy', None)
+>>> distribution_for("_zstd") is None  # a private module: the interpreter lacks it
+True
 >>> missing_top_level("No module named 'yaml.constructor'")
 'yaml'
 """
@@ -44,6 +46,9 @@ WELL_KNOWN: dict[str, str] = {
     "pkg_resources": "setuptools",
 }
 
+#: Standard-library top-level names added after the Python fttrack itself may run on.
+_NEWER_STDLIB = frozenset({"annotationlib", "compression", "tomllib", "_interpreters"})
+
 _NO_MODULE = re.compile(r"No module named '([^']+)'")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -56,9 +61,13 @@ def missing_top_level(message: str) -> str | None:
 
 def distribution_for(import_name: str) -> str | None:
     """The distribution to install for a missing top-level ``import_name``, or None when
-    there is none to try (a standard-library module, or not a plain name)."""
+    there is none to try: a standard-library module (of this Python or a newer one), a
+    private name (``_zstd``: a standard-library extension the interpreter was built
+    without, never a project to guess), or not a plain name."""
     if import_name in WELL_KNOWN:
         return WELL_KNOWN[import_name]
-    if not _NAME.match(import_name) or import_name in sys.stdlib_module_names:
+    if not _NAME.match(import_name) or import_name.startswith("_"):
+        return None
+    if import_name in sys.stdlib_module_names or import_name in _NEWER_STDLIB:
         return None
     return import_name
