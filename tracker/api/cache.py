@@ -98,6 +98,8 @@ class SummaryCache:
         self._lock = threading.Lock()
         self._archive: Archive | None = None
         self._default_target: str | None = None
+        self._probed: set[str] = set()
+        self._refresh_pending = False
         self._untracked: dict[tuple[str, str], bytes] = {}
 
     # -- serving from a snapshot while the store is seeded -----------------------------
@@ -158,9 +160,12 @@ class SummaryCache:
                     self._entries[name] = _Entry(revisions[name], fresh[name])
         for name in gone:
             del self._entries[name]
-        if stale or gone or self._default_target is None:
+        if gone or self._default_target is None:
             self._feed = None
             self._default_target = self._choose_default_target()
+        elif stale:  # probes are only ever added: the changed summaries may add targets
+            self._feed = None
+            self._default_target = self._choose_default_target(stale)
         self._marker = marker
         self._checked = time.monotonic()
 
@@ -215,11 +220,17 @@ class SummaryCache:
     async def badge_async(
         self, name: str, target: str | None, kind: str, render: BadgeRenderer
     ) -> tuple[bool, bytes]:
-        """:meth:`badge` for routes: in the event loop unless a database check is due
-        and no other thread is doing it (then the check runs in a worker thread)."""
-        if self._archive is not None or not self._due() or self._lock.locked():
-            return self.badge(name, target, kind, render, wait=False)
-        return await run_in_threadpool(self.badge, name, target, kind, render)
+        """:meth:`badge` for routes, answered in the event loop; when a database check
+        is due, the request that finds it due runs it in a worker thread first."""
+        if self._archive is None and self._due() and not self._refresh_pending:
+            # one request at a time asks the database (in a worker thread, never
+            # waiting for another thread's refresh); the others answer from memory
+            self._refresh_pending = True
+            try:
+                await run_in_threadpool(self.refresh, wait=False)
+            finally:
+                self._refresh_pending = False
+        return self.badge(name, target, kind, render, wait=False)
 
     # -- the feed and the status counts ------------------------------------------------
 
@@ -259,14 +270,20 @@ class SummaryCache:
                 chosen = self._default_target = self._choose_default_target()
         return chosen
 
-    def _choose_default_target(self) -> str:
-        """Under the lock: the newest target with a probe among the summaries in memory."""
+    def _choose_default_target(self, changed: list[str] | None = None) -> str:
+        """Under the lock: the newest target with a probe among the summaries in memory
+        (``changed``: only those summaries changed since the last call)."""
+        if changed is None:
+            self._probed = set()
+        entries = self._entries.values() if changed is None else (
+            e for n in changed if (e := self._entries.get(n)) is not None)  # fmt: skip
         summaries = []
-        for entry in self._entries.values():
+        for entry in entries:
             if entry.summary is None:
                 entry.summary = decode_summary(entry.body)
             summaries.append(entry.summary)
-        return choose_target(TARGET_NAMES, probed_targets(summaries))[0]
+        self._probed.update(probed_targets(summaries))
+        return choose_target(TARGET_NAMES, [t for t in TARGET_NAMES if t in self._probed])[0]
 
     def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
         """(number of projects, per target the number of current releases per status)."""
