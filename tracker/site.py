@@ -19,12 +19,14 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from tracker.badges import badge_svg, shields_endpoint
+from tracker.badges import badge_fields, badge_svg, shields_endpoint
 from tracker.chart import STATUS_HEX, summaries_chart_svg
 from tracker.documents import (
     TARGET_NAMES,
@@ -106,25 +108,48 @@ def write_site(
     out.write("feed.json.gz", gzip.compress(body, mtime=0))
     projects = badges = 0
     summaries = {s.name: s for s in feed.projects}
+    drawn: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}  # few distinct badges
+    # zlib lets go of the GIL: documents are compressed in a thread while files are written
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fttrack-gzip") as pool:
+        for name, compressed, own in _compressed(documents, pool):
+            if compressed is not None:
+                out.write(f"projects/{name}.json.gz", compressed.result())
+                out.remove(f"projects/{name}.json")  # left by an older fttrack
+                projects += 1
+                summary = summaries.get(name) or own
+                for target in feed.targets:
+                    key = (target, *badge_fields(summary, target)[1:])
+                    if key not in drawn:
+                        drawn[key] = (
+                            json.dumps(shields_endpoint(summary, target)).encode(),
+                            badge_svg(summary, target).encode(),
+                        )
+                    endpoint, image = drawn[key]
+                    out.write(f"badges/{name}-{target}.json", endpoint)
+                    out.write(f"badges/{name}-{target}.svg", image)
+                    badges += 2
+            if progress is not None:
+                progress(name)
+    out.write("index.html", render_index_html(feed).encode())
+    return ExportResult(directory, projects, badges, out.written)
+
+
+def _compressed(
+    documents: Iterable[ProjectDocument | tuple[str, bytes]], pool: ThreadPoolExecutor
+) -> Iterator[tuple[str, Future[bytes] | None, ProjectSummary | None]]:
+    """(name, its gzip JSON being compressed or None for an unsafe name, its own summary),
+    a few documents ahead of the caller."""
+    ahead: deque[tuple[str, Future[bytes] | None, ProjectSummary | None]] = deque()
     for item in documents:
         if isinstance(item, ProjectDocument):
             name, data, own = item.name, encode(item), item.summary
         else:
             (name, data), own = item, None
-        if _SAFE_NAME.match(name):
-            out.write(f"projects/{name}.json.gz", gzip.compress(data, compresslevel=6, mtime=0))
-            out.remove(f"projects/{name}.json")  # left by an older fttrack: not this history
-            projects += 1
-            summary = summaries.get(name) or own
-            for target in feed.targets:
-                stem = f"badges/{name}-{target}"
-                out.write(stem + ".json", json.dumps(shields_endpoint(summary, target)).encode())
-                out.write(stem + ".svg", badge_svg(summary, target).encode())
-                badges += 2
-        if progress is not None:
-            progress(name)
-    out.write("index.html", render_index_html(feed).encode())
-    return ExportResult(directory, projects, badges, out.written)
+        job = pool.submit(gzip.compress, data, 6, mtime=0) if _SAFE_NAME.match(name) else None
+        ahead.append((name, job, own))
+        if len(ahead) > 4:
+            yield ahead.popleft()
+    yield from ahead
 
 
 _STYLE = """
