@@ -1,4 +1,5 @@
-"""Snapshot tests: each screen at 120×36 over the fixed feed in tests/assets/tui/.
+"""Snapshot tests: each screen at 120×36 (and the main ones at 80×24) over the fixed feed
+in tests/assets/tui/.
 
 Update after an intended change with ``pytest tests/tui --snapshot-update``.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DirectoryTree
 
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle
@@ -59,3 +61,32 @@ def test_help(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
 def test_export_dialog(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
     app = make_app(lockfile=Path("requirements.txt"))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_then("e"))
+
+
+def test_browse_80x24(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_then())
+
+
+def test_detail_80x24(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
+    run_before = run_then("down", project="cryptography")
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_detail_probe_details(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
+    run_before = run_then("down", "t", project="cryptography")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_picker(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a", *"req")
+        # the directory tree's loader is a worker that never ends: wait for it to list
+        tree = pilot.app.screen.query_one("#picker-tree", DirectoryTree)
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if tree.root.children:
+                break
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

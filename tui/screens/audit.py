@@ -156,8 +156,6 @@ class AuditScreen(Screen[None]):
                 key=f"{entry.name}|{entry.version}|{entry.specifier}",
             )
         summary = Text(report.summary_line(), style="bold red" if report.blockers else "bold green")
-        summary.no_wrap = True
-        summary.overflow = "ellipsis"
         summary.append(f"\n{report.input} · verdicts from {report.source}", style="dim")
         if report.skipped:
             summary.append(f" · {len(report.skipped)} skipped", style="dim")

@@ -56,7 +56,9 @@ class PickerScreen(ModalScreen[Path | None]):
         with Vertical(classes="dialog", id="picker"):
             yield Static("Open a lockfile to audit", classes="dialog-title")
             yield Input(
-                placeholder="type a path and press Enter, or Tab to the tree", id="picker-path"
+                placeholder="type a path and press Enter, or Tab to the tree",
+                id="picker-path",
+                select_on_focus=False,
             )
             yield LockfileTree(self.start, id="picker-tree")
             yield Static("Enter: open · Tab: path / tree · Escape: cancel", classes="info")
