@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, DirectoryTree, Input, Select
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_lines, settle
 from tracker.datafiles import snapshot_path
+from tracker.documents import ProjectDocument
 from tracker.verdicts.snapshot import SnapshotSource
 from tui.app import FttrackApp
 from tui.screens.audit import AuditScreen
@@ -123,5 +124,37 @@ def test_80x24_shows_quit_and_help(make_app: Callable[..., FttrackApp], where: s
             assert "q Quit" in lines[-1] and "? Help" in lines[-1], lines[-1]
             await pilot.press("question_mark")
             assert app.screen.__class__.__name__ == "HelpScreen"
+
+    asyncio.run(scenario())
+
+
+class CountingSource(SnapshotSource):
+    """The real snapshot source, counting the project histories it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(snapshot_path())
+        self.read: list[str] = []
+
+    def project(self, name: str) -> ProjectDocument | None:
+        self.read.append(name)
+        return super().project(name)
+
+
+def test_browse_reads_no_history_and_a_project_on_demand(in_assets: Path) -> None:
+    source = CountingSource()
+
+    async def scenario() -> None:
+        app = FttrackApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, BrowseScreen) and app.screen.table.row_count > 0
+            assert source.read == []  # the list came from the summaries alone
+            await pilot.press("slash", *"numpy", "enter", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen) and app.screen.document is not None
+            assert source.read == ["numpy"]
+            await pilot.press("escape", "enter")  # opened again: from memory
+            await settle(pilot)
+            assert source.read == ["numpy"]
 
     asyncio.run(scenario())
