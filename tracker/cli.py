@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
     "export": "tracker.commands.export:export",
     "status": "tracker.commands.status:status",
     "snapshot": "tracker.commands.snapshot:snapshot_group",
-    "tui": "tracker.commands.tui:tui",
+    "tui": "tui.command:tui",
 }
 
 _SHORT_HELP: dict[str, str] = {
