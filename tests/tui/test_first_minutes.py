@@ -158,3 +158,24 @@ def test_browse_reads_no_history_and_a_project_on_demand(in_assets: Path) -> Non
             assert source.read == ["numpy"]
 
     asyncio.run(scenario())
+
+
+def test_quit_and_help_stay_in_the_footer_while_typing(
+    make_app: Callable[..., FttrackApp],
+) -> None:
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", "q")
+            assert app.screen.query_one("#search", Input).value == "q"
+            footer = screen_lines(pilot)[-1]
+            assert "^q Quit" in footer and "F1 Help" in footer, footer
+            await pilot.press("f1")
+            assert app.screen.__class__.__name__ == "HelpScreen"
+            await pilot.press("escape")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
+
+    asyncio.run(scenario())

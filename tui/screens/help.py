@@ -14,8 +14,8 @@ __all__ = ["KEYS", "HelpScreen"]
 
 #: (where, key, what it does), in the order shown.
 KEYS: tuple[tuple[str, str, str], ...] = (
-    ("anywhere", "?", "this help"),
-    ("anywhere", "q", "quit"),
+    ("anywhere", "?  F1", "this help (F1 also while typing in a field)"),
+    ("anywhere", "q  Ctrl+Q", "quit (Ctrl+Q also while typing in a field)"),
     ("anywhere", "a", "audit a lockfile"),
     ("anywhere", "Escape", "go back (close a dialog, leave a screen, clear the search)"),
     ("browse", "/", "search projects (filters as you type; Enter returns to the table)"),
