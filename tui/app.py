@@ -17,10 +17,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tracker.audit.resolve import default_target
 from tracker.documents import ProjectDocument
-from tracker.errors import FttrackError, SourceError
+from tracker.errors import FttrackError
 from tracker.models import get_target
+from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import VerdictSource
 from tui.screens.browse import BrowseScreen
 
@@ -107,6 +107,10 @@ class FttrackApp(App[None]):
         self.target = get_target(target).name if target else None
         #: Whether the source holds probe verdicts on :attr:`target` (None: not known yet).
         self.target_probed: bool | None = None
+        #: The target last checked against the source, and what to say when it rests
+        #: on wheel tags alone.
+        self.target_checked: str | None = None
+        self.target_note: str | None = None
         self.platform = platform
         self.lockfile = lockfile
         server = getattr(source, "server", None)
@@ -130,16 +134,13 @@ class FttrackApp(App[None]):
 
     def resolve_target(self) -> str:
         """The target to judge: the one asked for (checked against the source), else the
-        source's newest. Call with :attr:`source_lock` held."""
-        if self.target is None:
-            self.target, self.target_probed = default_target(self.source)
-            return self.target
-        available = self.source.targets()
-        if self.target not in available:
-            has = ", ".join(available) or "none"
-            raise SourceError(
-                f"{self.source.describe()} has no verdicts for {self.target} (has: {has})"
-            )
+        newest one with probe verdicts (:func:`tracker.verdicts.choose.choose_target`,
+        as ``fttrack audit`` chooses). Call with :attr:`source_lock` held."""
+        if self.target is None or self.target_checked != self.target:
+            choice = choose_target(self.source, self.target)
+            self.target, self.target_probed = choice.target, choice.probed
+            self.target_checked = choice.target
+            self.target_note = choice.note(self.source)
         return self.target
 
     def resolve_platform(self) -> str:

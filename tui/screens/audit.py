@@ -161,6 +161,8 @@ class AuditScreen(Screen[None]):
             summary.append(f" · {len(report.skipped)} skipped", style="dim")
         if message.note:
             summary.append(f" · {message.note}", style="dim")
+        if self.fttrack.target_note:
+            summary.append(f" · {self.fttrack.target_note}", style="yellow")
         self.query_one("#audit-summary", Static).update(summary)
         self.sub_title = f"audit {report.input} for {report.target}"
         if self.entries:
