@@ -7,71 +7,21 @@ thread workers, under :attr:`FttrackApp.source_lock`.
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tracker.documents import ProjectDocument
-from tracker.errors import FttrackError
 from tracker.models import get_target
 from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import VerdictSource
+from tui.context import resolve_public_url
 from tui.screens.browse import BrowseScreen
 
-__all__ = ["PUBLIC_URL_HINT", "FttrackApp", "describe_error", "resolve_public_url"]
-
-#: What to do when no public URL is configured (shown when ``b`` is pressed).
-PUBLIC_URL_HINT = (
-    "Badges link to your tracker's public address: set FTTRACK_PUBLIC_URL "
-    "(or public_url in the [fttrack] table of the config file, or pass --public-url), "
-    "e.g. FTTRACK_PUBLIC_URL=https://fttrack.example.org"
-)
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def resolve_public_url(explicit: str | None, server: str | None) -> str | None:
-    """The public address badges link to: ``explicit`` (``--public-url``), else
-    ``FTTRACK_PUBLIC_URL`` or the ``public_url`` setting, else ``server`` when it is
-    not a loopback address; None when nothing public is known."""
-    if explicit:
-        return explicit.rstrip("/")
-    from tracker.config import load_settings
-
-    try:
-        configured = load_settings().public_url
-    except FttrackError:
-        configured = os.environ.get("FTTRACK_PUBLIC_URL") or None
-    if configured:
-        return configured.rstrip("/")
-    if server and not _is_loopback(server):
-        return server.rstrip("/")
-    return None
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for a notice: fttrack's own message, else the exception's type and text."""
-    if isinstance(exc, FttrackError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror or exc}"
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+__all__ = ["FttrackApp"]
 
 
 class FttrackApp(App[None]):

@@ -8,7 +8,7 @@ Parsing, resolving and exporting are the auditor's own functions
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual import work
@@ -20,23 +20,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker.audit.report import AuditEntry, AuditReport, parse_origin
 from tracker.documents import TARGET_NAMES
 from tracker.models import Evidence
+from tui.context import TuiContext, describe_error
 from tui.keys import GLOBAL_KEYS
 from tui.messages import AuditFinished, ReportExported, WorkFailed
 from tui.styles import evidence_text, status_text, to_the_second
 
-if TYPE_CHECKING:
-    from tui.app import FttrackApp
-
-__all__ = ["EXTENSIONS", "AuditScreen", "default_export_path"]
-
-#: File suffix per report format.
-EXTENSIONS = {"json": ".json", "markdown": ".md", "table": ".txt", "github": ".txt"}
-
-
-def default_export_path(format_name: str, directory: Path | None = None) -> Path:
-    """``fttrack-audit.<ext>`` in ``directory`` (default: relative, the working directory)."""
-    name = f"fttrack-audit{EXTENSIONS.get(format_name, '.txt')}"
-    return directory / name if directory is not None else Path(name)
+__all__ = ["AuditScreen"]
 
 
 class AuditScreen(Screen[None]):
@@ -58,9 +47,9 @@ class AuditScreen(Screen[None]):
         self.entries: list[AuditEntry] = []
 
     @property
-    def fttrack(self) -> FttrackApp:
+    def fttrack(self) -> TuiContext:
         """The app, typed."""
-        return cast("FttrackApp", self.app)
+        return cast("TuiContext", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,8 +114,6 @@ class AuditScreen(Screen[None]):
                     input_name=opened.source.path,
                 )
         except Exception as exc:
-            from tui.app import describe_error
-
             self.post_message(WorkFailed("Cannot audit", describe_error(exc)))
             return
         self.post_message(AuditFinished(report, opened.note))
@@ -261,8 +248,6 @@ class AuditScreen(Screen[None]):
             text = get_renderer(format_name)(report, color=False)
             path.write_text(text, encoding="utf-8")
         except Exception as exc:
-            from tui.app import describe_error
-
             self.post_message(WorkFailed("Cannot export", describe_error(exc)))
             return
         self.post_message(ReportExported(path, format_name))

@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import gc
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -28,13 +28,11 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.documents import TARGET_NAMES
 from tracker.models import Status
+from tui.context import TuiContext, describe_error
 from tui.keys import GLOBAL_KEYS
 from tui.messages import ProjectsLoaded, WorkFailed
 from tui.rows import NO_WATCH, BrowseRow, Filters, SortKey, apply_filters, build_rows, sort_rows
 from tui.widgets.table import FixedWidthTable, prepare_rows
-
-if TYPE_CHECKING:
-    from tui.app import FttrackApp
 
 __all__ = ["BrowseScreen"]
 
@@ -92,9 +90,9 @@ class BrowseScreen(Screen[None]):
         self.column_keys: list[ColumnKey] = []
 
     @property
-    def fttrack(self) -> FttrackApp:
+    def fttrack(self) -> TuiContext:
         """The app, typed."""
-        return cast("FttrackApp", self.app)
+        return cast("TuiContext", self.app)
 
     def compose(self) -> ComposeResult:
         # The table comes first in the DOM (so first in the focus chain: Tab goes
@@ -146,7 +144,6 @@ class BrowseScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="projects")
     def load_projects(self) -> None:
         """Read every project's stored summary and build the rows (off the UI thread)."""
-        from tui.app import describe_error
 
         app = self.fttrack
         try:

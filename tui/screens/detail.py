@@ -10,7 +10,7 @@ machine runs come first, so the grid opens on what matters here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import work
@@ -29,6 +29,7 @@ from tracker.documents import (
     current_release,
     effective_verdict,
 )
+from tui.context import PUBLIC_URL_HINT, TuiContext, describe_error
 from tui.grid import (
     GridColumn,
     badge_markdown,
@@ -42,9 +43,6 @@ from tui.grid import (
 from tui.keys import GLOBAL_KEYS
 from tui.messages import DocumentLoaded, WorkFailed
 from tui.widgets.table import FixedWidthTable
-
-if TYPE_CHECKING:
-    from tui.app import FttrackApp
 
 __all__ = ["DetailScreen"]
 
@@ -73,9 +71,9 @@ class DetailScreen(Screen[None]):
         self._verdicts: dict[tuple[int, str], TargetVerdict | None] = {}
 
     @property
-    def fttrack(self) -> FttrackApp:
+    def fttrack(self) -> TuiContext:
         """The app, typed."""
-        return cast("FttrackApp", self.app)
+        return cast("TuiContext", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,8 +109,6 @@ class DetailScreen(Screen[None]):
             with app.source_lock:
                 app.resolve_platform()
         except Exception as exc:
-            from tui.app import describe_error
-
             self.post_message(WorkFailed(f"Cannot read {self.project_name}", describe_error(exc)))
             return
         self.post_message(DocumentLoaded(self.project_name, document))
@@ -229,7 +225,6 @@ class DetailScreen(Screen[None]):
 
     def action_badge(self) -> None:
         """Copy the badge markdown for the target under the cursor (needs a public URL)."""
-        from tui.app import PUBLIC_URL_HINT
 
         public_url = self.fttrack.public_url
         if public_url is None:

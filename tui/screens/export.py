@@ -12,9 +12,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tracker.formats import FORMAT_NAMES
-from tui.screens.audit import EXTENSIONS, default_export_path
 
-__all__ = ["ExportScreen"]
+__all__ = ["EXTENSIONS", "ExportScreen", "default_export_path"]
+
+#: File suffix per report format.
+EXTENSIONS = {"json": ".json", "markdown": ".md", "table": ".txt", "github": ".txt"}
+
+
+def default_export_path(format_name: str, directory: Path | None = None) -> Path:
+    """``fttrack-audit.<ext>`` in ``directory`` (default: relative, the working directory)."""
+    name = f"fttrack-audit{EXTENSIONS.get(format_name, '.txt')}"
+    return directory / name if directory is not None else Path(name)
 
 
 class ExportScreen(ModalScreen[tuple[str, Path] | None]):
