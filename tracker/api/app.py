@@ -21,7 +21,7 @@ from tracker.api.state import AppState, CrawlHook, ProbeHook
 from tracker.config import Settings
 from tracker.store.engine import Store, open_store
 
-__all__ = ["create_app", "seed_in_background"]
+__all__ = ["create_app", "install_offline_docs", "seed_in_background"]
 
 log = logging.getLogger("fttrack.serve")
 
@@ -66,7 +66,10 @@ def create_app(
         version=__version__,
         description="Free-threading verdicts for Python packages: projects, feed, badges.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: the docs work offline
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.fttrack = AppState(
         store=store,
         cache=SummaryCache(store, recheck_seconds=recheck_seconds),
@@ -113,3 +116,24 @@ def seed_in_background(cache: SummaryCache, store: Store, snapshot: Path | None 
         cache.serve_from(None)
     log.info("database seeded in %.1f s: answering from the database", time.monotonic() - started)
     return True
+
+
+def install_offline_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the files of the ``swagger-ui-bundle`` package, served
+    by this app under ``/docs-assets`` (no CDN: the page works without a network)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="fttrack API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
