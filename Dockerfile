@@ -60,7 +60,7 @@ RUN set -eu; \
     /opt/fttrack/bin/fttrack --version
 
 # ---------------------------------------------------------------------------
-# pythons: free-threaded 3.13t and 3.14t. 'fttrack python install' tries
+# pythons: free-threaded 3.13t, 3.14t and 3.15t. 'fttrack python install' tries
 # 'uv python install' first; where uv cannot download, it builds CPython from the
 # source tarball of the Debian archive in apt's sources (sha256 checked against
 # the archive's Sources index), about 3 minutes each on 2 cores.
@@ -71,7 +71,7 @@ RUN set -eu; \
     apt-get install -y --no-install-recommends \
         build-essential pkg-config xz-utils libffi-dev libssl-dev zlib1g-dev libbz2-dev \
         liblzma-dev libsqlite3-dev libreadline-dev libncurses-dev uuid-dev libgdbm-dev \
-        libexpat1-dev; \
+        libexpat1-dev libzstd-dev; \
     rm -rf /var/lib/apt/lists/*
 ENV FTTRACK_CACHE_DIR=/var/cache/fttrack \
     UV_PYTHON_INSTALL_DIR=/var/cache/fttrack/uv-pythons
@@ -80,6 +80,7 @@ RUN set -eu; \
     rm -f /var/cache/fttrack/pythons/pyproject.toml; \
     /opt/fttrack/bin/fttrack python install 3.13t; \
     /opt/fttrack/bin/fttrack python install 3.14t; \
+    /opt/fttrack/bin/fttrack python install 3.15t; \
     mkdir -p /var/cache/fttrack/uv-pythons; \
     rm -rf /var/cache/fttrack/uv /root/.cache; \
     find /var/cache/fttrack -name 'libpython3*.a' -delete; \
@@ -95,7 +96,7 @@ RUN set -eu; \
     apt-get install -y --no-install-recommends \
         python3 bubblewrap util-linux libseccomp2 \
         libffi8 libssl3 zlib1g libbz2-1.0 liblzma5 libsqlite3-0 libreadline8 libncursesw6 \
-        libuuid1 libgdbm6 libexpat1; \
+        libuuid1 libgdbm6 libexpat1 libzstd1; \
     rm -rf /var/lib/apt/lists/*; \
     useradd --system --uid 10001 --user-group --create-home --home-dir /home/fttrack \
         --shell /usr/sbin/nologin fttrack; \
@@ -118,5 +119,5 @@ WORKDIR /home/fttrack
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
-    CMD ["/opt/fttrack/bin/python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8000/api/v1/status', timeout=4); sys.exit(0 if r.status == 200 else 1)"]
+    CMD ["/opt/fttrack/bin/python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 CMD ["fttrack", "serve", "--host", "0.0.0.0", "--port", "8000"]
