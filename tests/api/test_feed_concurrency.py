@@ -155,3 +155,42 @@ def test_unknown_target_is_still_a_422(store: Store) -> None:
     response = client.get("/badges/numpy.svg?target=3.12t")
     assert response.status_code == 422
     assert "target" in response.json()["error"]
+
+
+def test_first_badges_wait_for_the_first_check(store: Store) -> None:
+    """Nothing in memory yet: a badge waits for the database rather than answering grey."""
+    app: FastAPI = create_app(store, recheck_seconds=0)
+    client = TestClient(app)
+    state = app.state.fttrack
+    assert isinstance(state, AppState)
+    answers: list[str] = []
+    with state.cache._lock:  # the first check is under way in another thread
+        thread = threading.Thread(
+            target=lambda: answers.append(
+                client.get("/badges/six.json?target=3.14t").json()["message"]
+            ),
+            daemon=True,
+        )
+        thread.start()
+        thread.join(0.5)
+    thread.join(HANG)
+    assert answers == ["pure"]
+
+
+def test_badges_stay_tracked_when_seeding_ends(store: Store, tmp_path: Path) -> None:
+    """After serving from a snapshot, its summaries answer until the database's replace them."""
+    from tracker.archive import Archive, write_archive
+
+    snapshot = tmp_path / "snapshot.json.gz"
+    write_archive(snapshot, store.documents(), generated="2026-12-01T00:00:00Z")
+    app: FastAPI = create_app(store, recheck_seconds=0)
+    client = TestClient(app)
+    cache = app.state.fttrack.cache
+    cache.serve_from(Archive(snapshot))
+    assert client.get("/badges/numpy.json?target=3.14t").json()["message"] == "gil-reenabled"
+    assert store.record_probe(probe(status=Status.READY, at=T0 + timedelta(days=41)))
+    cache.serve_from(None)
+    with cache._lock:  # the database check is under way elsewhere: memory answers
+        held = _in_thread(lambda: client.get("/badges/numpy.json?target=3.14t").json())
+    assert held["message"] == "gil-reenabled"  # the snapshot's, not "not tracked"
+    assert client.get("/badges/numpy.json?target=3.14t").json()["message"] == "ready"

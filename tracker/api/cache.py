@@ -100,24 +100,30 @@ class SummaryCache:
         self._default_target: str | None = None
         self._probed: set[str] = set()
         self._refresh_pending = False
+        self._loaded = False  # nothing in memory yet: requests wait for the first check
         self._untracked: dict[tuple[str, str], bytes] = {}
 
     # -- serving from a snapshot while the store is seeded -----------------------------
 
     def serve_from(self, archive: Archive | None) -> None:
-        """Answer from ``archive`` (a snapshot being imported) until called with None."""
+        """Answer from ``archive`` (a snapshot being imported) until called with None.
+
+        With None, the snapshot's summaries stay in memory until the next check
+        of the database replaces them (their revision, -1, is no stored one), so
+        no request meanwhile sees a project as untracked.
+        """
         with self._lock:
             self._archive = archive
-            self._entries = {}
             self._feed = None
-            self._default_target = None
             self._documents.clear()
             self._checked = float("-inf")
             self._marker = None
             if archive is not None:
+                self._entries = {}
                 for summary in archive.summaries():
-                    self._entries[summary.name] = _Entry(0, encode(summary), summary)
+                    self._entries[summary.name] = _Entry(-1, encode(summary), summary)
                 self._default_target = self._choose_default_target()
+                self._loaded = True
 
     # -- keeping up with the store -----------------------------------------------------
 
@@ -167,6 +173,7 @@ class SummaryCache:
             self._feed = None
             self._default_target = self._choose_default_target(stale)
         self._marker = marker
+        self._loaded = True
         self._checked = time.monotonic()
 
     def summary(self, name: str) -> ProjectSummary | None:
@@ -222,6 +229,8 @@ class SummaryCache:
     ) -> tuple[bool, bytes]:
         """:meth:`badge` for routes, answered in the event loop; when a database check
         is due, the request that finds it due runs it in a worker thread first."""
+        if not self._loaded and self._archive is None:  # nothing to answer from yet
+            return await run_in_threadpool(self.badge, name, target, kind, render)
         if self._archive is None and self._due() and not self._refresh_pending:
             # one request at a time asks the database (in a worker thread, never
             # waiting for another thread's refresh); the others answer from memory
