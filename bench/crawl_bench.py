@@ -89,7 +89,9 @@ def json_api_base(simple_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
 
 
-def summarise(label: str, seconds: float, results: dict[str, FetchResult | IndexUnavailable]) -> Run:
+def summarise(
+    label: str, seconds: float, results: dict[str, FetchResult | IndexUnavailable]
+) -> Run:
     """Count what a crawl produced."""
     run = Run(label, seconds)
     for result in results.values():
