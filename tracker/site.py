@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from tracker.badges import badge_fields, badge_svg, shields_endpoint
+from tracker.badge_render import badge_fields, badge_svg, shields_endpoint
 from tracker.chart import STATUS_HEX, summaries_chart_svg
 from tracker.documents import (
     TARGET_NAMES,

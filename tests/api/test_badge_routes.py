@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 
 from tests.api.conftest import TestClient
-from tracker.badges import STATUS_COLORS, render_svg, text_width
+from tracker.badge_render import STATUS_COLORS, render_svg, text_width
 
 # The shields.io endpoint badge schema, restricted to the keys fttrack may send.
 SHIELDS_ENDPOINT = {

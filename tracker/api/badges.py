@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker.api.cache import BadgeRenderer
 from tracker.api.schemas import BadgeEndpoint, TargetName
 from tracker.api.state import AppState, get_state
-from tracker.badges import CACHE_SECONDS, badge_svg, shields_endpoint
+from tracker.badge_render import CACHE_SECONDS, badge_svg, shields_endpoint
 from tracker.documents import TARGET_NAMES, ProjectSummary
 
 __all__ = ["BadgeFastPath", "badge_body", "router"]

@@ -24,7 +24,7 @@ __all__ = [
     "BadgeEndpoint",
     "CrawlRequest",
     "ErrorBody",
-    "ProbeRequest",
+    "ProbeOrder",
     "ProjectList",
     "ProjectName",
     "StatusReport",
@@ -88,7 +88,7 @@ class CrawlRequest(_Model):
     names: list[ProjectName] | None = Field(default=None, max_length=1000)
 
 
-class ProbeRequest(_Model):
+class ProbeOrder(_Model):
     """A probe to run: a project, a version (default: current release), targets (default: all)."""
 
     name: ProjectName

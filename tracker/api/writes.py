@@ -20,7 +20,7 @@ from tracker.api.schemas import (
     Accepted,
     CrawlRequest,
     ErrorBody,
-    ProbeRequest,
+    ProbeOrder,
     WatchRequest,
     WatchResponse,
 )
@@ -111,7 +111,7 @@ async def crawl(
         503: {"model": ErrorBody, "description": "no scheduler, or nothing here can probe"},
     },
 )
-async def probe(body: ProbeRequest, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
+async def probe(body: ProbeOrder, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
     """Ask the scheduler to probe a project's release on targets (default: all targets).
 
     202 only when jobs were really queued (the detail says how many); 409 when

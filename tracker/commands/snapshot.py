@@ -103,7 +103,7 @@ def build_command(
     from tracker.crawl import crawl_once, probe_candidates
     from tracker.jobs import run_probe_job
     from tracker.service import load_seed_names
-    from tracker.snapshot import job_wheel_sizes, write_snapshot
+    from tracker.snapshot_build import job_wheel_sizes, write_snapshot
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
