@@ -170,8 +170,10 @@ def test_sources_read_the_same_with_either_parser(filename: str, toml_parser: st
 
 def test_large_real_uv_lock(toml_parser: str) -> None:
     deps = _deps("uv.large.lock")
-    assert len(deps) == 131 and all(d.version for d in deps)
-    assert {"boto3", "numpy", "cryptography", "pydantic-core"} <= {d.name for d in deps}
+    assert len(deps) == 165 and all(d.version for d in deps)
+    assert {"boto3", "numpy", "cryptography", "pydantic-core", "jupyterlab"} <= {
+        d.name for d in deps
+    }
 
 
 @pytest.mark.parametrize(

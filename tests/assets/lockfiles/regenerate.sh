@@ -5,6 +5,10 @@
 #   numpy, requests[socks] (an extra), six; python_version >= "3.8" (a marker)
 # with six also in a development group where the tool has one.
 #
+# uv.large.lock is uv's lock of uv.large.pyproject.toml: popular projects with many
+# dependencies (jupyterlab, pandas, scikit-learn, fastapi[standard], boto3, ...),
+# the real lock the audit benchmark measures (bench/audit_bench.py).
+#
 # The tools live in a throwaway virtualenv (never the project's own). After
 # locking, every package-index and file host is rewritten to index.invalid /
 # files.index.invalid. The real host names are derived at run time from pip
@@ -54,6 +58,12 @@ TOML
 cp "$d/uv.lock" "$HERE/uv.lock"
 cp "$d/pylock.toml" "$HERE/pylock.toml"
 cp "$d/pyproject.toml" "$HERE/pyproject.toml"
+
+# uv, a large real lock
+d=$(mk uvlarge)
+cp "$HERE/uv.large.pyproject.toml" "$d/pyproject.toml"
+(cd "$d" && uv lock -q)
+cp "$d/uv.lock" "$HERE/uv.large.lock"
 
 # poetry 2.x
 d=$(mk poetry2)
@@ -169,7 +179,7 @@ print(" ".join(hosts))
 PY
 )
 read -r FILE_HOST INDEX_HOST EXTRA <<<"$HOSTS"
-for f in uv.lock pylock.toml poetry1.lock poetry2.lock pdm.lock Pipfile.lock requirements.txt; do
+for f in uv.lock uv.large.lock pylock.toml poetry1.lock poetry2.lock pdm.lock Pipfile.lock requirements.txt; do
     sed -i -e "s#${FILE_HOST//./\\.}#files.index.invalid#g" \
            -e "s#${INDEX_HOST//./\\.}#index.invalid#g" "$HERE/$f"
     for h in ${EXTRA:-}; do sed -i -e "s#${h//./\\.}#index.invalid#g" "$HERE/$f"; done
