@@ -6,8 +6,18 @@ import dataclasses
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import ProgressColumn
+
+    from tracker.config import Settings
+    from tracker.models import ProbeJob
+    from tracker.probe.sandbox import Limits
+    from tracker.store.engine import Store
 
 __all__ = ["snapshot_group"]
 
@@ -23,6 +33,12 @@ def snapshot_group() -> None:
 @snapshot_group.command("build")
 @click.option(
     "--top", default=2000, show_default=True, help="How many of the most downloaded projects."
+)
+@click.option(
+    "--names-from",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Read the project names (one per line, most important first) from this file "
+    "[default: the shipped data/top-pypi-packages.txt].",
 )
 @click.option(
     "--target",
@@ -44,8 +60,15 @@ def snapshot_group() -> None:
 )
 @click.option("--probe-workers", default=2, show_default=True, help="Probes at once.")
 @click.option(
-    "--max-wheel-mb",
+    "--large-wheel-mb",
     default=150,
+    show_default=True,
+    help="Probe releases whose free-threaded wheel is larger than this (or that require one) "
+    "after the others, one at a time, with a larger time and memory budget.",
+)
+@click.option(
+    "--max-wheel-mb",
+    default=4000,
     show_default=True,
     help="Skip probing releases whose free-threaded wheel is larger than this.",
 )
@@ -73,10 +96,12 @@ def snapshot_group() -> None:
 )
 def build_command(
     top: int,
+    names_from: Path | None,
     targets: tuple[str, ...],
     db_url: str | None,
     output: Path,
     probe_workers: int,
+    large_wheel_mb: int,
     max_wheel_mb: int,
     max_probes: int | None,
     no_crawl: bool,
@@ -101,9 +126,15 @@ def build_command(
 
     from tracker.config import load_settings
     from tracker.crawl import crawl_once, probe_candidates
-    from tracker.jobs import run_probe_job
+    from tracker.probe.runner import shared_wheel_cache
     from tracker.service import load_seed_names
-    from tracker.snapshot_build import job_wheel_sizes, write_snapshot
+    from tracker.snapshot_build import (
+        LARGE_LIMITS,
+        directory_size,
+        job_wheel_sizes,
+        plan_jobs,
+        write_snapshot,
+    )
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
@@ -114,7 +145,7 @@ def build_command(
     columns = (TextColumn("[bold]{task.fields[phase]}[/]"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.description}"))  # fmt: skip
     with open_store(work_db, snapshot=output if output.exists() else None) as store:
-        names = load_seed_names(top)
+        names = load_seed_names(top, names_from)
         store.add_to_watchlist(names, "seed")
         if not no_crawl:
             with Progress(*columns, console=console, transient=True) as bar:
@@ -129,29 +160,77 @@ def build_command(
             store, targets, names=names, again=reprobe, newest_with_wheel=True,
             pure_with_binary_deps=dependents, first_ready_releases=True,
         )  # fmt: skip
-        sizes = job_wheel_sizes(store, jobs)
-        too_big = [j for j in jobs if sizes[j] > max_wheel_mb * 1024 * 1024]
-        # A release that requires one of those would install it too.
-        heavy = {(j.project, j.target) for j in too_big}
-        requires = store.project_requires(names)
-        too_big += [
-            j
-            for j in jobs
-            if j not in too_big
-            and any((dep, j.target) in heavy for dep in requires.get(j.project, ()))
-        ]
-        jobs = [j for j in jobs if j not in too_big]
+        plan = plan_jobs(
+            jobs, job_wheel_sizes(store, jobs), store.project_requires(names),
+            large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
+        )  # fmt: skip
         if max_probes is not None:
-            jobs = jobs[:max_probes]
+            plan.regular = plan.regular[:max_probes]
+            plan.large = plan.large[: max(0, max_probes - len(plan.regular))]
         console.print(
-            f"{len(jobs)} probe(s) to run; {len(too_big)} skipped as larger than {max_wheel_mb} MB "
-            "(or requiring such a release)"
+            f"{len(plan.regular) + len(plan.large)} probe(s) to run, {len(plan.large)} of them "
+            f"over {large_wheel_mb} MB (run last, one at a time); {len(plan.skipped)} skipped "
+            f"as larger than {max_wheel_mb} MB (or requiring such a release)"
         )
-        done = 0
         started = time.monotonic()
-        with Progress(*columns, console=console) as bar, ThreadPoolExecutor(probe_workers) as pool:
-            task = bar.add_task("", total=len(jobs), phase="probe")
-            futures = {pool.submit(run_probe_job, job, store, settings): job for job in jobs}
+        runner = _ProbeRunner(store, settings, output, save_every, console, columns)
+        finished = runner.run(plan.regular, workers=probe_workers, phase="probe")
+        if finished and plan.large:
+            wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
+            cache_before = directory_size(wheel_cache)
+            large_started = time.monotonic()
+            runner.run(plan.large, workers=1, phase="large", limits=LARGE_LIMITS)
+            grown = (directory_size(wheel_cache) - cache_before) / 1e9
+            console.print(
+                f"[green]large wheels[/] {len(plan.large)} probe(s) in "
+                f"{time.monotonic() - large_started:.0f}s; wheel cache {wheel_cache} "
+                f"grew by {grown:.1f} GB"
+            )
+        done = runner.done
+        summaries = write_snapshot(store, output)
+    size_mb = output.stat().st_size / 1e6
+    console.print(
+        f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
+        f"{done} probes in {time.monotonic() - started:.0f}s"
+    )
+
+
+class _ProbeRunner:
+    """Runs probe jobs of a build with a progress bar, rewriting the snapshot as it goes."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        output: Path,
+        save_every: int,
+        console: Console,
+        columns: tuple[ProgressColumn, ...],
+    ) -> None:
+        self.store, self.settings, self.output = store, settings, output
+        self.save_every, self.console, self.columns = save_every, console, columns
+        self.done = 0
+
+    def run(
+        self, jobs: list[ProbeJob], *, workers: int, phase: str, limits: Limits | None = None
+    ) -> bool:
+        """Probe ``jobs``, ``workers`` at a time; False when interrupted (Ctrl-C)."""
+        from rich.progress import Progress
+
+        from tracker.jobs import run_probe_job
+        from tracker.snapshot_build import write_snapshot
+
+        if not jobs:
+            return True
+        with (
+            Progress(*self.columns, console=self.console) as bar,
+            ThreadPoolExecutor(workers) as pool,
+        ):
+            task = bar.add_task("", total=len(jobs), phase=phase)
+            futures = {
+                pool.submit(run_probe_job, job, self.store, self.settings, limits=limits): job
+                for job in jobs
+            }
             try:
                 for future in as_completed(futures):
                     job = futures[future]
@@ -159,22 +238,20 @@ def build_command(
                         status = str(future.result().status)
                     except Exception as exc:  # keep going: one job must not end the build
                         status = f"error: {exc}"
-                        console.print(f"[red]{job.project} {job.version} {job.target}[/]: {exc}")
-                    done += 1
+                        self.console.print(
+                            f"[red]{job.project} {job.version} {job.target}[/]: {exc}"
+                        )
+                    self.done += 1
                     bar.update(task, advance=1, description=f"{job.project} {job.target}: {status}")
-                    if done % save_every == 0:
-                        write_snapshot(store, output)
+                    if self.done % self.save_every == 0:
+                        write_snapshot(self.store, self.output)
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
-                console.print(
+                self.console.print(
                     "[yellow]interrupted[/]: finished probes are stored; run again to resume"
                 )
-        summaries = write_snapshot(store, output)
-    size_mb = output.stat().st_size / 1e6
-    console.print(
-        f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
-        f"{done} probes in {time.monotonic() - started:.0f}s"
-    )
+                return False
+        return True
 
 
 @snapshot_group.command("verify")

@@ -54,7 +54,7 @@ from tracker.probe.verdict import (
 from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
 from tracker.wheels import this_platform
 
-__all__ = ["ProbeRequest", "install_failure_is_verdict", "run_probe"]
+__all__ = ["ProbeRequest", "install_failure_is_verdict", "run_probe", "shared_wheel_cache"]
 
 _CHILD = Path(__file__).with_name("child.py")
 _INSTALL_TIMEOUT = 900
@@ -110,6 +110,11 @@ class _ImportRun:
     in_flight: str | None = None
     #: Module -> top-level name its ModuleNotFoundError could not find.
     missing: dict[str, str] = field(default_factory=dict)
+
+
+def shared_wheel_cache(uv_cache_dir: Path) -> Path:
+    """Where probes keep the wheels they downloaded, checked, for the next probe to reuse."""
+    return uv_cache_dir.parent / "fttrack-wheels"
 
 
 def _now() -> str:
@@ -474,7 +479,7 @@ def run_probe(
 
         progress("installing wheels (no builds)")
         step = time.monotonic()
-        wheel_cache = uv_cache_dir.parent / "fttrack-wheels"
+        wheel_cache = shared_wheel_cache(uv_cache_dir)
         failure = _install(
             request, venv=venv, python=interpreter.path, env=env, scratch=scratch,
             wheel_cache=wheel_cache,

@@ -1,0 +1,71 @@
+"""``fttrack snapshot build`` end to end: a loopback index, real wheels, real probes.
+
+Wheel sizes decide where a job runs: in the pool, in the large-wheel phase (one
+at a time, larger budget, after the others), or not at all.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+from tests.indexserver import IndexServer
+from tests.service.helpers import FTTRACK, fttrack_env
+from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
+from tracker.archive import Archive
+from tracker.config import load_settings
+from tracker.models import Status, get_target
+from tracker.pythons.discover import find_interpreter
+
+PLATFORM = "manylinux_2_17_x86_64"
+
+
+def _padding(megabytes: float) -> str:
+    """Text that compresses badly: about ``megabytes`` MB inside a wheel."""
+    rng = random.Random(megabytes)
+    return "".join(
+        rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(int(megabytes * 1.3e6))
+    )
+
+
+def _wheel(dest: Path, python: Path, name: str, megabytes: float) -> Path:
+    return build_binary_wheel(
+        dest, python, name, [Extension(f"{name}._core", "good")],
+        python_files={f"{name}/__init__.py": f"from {name} import _core\n",
+                      f"{name}/padding.txt": _padding(megabytes)},
+        platform_tag=PLATFORM,
+    )  # fmt: skip
+
+
+def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None:
+    python = find_interpreter(get_target("3.14t"), load_settings()).path
+    wheels = tmp_path / "wheels"
+    small = _wheel(wheels, python, "ftsmall", 0)
+    large = _wheel(wheels, python, "ftlarge", 1.5)
+    huge = _wheel(wheels, python, "fthuge", 3)
+    needs_large = build_pure_wheel(wheels, "ftneedslarge", {"ftneedslarge/__init__.py": ""},
+                                   requires=("ftlarge",))  # fmt: skip
+    assert small.stat().st_size < 1 << 20 < large.stat().st_size < 2 << 20 < huge.stat().st_size
+    names = tmp_path / "names.txt"
+    names.write_text("ftsmall\nftlarge\nfthuge\nftneedslarge\n")
+    output = tmp_path / "snapshot.json.gz"
+    with IndexServer() as index:
+        for wheel in (small, large, huge, needs_large):
+            index.add_wheel_file(wheel)
+        env = fttrack_env(index.index_url, tmp_path / "unused.db")
+        build = subprocess.run(
+            [*FTTRACK, "snapshot", "build", "--names-from", str(names), "--top", "4",
+             "--target", "3.14t", "--db", f"sqlite:///{tmp_path / 'work.db'}",
+             "--output", str(output), "--large-wheel-mb", "1", "--max-wheel-mb", "2"],
+            env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    assert "3 probe(s) to run, 2 of them over 1 MB" in build.stderr
+    assert "1 skipped as larger than 2 MB" in build.stderr
+    assert "large wheels 2 probe(s) in" in build.stderr
+    cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}
+    assert cells["ftsmall"].status is Status.READY and cells["ftsmall"].probed
+    assert cells["ftlarge"].status is Status.READY and cells["ftlarge"].probed
+    assert cells["ftneedslarge"].probed
+    assert not cells["fthuge"].probed
