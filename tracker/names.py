@@ -1,25 +1,37 @@
 """Project names: PEP 503 normalisation (packaging's) and PEP 508 validity.
 
+:func:`canonicalize_name` is :func:`packaging.utils.canonicalize_name` without its
+import: ``packaging.utils`` imports ``packaging.tags`` (logging, subprocess,
+the ELF reader), which an audit never needs.
+
 >>> normalize_name("Foo.Bar__baz")
 'foo-bar-baz'
 >>> is_valid_name("-bad-")
 False
+>>> canonicalize_name("oslo.concurrency__x")
+'oslo-concurrency-x'
 """
 
 from __future__ import annotations
 
 import re
 
-from packaging.utils import canonicalize_name
-
-__all__ = ["is_valid_name", "normalize_name"]
+__all__ = ["canonicalize_name", "is_valid_name", "normalize_name"]
 
 _VALID = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
+def canonicalize_name(name: str) -> str:
+    """``re.sub(r"[-_.]+", "-", name).lower()`` (PEP 503), as packaging computes it."""
+    value = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in value:
+        value = value.replace("--", "-")
+    return value
+
+
 def normalize_name(name: str) -> str:
     """The PEP 503 normalised form of a project name (surrounding blanks removed)."""
-    return str(canonicalize_name(name.strip()))
+    return canonicalize_name(name.strip())
 
 
 def is_valid_name(name: str) -> bool:

@@ -20,13 +20,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-
 from tracker.models import TARGETS, Status
 from tracker.platforms import DEFAULT_PLATFORM, PLATFORMS
 
@@ -136,6 +129,13 @@ def _target_names_for(interpreter: str, abi: str) -> tuple[set[str], bool, bool]
 
 def classify_file(filename: str) -> FileTags:
     """Classify one filename from the index (wheel, sdist or anything else)."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     if filename.endswith(".whl"):
         try:
             name, version, _build, tags = parse_wheel_filename(filename)

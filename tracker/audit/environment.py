@@ -10,6 +10,9 @@ from __future__ import annotations
 
 __all__ = ["marker_applies", "marker_environment"]
 
+#: (marker, target, platform) -> whether it applies: a lock repeats its markers.
+_APPLIES: dict[tuple[str, str, str], bool] = {}
+
 
 def marker_environment(target: str, platform: str) -> dict[str, str]:
     """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""
@@ -46,6 +49,14 @@ def marker_applies(marker: str, target: str, platform: str) -> bool:
     """
     if not marker:
         return True
+    key = (marker, target, platform)
+    applies = _APPLIES.get(key)
+    if applies is None:
+        applies = _APPLIES[key] = _evaluate(marker, target, platform)
+    return applies
+
+
+def _evaluate(marker: str, target: str, platform: str) -> bool:
     from packaging.markers import InvalidMarker, Marker, UndefinedComparison
 
     try:

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tracker.audit.environment import marker_applies
@@ -33,6 +31,7 @@ from tracker.documents import (
 )
 from tracker.errors import SourceError
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
+from tracker.names import canonicalize_name
 from tracker.verdicts.interface import VerdictSource
 
 __all__ = ["ProbeMissing", "default_target", "judge", "resolve"]
@@ -186,6 +185,8 @@ def _pick(dep: Dependency, releases: list[ReleaseDocument]) -> tuple[ReleaseDocu
         newest = next((r.version for r in releases if not r.yanked), None)
         hint = f" (newest tracked: {newest})" if newest else ""
         return None, f"version {dep.version} is not tracked{hint}"
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # loose pins only
+
     try:
         specifier = SpecifierSet(dep.specifier)
     except InvalidSpecifier:

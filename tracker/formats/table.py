@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from rich.cells import cell_len
-
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, TargetRow, parse_origin
 from tracker.models import Status
 
@@ -98,6 +96,21 @@ def _row(report: AuditReport, entry: AuditEntry) -> list[_Piece]:
         _upgrade(entry),
         (_origin(entry), "dim"),
     ]
+
+
+#: The non-ASCII characters the table and the verdicts write, one cell each.
+NARROW = frozenset("×…→·—↳─✓✗")
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes: its length when it is printable ASCII and the
+    table's own marks (:data:`NARROW`), else what :func:`rich.cells.cell_len` says
+    (imported only then)."""
+    if text.isprintable() and (text.isascii() or all(c < "\x7f" or c in NARROW for c in text)):
+        return len(text)
+    from rich.cells import cell_len as rich_cell_len
+
+    return rich_cell_len(text)
 
 
 def _widths(headers: tuple[str, ...], rows: list[list[_Piece]]) -> list[int]:
