@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -76,12 +78,16 @@ def status(snapshot: Path | None, db: str | None, server: str | None, as_json: b
       fttrack status
       fttrack status --db postgresql://fttrack@db/fttrack --json
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tracker.verdicts.choose import open_verdict_source
 
     source = open_verdict_source(server, db, snapshot)
-    report: dict[str, Any] = {"source": source.describe()}
-    report.update(source_coverage(source.summaries()))
-    report.update(machine_capabilities())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        machine = pool.submit(machine_capabilities)  # its processes run while the source is read
+        report: dict[str, Any] = {"source": source.describe()}
+        report.update(source_coverage(source.summaries()))
+        report.update(machine.result())
     if db and importlib.util.find_spec("tracker.queue") is not None:
         from tracker.queue import queue_health
 
@@ -93,6 +99,14 @@ def status(snapshot: Path | None, db: str | None, server: str | None, as_json: b
 
 
 def _print_report(report: dict[str, Any]) -> None:
+    from tracker.commands.status_text import console_width, plain_report, use_rich
+
+    if not use_rich(sys.stdout, os.environ):
+        statuses = [s.value for s in Status]
+        text = plain_report(report, TARGET_NAMES, statuses, console_width(os.environ))
+        if text is not None:  # the same characters rich would print, without loading it
+            sys.stdout.write(text)
+            return
     from rich.console import Console
     from rich.table import Table
 

@@ -1,19 +1,33 @@
 """The sandboxed import probe: the source of every ``probe`` verdict.
 
 :func:`probe` is the one call the CLI, the scheduler and the workers use.
+``Limits`` and ``ProbeRequest`` are imported from their modules on first use,
+so that ``tracker.probe.sandbox`` alone (``fttrack status``) does not load the
+runner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from tracker.config import Settings
-from tracker.models import ProbeResult, Target
-from tracker.probe.runner import ProbeRequest, run_probe
-from tracker.probe.sandbox import Limits, choose_sandbox
-from tracker.pythons.discover import find_interpreter
+if TYPE_CHECKING:
+    from tracker.config import Settings
+    from tracker.models import ProbeResult, Target
+    from tracker.probe.runner import ProbeRequest
+    from tracker.probe.sandbox import Limits
 
 __all__ = ["Limits", "ProbeRequest", "probe"]
+
+_LAZY = {"Limits": "tracker.probe.sandbox", "ProbeRequest": "tracker.probe.runner"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def probe(
@@ -27,6 +41,10 @@ def probe(
     progress: Callable[[str], None] = lambda message: None,
 ) -> ProbeResult:
     """Probe ``request`` on ``target`` with the strongest sandbox available."""
+    from tracker.probe.runner import run_probe
+    from tracker.probe.sandbox import Limits, choose_sandbox
+    from tracker.pythons.discover import find_interpreter
+
     interpreter = find_interpreter(target, settings)
     sandbox = choose_sandbox(level=sandbox_level, allow_unsafe=allow_unsafe)
     settings.uv_cache_dir.mkdir(parents=True, exist_ok=True)

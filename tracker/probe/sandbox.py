@@ -594,16 +594,20 @@ def _die_with_parent(parent: int) -> None:
 
 _checked: dict[tuple[str, ...], str] = {}
 _check_lock = threading.Lock()
+_check_locks: dict[tuple[str, ...], threading.Lock] = {}
 
 
 def self_check(sandbox: Sandbox) -> str:
     """Why ``sandbox`` cannot run ``/bin/true`` here ("" when it can).
 
     Checked once per process and kind of sandbox (the result is kept), so that
-    choosing a sandbox for every probe costs no extra process.
+    choosing a sandbox for every probe costs no extra process. Different kinds
+    are checked side by side.
     """
     key = sandbox.identity()
     with _check_lock:
+        lock = _check_locks.setdefault(key, threading.Lock())
+    with lock:
         if key not in _checked:
             _checked[key] = _run_check(sandbox)
         return _checked[key]
@@ -641,8 +645,13 @@ def _candidates() -> list[Sandbox]:
 
 
 def available_sandboxes() -> list[Sandbox]:
-    """The sandboxes that work on this machine, strongest first."""
-    return [sandbox for sandbox in _candidates() if not self_check(sandbox)]
+    """The sandboxes that work on this machine, strongest first (checked side by side)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    candidates = _candidates()
+    with ThreadPoolExecutor(max_workers=max(1, len(candidates))) as pool:
+        reasons = list(pool.map(self_check, candidates))
+    return [sandbox for sandbox, reason in zip(candidates, reasons, strict=True) if not reason]
 
 
 def _with_fallback_note(sandbox: Sandbox, skipped: list[tuple[Sandbox, str]]) -> Sandbox:
