@@ -1,9 +1,10 @@
 """``fttrack tui [LOCKFILE]``: browse the verdicts and audit a lockfile in a terminal UI.
 
-The verdict source options are those of ``fttrack audit`` and are turned into a
-source by the same helper. Nothing is read here: the app reads the source in
-the background, so a missing snapshot or an unreachable server becomes a
-notice inside the app. The Textual app is imported only when the command runs.
+The verdict source and target options are those of ``fttrack audit``
+(:mod:`tracker.commands.options`), and the source is built by the same helper.
+Nothing is read here: the app reads the source in the background, so a missing
+snapshot or an unreachable server becomes a notice inside the app. The Textual
+app is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import click
 
+from tracker.commands.options import target_option, verdict_source_options
 from tracker.errors import SourceError
-from tracker.models import get_target
+from tracker.models import Target
 from tracker.wheels import PLATFORMS
 
 __all__ = ["tui"]
@@ -38,9 +40,7 @@ Examples:
     required=False,
     type=click.Path(path_type=Path, dir_okay=True),
 )
-@click.option(
-    "--target", metavar="3.14t", help="Free-threaded target [default: newest in the source]."
-)
+@target_option()
 @click.option(
     "--platform",
     type=click.Choice(PLATFORMS),
@@ -48,14 +48,7 @@ Examples:
     help="Wheel platform the audit judges for, shown first in a project grid "
     "[default: this machine's].",
 )
-@click.option("--server", metavar="URL", help="Read verdicts from a fttrack server's API.")
-@click.option("--db", metavar="URL", help="Read verdicts from a fttrack database.")
-@click.option(
-    "--snapshot",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read verdicts from this feed file (JSON or gzip JSON) [default: $FTTRACK_SNAPSHOT, "
-    "else the shipped data/snapshot.json.gz].",
-)
+@verdict_source_options
 @click.option(
     "--public-url",
     "--base-url",
@@ -67,7 +60,7 @@ Examples:
 )
 def tui(
     lockfile: Path | None,
-    target: str | None,
+    target: Target | None,
     platform: str | None,
     server: str | None,
     db: str | None,
@@ -82,11 +75,6 @@ def tui(
     """
     from tracker.verdicts.choose import open_verdict_source
 
-    if target is not None:
-        try:
-            target = get_target(target).name
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--target") from None
     try:
         source = open_verdict_source(server, db, snapshot)
     except SourceError as exc:
@@ -96,7 +84,7 @@ def tui(
 
     app = FttrackApp(
         source,
-        target=target,
+        target=target.name if target is not None else None,
         platform=platform,
         lockfile=lockfile,
         public_url=public_url,

@@ -7,15 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from click.testing import CliRunner
 from textual.notifications import Notify
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, Recorder
 from tests.tui.helpers import settle
 from tracker.audit.report import report_to_json
-from tracker.audit.resolve import resolve
-from tracker.audit.sources import open_source
-from tracker.verdicts.snapshot import SnapshotSource
+from tracker.cli import cli as main_cli
 from tui.app import FttrackApp
 from tui.messages import AuditFinished, ReportExported
 from tui.screens.audit import AuditScreen
@@ -39,16 +38,24 @@ def test_lockfile_argument_lists_blockers_first(
             blockers = {"charset-normalizer", "cryptography", "pyzmq", "lxml", "uwsgi"}
             assert set(names[:5]) == blockers and names[-1] == "numpy"
             assert screen.table.row_count == 12
-            # the same answer as the CLI's functions give
-            deps = list(open_source("requirements.txt").source)
-            cli = resolve(
-                deps,
-                SnapshotSource("feed.json"),
-                target="3.14t",
-                platform="manylinux_x86_64",
-                input_name="requirements.txt",
+            # the same answer as fttrack audit gives (both run tracker.audit.run.run_audit)
+            cli = CliRunner().invoke(
+                main_cli,
+                [
+                    "audit",
+                    "requirements.txt",
+                    "--snapshot",
+                    "feed.json",
+                    "--target",
+                    "3.14t",
+                    "--platform",
+                    "manylinux_x86_64",
+                    "--format",
+                    "json",
+                ],
             )
-            assert report_to_json(report) == report_to_json(cli)
+            assert cli.exit_code == 1, cli.output  # blockers found
+            assert report_to_json(report) == json.loads(cli.stdout)
             first = screen.table.get_row_at(0)
             assert str(first[0]) == "✗" and str(first[5]) == "3.5.4"  # upgrade hint
 

@@ -25,13 +25,12 @@ from tracker.documents import (
     ProjectDocument,
     ReleaseDocument,
     TargetVerdict,
-    choose_target,
     effective_verdict,
     summarize,
 )
-from tracker.errors import SourceError
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
+from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import VerdictSource
 
 __all__ = ["ProbeMissing", "default_target", "judge", "resolve"]
@@ -61,11 +60,9 @@ _FAILED_OUTCOMES = {
 
 def default_target(source: VerdictSource) -> tuple[str, bool]:
     """The target an audit judges by default, and whether anything was probed there
-    (see :func:`tracker.documents.choose_target`)."""
-    try:
-        return choose_target(source.targets(), source.probed_targets())
-    except ValueError:
-        raise SourceError(f"{source.describe()}: has no verdicts for any known target") from None
+    (:func:`tracker.verdicts.choose.choose_target` without a request)."""
+    choice = choose_target(source)
+    return choice.target, choice.probed
 
 
 def _parse_version(text: str) -> Version | None:

@@ -1,11 +1,12 @@
 """``fttrack audit``: which of a project's dependencies block free-threading?
 
-Thin: it opens the requirement source (a file, ``--resolve``'d with uv, or the
-installed distributions of an environment when no path is given) and the
-verdict source, calls :func:`tracker.audit.resolve.resolve` once per target,
-renders the report, and picks the exit code (0 nothing blocks, 1 blockers
-found on the audited target, or on the default target with ``--target all``,
-2 bad usage or unreadable input). See docs/audit.md.
+Thin: it checks the options and hands the rest to
+:func:`tracker.audit.run.run_audit` (the input: a file, ``--resolve``'d with
+uv, or the installed distributions of an environment when no path is given;
+then the verdict source, the target, one report per target); it renders the
+report and picks the exit code (0 nothing blocks, 1 blockers found on the
+audited target, or on the default target with ``--target all``, 2 bad usage or
+unreadable input). See docs/audit.md.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from pathlib import Path
 
 import click
 
-from tracker.audit.report import AuditReport, MultiTargetReport
-from tracker.audit.resolve import ProbeMissing, resolve
+from tracker.audit.resolve import ProbeMissing
+from tracker.audit.run import AuditRequest, run_audit
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
-from tracker.audit.sources import detect_format, open_source, source_for
+from tracker.commands.options import TargetValue, target_option, verdict_source_options
 from tracker.errors import InputError, SourceError
-from tracker.models import BLOCKING_STATUSES, Dependency, Status
+from tracker.models import BLOCKING_STATUSES, Status
 from tracker.platforms import PLATFORMS
-from tracker.verdicts.choose import choose_target, open_verdict_source
-from tracker.verdicts.interface import VerdictSource
+from tracker.verdicts.choose import open_verdict_source
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
 
@@ -106,26 +106,6 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     return hook
 
 
-def _pick_target(source: VerdictSource, requested: str | None) -> str:
-    choice = choose_target(source, requested)
-    note = choice.note(source)
-    if note:
-        click.echo(f"fttrack: {note}", err=True)
-    return choice.target
-
-
-def _pick_targets(source: VerdictSource, requested: str | None) -> tuple[list[str], str]:
-    """The targets to audit and the default one (it decides the exit code)."""
-    if requested is not None and requested.strip().lower() == "all":
-        return list(source.targets()), _pick_target(source, None)
-    chosen = _pick_target(source, requested)
-    return [chosen], chosen
-
-
-def _source_kind(server: str | None, db: str | None) -> str:
-    return "server" if server else "database" if db else "snapshot"
-
-
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -148,12 +128,7 @@ def _use_color(output: Path | None) -> bool:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("path", metavar="[PATH|-|DIR]", required=False)
-@click.option(
-    "--target",
-    metavar="3.14t|all",
-    help="Free-threaded target, or 'all' for one column per target [default: the newest "
-    "one probed in the source].",
-)
+@target_option(allow_all=True)
 @click.option(
     "--platform",
     type=click.Choice(PLATFORMS),
@@ -175,14 +150,7 @@ def _use_color(output: Path | None) -> bool:
     help="Statuses that block (exit 1), or 'none' [default: gil-reenabled, import-failed, "
     "crashed, timed-out, install-failed, no-ft-wheel, sdist-only].",
 )
-@click.option("--server", metavar="URL", help="Read verdicts from a fttrack server's API.")
-@click.option("--db", metavar="URL", help="Read verdicts from a fttrack database.")
-@click.option(
-    "--snapshot",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read verdicts from this feed file (JSON or gzip JSON) [default: $FTTRACK_SNAPSHOT, "
-    "else the shipped data/snapshot.json.gz].",
-)
+@verdict_source_options
 @click.option(
     "--format-in",
     type=click.Choice(tuple(INPUT_FORMATS)),
@@ -232,8 +200,8 @@ def _use_color(output: Path | None) -> bool:
     help="Write the report to FILE instead of standard output.",
 )
 def audit(
-    path: str,
-    target: str | None,
+    path: str | None,
+    target: TargetValue,
     platform: str | None,
     output_format: str,
     fail_on: str | None,
@@ -264,98 +232,34 @@ def audit(
         )
     if path is not None and python:
         raise click.UsageError("--python is for auditing an environment: give no PATH")
-    dependencies, input_name, format_name, stdin_text = _read_input(path, format_in, resolve_deps)
-    source = open_verdict_source(server, db, snapshot)
-    targets, default = _pick_targets(source, target)
-    if platform is None:
-        from tracker.wheels import this_platform
-
-        platform = this_platform()
-    reports = []
-    for each in targets:
-        judged = dependencies
-        if resolve_deps and path is not None:
-            judged = _resolved(path, format_name, each, platform, dependencies, stdin_text)
-        callback = probe_missing_hook(each, platform) if probe_missing else None
-        reports.append(
-            resolve(
-                judged,
-                source,
-                target=each,
-                platform=platform,
-                input_name=input_name,
-                kind=_source_kind(server, db),
-                fail_on=fail_statuses,
-                fail_on_likely=not ignore_likely,
-                probe_missing=callback,
-            )
-        )
+    request = AuditRequest(
+        path=path,
+        target=target,
+        platform=platform,
+        format_in=format_in,
+        resolve_deps=resolve_deps,
+        python=python,
+        fail_on=fail_statuses,
+        fail_on_likely=not ignore_likely,
+        probe_missing=probe_missing_hook if probe_missing else None,
+    )
+    run = run_audit(
+        request,
+        lambda: open_verdict_source(server, db, snapshot),
+        on_note=lambda note: click.echo(f"fttrack: {note}", err=True),
+    )
     from tracker.formats import get_multi_renderer, get_renderer
 
     color = output_format == "table" and _use_color(output)
     width = shutil.get_terminal_size((120, 24)).columns if color else None
-    if target is not None and target.strip().lower() == "all":
-        multi = MultiTargetReport(tuple(reports), default)
-        text = get_multi_renderer(output_format)(multi, color=color, width=width, show_all=show_all)
-        summaries, blockers = multi.summary_lines(), multi.blockers
+    if run.every_target:
+        text = get_multi_renderer(output_format)(
+            run.multi, color=color, width=width, show_all=show_all
+        )
     else:
-        report: AuditReport = reports[0]
-        text = get_renderer(output_format)(report, color=color, width=width, show_all=show_all)
-        summaries, blockers = [report.summary_line()], report.blockers
+        text = get_renderer(output_format)(run.report, color=color, width=width, show_all=show_all)
     _write(text, output)
     if output_format != "table" or output is not None:
-        for summary in summaries:
+        for summary in run.summary_lines():
             click.echo(f"fttrack: {summary}", err=True)
-    click.get_current_context().exit(1 if blockers else 0)
-
-
-def _read_input(
-    path: str | None, format_in: str | None, resolve_deps: bool
-) -> tuple[list[Dependency], str, str, str | None]:
-    """(dependencies, input name, format name, standard input's text when --resolve reads it)."""
-    if path is None:
-        from tracker.audit.installed import installed_environment
-
-        environment = installed_environment(click.get_current_context().params.get("python"))
-        return list(environment.dependencies), environment.description, "installed", None
-    if resolve_deps and path == "-":
-        from tracker.audit.sources.interface import read_text
-
-        text = read_text("-")
-        dependencies = list(source_for(format_in or "requirements", "-", text=text))
-        return dependencies, "<stdin>", format_in or "requirements", text
-    opened = open_source(path, format_in)
-    dependencies = list(opened.source)
-    if opened.note:
-        click.echo(f"fttrack: {opened.note}", err=True)
-    chosen = opened.source.path
-    format_name = format_in or detect_format(chosen) or "requirements"
-    return dependencies, chosen if path != "-" else "<stdin>", format_name, None
-
-
-def _resolved(
-    path: str,
-    format_name: str,
-    target: str,
-    platform: str,
-    direct: list[Dependency],
-    stdin_text: str | None,
-) -> list[Dependency]:
-    """``--resolve``: the full pinned set for ``target`` (a note on stderr if sdists were
-    needed)."""
-    from tracker.audit.transitive import resolve_requirements
-    from tracker.config import load_settings
-
-    settings = load_settings()
-    resolved = resolve_requirements(
-        path,
-        format_name=format_name,
-        target=target,
-        platform=platform,
-        index_url=settings.require_index_url(),
-        direct=direct,
-        stdin_text=stdin_text,
-    )
-    if resolved.note:
-        click.echo(f"fttrack: {resolved.note}", err=True)
-    return list(resolved.dependencies)
+    click.get_current_context().exit(1 if run.blockers else 0)

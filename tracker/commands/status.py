@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from tracker.commands.options import verdict_source_options
 from tracker.documents import TARGET_NAMES, ProjectSummary, status_counts
 from tracker.models import Status
 
@@ -58,15 +59,9 @@ def machine_capabilities() -> dict[str, Any]:
 
 
 @click.command("status")
-@click.option(
-    "--snapshot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read this snapshot/feed file (default: the one shipped in data/).",
-)
-@click.option("--db", help="Read a tracker database instead (URL).")
-@click.option("--server", help="Ask a running fttrack server instead (base URL).")
+@verdict_source_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(snapshot: Path | None, db: str | None, server: str | None, as_json: bool) -> None:
+def status(server: str | None, db: str | None, snapshot: Path | None, as_json: bool) -> None:
     """Show what the active verdict source holds and what this machine can probe.
 
     Counts per target of the current releases' statuses, how many releases

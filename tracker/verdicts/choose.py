@@ -1,22 +1,42 @@
 """Which verdict source and which target: one answer for the CLI, the TUI and status.
 
 :func:`open_verdict_source` builds the source the options name (a server, a
-database, else a snapshot); :func:`choose_target` checks a requested target
-against the source, or picks the default (the newest target with probes),
-and says when a target rests on wheel tags alone.
+database, else a snapshot) and :func:`source_kind` names it back;
+:func:`choose_target` checks a requested target against the source, or picks
+the default (the newest target with probes), and says when a target rests on
+wheel tags alone; :func:`choose_targets` adds ``all`` (every target of the
+source, the default one deciding the exit code).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.documents import choose_target as pick_default
 from tracker.errors import SourceError
-from tracker.models import get_target
+from tracker.models import Target, get_target
 from tracker.verdicts.interface import VerdictSource
 
-__all__ = ["TargetChoice", "choose_target", "open_verdict_source"]
+__all__ = [
+    "ALL_TARGETS",
+    "TargetChoice",
+    "choose_target",
+    "choose_targets",
+    "open_verdict_source",
+    "source_kind",
+]
+
+#: The ``--target`` value that asks for every target the source holds.
+ALL_TARGETS = "all"
+
+#: (module, class, kind) of each verdict source, for :func:`source_kind`.
+_KINDS = (
+    ("tracker.verdicts.snapshot", "SnapshotSource", "snapshot"),
+    ("tracker.verdicts.database", "DatabaseSource", "database"),
+    ("tracker.verdicts.remote", "RemoteSource", "server"),
+)
 
 
 def open_verdict_source(
@@ -46,6 +66,20 @@ def open_verdict_source(
     return SnapshotSource(snapshot)
 
 
+def source_kind(source: VerdictSource) -> str:
+    """What ``source`` is, in a word for reports (``not tracked by the snapshot``):
+    ``snapshot``, ``database`` or ``server``; ``verdict source`` for any other.
+
+    A module that was never imported cannot have made ``source``, so none is
+    imported here (the database and server sources pull in heavy libraries).
+    """
+    for module_name, class_name, kind in _KINDS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(source, getattr(module, class_name)):
+            return kind
+    return "verdict source"
+
+
 @dataclass(frozen=True)
 class TargetChoice:
     """A target to judge, whether anything was probed there, and what to tell the user."""
@@ -63,11 +97,11 @@ class TargetChoice:
         )
 
 
-def choose_target(source: VerdictSource, requested: str | None = None) -> TargetChoice:
-    """The target ``requested`` (``3.14t``, ``3.14``, ``cp314t``), checked against the
-    source; without one, the newest target with probe evidence (see
-    :func:`tracker.documents.choose_target`). A target unknown to fttrack or to the
-    source is a :class:`SourceError`."""
+def choose_target(source: VerdictSource, requested: Target | str | None = None) -> TargetChoice:
+    """The target ``requested`` (a :class:`Target`, or a name: ``3.14t``, ``3.14``,
+    ``cp314t``), checked against the source; without one, the newest target with
+    probe evidence (see :func:`tracker.documents.choose_target`). A target unknown
+    to fttrack or to the source is a :class:`SourceError`."""
     probed = source.probed_targets()
     if requested is None:
         try:
@@ -78,7 +112,7 @@ def choose_target(source: VerdictSource, requested: str | None = None) -> Target
             ) from None
         return TargetChoice(target, was_probed)
     try:
-        target = get_target(requested).name
+        target = requested.name if isinstance(requested, Target) else get_target(requested).name
     except ValueError as exc:
         raise SourceError(f"--target: {exc}") from None
     available = source.targets()
@@ -88,3 +122,19 @@ def choose_target(source: VerdictSource, requested: str | None = None) -> Target
             f"--target {target}: {source.describe()} has no verdicts for it (has: {has})"
         )
     return TargetChoice(target, target in probed)
+
+
+def choose_targets(
+    source: VerdictSource, requested: Target | str | None = None
+) -> tuple[tuple[str, ...], TargetChoice]:
+    """The targets to judge and the default one (it decides an audit's exit code).
+
+    ``requested`` is :data:`ALL_TARGETS` for every target the source holds, with
+    the default chosen as if none was asked for; else one target, as
+    :func:`choose_target` checks or picks it.
+    """
+    if isinstance(requested, str) and requested.strip().lower() == ALL_TARGETS:
+        default = choose_target(source, None)
+        return tuple(source.targets()), default
+    choice = choose_target(source, requested)
+    return (choice.target,), choice

@@ -1,7 +1,7 @@
 """The audit screen: a lockfile's dependencies judged for free-threading, blockers first.
 
-Parsing, resolving and exporting are the auditor's own functions
-(:func:`tracker.audit.sources.open_source`, :func:`tracker.audit.resolve.resolve`,
+Auditing and exporting are the auditor's own functions
+(:func:`tracker.audit.run.run_audit`, as ``fttrack audit`` runs it, and
 :func:`tracker.formats.get_renderer`), run in thread workers.
 """
 
@@ -95,28 +95,22 @@ class AuditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="audit")
     def run_audit(self, path: Path) -> None:
-        """Read the lockfile and resolve every dependency (off the UI thread)."""
-        from tracker.audit.resolve import resolve
-        from tracker.audit.sources import open_source
+        """Audit ``path`` as ``fttrack audit PATH`` does (off the UI thread)."""
+        from tracker.audit.run import AuditRequest
+        from tracker.audit.run import run_audit as audit
 
         app = self.fttrack
         try:
-            opened = open_source(str(path))
-            dependencies = list(opened.source)
             with app.source_lock:
-                target = app.resolve_target()
-                platform = app.resolve_platform()
-                report = resolve(
-                    dependencies,
-                    app.source,
-                    target=target,
-                    platform=platform,
-                    input_name=opened.source.path,
+                request = AuditRequest(
+                    str(path), target=app.resolve_target(), platform=app.resolve_platform()
                 )
+                run = audit(request, app.source)
         except Exception as exc:
             self.post_message(WorkFailed("Cannot audit", describe_error(exc)))
             return
-        self.post_message(AuditFinished(report, opened.note))
+        notes = [n for n in run.notes if n != app.target_note]
+        self.post_message(AuditFinished(run.report, " · ".join(notes)))
 
     def on_audit_finished(self, message: AuditFinished) -> None:
         """Show the report, blockers first."""
