@@ -8,15 +8,17 @@ stderr and exit code 2 (never a traceback).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import sys
-from typing import Any
-
-import click
+from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
 from tracker.errors import FttrackError
+
+if TYPE_CHECKING:
+    import click
 
 __all__ = ["main"]
 
@@ -48,37 +50,7 @@ _SHORT_HELP: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A click group that imports a subcommand's module only when it is invoked."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._available(name)]
-
-    @staticmethod
-    def _available(name: str) -> bool:
-        module_name = COMMANDS[name].split(":")[0]
-        return importlib.util.find_spec(module_name) is not None
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None or not self._available(cmd_name):
-            return None
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, _SHORT_HELP[name]) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-
-@click.group(
-    cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="""\b
+_EPILOG = """\b
 Examples:
   fttrack audit requirements.txt           which dependencies block free-threading?
   fttrack audit uv.lock --target 3.14t --format json
@@ -86,22 +58,80 @@ Examples:
   fttrack probe numpy --target 3.14t       import it in a sandbox and judge it
   fttrack serve --port 8000                run the tracker and its JSON API
 
-Run 'fttrack COMMAND --help' for each command's options.""",
-)
-@click.version_option(__version__, prog_name="fttrack")
-def cli() -> None:
-    """fttrack: can we drop the GIL yet?
+Run 'fttrack COMMAND --help' for each command's options."""
 
-    Verdicts on free-threaded CPython (3.13t, 3.14t, 3.15t) for Python packages,
-    proven by importing every extension module of a package in a sandboxed,
-    real free-threaded interpreter, and an auditor for your project's lockfile.
-    """
+
+@functools.cache
+def _group() -> click.Group:
+    """The ``fttrack`` click group (click is imported here, not when the module is)."""
+    import click
+
+    class LazyGroup(click.Group):
+        """A click group that imports a subcommand's module only when it is invoked."""
+
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return [name for name in COMMANDS if self._available(name)]
+
+        @staticmethod
+        def _available(name: str) -> bool:
+            module_name = COMMANDS[name].split(":")[0]
+            return importlib.util.find_spec(module_name) is not None
+
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            target = COMMANDS.get(cmd_name)
+            if target is None or not self._available(cmd_name):
+                return None
+            module_name, attribute = target.split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            rows = [(name, _SHORT_HELP[name]) for name in self.list_commands(ctx)]
+            if rows:
+                with formatter.section("Commands"):
+                    formatter.write_dl(rows)
+
+    @click.group(
+        cls=LazyGroup,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        epilog=_EPILOG,
+    )
+    @click.version_option(__version__, prog_name="fttrack")
+    def cli() -> None:
+        """fttrack: can we drop the GIL yet?
+
+        Verdicts on free-threaded CPython (3.13t, 3.14t, 3.15t) for Python packages,
+        proven by importing every extension module of a package in a sandboxed,
+        real free-threaded interpreter, and an auditor for your project's lockfile.
+        """
+
+    return cli
+
+
+def __getattr__(name: str) -> Any:
+    """``tracker.cli.cli``: the click group, built on first use."""
+    if name == "cli":
+        return _group()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point: run the CLI, turning fttrack errors into one line."""
+    """Console-script entry point: run the CLI, turning fttrack errors into one line.
+
+    ``fttrack audit PATH`` with everyday options takes a fast path that does not
+    import click (:mod:`tracker.commands.audit_quick`); it hands anything else back.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["audit"]:
+        quick = importlib.import_module("tracker.commands.audit_quick")
+        code = quick.quick_audit(list(args[1:]))
+        if code is not None:
+            return code
+    import click
+
     try:
-        return cli.main(args=argv, prog_name="fttrack", standalone_mode=False)
+        return _group().main(args=argv, prog_name="fttrack", standalone_mode=False)
     except FttrackError as exc:
         click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
         sys.exit(exc.exit_code)

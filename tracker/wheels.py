@@ -16,7 +16,10 @@ True
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,6 +31,7 @@ __all__ = [
     "PLATFORMS",
     "FileTags",
     "classify_file",
+    "glibc_platform",
     "release_tag_status",
     "release_tag_summary",
     "this_platform",
@@ -78,6 +82,9 @@ def this_platform() -> str:
     """This machine's platform in fttrack's names (``manylinux_x86_64``, ``musllinux_aarch64``,
     ``macosx_arm64``, ``win_amd64``...), from the platform tags :mod:`packaging.tags` gives
     this interpreter; :data:`DEFAULT_PLATFORM` when none is one fttrack knows."""
+    glibc = glibc_platform()
+    if glibc is not None:
+        return glibc
     from packaging.tags import platform_tags
 
     for tag in platform_tags():
@@ -85,6 +92,33 @@ def this_platform() -> str:
             if name in PLATFORMS:
                 return name
     return DEFAULT_PLATFORM
+
+
+def glibc_platform() -> str | None:
+    """``manylinux_x86_64`` or ``manylinux_aarch64`` for a 64-bit interpreter on glibc
+    2.17 or newer: what :func:`this_platform` finds there through :mod:`packaging.tags`
+    (its first tag, ``linux_ARCH``, is not one of fttrack's; its second is
+    ``manylinux_2_N_ARCH``), without importing it (logging, subprocess, the ELF
+    reader). None on anything else, or where packaging could answer otherwise: a
+    ``_PYTHON_HOST_PLATFORM`` override, or a ``_manylinux`` module on the path."""
+    if sys.platform != "linux" or sys.maxsize <= 2**32 or "_PYTHON_HOST_PLATFORM" in os.environ:
+        return None
+    machine = os.uname().machine
+    if machine not in ("x86_64", "aarch64"):
+        return None
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):
+        return None
+    name, _, version = libc.partition(" ")
+    major, _, minor = version.partition(".")
+    if name != "glibc" or not (major.isdigit() and minor.isdigit()):
+        return None
+    if (int(major), int(minor)) < (2, 17):
+        return None
+    if importlib.util.find_spec("_manylinux") is not None:
+        return None
+    return f"manylinux_{machine}"
 
 
 def normalise_platform(tag: str) -> tuple[str, ...]:
