@@ -8,7 +8,9 @@ False
 
 from __future__ import annotations
 
-__all__ = ["marker_applies", "marker_environment"]
+import re
+
+__all__ = ["marker_applies", "marker_environment", "quick_marker"]
 
 #: (marker, target, platform) -> whether it applies: a lock repeats its markers.
 _APPLIES: dict[tuple[str, str, str], bool] = {}
@@ -52,7 +54,10 @@ def marker_applies(marker: str, target: str, platform: str) -> bool:
     key = (marker, target, platform)
     applies = _APPLIES.get(key)
     if applies is None:
-        applies = _APPLIES[key] = _evaluate(marker, target, platform)
+        applies = quick_marker(marker, marker_environment(target, platform))
+        if applies is None:
+            applies = _evaluate(marker, target, platform)
+        _APPLIES[key] = applies
     return applies
 
 
@@ -63,3 +68,143 @@ def _evaluate(marker: str, target: str, platform: str) -> bool:
         return bool(Marker(marker).evaluate(marker_environment(target, platform)))
     except (InvalidMarker, UndefinedComparison, ValueError, KeyError, TypeError):
         return True
+
+
+# The markers lockfiles write most (uv's resolution markers among them), evaluated
+# without importing packaging.markers (it imports packaging.tags, and parses slowly):
+# comparisons of a Python version with a plain release number, and equality of the
+# platform variables, joined with and / or and parentheses. Anything else is None:
+# packaging.markers evaluates it.
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<open>\()|(?P<close>\))|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)"""
+    r"""|(?P<string>'[^'"]*'|"[^'"]*")|(?P<op>===|==|!=|<=|>=|~=|<|>))"""
+)
+_VERSION_VARIABLES = frozenset({"python_version", "python_full_version"})
+_STRING_VARIABLES = frozenset(
+    {
+        "sys_platform",
+        "platform_machine",
+        "platform_system",
+        "os_name",
+        "implementation_name",
+        "platform_python_implementation",
+    }
+)
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+_VERSION_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _compare_release(have: str, op: str, wanted: str) -> bool | None:
+    """``have op wanted`` as packaging's Specifier compares a final release with a plain
+    release number (``3.14.0 >= 3.11.5``, ``3.14 == 3.14.*``); None for anything else."""
+    if not _RELEASE.fullmatch(have) or op not in _VERSION_OPS:
+        return None
+    left = [int(part) for part in have.split(".")]
+    if wanted.endswith(".*") and op in ("==", "!="):
+        if not _RELEASE.fullmatch(wanted[:-2]):
+            return None
+        prefix = [int(part) for part in wanted[:-2].split(".")]
+        padded = left + [0] * (len(prefix) - len(left))
+        return (padded[: len(prefix)] == prefix) == (op == "==")
+    if not _RELEASE.fullmatch(wanted):
+        return None
+    right = [int(part) for part in wanted.split(".")]
+    size = max(len(left), len(right))
+    left += [0] * (size - len(left))
+    right += [0] * (size - len(right))
+    return {
+        "==": left == right,
+        "!=": left != right,
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
+    }[op]
+
+
+def quick_marker(marker: str, environment: dict[str, str]) -> bool | None:
+    """Whether ``marker`` holds in ``environment``, for the common markers (see above);
+    None when packaging.markers has to say.
+
+    >>> env = marker_environment("3.14t", "manylinux_x86_64")
+    >>> quick_marker("python_full_version >= '3.12' and sys_platform != 'win32'", env)
+    True
+    >>> quick_marker("python_full_version == '3.13.*' or (os_name == 'nt')", env)
+    False
+    >>> quick_marker("'dev' in dependency_groups", env) is None
+    True
+    """
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    end = len(marker.rstrip())
+    while position < end:
+        match = _TOKEN.match(marker, position)
+        if match is None or match.lastgroup is None:
+            return None
+        tokens.append((match.lastgroup, match.group(match.lastgroup)))
+        position = match.end()
+    parser = _MarkerParser(tokens, environment)
+    try:
+        value = parser.disjunction()
+    except _Unsupported:
+        return None
+    return value if parser.index == len(tokens) else None
+
+
+class _Unsupported(Exception):
+    """A marker :func:`quick_marker` leaves to packaging.markers."""
+
+
+class _MarkerParser:
+    """``or`` of ``and`` of comparisons or parenthesised groups, evaluated as parsed."""
+
+    def __init__(self, tokens: list[tuple[str, str]], environment: dict[str, str]) -> None:
+        self.tokens = tokens
+        self.environment = environment
+        self.index = 0
+
+    def _next(self) -> tuple[str, str]:
+        if self.index >= len(self.tokens):
+            raise _Unsupported
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def _peek_word(self, word: str) -> bool:
+        return self.index < len(self.tokens) and self.tokens[self.index] == ("word", word)
+
+    def disjunction(self) -> bool:
+        value = self.conjunction()
+        while self._peek_word("or"):
+            self.index += 1
+            value = self.conjunction() or value
+        return value
+
+    def conjunction(self) -> bool:
+        value = self.atom()
+        while self._peek_word("and"):
+            self.index += 1
+            value = self.atom() and value
+        return value
+
+    def atom(self) -> bool:
+        kind, text = self._next()
+        if kind == "open":
+            value = self.disjunction()
+            if self._next()[0] != "close":
+                raise _Unsupported
+            return value
+        op_kind, op = self._next()
+        value_kind, quoted = self._next()
+        if kind != "word" or op_kind != "op" or value_kind != "string":
+            raise _Unsupported
+        wanted = quoted[1:-1]
+        if text in _VERSION_VARIABLES:
+            result = _compare_release(self.environment[text], op, wanted)
+        elif text in _STRING_VARIABLES and op in ("==", "!="):
+            result = (self.environment[text] == wanted) == (op == "==")
+        else:
+            result = None
+        if result is None:
+            raise _Unsupported
+        return result
