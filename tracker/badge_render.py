@@ -22,7 +22,9 @@ __all__ = [
     "COLORS",
     "STATUS_COLORS",
     "badge_fields",
+    "badge_slug",
     "badge_svg",
+    "every_badge",
     "render_svg",
     "shields_endpoint",
     "text_width",
@@ -140,3 +142,20 @@ def render_svg(label: str, message: str, color: str) -> str:
 def badge_svg(summary: ProjectSummary | None, target: str) -> str:
     """The SVG badge of a project summary on ``target``."""
     return render_svg(*badge_fields(summary, target))
+
+
+def badge_slug(message: str) -> str:
+    """A badge message as a file name: ``likely ready`` → ``likely-ready``."""
+    return message.replace(" ", "-")
+
+
+def every_badge(target: str) -> list[tuple[str, str, str]]:
+    """(label, message, named colour) of every badge a tracked project can have on
+    ``target``: each status, as probed or tagged and as inferred ("likely")."""
+    label = f"free-threaded {target}"
+    badges = []
+    for status in Status:
+        color = STATUS_COLORS.get(status.value, "lightgrey")
+        badges.append((label, status.value, color))
+        badges.append((label, f"likely {status.value}", color))
+    return badges

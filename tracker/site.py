@@ -3,13 +3,20 @@ index.html.
 
 Project documents are written gzip-compressed (``projects/NAME.json.gz``):
 their whole release history is most of the site (38 MiB of JSON for the
-2,000 projects of the shipped snapshot, 2.6 MiB compressed). Files are only
-rewritten when their content changed, so a re-export into a served
-directory touches little.
+2,000 projects of the shipped snapshot, 2.6 MiB compressed). Each project has
+its shields.io endpoint per target (``badges/NAME-TARGET.json``, about 110
+bytes); the SVG badges do not depend on the project, only on its verdict, so
+each distinct one is written once (``badges/TARGET/MESSAGE.svg``, every
+status of every target: a fixed set of 66 files) instead of one copy per
+project and target (45,000 files, 42 MiB at 15,000 projects). Per-project
+SVG copies are still written on request (``svg_per_project``). Files are only
+rewritten when their content changed, so a re-export into a served directory
+touches little.
 
 The page has no framework: a readiness chart (:mod:`tracker.chart`), a table
-of projects × targets coloured by status, and a few lines of plain JS for
-the search box.
+of projects × targets coloured by status (one CSS class per status and
+evidence, not a style per cell), and a few lines of plain JS for the search
+box.
 """
 
 from __future__ import annotations
@@ -26,8 +33,15 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from tracker.badge_render import badge_fields, badge_svg, shields_endpoint
-from tracker.chart import STATUS_HEX, summaries_chart_svg
+from tracker.badge_render import (
+    badge_fields,
+    badge_slug,
+    badge_svg,
+    every_badge,
+    render_svg,
+    shields_endpoint,
+)
+from tracker.chart import STATUS_HEX, STATUS_ORDER, summaries_chart_svg
 from tracker.documents import (
     TARGET_NAMES,
     ProjectDocument,
@@ -36,7 +50,7 @@ from tracker.documents import (
     encode,
 )
 
-__all__ = ["ExportResult", "render_index_html", "write_site"]
+__all__ = ["ExportResult", "index_rows", "render_index_html", "shared_badge_path", "write_site"]
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _DARK = {"ready", "crashed", "timed-out", "install-failed", "import-failed"}
@@ -86,16 +100,25 @@ class _Writer:
             os.remove(os.path.join(self.directory, relative))
 
 
+def shared_badge_path(message: str, target: str) -> str:
+    """Where the site keeps the SVG badge of a verdict: ``badges/3.14t/likely-ready.svg``."""
+    return f"badges/{target}/{badge_slug(message)}.svg"
+
+
 def write_site(
     feed: SummaryFeed,
     documents: Iterable[ProjectDocument | tuple[str, bytes]],
     directory: Path,
     *,
+    svg_per_project: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ExportResult:
     """Write the summary feed (JSON and gzip), one gzip JSON per project (its whole
-    history: ``projects/NAME.json.gz``), two badges per project and target, and
-    ``index.html``.
+    history: ``projects/NAME.json.gz``), the shields.io endpoint badge per project
+    and target (``badges/NAME-TARGET.json``), each distinct SVG badge once
+    (``badges/TARGET/MESSAGE.svg``), and ``index.html``. With ``svg_per_project``,
+    also a copy of its SVG badge per project and target (``badges/NAME-TARGET.svg``);
+    without, such copies left by an earlier export are removed.
 
     ``documents``: project documents, or (name, document JSON) pairs as the
     store keeps them (written as they are, never decoded). They are read one
@@ -107,6 +130,12 @@ def write_site(
     out.write("feed.json", body)
     out.write("feed.json.gz", gzip.compress(body, mtime=0))
     projects = badges = 0
+    for target in feed.targets:
+        for label, message, color in every_badge(target):
+            out.write(
+                shared_badge_path(message, target), render_svg(label, message, color).encode()
+            )
+            badges += 1
     summaries = {s.name: s for s in feed.projects}
     drawn: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}  # few distinct badges
     # zlib lets go of the GIL: documents are compressed in a thread while files are written
@@ -126,8 +155,12 @@ def write_site(
                         )
                     endpoint, image = drawn[key]
                     out.write(f"badges/{name}-{target}.json", endpoint)
-                    out.write(f"badges/{name}-{target}.svg", image)
-                    badges += 2
+                    badges += 1
+                    if svg_per_project:
+                        out.write(f"badges/{name}-{target}.svg", image)
+                        badges += 1
+                    else:
+                        out.remove(f"badges/{name}-{target}.svg")  # a copy of a shared one
             if progress is not None:
                 progress(name)
     out.write("index.html", render_index_html(feed).encode())
@@ -145,7 +178,7 @@ def _compressed(
             name, data, own = item.name, encode(item), item.summary
         else:
             (name, data), own = item, None
-        job = pool.submit(gzip.compress, data, 6, mtime=0) if _SAFE_NAME.match(name) else None
+        job = pool.submit(gzip.compress, data, 9, mtime=0) if _SAFE_NAME.match(name) else None
         ahead.append((name, job, own))
         if len(ahead) > 4:
             yield ahead.popleft()
@@ -159,11 +192,35 @@ h1{margin:0 0 .2rem}p.sub{color:#666;margin:0 0 1.5rem}
 input{font-size:1rem;padding:.4rem .6rem;width:22rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%}th,td{padding:.3rem .6rem;border-bottom:1px solid #e0e0e0;
 text-align:left;font-size:.9rem}th{background:#fafafa;position:sticky;top:0}
-td.s{text-align:center;white-space:nowrap;border-left:2px solid #fff}
-td.s small{opacity:.75}a{color:#1565c0;text-decoration:none}
+td[class]{text-align:center;white-space:nowrap;border-left:2px solid #fff}
+td.tags:after,td.inferred:after{font-size:smaller;opacity:.75}
+td.tags:after{content:" (tags)"}td.inferred:after{content:" (likely)"}
+a{color:#1565c0;text-decoration:none}
 """
 
+
+def _status_style() -> str:
+    """One rule per status: its colour, and white ink on the dark ones."""
+    return "".join(
+        f"td.{status}{{background:{STATUS_HEX.get(status, '#eee')}"
+        + (";color:#fff}" if status in _DARK else "}")
+        for status in STATUS_ORDER
+    )
+
+
+#: Draws the table from the page's data (``#data``), then filters it as the box is typed in.
 _SCRIPT = """
+const D=JSON.parse(document.getElementById('data').textContent);
+const E={i:' inferred',t:' tags'},safe=/^[a-z0-9][a-z0-9._-]*$/;
+const esc=s=>s.replace(/[&<>"]/g,c=>'&#'+c.charCodeAt(0)+';');
+let h='';
+for(const [n,d,v,c,f] of D.rows){const s=d||n;
+h+='<tr data-search="'+esc((n+' '+s).toLowerCase())+'"><td><a href="'
++(safe.test(n)?'projects/'+n+'.json.gz':'#')+'">'+esc(s)+'</a><td>'+esc(v||'—');
+for(let i=0;i<c.length;i+=2){const st=D.statuses[parseInt(c[i],16)];
+h+='<td class="'+st+(E[c[i+1]]||'')+'">'+st;}
+h+='<td>'+esc(f||'—');}
+document.querySelector('#projects tbody').innerHTML=h;
 const box=document.getElementById('q');
 const rows=[...document.querySelectorAll('#projects tbody tr')];
 const count=document.getElementById('count');
@@ -173,47 +230,57 @@ count.textContent=n+' of '+rows.length+' projects';}
 box.addEventListener('input',filter);filter();
 """
 
-
-def _cell(status: str, evidence: str) -> str:
-    colour = STATUS_HEX.get(status, "#eee")
-    ink = "#fff" if status in _DARK else "#000"
-    mark = {"tags": " <small>(tags)</small>", "inferred": " <small>(likely)</small>"}.get(
-        evidence, ""
-    )
-    return (
-        f'<td class="s" style="background:{colour};color:{ink}" title="{escape(evidence)}">'
-        f"{escape(status)}{mark}</td>"
-    )
+#: A status's one-digit code in the page's data (its index in ``statuses``, hexadecimal).
+_STATUS_CODE = {status: f"{index:x}" for index, status in enumerate(STATUS_ORDER)}
+#: An evidence's one-letter code in the page's data.
+_EVIDENCE_CODE = {"probe": "p", "inferred": "i", "tags": "t", "none": "n"}
 
 
 def _first_ready(summary: ProjectSummary, targets: list[str]) -> str:
     found = [(t, summary.cell(t).first_ready) for t in targets]
-    return ", ".join(f"{t}: {v}" for t, v in found if v) or "—"
+    return ", ".join(f"{t}: {v}" for t, v in found if v)
+
+
+def index_rows(feed: SummaryFeed) -> list[list[str]]:
+    """The table's rows as the page carries them: name, display name (when it is not
+    the name), version, per target a status code (one hex digit: its index in
+    :data:`tracker.chart.STATUS_ORDER`) and an evidence letter (``p``robe,
+    ``i``nferred, ``t``ags, ``n``one), and the first ready release per target."""
+    targets = list(feed.targets or TARGET_NAMES)
+    unknown = _STATUS_CODE["unknown"]
+    rows = []
+    for summary in feed.projects:
+        cells = "".join(
+            _STATUS_CODE.get(cell.status.value, unknown)
+            + _EVIDENCE_CODE.get(cell.evidence.value, "n")
+            for cell in (summary.cell(t) for t in targets)
+        )
+        shown = summary.shown_name if summary.shown_name != summary.name else ""
+        rows.append(
+            [summary.name, shown, summary.version or "", cells, _first_ready(summary, targets)]
+        )
+    return rows
 
 
 def render_index_html(feed: SummaryFeed) -> str:
-    """The export's ``index.html`` for a summary feed."""
+    """The export's ``index.html`` for a summary feed.
+
+    The table's rows travel in the page as compact JSON (:func:`index_rows`: some 50
+    bytes a project, where HTML rows took 300) and a few lines of script draw them.
+    """
     targets = list(feed.targets or TARGET_NAMES)
-    rows = []
-    for summary in feed.projects:
-        name = summary.name
-        link = f"projects/{name}.json.gz" if _SAFE_NAME.match(name) else "#"
-        search = f"{name} {summary.shown_name}".lower()
-        cells = "".join(
-            _cell(summary.cell(t).status.value, summary.cell(t).evidence.value) for t in targets
-        )
-        rows.append(
-            f'<tr data-search="{escape(search)}"><td><a href="{escape(link)}">'
-            f"{escape(summary.shown_name)}</a></td>"
-            f"<td>{escape(summary.version or '—')}</td>{cells}"
-            f"<td>{escape(_first_ready(summary, targets))}</td></tr>"
-        )
+    data = json.dumps(
+        {"statuses": STATUS_ORDER, "rows": index_rows(feed)},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).replace("<", "\\u003c")  # nothing in it can end the script element
     head = "".join(f"<th>{escape(t)}</th>" for t in targets)
     generated = escape(str(feed.generated or "")[:19])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>fttrack: free-threading readiness</title><style>{_STYLE}</style></head><body>"
+        f"<title>fttrack: free-threading readiness</title><style>{_STYLE}{_status_style()}"
+        "</style></head><body>"
         "<h1>fttrack: can we drop the GIL yet?</h1>"
         f'<p class="sub">Free-threading verdicts per target, generated {generated}Z. '
         'Data: <a href="feed.json">feed.json</a> (<a href="feed.json.gz">gzip</a>).</p>'
@@ -221,6 +288,9 @@ def render_index_html(feed: SummaryFeed) -> str:
         '<input id="q" type="search" placeholder="Search projects…" autofocus>'
         ' <span id="count"></span>'
         '<table id="projects"><thead><tr><th>Project</th><th>Version</th>'
-        f"{head}<th>First ready</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"{head}<th>First ready</th></tr></thead><tbody></tbody></table>"
+        "<noscript>The table is drawn by a script; the same verdicts are in "
+        '<a href="feed.json">feed.json</a>.</noscript>'
+        f'<script id="data" type="application/json">{data}</script>'
         f"<script>{_SCRIPT}</script></body></html>\n"
     )

@@ -15,6 +15,7 @@ from tracker.chart import STATUS_HEX, readiness_chart_svg
 from tracker.commands.export import export
 from tracker.documents import FEED_SCHEMA, decode_document, decode_summary_feed, summarize
 from tracker.models import Status
+from tracker.site import index_rows, shared_badge_path
 from tracker.store import open_store
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -56,21 +57,50 @@ def test_export_writes_the_site(tmp_path: Path) -> None:
         "cacheSeconds",
     }
     for target in ("3.13t", "3.14t", "3.15t"):
-        ET.fromstring((out / "badges" / f"six-{target}.svg").read_text())
+        message = json.loads((out / "badges" / f"six-{target}.json").read_text())["message"]
+        ET.fromstring((out / shared_badge_path(message, target)).read_text())
+        assert not (out / "badges" / f"six-{target}.svg").exists()  # one SVG per verdict
+    assert len(list((out / "badges" / "3.14t").glob("*.svg"))) == 2 * len(Status)
     html = (out / "index.html").read_text()
 
     class Collect(HTMLParser):
-        rows: list[str] = []
+        data: list[str] = []
+        inside = False
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "tr" and dict(attrs).get("data-search"):
-                self.rows.append(str(dict(attrs)["data-search"]))
+            self.inside = tag == "script" and dict(attrs).get("id") == "data"
+
+        def handle_data(self, data: str) -> None:
+            if self.inside:
+                self.data.append(data)
 
     parser = Collect()
     parser.feed(html)
-    assert parser.rows == ["legacy-pkg legacy_pkg", "numpy numpy", "six six"]
+    page = json.loads("".join(parser.data))
+    assert [f"{n} {d or n}".lower() for n, d, *_ in page["rows"]] == [
+        "legacy-pkg legacy_pkg",
+        "numpy numpy",
+        "six six",
+    ]
+    assert page["rows"] == index_rows(decode_summary_feed(raw))
+    (numpy_row,) = [r for r in page["rows"] if r[0] == "numpy"]
+    status = page["statuses"][int(numpy_row[3][2], 16)]  # 3.14t: the second target
+    assert status == "gil-reenabled" and numpy_row[3][3] == "p"
     assert "<svg" in html and 'id="q"' in html
     assert STATUS_HEX["gil-reenabled"] in html
+
+
+def test_svg_per_project_writes_a_copy_per_project_and_target(tmp_path: Path) -> None:
+    out, url = tmp_path / "site", _db(tmp_path)
+    result = CliRunner().invoke(export, [str(out), "--db", url, "--svg-per-project"])
+    assert result.exit_code == 0, result.output
+    for target in ("3.13t", "3.14t", "3.15t"):
+        message = json.loads((out / "badges" / f"numpy-{target}.json").read_text())["message"]
+        shared = (out / shared_badge_path(message, target)).read_bytes()
+        assert (out / "badges" / f"numpy-{target}.svg").read_bytes() == shared
+    result = CliRunner().invoke(export, [str(out), "--db", url])  # without: the copies go
+    assert result.exit_code == 0, result.output
+    assert not list((out / "badges").glob("*.svg"))
 
 
 def test_export_into_a_file_path_fails_cleanly(tmp_path: Path) -> None:

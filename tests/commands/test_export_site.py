@@ -16,6 +16,7 @@ from tracker.api import create_app
 from tracker.commands.export import export
 from tracker.documents import TARGET_NAMES, decode_document, decode_summary_feed
 from tracker.models import Status
+from tracker.site import shared_badge_path
 from tracker.store import open_store
 
 with warnings.catch_warnings():
@@ -57,7 +58,8 @@ def test_project_documents_are_the_stored_ones_gzip(tmp_path: Path) -> None:
             data = gzip.decompress((site / "projects" / f"{name}.json.gz").read_bytes())
             assert data == store.project_json(name)  # the stored bytes, not re-encoded
             assert decode_document(data) == store.project_document(name)
-    assert 'href="projects/numpy.json.gz"' in (site / "index.html").read_text()
+    html = (site / "index.html").read_text()
+    assert '["numpy","NumPy",' in html and "'projects/'+n+'.json.gz'" in html  # the row, its link
 
 
 def test_badges_are_the_apis_badges(tmp_path: Path) -> None:
@@ -67,11 +69,14 @@ def test_badges_are_the_apis_badges(tmp_path: Path) -> None:
         client = TestClient(create_app(store))
         for name in ("legacy-pkg", "numpy", "six"):
             for target in TARGET_NAMES:
-                for kind in ("json", "svg"):
-                    served = client.get(f"/badges/{name}.{kind}", params={"target": target})
-                    assert served.status_code == 200
-                    exported = (site / "badges" / f"{name}-{target}.{kind}").read_bytes()
-                    assert exported == served.content, (name, target, kind)
+                served = client.get(f"/badges/{name}.json", params={"target": target})
+                assert served.status_code == 200
+                exported = (site / "badges" / f"{name}-{target}.json").read_bytes()
+                assert exported == served.content, (name, target)
+                image = client.get(f"/badges/{name}.svg", params={"target": target})
+                assert image.status_code == 200
+                shared = site / shared_badge_path(served.json()["message"], target)
+                assert shared.read_bytes() == image.content, (name, target)
 
 
 def test_reexport_rewrites_only_what_changed(tmp_path: Path) -> None:
@@ -96,11 +101,11 @@ def test_reexport_rewrites_only_what_changed(tmp_path: Path) -> None:
         "index.html",
         "projects/numpy.json.gz",
         "badges/numpy-3.14t.json",
-        "badges/numpy-3.14t.svg",
     } <= changed
     assert not {p for p in changed if p.startswith(("projects/six", "badges/six", "badges/legacy"))}
     assert not [p for p in site.rglob(".*.tmp")]
     feed = decode_summary_feed((site / "feed.json").read_bytes())
     (numpy,) = [s for s in feed.projects if s.name == "numpy"]
     assert numpy.cell("3.14t").status is Status.READY
-    assert os.path.getsize(site / "badges" / "numpy-3.14t.svg") > 0
+    assert os.path.getsize(site / shared_badge_path("ready", "3.14t")) > 0
+    assert not {p for p in changed if p.startswith("badges/3.1")}  # every verdict's SVG was there

@@ -18,11 +18,18 @@ __all__ = ["export"]
     metavar="URL",
     help="Database URL (sqlite:///PATH or postgresql://...). Default: the configured database.",
 )
-def export(directory: Path, db_url: str | None) -> None:
+@click.option(
+    "--svg-per-project",
+    is_flag=True,
+    help="Also write DIR/badges/NAME-TARGET.svg for every project and target "
+    "(about 1 KB each; without it, each distinct SVG badge is written once).",
+)
+def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     """Write a static site from the database: DIR/feed.json (and .gz, the summary feed),
-    DIR/projects/NAME.json.gz (each project's history, gzip), DIR/badges/NAME-TARGET.{json,svg}
-    and DIR/index.html (a readiness chart and a searchable table). Files that already
-    hold the same bytes are left alone.
+    DIR/projects/NAME.json.gz (each project's history, gzip), DIR/badges/NAME-TARGET.json
+    (each project's shields.io endpoint badge), DIR/badges/TARGET/STATUS.svg (each
+    distinct SVG badge, once) and DIR/index.html (a readiness chart and a searchable
+    table). Files that already hold the same bytes are left alone.
 
     \b
     Examples:
@@ -58,6 +65,7 @@ def export(directory: Path, db_url: str | None) -> None:
                     feed,
                     store.document_json(names),
                     directory,
+                    svg_per_project=svg_per_project,
                     progress=lambda _name: bar.advance(task),
                 )
             except OSError as exc:
