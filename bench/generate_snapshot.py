@@ -17,6 +17,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracker.archive import Archive, write_archive
@@ -31,11 +33,13 @@ def generated(source: Archive, count: int) -> Iterator[ProjectDocument]:
         real = source.document(names[index % len(names)])
         assert real is not None
         copy = index // len(names)
-        if copy:
-            real.name = f"{real.name}-g{copy}"
-            real.display_name = f"{real.display_name}-g{copy}"
-        real.summary = None
-        yield real.with_summary()
+        renamed = {}
+        if copy:  # a new struct: the archive keeps the document it read (no -g1-g2-… names)
+            renamed = {
+                "name": f"{real.name}-g{copy}",
+                "display_name": f"{real.display_name}-g{copy}" if real.display_name else "",
+            }
+        yield msgspec.structs.replace(real, summary=None, **renamed).with_summary()
 
 
 def main() -> None:
