@@ -13,17 +13,24 @@ errors. Faster parsers were measured (``bench/audit_bench.py``) and left out:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["PARSERS", "TOMLDecodeError", "default_parser", "loads"]
-
-#: Every parser an error of which is a TOML syntax error.
-TOMLDecodeError: tuple[type[ValueError], ...] = (tomllib.TOMLDecodeError,)
+__all__ = ["PARSERS", "default_parser", "loads"]
 
 _Loads = Callable[[str], dict[str, Any]]
-PARSERS: dict[str, _Loads] = {"tomllib": tomllib.loads}
+
+
+def _tomllib_loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, imported on first use (its import compiles a dozen regular
+    expressions; with tomli installed an audit never needs it)."""
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+PARSERS: dict[str, _Loads] = {"tomllib": _tomllib_loads}
+_ERRORS: tuple[type[ValueError], ...] = ()
 
 try:
     import tomli
@@ -31,7 +38,17 @@ except ImportError:  # pragma: no cover - tomli is a dependency; tomllib stands 
     pass
 else:
     PARSERS["tomli"] = tomli.loads
-    TOMLDecodeError = (*TOMLDecodeError, tomli.TOMLDecodeError)
+    _ERRORS = (tomli.TOMLDecodeError,)
+
+
+def __getattr__(name: str) -> tuple[type[ValueError], ...]:
+    """``TOMLDecodeError``: every parser's syntax error class, as a tuple for ``except``
+    (read when an exception is being matched, so tomllib is imported only then)."""
+    if name == "TOMLDecodeError":
+        import tomllib
+
+        return (tomllib.TOMLDecodeError, *_ERRORS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_parser() -> str:
