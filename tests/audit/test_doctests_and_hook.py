@@ -14,7 +14,7 @@ MODULES = [
     "tracker.audit.sources.requirements",
     "tracker.audit.environment",
     "tracker.audit.report",
-    "tracker.commands.audit",
+    "tracker.commands.audit_output",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 

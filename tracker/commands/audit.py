@@ -11,9 +11,6 @@ unreadable input). See docs/audit.md.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import click
@@ -21,15 +18,14 @@ import click
 from tracker.audit.resolve import ProbeMissing
 from tracker.audit.run import AuditRequest, run_audit
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
+from tracker.commands.audit_output import OUTPUT_FORMATS, finish_audit, read_fail_on, use_color
 from tracker.commands.options import TargetValue, target_option, verdict_source_options
-from tracker.errors import InputError, SourceError
-from tracker.models import BLOCKING_STATUSES, Status
+from tracker.errors import SourceError
+from tracker.models import Status
 from tracker.platforms import PLATFORMS
 from tracker.verdicts.choose import open_verdict_source
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
-
-_OUTPUT_FORMATS = ("table", "json", "markdown", "github")
 
 _EPILOG = """\b
 Input (PATH):
@@ -66,30 +62,12 @@ timed-out, install-failed, no-ft-wheel, sdist-only, unknown."""
 
 
 def parse_fail_on(text: str | None) -> frozenset[Status]:
-    """``--fail-on`` value (comma-separated statuses, or ``none``) as a set of statuses.
-
-    >>> sorted(parse_fail_on("crashed, gil-reenabled"))
-    [<Status.CRASHED: 'crashed'>, <Status.GIL_REENABLED: 'gil-reenabled'>]
-    """
-    if text is None:
-        return frozenset(BLOCKING_STATUSES)
-    if text.strip().lower() == "none":
-        return frozenset()
-    chosen = set()
-    for part in text.split(","):
-        word = part.strip().lower()
-        if not word:
-            continue
-        try:
-            chosen.add(Status(word))
-        except ValueError:
-            known = ", ".join(s.value for s in Status)
-            raise click.BadParameter(
-                f"unknown status {word!r} (known: {known}, or none)", param_hint="--fail-on"
-            ) from None
-    if not chosen:
-        raise click.BadParameter("expected at least one status", param_hint="--fail-on")
-    return frozenset(chosen)
+    """``--fail-on`` as :func:`~tracker.commands.audit_output.read_fail_on` reads it, a
+    usage error where that refuses it."""
+    try:
+        return read_fail_on(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
 
 
 def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
@@ -104,22 +82,6 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
         raise SourceError("--probe-missing: the probe is not available in this build") from None
     hook: ProbeMissing = make_probe_missing(target=target, platform=platform)
     return hook
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(output), f"cannot write: {exc.strerror or exc}") from None
-
-
-def _use_color(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 @click.command(
@@ -139,7 +101,7 @@ def _use_color(output: Path | None) -> bool:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(_OUTPUT_FORMATS),
+    type=click.Choice(OUTPUT_FORMATS),
     default="table",
     show_default=True,
     help="Report format.",
@@ -248,18 +210,9 @@ def audit(
         lambda: open_verdict_source(server, db, snapshot),
         on_note=lambda note: click.echo(f"fttrack: {note}", err=True),
     )
-    from tracker.formats import get_multi_renderer, get_renderer
-
-    color = output_format == "table" and _use_color(output)
-    width = shutil.get_terminal_size((120, 24)).columns if color else None
-    if run.every_target:
-        text = get_multi_renderer(output_format)(
-            run.multi, color=color, width=width, show_all=show_all
-        )
-    else:
-        text = get_renderer(output_format)(run.report, color=color, width=width, show_all=show_all)
-    _write(text, output)
-    if output_format != "table" or output is not None:
-        for summary in run.summary_lines():
-            click.echo(f"fttrack: {summary}", err=True)
-    click.get_current_context().exit(1 if run.blockers else 0)
+    color = output_format == "table" and use_color(output)
+    code = finish_audit(
+        run, output_format=output_format, output=output, show_all=show_all, color=color,
+        write=lambda text: click.echo(text, nl=False), say=lambda line: click.echo(line, err=True),
+    )  # fmt: skip
+    click.get_current_context().exit(code)

@@ -21,8 +21,9 @@ import os
 import sys
 from pathlib import Path
 
-from tracker.errors import FttrackError, InputError
-from tracker.models import BLOCKING_STATUSES, Status, get_target
+from tracker.commands.audit_output import OUTPUT_FORMATS, finish_audit, read_fail_on, use_color
+from tracker.errors import FttrackError
+from tracker.models import Status, get_target
 
 __all__ = ["quick_audit"]
 
@@ -38,7 +39,6 @@ _VALUED = {
     "-o": "output",
 }
 _FLAGS = {"--all": "show_all", "--ignore-likely": "ignore_likely"}
-_OUTPUT_FORMATS = ("table", "json", "markdown", "github")
 
 
 def _parse(args: list[str]) -> dict[str, str] | None:
@@ -78,21 +78,11 @@ def _parse(args: list[str]) -> dict[str, str] | None:
 
 
 def _fail_on(text: str | None) -> frozenset[Status] | None:
-    """``--fail-on`` as :func:`tracker.commands.audit.parse_fail_on` reads it, or None
-    where that raises (click then reports it)."""
-    if text is None:
-        return frozenset(BLOCKING_STATUSES)
-    if text.strip().lower() == "none":
-        return frozenset()
-    chosen = set()
-    for part in text.split(","):
-        word = part.strip().lower()
-        if word:
-            try:
-                chosen.add(Status(word))
-            except ValueError:
-                return None
-    return frozenset(chosen) if chosen else None
+    """``--fail-on`` as the command reads it, or None where it refuses it (click then says why)."""
+    try:
+        return read_fail_on(text)
+    except ValueError:
+        return None
 
 
 def _usable_path(value: str | None) -> bool:
@@ -124,7 +114,7 @@ def quick_audit(args: list[str]) -> int | None:
     output_format = options.get("format", "table")
     fail_on = _fail_on(options.get("fail_on"))
     target = options.get("target")
-    if output_format not in _OUTPUT_FORMATS or fail_on is None:
+    if output_format not in OUTPUT_FORMATS or fail_on is None:
         return None
     if target is not None:
         try:
@@ -144,7 +134,7 @@ def quick_audit(args: list[str]) -> int | None:
     if not (_usable_path(options.get("snapshot")) and _usable_path(options.get("output"))):
         return None
     output = Path(options["output"]) if "output" in options else None
-    color = output_format == "table" and _use_color(output)
+    color = output_format == "table" and use_color(output)
     if (color and not sys.stdout.isatty()) or not (_is_utf8(sys.stdout) and _is_utf8(sys.stderr)):
         return None  # click.echo would strip the colours, or re-encode
     try:
@@ -166,12 +156,6 @@ def quick_audit(args: list[str]) -> int | None:
     return None  # pragma: no cover - _error exits
 
 
-def _use_color(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
-
-
 def _error(exc: FttrackError) -> None:
     import click
 
@@ -186,55 +170,29 @@ def _audit(
     output: Path | None,
     color: bool,
 ) -> int:
-    from tracker.audit.resolve import resolve
-    from tracker.audit.sources import open_source
-    from tracker.verdicts.choose import choose_target, open_verdict_source
+    from tracker.audit.run import AuditRequest, run_audit
+    from tracker.verdicts.choose import open_verdict_source
 
-    path = options["path"]
-    opened = open_source(path, options.get("format_in"))
-    dependencies = list(opened.source)
-    if opened.note:
-        _say(f"fttrack: {opened.note}", err=True)
-    chosen = opened.source.path
     snapshot = options.get("snapshot")
-    source = open_verdict_source(None, None, Path(snapshot) if snapshot is not None else None)
-    choice = choose_target(source, options.get("target"))
-    note = choice.note(source)
-    if note:
-        _say(f"fttrack: {note}", err=True)
-    platform = options.get("platform")
-    if platform is None:
-        from tracker.wheels import this_platform
-
-        platform = this_platform()
-    report = resolve(
-        dependencies,
-        source,
-        target=choice.target,
-        platform=platform,
-        input_name=chosen if path != "-" else "<stdin>",
-        kind="snapshot",
+    request = AuditRequest(
+        path=options["path"],
+        target=options.get("target"),
+        platform=options.get("platform"),
+        format_in=options.get("format_in"),
         fail_on=fail_on,
         fail_on_likely="ignore_likely" not in options,
     )
-    from tracker.formats import get_renderer
-
-    width = None
-    if color:
-        import shutil
-
-        width = shutil.get_terminal_size((120, 24)).columns
-    text = get_renderer(output_format)(
-        report, color=color, width=width, show_all="show_all" in options
+    run = run_audit(
+        request,
+        lambda: open_verdict_source(None, None, Path(snapshot) if snapshot is not None else None),
+        on_note=lambda note: _say(f"fttrack: {note}", err=True),
     )
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(str(output), f"cannot write: {exc.strerror or exc}") from None
-    if output_format != "table" or output is not None:
-        _say(f"fttrack: {report.summary_line()}", err=True)
-    return 1 if report.blockers else 0
+    return finish_audit(
+        run, output_format=output_format, output=output, show_all="show_all" in options,
+        color=color, write=_write, say=lambda line: _say(line, err=True),
+    )  # fmt: skip
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
