@@ -9,7 +9,7 @@ run with ``PYTHON_GIL`` removed from its environment.
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import shutil
 import subprocess
@@ -30,17 +30,26 @@ __all__ = [
     "verify_interpreter",
 ]
 
+#: Prints a dict literal (read with :func:`ast.literal_eval`): no json, no sysconfig to
+#: import (a free-threaded build has ``t`` in its ABI flags), so each check starts fast.
 _VERIFY_SCRIPT = """
-import importlib.machinery, json, sys, sysconfig
-print(json.dumps({
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+flags = getattr(sys, "abiflags", None)
+if flags is None:
+    import sysconfig
+    gil_disabled = sysconfig.get_config_var("Py_GIL_DISABLED") == 1
+else:
+    gil_disabled = "t" in flags
+print(repr({
     "version": "%d.%d.%d" % sys.version_info[:3],
     "full_version": sys.version.split()[0],
     "major": sys.version_info[0],
     "minor": sys.version_info[1],
-    "gil_disabled_build": sysconfig.get_config_var("Py_GIL_DISABLED") == 1,
+    "gil_disabled_build": gil_disabled,
     "gil_enabled_at_start": getattr(sys, "_is_gil_enabled", lambda: True)(),
     "prefix": sys.base_prefix,
-    "extension_suffixes": importlib.machinery.EXTENSION_SUFFIXES,
+    "extension_suffixes": list(EXTENSION_SUFFIXES),
 }))
 """
 
@@ -89,8 +98,12 @@ def verify_interpreter(path: Path, source: str) -> Interpreter | None:
             env=clean_environment(),
             check=False,
         )
-        info = json.loads(completed.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
+        info = ast.literal_eval(completed.stdout.strip()[:65536])
+        if not isinstance(info, dict):
+            return None
+    except (OSError, subprocess.SubprocessError, ValueError, TypeError, SyntaxError):
+        return None
+    except (RecursionError, MemoryError):
         return None
     if not info.get("gil_disabled_build") or info.get("gil_enabled_at_start"):
         return None
