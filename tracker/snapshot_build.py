@@ -53,7 +53,7 @@ class JobPlan:
 
 def plan_jobs(
     jobs: list[ProbeJob],
-    sizes: Mapping[ProbeJob, int],
+    sizes: Mapping[ProbeJob, int | None],
     requires: Mapping[str, Iterable[str]],
     *,
     large_bytes: int,
@@ -76,11 +76,11 @@ def plan_jobs(
     heaviest: dict[tuple[str, str], int] = {}
     for job in jobs:
         key = (job.project, job.target)
-        heaviest[key] = max(heaviest.get(key, 0), sizes.get(job, 0))
+        heaviest[key] = max(heaviest.get(key, 0), sizes.get(job) or 0)
     plan = JobPlan()
     for job in jobs:
         size = max(
-            [sizes.get(job, 0)]
+            [sizes.get(job) or 0]
             + [heaviest.get((dep, job.target), 0) for dep in requires.get(job.project, ())]
         )
         if size > max_bytes:
@@ -106,13 +106,15 @@ def write_snapshot(store: Store, path: Path) -> list[ProjectSummary]:
     return write_archive(path, store.documents(), generated=generated)
 
 
-def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, int]:
-    """The size in bytes of the free-threaded wheel each job would install (0 if unknown)."""
+def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, int | None]:
+    """The size in bytes of the free-threaded wheel each job would install: 0 when the
+    release has no such wheel, None when its files are not stored (a project seeded
+    from a snapshot and not crawled since: the snapshot keeps no file list)."""
     from sqlmodel import col, select
 
     from tracker.store.tables import File, Project, Release
 
-    sizes: dict[ProbeJob, int] = {}
+    sizes: dict[ProbeJob, int | None] = {}
     with store.session_scope() as session:
         for job in jobs:
             query = (
@@ -121,9 +123,9 @@ def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, in
                 .join(Project, col(Release.project_id) == col(Project.id))
                 .where(col(Project.name) == job.project, col(Release.version) == job.version)
             )
-            best = 0
-            for row in session.exec(query).all():
-                if job.target in row.targets and DEFAULT_PLATFORM in row.platforms:
-                    best = max(best, row.size or 0)
-            sizes[job] = best
+            rows = session.exec(query).all()
+            sizes[job] = None if not rows else max(
+                [row.size or 0 for row in rows
+                 if job.target in row.targets and DEFAULT_PLATFORM in row.platforms] or [0]
+            )  # fmt: skip
     return sizes

@@ -156,12 +156,30 @@ def build_command(
                     progress=lambda n: bar.update(task, advance=1, description=n),
                 )  # fmt: skip
             console.print(f"[green]crawl[/] {report.summary()}")
-        jobs = probe_candidates(
-            store, targets, names=names, again=reprobe, newest_with_wheel=True,
-            pure_with_binary_deps=dependents, first_ready_releases=True,
-        )  # fmt: skip
+
+        def candidates() -> list[ProbeJob]:
+            return probe_candidates(
+                store, targets, names=names, again=reprobe, newest_with_wheel=True,
+                pure_with_binary_deps=dependents, first_ready_releases=True,
+            )  # fmt: skip
+
+        jobs = candidates()
+        sizes = job_wheel_sizes(store, jobs)
+        unsized = sorted({job.project for job in jobs if sizes[job] is None})
+        if unsized:
+            # Seeded from a snapshot, which keeps no file list: fetch their files to
+            # learn how large a probe of them is.
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("", total=len(unsized), phase="file sizes")
+                crawl_once(
+                    unsized, store, index_url=settings.index_url,
+                    concurrency=settings.concurrency, force=True,
+                    progress=lambda n: bar.update(task, advance=1, description=n),
+                )  # fmt: skip
+            jobs = candidates()
+            sizes = job_wheel_sizes(store, jobs)
         plan = plan_jobs(
-            jobs, job_wheel_sizes(store, jobs), store.project_requires(names),
+            jobs, sizes, store.project_requires(names),
             large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
         )  # fmt: skip
         if max_probes is not None:
