@@ -24,6 +24,12 @@ and measures, each figure the median of ``--runs`` runs:
 Everything listens on loopback, every wait has a deadline, the servers are
 stopped at the end. Prints one table (median, spread, baseline, ratio, goal).
 
+The commands run as an installed fttrack does: with their modules' bytecode
+cached (``PYTHONPYCACHEPREFIX`` in the bench's temporary directory, and
+``PYTHONDONTWRITEBYTECODE`` removed from their environment), after one
+unmeasured run of each. ``--bytecode env`` keeps the environment as it is
+(with ``PYTHONDONTWRITEBYTECODE`` set, every run compiles fttrack's modules again).
+
     python bench/service_bench.py [--snapshot data/snapshot.json.gz] [--runs 3]
     python bench/service_bench.py --snapshot /tmp/fttrack-bench/snapshot-15000.json.gz
 """
@@ -343,9 +349,10 @@ def run_timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def site_size(directory: Path) -> tuple[int, int, int]:
-    """(bytes of the files, bytes of disk they use, number of files) under ``directory``."""
+    """(bytes of the files, bytes of disk they use, number of files) under ``directory``
+    (or of ``directory`` itself when it is a file)."""
     total = disk = files = 0
-    for path in directory.rglob("*"):
+    for path in [directory] if directory.is_file() else directory.rglob("*"):
         if path.is_file():
             info = path.stat()
             total += info.st_size
@@ -411,6 +418,8 @@ def measure_server_runs(
 def measure_commands(figures: Figures, url: str, tmp: Path, runs: int, env: dict[str, str]) -> None:
     """``fttrack --version`` (baseline), ``status``, ``status --db`` and ``export``."""
     fttrack = fttrack_command()
+    for warm_up in (["--version"], ["status"], ["status", "--db", url]):  # bytecode, disk cache
+        run_timed([*fttrack, *warm_up], env)
     for run in range(runs):
         figures.add("fttrack --version", run_timed([*fttrack, "--version"], env)[0])
         figures.add("fttrack status", run_timed([*fttrack, "status"], env)[0])
@@ -423,6 +432,10 @@ def measure_commands(figures: Figures, url: str, tmp: Path, runs: int, env: dict
         figures.add("export: site MiB (file bytes)", total / 2**20)
         figures.add("export: site MiB (disk use)", disk / 2**20)
         figures.notes["export: site MiB (file bytes)"] = f"{files} files"
+        for part in ("projects", "badges", "index.html"):
+            part_bytes, _disk, part_files = site_size(site / part)
+            figures.add(f"export: {part} MiB", part_bytes / 2**20)
+            figures.notes[f"export: {part} MiB"] = f"{part_files} files"
         feed = site / "feed.json"
         if feed.is_file():
             figures.add("export: feed.json MiB", feed.stat().st_size / 2**20)
@@ -498,6 +511,9 @@ ROWS: list[tuple[str, str | None, str, Callable[[float], bool] | None]] = [
     ("export: peak RSS MiB", None, "≤ 400 MB", lambda v: v * 2**20 <= 400e6),
     ("export: site MiB (file bytes)", None, "≤ 40 MB", lambda v: v * 2**20 <= 40e6),
     ("export: site MiB (disk use)", None, "", None),
+    ("export: projects MiB", None, "", None),
+    ("export: badges MiB", None, "", None),
+    ("export: index.html MiB", None, "", None),
     ("export: feed.json MiB", None, "", None),
     ("export: feed.json.gz MiB", None, "", None),
     ("/healthz: req/s", None, "", None),
@@ -550,6 +566,12 @@ def main() -> None:
         "--db", help="a database seeded from --snapshot, for the parts other than 'server'"
     )
     parser.add_argument(
+        "--bytecode",
+        choices=["cached", "env"],
+        default="cached",
+        help="cached: the commands' bytecode is cached, as installed (default); env: as it is",
+    )
+    parser.add_argument(
         "--only",
         default="server,commands,badges",
         help="comma-separated parts: server, commands, badges (default all)",
@@ -567,6 +589,9 @@ def main() -> None:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fttrack-service-bench-") as name:
         tmp = Path(name)
+        if args.bytecode == "cached":
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
         if "server" in parts or not args.db:
             runs = args.runs if "server" in parts else 1
             url = measure_server_runs(figures, snapshot, tmp, runs, env, args.seed_deadline)
@@ -581,7 +606,7 @@ def main() -> None:
     print(
         f"snapshot {snapshot} ({len(Archive(snapshot).names())} projects); {args.runs} runs; "
         f"load: {tool}, {args.connections} connections, {args.seconds:.0f} s per run, "
-        f"1 server process; {time.monotonic() - began:.0f} s in all"
+        f"1 server process; bytecode {args.bytecode}; {time.monotonic() - began:.0f} s in all"
     )
     print_table(figures, len(names))
 
