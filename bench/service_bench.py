@@ -16,6 +16,9 @@ and measures, each figure the median of ``--runs`` runs:
   child alone, which ``RUSAGE_CHILDREN`` would mix with the servers'), site size
   (bytes of the files and disk use); baseline ``fttrack --version``;
 - ``fttrack status`` (snapshot source, and ``--db``): wall time, same baseline;
+  ``--only status`` measures ``fttrack status`` alone, no server: ``--recheck``
+  (the machine's interpreters and sandbox levels checked again, as every status
+  did before their report was kept) against the kept report, alternating;
 - badges: req/s and p99 with ``wrk`` (or a Python load generator in several
   processes) at ``--connections`` connections on the one-worker server: one hot
   badge, ``--names`` distinct names, and one hot badge while this process writes
@@ -32,6 +35,7 @@ unmeasured run of each. ``--bytecode env`` keeps the environment as it is
 
     python bench/service_bench.py [--snapshot data/snapshot.json.gz] [--runs 3]
     python bench/service_bench.py --snapshot /tmp/fttrack-bench/snapshot-15000.json.gz
+    python bench/service_bench.py --only status --runs 9
 """
 
 from __future__ import annotations
@@ -443,6 +447,19 @@ def measure_commands(figures: Figures, url: str, tmp: Path, runs: int, env: dict
         shutil.rmtree(site)
 
 
+def measure_status(figures: Figures, runs: int, env: dict[str, str]) -> None:
+    """``fttrack --version`` (baseline), ``status --recheck`` and ``status``, alternating."""
+    fttrack = fttrack_command()
+    for warm_up in (["--version"], ["status", "--recheck"], ["status"]):  # bytecode, disk cache
+        run_timed([*fttrack, *warm_up], env)
+    for _run in range(runs):
+        figures.add("fttrack --version", run_timed([*fttrack, "--version"], env)[0])
+        figures.add(
+            "fttrack status --recheck", run_timed([*fttrack, "status", "--recheck"], env)[0]
+        )
+        figures.add("fttrack status", run_timed([*fttrack, "status"], env)[0])
+
+
 def measure_badges(
     figures: Figures,
     url: str,
@@ -505,6 +522,7 @@ ROWS: list[tuple[str, str | None, str, Callable[[float], bool] | None]] = [
     ("feed: bytes per project", None, "≤ 400", lambda v: v <= 400),
     ("feed: gzip bytes per project", "feed: bytes per project", "", None),
     ("fttrack --version", None, "", None),
+    ("fttrack status --recheck", "fttrack --version", "", None),
     ("fttrack status", "fttrack --version", "≤ 0.5 s", lambda v: v <= 0.5),
     ("fttrack status --db", "fttrack --version", "", None),
     ("export: wall", "fttrack --version", "≤ 20 s", lambda v: v <= 20),
@@ -574,7 +592,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="server,commands,badges",
-        help="comma-separated parts: server, commands, badges (default all)",
+        help="comma-separated parts: server, commands, badges (default all); "
+        "status: fttrack status alone, checked again and kept (no server)",
     )
     args = parser.parse_args()
     parts = set(args.only.split(","))
@@ -592,6 +611,14 @@ def main() -> None:
         if args.bytecode == "cached":
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        if parts == {"status"}:
+            measure_status(figures, args.runs, env)
+            print(
+                f"snapshot {snapshot}; {args.runs} runs; bytecode {args.bytecode}; "
+                f"{time.monotonic() - began:.0f} s in all"
+            )
+            print_table(figures, 0)
+            return
         if "server" in parts or not args.db:
             runs = args.runs if "server" in parts else 1
             url = measure_server_runs(figures, snapshot, tmp, runs, env, args.seed_deadline)

@@ -4,6 +4,7 @@ and a fall back to a weaker level is logged and kept on the verdict."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,20 @@ def test_the_verdict_shows_the_fallback(
         result.sandbox
         == "unshare (bwrap unavailable: bwrap: setting up uid map: Permission denied)"
     )
+
+
+def test_self_check_inputs_follow_the_programs_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = sandbox_module.self_check_inputs()
+    assert first == sandbox_module.self_check_inputs()
+    assert first["euid"] == os.geteuid()
+    other = tmp_path / "bin" / "bwrap"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\nexit 1\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{other.parent}{os.pathsep}{os.environ['PATH']}")
+    moved = sandbox_module.self_check_inputs()
+    assert moved["programs"] != first["programs"]  # type: ignore[index]
+    other.chmod(0o4755)  # a setuid bit decides too
+    assert sandbox_module.self_check_inputs() != moved

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ from tracker.errors import InterpreterError
 from tracker.models import get_target
 from tracker.pythons.discover import (
     BUILD_MARKER,
+    binary_identity,
+    check_interpreter,
     find_interpreter,
     find_interpreters,
     verify_interpreter,
@@ -93,3 +96,26 @@ def test_fttrack_builds_carry_their_configure_flags() -> None:
         marker = json.loads((interpreter.prefix / BUILD_MARKER).read_text())
         assert "--disable-gil" in marker["configure"]
         assert marker["version"] == interpreter.version
+
+
+def test_a_timed_out_check_is_not_conclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = find_interpreter(get_target("3.14t"), load_settings())
+    assert check_interpreter(real.path, "test") == (verify_interpreter(real.path, "test"), True)
+
+    def slow(*args: object, **kwargs: object) -> None:
+        raise subprocess.TimeoutExpired(cmd=str(real.path), timeout=30)
+
+    monkeypatch.setattr(subprocess, "run", slow)
+    assert check_interpreter(real.path, "test") == (None, False)
+
+
+def test_binary_identity_follows_the_file(tmp_path: Path) -> None:
+    binary = tmp_path / "python3.14t"
+    binary.write_text("one")
+    link = tmp_path / "link"
+    link.symlink_to(binary)
+    first = binary_identity(link)
+    assert first is not None and first == binary_identity(binary)
+    os.utime(binary, ns=(0, 10**9))
+    assert binary_identity(link) != first
+    assert binary_identity(tmp_path / "absent") is None

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import sys
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import click
+import msgspec
 
 from tracker.commands.options import verdict_source_options
+from tracker.config import Settings, load_settings
 from tracker.documents import TARGET_NAMES, ProjectSummary, status_counts
 from tracker.models import Status
+from tracker.pythons.discover import (
+    binary_identity,
+    candidate_interpreters,
+    check_interpreter,
+    uv_python_dir,
+    uv_python_dir_inputs,
+)
 
 __all__ = ["source_coverage", "status"]
 
@@ -40,37 +52,209 @@ def source_coverage(summaries: Iterable[ProjectSummary]) -> dict[str, Any]:
     }
 
 
-def machine_capabilities() -> dict[str, Any]:
-    """Interpreters and sandbox levels available on this machine (both checks start
-    processes: they run side by side)."""
+_T = TypeVar("_T")
+
+#: How long a machine report is trusted while nothing it depends on changed.
+MACHINE_REPORT_SECONDS = 3600.0
+#: The machine report's file in the cache directory.
+MACHINE_REPORT_FILE = "machine-report.json"
+
+
+class _Checked(msgspec.Struct, Generic[_T], forbid_unknown_fields=True):
+    """One kept check: what it depended on, its answer, when (seconds since the epoch)."""
+
+    inputs: Any
+    answer: _T
+    checked: float
+
+
+class _Interpreter(msgspec.Struct, forbid_unknown_fields=True):
+    """A verified interpreter as the report shows it (:meth:`Interpreter.to_dict`)."""
+
+    target: str
+    version: str
+    path: str
+    prefix: str
+    source: str
+
+
+class _MachineReport(msgspec.Struct, forbid_unknown_fields=True):
+    """The kept checks: interpreters by path, the sandbox levels, uv's install directory."""
+
+    version: int
+    interpreters: dict[str, _Checked[_Interpreter | None]] = {}
+    sandboxes: _Checked[list[str]] | None = None
+    uv_python_dir: _Checked[str | None] | None = None
+
+
+_REPORT_VERSION = 1
+
+
+def _load_report(path: Path) -> _MachineReport:
+    """The kept checks at ``path``; an empty report for a missing, unreadable or
+    malformed file (it is written again after the checks)."""
+    try:
+        kept = msgspec.json.decode(path.read_bytes(), type=_MachineReport)
+    except (OSError, msgspec.DecodeError):
+        return _MachineReport(version=_REPORT_VERSION)
+    return kept if kept.version == _REPORT_VERSION else _MachineReport(version=_REPORT_VERSION)
+
+
+def _save_report(path: Path, report: _MachineReport) -> None:
+    """Write ``report`` whole or not at all (an unwritable cache only costs time)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(msgspec.json.encode(report))
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+
+
+def _jsonable(value: object) -> Any:
+    """``value`` as a JSON round trip gives it back (so that kept inputs compare equal)."""
+    return msgspec.json.decode(msgspec.json.encode(value))
+
+
+class _Kept:
+    """The kept checks of one ``fttrack status``: each answer is reused while its inputs
+    are the same and it is younger than :data:`MACHINE_REPORT_SECONDS`."""
+
+    def __init__(self, path: Path, *, recheck: bool, now: float) -> None:
+        self.path = path
+        self.now = now
+        self.old = _MachineReport(version=_REPORT_VERSION) if recheck else _load_report(path)
+        self.new = _MachineReport(version=_REPORT_VERSION)
+        self.changed = False
+        self.lock = threading.Lock()
+
+    def fresh(self, kept: _Checked[Any] | None, inputs: Any) -> bool:
+        """Whether ``kept`` answers for ``inputs`` still."""
+        return (
+            kept is not None
+            and kept.inputs == inputs
+            and 0 <= self.now - kept.checked < MACHINE_REPORT_SECONDS
+        )
+
+    def sandbox_levels(self, inputs: object, check: Callable[[], list[str]]) -> list[str]:
+        """The kept sandbox levels for ``inputs``, else ``check()``'s (then kept)."""
+        inputs = _jsonable(inputs)
+        kept = self.old.sandboxes
+        if kept is None or not self.fresh(kept, inputs):
+            kept = _Checked(inputs=inputs, answer=check(), checked=self.now)
+            self.changed = True
+        self.new.sandboxes = kept
+        return kept.answer
+
+    def uv_python_dir(self) -> Path | None:
+        """uv's install directory, kept like a check (``uv python dir`` starts uv)."""
+        inputs = _jsonable(uv_python_dir_inputs())
+        kept = self.old.uv_python_dir
+        if kept is None or not self.fresh(kept, inputs):
+            found = uv_python_dir()
+            kept = _Checked(inputs=inputs, answer=str(found) if found else None, checked=self.now)
+            self.changed = True
+        self.new.uv_python_dir = kept
+        return Path(kept.answer) if kept.answer else None
+
+    def interpreter(self, path: Path, source: str) -> _Checked[_Interpreter | None] | None:
+        """The kept check of the interpreter at ``path`` while its binary is unchanged."""
+        kept = self.old.interpreters.get(str(path))
+        if kept is None or not self.fresh(kept, [source, binary_identity(path)]):
+            return None
+        with self.lock:
+            self.new.interpreters[str(path)] = kept
+        return kept
+
+    def check_interpreter(self, path: Path, source: str) -> _Interpreter | None:
+        """Start the interpreter at ``path`` and keep the answer (unless it timed out)."""
+        inputs = [source, binary_identity(path)]
+        found, conclusive = check_interpreter(path, source)
+        answer = msgspec.convert(found.to_dict(), _Interpreter) if found else None
+        if conclusive:
+            with self.lock:
+                self.new.interpreters[str(path)] = _Checked(inputs, answer, self.now)
+                self.changed = True
+        return answer
+
+    def save(self) -> None:
+        """Write the report again when a check ran (a reused report leaves the file alone)."""
+        if self.changed:
+            _save_report(self.path, self.new)
+
+
+def _interpreters(settings: Settings, kept: _Kept) -> list[dict[str, Any]]:
+    """The verified interpreters' descriptions: kept ones reused, the others started."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tracker.config import load_settings
-    from tracker.probe.sandbox import available_sandboxes
-    from tracker.pythons.discover import find_interpreters
+    answers: list[_Interpreter | None] = []
+    unknown: list[tuple[int, Path, str]] = []
+    for path, source in candidate_interpreters(settings, uv_dir=kept.uv_python_dir):
+        reused = kept.interpreter(path, source)
+        answers.append(reused.answer if reused else None)
+        if reused is None:
+            unknown.append((len(answers) - 1, path, source))
+    if unknown:
+        with ThreadPoolExecutor(max_workers=min(8, len(unknown))) as pool:
+            checked = pool.map(lambda item: kept.check_interpreter(item[1], item[2]), unknown)
+            for (index, _path, _source), answer in zip(unknown, checked, strict=True):
+                answers[index] = answer
+    return [msgspec.structs.asdict(answer) for answer in answers if answer is not None]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        interpreters = pool.submit(find_interpreters, load_settings())
-        sandboxes = pool.submit(available_sandboxes)
-        return {
-            "interpreters": [i.to_dict() for i in interpreters.result()],
-            "sandboxes": [s.level for s in sandboxes.result()],
-        }
+
+def machine_capabilities(
+    settings: Settings | None = None, *, recheck: bool = False
+) -> dict[str, Any]:
+    """Interpreters and sandbox levels available on this machine.
+
+    Both checks start processes; their answers are kept in the cache directory
+    (:data:`MACHINE_REPORT_FILE`) and reused while nothing they depend on changed
+    (each interpreter's binary; the sandbox programs, the kernel's user-namespace
+    settings and the effective uid) for up to :data:`MACHINE_REPORT_SECONDS`.
+    ``recheck`` checks everything again. What does run, runs side by side.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracker.probe.sandbox import available_sandboxes, self_check_inputs
+
+    settings = settings or load_settings()
+    kept = _Kept(settings.cache_dir / MACHINE_REPORT_FILE, recheck=recheck, now=time.time())
+
+    def levels() -> list[str]:
+        return [s.level for s in available_sandboxes()]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sandboxes = pool.submit(kept.sandbox_levels, self_check_inputs(), levels)
+        report = {"interpreters": _interpreters(settings, kept), "sandboxes": sandboxes.result()}
+    kept.save()
+    return report
 
 
 @click.command("status")
 @verdict_source_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(server: str | None, db: str | None, snapshot: Path | None, as_json: bool) -> None:
+@click.option(
+    "--recheck",
+    is_flag=True,
+    help="Check the interpreters and sandbox levels again (their report is kept for an hour).",
+)
+def status(
+    server: str | None, db: str | None, snapshot: Path | None, as_json: bool, recheck: bool
+) -> None:
     """Show what the active verdict source holds and what this machine can probe.
 
     Counts per target of the current releases' statuses, how many releases
     were probed, the newest probe date, the interpreters found and the
-    sandbox levels that work here.
+    sandbox levels that work here. The machine's report is kept in the
+    cache directory and checked again when an interpreter's binary, the
+    sandbox programs or the kernel's user-namespace settings change, after
+    an hour, or with --recheck.
 
     \b
     Examples:
       fttrack status
+      fttrack status --recheck
       fttrack status --db postgresql://fttrack@db/fttrack --json
     """
     from concurrent.futures import ThreadPoolExecutor
@@ -79,7 +263,8 @@ def status(server: str | None, db: str | None, snapshot: Path | None, as_json: b
 
     source = open_verdict_source(server, db, snapshot)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        machine = pool.submit(machine_capabilities)  # its processes run while the source is read
+        # its processes (if any) run while the source is read
+        machine = pool.submit(machine_capabilities, recheck=recheck)
         report: dict[str, Any] = {"source": source.describe()}
         report.update(source_coverage(source.summaries()))
         report.update(machine.result())

@@ -644,6 +644,44 @@ def _candidates() -> list[Sandbox]:
     return found
 
 
+#: Kernel settings that decide whether an unprivileged process may make user namespaces.
+_USERNS_SETTINGS = (
+    "/proc/sys/kernel/unprivileged_userns_clone",
+    "/proc/sys/user/max_user_namespaces",
+    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+)
+_LEVEL_PROGRAMS = ("unshare", "mount", "umount", "pivot_root", "setpriv")
+
+
+def _program(path: str | None) -> list[object] | None:
+    """A program's path and file identity (its mode too: a setuid bit decides as much)."""
+    if path is None:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return [path]
+    identity = [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_mode]
+    return [path, *identity, found.st_uid]
+
+
+def self_check_inputs() -> dict[str, object]:
+    """What decides which levels pass their self-check here, read without starting a
+    process: the sandbox programs found (bwrap on PATH, util-linux's tools), the
+    kernel's user-namespace settings, the effective uid. Equal inputs, same levels:
+    the key under which ``fttrack status`` keeps :func:`available_sandboxes`' answer."""
+    programs = {"bwrap": _program(shutil.which("bwrap"))}
+    for name in _LEVEL_PROGRAMS:
+        programs[name] = _program(shutil.which(name, path=_TOOL_PATH))
+    kernel: dict[str, str | None] = {}
+    for setting in _USERNS_SETTINGS:
+        try:
+            kernel[setting] = Path(setting).read_text().strip()
+        except OSError:
+            kernel[setting] = None
+    return {"programs": programs, "kernel": kernel, "euid": os.geteuid()}
+
+
 def available_sandboxes() -> list[Sandbox]:
     """The sandboxes that work on this machine, strongest first (checked side by side)."""
     from concurrent.futures import ThreadPoolExecutor

@@ -13,7 +13,7 @@ import ast
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +24,14 @@ from tracker.models import TARGETS, Target, get_target
 
 __all__ = [
     "Interpreter",
+    "binary_identity",
+    "candidate_interpreters",
+    "check_interpreter",
     "find_interpreter",
     "find_interpreters",
     "uv_binary",
+    "uv_python_dir",
+    "uv_python_dir_inputs",
     "verify_interpreter",
 ]
 
@@ -87,8 +92,24 @@ def clean_environment() -> dict[str, str]:
     return env
 
 
+def binary_identity(path: Path) -> list[int] | None:
+    """The file ``path`` leads to, as ``[st_dev, st_ino, st_size, st_mtime_ns]``: it
+    changes when the file is replaced or rewritten (None when there is no such file)."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns]
+
+
 def verify_interpreter(path: Path, source: str) -> Interpreter | None:
     """Run ``path`` once and return it as an :class:`Interpreter` if it is free-threaded."""
+    return check_interpreter(path, source)[0]
+
+
+def check_interpreter(path: Path, source: str) -> tuple[Interpreter | None, bool]:
+    """:func:`verify_interpreter`'s answer, and whether it holds as long as the binary is
+    unchanged (False when the check timed out: a loaded machine, not the interpreter)."""
     try:
         completed = subprocess.run(
             [str(path), "-I", "-S", "-c", _VERIFY_SCRIPT],
@@ -100,18 +121,20 @@ def verify_interpreter(path: Path, source: str) -> Interpreter | None:
         )
         info = ast.literal_eval(completed.stdout.strip()[:65536])
         if not isinstance(info, dict):
-            return None
+            return None, True
+    except subprocess.TimeoutExpired:
+        return None, False
     except (OSError, subprocess.SubprocessError, ValueError, TypeError, SyntaxError):
-        return None
+        return None, True
     except (RecursionError, MemoryError):
-        return None
+        return None, True
     if not info.get("gil_disabled_build") or info.get("gil_enabled_at_start"):
-        return None
+        return None, True
     try:
         target = get_target(f"{info['major']}.{info['minor']}t")
     except ValueError:
-        return None
-    return Interpreter(
+        return None, True
+    interpreter = Interpreter(
         path=path,
         version=str(info.get("full_version") or info["version"]),
         target=target,
@@ -119,6 +142,7 @@ def verify_interpreter(path: Path, source: str) -> Interpreter | None:
         source=source,
         extension_suffixes=tuple(info["extension_suffixes"]),
     )
+    return interpreter, True
 
 
 def uv_binary() -> str | None:
@@ -131,7 +155,24 @@ def uv_binary() -> str | None:
         return shutil.which("uv")
 
 
-def _uv_python_dir() -> Path | None:
+#: The environment ``uv python dir`` reads to place its installs.
+_UV_DIR_VARIABLES = ("UV_PYTHON_INSTALL_DIR", "XDG_DATA_HOME", "HOME")
+
+
+def uv_python_dir_inputs() -> dict[str, object]:
+    """What decides :func:`uv_python_dir`'s answer (no process started): the uv
+    binary, the environment variables it reads and the effective uid."""
+    uv = uv_binary()
+    return {
+        "uv": [uv, binary_identity(Path(uv)) if uv else None],
+        "environment": {name: os.environ.get(name) for name in _UV_DIR_VARIABLES},
+        "euid": os.geteuid(),
+    }
+
+
+def uv_python_dir() -> Path | None:
+    """Where uv installs interpreters (``uv python dir``: starts uv unless
+    ``UV_PYTHON_INSTALL_DIR`` is set), None without uv."""
     env_dir = os.environ.get("UV_PYTHON_INSTALL_DIR")
     if env_dir:
         return Path(env_dir)
@@ -145,16 +186,18 @@ def _uv_python_dir() -> Path | None:
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
-def _candidates(settings: Settings) -> Iterator[tuple[Path, str]]:
+def _candidates(
+    settings: Settings, uv_dir: Callable[[], Path | None]
+) -> Iterator[tuple[Path, str]]:
     for configured in settings.pythons:
         yield configured, "configured"
     if settings.pythons_dir.is_dir():
         for prefix in sorted(settings.pythons_dir.iterdir(), reverse=True):
             if (prefix / BUILD_MARKER).is_file():
                 yield from ((p, "fttrack-build") for p in sorted(prefix.glob("bin/python3.*t")))
-    uv_dir = _uv_python_dir()
-    if uv_dir and uv_dir.is_dir():
-        for install in sorted(uv_dir.glob("cpython-3.*freethreaded*"), reverse=True):
+    installs = uv_dir()
+    if installs and installs.is_dir():
+        for install in sorted(installs.glob("cpython-3.*freethreaded*"), reverse=True):
             yield from ((p, "uv") for p in sorted(install.glob("bin/python3.*t")))
     for target in TARGETS:
         found = shutil.which(f"python{target.major}.{target.minor}t")
@@ -162,12 +205,14 @@ def _candidates(settings: Settings) -> Iterator[tuple[Path, str]]:
             yield Path(found), "path"
 
 
-def find_interpreters(settings: Settings) -> list[Interpreter]:
-    """Every verified free-threaded interpreter, at most one per resolved file
-    (the candidates are verified in parallel: each check starts the interpreter)."""
+def candidate_interpreters(
+    settings: Settings, *, uv_dir: Callable[[], Path | None] = uv_python_dir
+) -> list[tuple[Path, str]]:
+    """The places an interpreter may be, with where each was found, at most one per
+    resolved file; nothing is started but ``uv_dir`` (by default ``uv python dir``)."""
     seen: set[Path] = set()
     candidates: list[tuple[Path, str]] = []
-    for path, source in _candidates(settings):
+    for path, source in _candidates(settings, uv_dir):
         try:
             resolved = path.resolve(strict=True)
         except OSError:
@@ -175,6 +220,13 @@ def find_interpreters(settings: Settings) -> list[Interpreter]:
         if resolved not in seen:
             seen.add(resolved)
             candidates.append((path, source))
+    return candidates
+
+
+def find_interpreters(settings: Settings) -> list[Interpreter]:
+    """Every verified free-threaded interpreter, at most one per resolved file
+    (the candidates are verified in parallel: each check starts the interpreter)."""
+    candidates = candidate_interpreters(settings)
     if not candidates:
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(candidates))) as pool:
