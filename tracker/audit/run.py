@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
 from tracker.audit.resolve import ProbeMissing, resolve
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
-from tracker.verdicts.choose import ALL_TARGETS, choose_targets, source_kind
+from tracker.verdicts.choose import ALL_TARGETS, choose_targets
 from tracker.verdicts.interface import VerdictSource
 
 __all__ = [
@@ -189,7 +189,7 @@ def run_audit(
         from tracker.wheels import this_platform
 
         platform = this_platform()
-    kind = source_kind(source)
+    kind = source.kind
     reports = []
     for target in targets:
         dependencies = read.dependencies

@@ -1,7 +1,7 @@
 """Which verdict source and which target: one answer for the CLI, the TUI and status.
 
 :func:`open_verdict_source` builds the source the options name (a server, a
-database, else a snapshot) and :func:`source_kind` names it back;
+database, else a snapshot);
 :func:`choose_target` checks a requested target against the source, or picks
 the default (the newest target with probes), and says when a target rests on
 wheel tags alone; :func:`choose_targets` adds ``all`` (every target of the
@@ -10,7 +10,6 @@ source, the default one deciding the exit code).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,18 +24,10 @@ __all__ = [
     "choose_target",
     "choose_targets",
     "open_verdict_source",
-    "source_kind",
 ]
 
 #: The ``--target`` value that asks for every target the source holds.
 ALL_TARGETS = "all"
-
-#: (module, class, kind) of each verdict source, for :func:`source_kind`.
-_KINDS = (
-    ("tracker.verdicts.snapshot", "SnapshotSource", "snapshot"),
-    ("tracker.verdicts.database", "DatabaseSource", "database"),
-    ("tracker.verdicts.remote", "RemoteSource", "server"),
-)
 
 
 def open_verdict_source(
@@ -64,20 +55,6 @@ def open_verdict_source(
     from tracker.verdicts.snapshot import SnapshotSource
 
     return SnapshotSource(snapshot)
-
-
-def source_kind(source: VerdictSource) -> str:
-    """What ``source`` is, in a word for reports (``not tracked by the snapshot``):
-    ``snapshot``, ``database`` or ``server``; ``verdict source`` for any other.
-
-    A module that was never imported cannot have made ``source``, so none is
-    imported here (the database and server sources pull in heavy libraries).
-    """
-    for module_name, class_name, kind in _KINDS:
-        module = sys.modules.get(module_name)
-        if module is not None and isinstance(source, getattr(module, class_name)):
-            return kind
-    return "verdict source"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class DatabaseSource:
     never creates a database.
     """
 
+    kind = "database"
+
     def __init__(self, url_or_store: str | Store) -> None:
         self._url = url_or_store if isinstance(url_or_store, str) else None
         self._store = url_or_store if isinstance(url_or_store, Store) else None

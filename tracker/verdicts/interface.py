@@ -30,6 +30,10 @@ __all__ = ["VerdictSource"]
 class VerdictSource(Protocol):
     """Where project documents and summaries come from: a snapshot, a database, a server."""
 
+    #: What the source is, in a word for reports ("not tracked by the snapshot"):
+    #: ``snapshot``, ``database`` or ``server``.
+    kind: str
+
     def project(self, name: str) -> ProjectDocument | None:
         """The document of project ``name`` (normalized), or None if not tracked."""
         ...

@@ -32,6 +32,8 @@ _TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 class RemoteSource:
     """Project documents from a fttrack server's ``/api/v1``."""
 
+    kind = "server"
+
     def __init__(
         self,
         server: str,

@@ -20,6 +20,8 @@ __all__ = ["SnapshotSource"]
 class SnapshotSource:
     """Project documents and summaries from a snapshot file."""
 
+    kind = "snapshot"
+
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else snapshot_path()
         self._archive: Archive | None = None
