@@ -21,8 +21,8 @@ from tracker.probe.sandbox import Limits
 from tracker.store.engine import Store
 from tracker.wheels import DEFAULT_PLATFORM
 
-__all__ = ["LARGE_LIMITS", "JobPlan", "directory_size", "job_wheel_sizes", "plan_jobs",
-           "write_snapshot"]  # fmt: skip
+__all__ = ["LARGE_LIMITS", "JobPlan", "directory_size", "job_wheel_sizes", "newest_wheel_sizes",
+           "plan_jobs", "write_snapshot"]  # fmt: skip
 
 _MB = 1024 * 1024
 _GIB = 1024 * _MB
@@ -55,34 +55,47 @@ def plan_jobs(
     jobs: list[ProbeJob],
     sizes: Mapping[ProbeJob, int | None],
     requires: Mapping[str, Iterable[str]],
+    dependency_sizes: Mapping[tuple[str, str], int],
     *,
     large_bytes: int,
     max_bytes: int,
 ) -> JobPlan:
-    """Split ``jobs`` by wheel size: a job is as large as the largest of its own wheel
-    and the wheels of the probed releases it requires (on the same target), since
-    installing it installs those too. Order is kept inside each part.
+    """Split ``jobs`` by what a probe installs: its own wheel (``sizes``) and, through
+    ``requires`` (followed transitively), the wheel each dependency installs on the
+    job's target (``dependency_sizes``, by project and target: see
+    :func:`newest_wheel_sizes`). Order is kept inside each part.
 
     >>> job = lambda name: ProbeJob(name, "1.0", "3.14t")
     >>> plan = plan_jobs(
-    ...     [job("torch"), job("torchvision"), job("six"), job("huge")],
-    ...     {job("torch"): 900, job("huge"): 5000},
-    ...     {"torchvision": ["torch"]},
+    ...     [job("torchvision"), job("kornia-x"), job("six"), job("huge")],
+    ...     {job("torchvision"): 9, job("huge"): 5000},
+    ...     {"torchvision": ["torch"], "kornia-x": ["torchvision"]},
+    ...     {("torch", "3.14t"): 900},
     ...     large_bytes=150, max_bytes=4000,
     ... )
     >>> [[j.project for j in part] for part in (plan.regular, plan.large, plan.skipped)]
-    [['six'], ['torch', 'torchvision'], ['huge']]
+    [['six'], ['torchvision', 'kornia-x'], ['huge']]
     """
-    heaviest: dict[tuple[str, str], int] = {}
-    for job in jobs:
-        key = (job.project, job.target)
-        heaviest[key] = max(heaviest.get(key, 0), sizes.get(job) or 0)
+    known: dict[tuple[str, str], int] = {}
+
+    def installs(project: str, target: str, visiting: frozenset[str]) -> int:
+        """The largest wheel installing ``project`` on ``target`` brings, itself included."""
+        key = (project, target)
+        if key not in known:
+            deps = [d for d in requires.get(project, ()) if d not in visiting]
+            known[key] = max(
+                [dependency_sizes.get(key, 0)]
+                + [installs(dep, target, visiting | {dep}) for dep in deps]
+            )
+        return known[key]
+
     plan = JobPlan()
     for job in jobs:
         size = max(
             [sizes.get(job) or 0]
-            + [heaviest.get((dep, job.target), 0) for dep in requires.get(job.project, ())]
-        )
+            + [installs(dep, job.target, frozenset({job.project, dep}))
+               for dep in requires.get(job.project, ())]
+        )  # fmt: skip
         if size > max_bytes:
             plan.skipped.append(job)
         elif size > large_bytes:
@@ -92,11 +105,65 @@ def plan_jobs(
     return plan
 
 
+def newest_wheel_sizes(
+    store: Store, names: Iterable[str], targets: Iterable[str]
+) -> dict[tuple[str, str], int]:
+    """For each project of ``names`` and each target: the size of the largest
+    free-threaded wheel for this platform in the newest release that has one, what
+    installing the project as a dependency downloads (absent: none, or unknown)."""
+    import sqlalchemy as sa
+    from packaging.version import InvalidVersion, Version
+    from sqlmodel import col
+
+    from tracker.store.tables import File, Project, Release
+
+    wanted, targets = sorted(set(names)), list(targets)
+    newest: dict[tuple[str, str], tuple[Version, int]] = {}
+    with store.session_scope() as session:
+        for start in range(0, len(wanted), 500):
+            query = (
+                sa.select(
+                    col(Project.name),
+                    col(Release.version),
+                    col(File.size),
+                    col(File.targets),
+                    col(File.platforms),
+                )
+                .join(Release, col(File.release_id) == col(Release.id))
+                .join(Project, col(Release.project_id) == col(Project.id))
+                .where(col(Project.name).in_(wanted[start : start + 500]), ~col(File.pure))
+            )
+            for name, version, size, file_targets, platforms in session.execute(query).all():
+                if DEFAULT_PLATFORM not in platforms:
+                    continue
+                try:
+                    parsed = Version(version)
+                except InvalidVersion:
+                    continue
+                for target in targets:
+                    if target not in file_targets:
+                        continue
+                    key = (name, target)
+                    seen = newest.get(key)
+                    if seen is None or parsed > seen[0]:
+                        newest[key] = (parsed, size or 0)
+                    elif parsed == seen[0]:
+                        newest[key] = (parsed, max(seen[1], size or 0))
+    return {key: size for key, (_version, size) in newest.items()}
+
+
 def directory_size(path: Path) -> int:
     """Bytes held by the files under ``path`` (0 when it does not exist)."""
     if not path.is_dir():
         return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    total = 0
+    for file in path.rglob("*"):
+        try:
+            if file.is_file() and not file.is_symlink():
+                total += file.stat().st_size
+        except OSError:  # removed meanwhile
+            continue
+    return total
 
 
 def write_snapshot(store: Store, path: Path) -> list[ProjectSummary]:

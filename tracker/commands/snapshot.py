@@ -132,6 +132,7 @@ def build_command(
         LARGE_LIMITS,
         directory_size,
         job_wheel_sizes,
+        newest_wheel_sizes,
         plan_jobs,
         write_snapshot,
     )
@@ -166,7 +167,13 @@ def build_command(
         jobs = candidates()
         sizes = job_wheel_sizes(store, jobs)
         unsized = sorted({job.project for job in jobs if sizes[job] is None})
-        if unsized:
+        if unsized and no_crawl:
+            console.print(
+                f"{len(unsized)} project(s) with unknown wheel sizes (seeded from a snapshot, "
+                "which keeps no file list) are probed as small ones: run without --no-crawl "
+                "to fetch their files first"
+            )
+        elif unsized:
             # Seeded from a snapshot, which keeps no file list: fetch their files to
             # learn how large a probe of them is.
             with Progress(*columns, console=console, transient=True) as bar:
@@ -178,8 +185,10 @@ def build_command(
                 )  # fmt: skip
             jobs = candidates()
             sizes = job_wheel_sizes(store, jobs)
+        requires = store.project_requires(names)
+        dependencies = {dep for deps in requires.values() for dep in deps}
         plan = plan_jobs(
-            jobs, sizes, store.project_requires(names),
+            jobs, sizes, requires, newest_wheel_sizes(store, dependencies, targets),
             large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
         )  # fmt: skip
         if max_probes is not None:
