@@ -68,14 +68,8 @@ class _Checked(msgspec.Struct, Generic[_T], forbid_unknown_fields=True):
     checked: float
 
 
-class _Interpreter(msgspec.Struct, forbid_unknown_fields=True):
-    """A verified interpreter as the report shows it (:meth:`Interpreter.to_dict`)."""
-
-    target: str
-    version: str
-    path: str
-    prefix: str
-    source: str
+#: A verified interpreter as the report shows it (:meth:`Interpreter.to_dict`).
+_Interpreter = dict[str, str]
 
 
 class _MachineReport(msgspec.Struct, forbid_unknown_fields=True):
@@ -171,7 +165,7 @@ class _Kept:
         """Start the interpreter at ``path`` and keep the answer (unless it timed out)."""
         inputs = [source, binary_identity(path)]
         found, conclusive = check_interpreter(path, source)
-        answer = msgspec.convert(found.to_dict(), _Interpreter) if found else None
+        answer = {key: str(value) for key, value in found.to_dict().items()} if found else None
         if conclusive:
             with self.lock:
                 self.new.interpreters[str(path)] = _Checked(inputs, answer, self.now)
@@ -200,7 +194,7 @@ def _interpreters(settings: Settings, kept: _Kept) -> list[dict[str, Any]]:
             checked = pool.map(lambda item: kept.check_interpreter(item[1], item[2]), unknown)
             for (index, _path, _source), answer in zip(unknown, checked, strict=True):
                 answers[index] = answer
-    return [msgspec.structs.asdict(answer) for answer in answers if answer is not None]
+    return [answer for answer in answers if answer is not None]
 
 
 def machine_capabilities(
