@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
 from tracker.audit.resolve import ProbeMissing, resolve
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
-from tracker.verdicts.choose import ALL_TARGETS, choose_targets
+from tracker.verdicts.choose import asks_every_target, choose_targets
 from tracker.verdicts.interface import VerdictSource
 
 __all__ = [
@@ -66,7 +66,7 @@ class AuditRequest:
     @property
     def every_target(self) -> bool:
         """Whether one report per target of the source is asked for (``--target all``)."""
-        return isinstance(self.target, str) and self.target.strip().lower() == ALL_TARGETS
+        return asks_every_target(self.target)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 import click
 
 from tracker.models import TARGETS, Target, get_target
+from tracker.verdicts.choose import ALL_TARGETS, asks_every_target
 
 __all__ = [
     "DB_HELP",
@@ -78,15 +79,12 @@ def target_option(*, allow_all: bool = False) -> Callable[[F], F]:
     given (the source decides: its newest probed target). With ``allow_all``,
     ``all`` is accepted too and given as the string ``"all"``."""
 
-    def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> TargetValue:
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> TargetValue:
         if value is None:
             return None
-        if allow_all and value.strip().lower() == "all":
-            return "all"
-        try:
-            return get_target(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
+        if allow_all and asks_every_target(value):
+            return ALL_TARGETS
+        return parse_target(ctx, param, value)
 
     if allow_all:
         metavar = "3.14t|all"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from tracker.documents import choose_target as pick_default
 from tracker.errors import SourceError
@@ -21,13 +22,19 @@ from tracker.verdicts.interface import VerdictSource
 __all__ = [
     "ALL_TARGETS",
     "TargetChoice",
+    "asks_every_target",
     "choose_target",
     "choose_targets",
     "open_verdict_source",
 ]
 
 #: The ``--target`` value that asks for every target the source holds.
-ALL_TARGETS = "all"
+ALL_TARGETS: Final = "all"
+
+
+def asks_every_target(requested: object) -> bool:
+    """Whether a ``--target`` value is :data:`ALL_TARGETS` (any case, blanks aside)."""
+    return isinstance(requested, str) and requested.strip().lower() == ALL_TARGETS
 
 
 def open_verdict_source(
@@ -110,7 +117,7 @@ def choose_targets(
     the default chosen as if none was asked for; else one target, as
     :func:`choose_target` checks or picks it.
     """
-    if isinstance(requested, str) and requested.strip().lower() == ALL_TARGETS:
+    if asks_every_target(requested):
         default = choose_target(source, None)
         return tuple(source.targets()), default
     choice = choose_target(source, requested)
