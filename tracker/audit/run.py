@@ -153,6 +153,7 @@ def run_audit(
     source: VerdictSource | Callable[[], VerdictSource],
     *,
     on_note: NoteSink | None = None,
+    read: AuditInput | None = None,
 ) -> AuditRun:
     """Run the audit ``request`` describes against ``source``.
 
@@ -164,7 +165,9 @@ def run_audit(
     resolves the full pinned set per target when ``request.resolve_deps`` is set, and
     judges every dependency once per target. Each note (the file chosen in a
     directory, a target resting on wheel tags alone, sdists uv needed) is passed
-    to ``on_note`` as it arises and kept in :attr:`AuditRun.notes`.
+    to ``on_note`` as it arises and kept in :attr:`AuditRun.notes`. ``read`` is the
+    input when the caller has read it already (:func:`read_input`, e.g. before
+    taking a lock on a shared source).
 
     Raises :class:`~tracker.errors.InputError` for bad input and
     :class:`~tracker.errors.SourceError` for an unusable source or target; with
@@ -178,7 +181,8 @@ def run_audit(
             if on_note is not None:
                 on_note(text)
 
-    read = read_input(request)
+    if read is None:
+        read = read_input(request)
     note(read.note)
     if not isinstance(source, VerdictSource):
         source = source()

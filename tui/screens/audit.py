@@ -96,16 +96,17 @@ class AuditScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="audit")
     def run_audit(self, path: Path) -> None:
         """Audit ``path`` as ``fttrack audit PATH`` does (off the UI thread)."""
-        from tracker.audit.run import AuditRequest
+        from tracker.audit.run import AuditRequest, read_input
         from tracker.audit.run import run_audit as audit
 
         app = self.fttrack
         try:
+            read = read_input(AuditRequest(str(path)))  # a large lock is parsed unlocked
             with app.source_lock:
                 request = AuditRequest(
                     str(path), target=app.resolve_target(), platform=app.resolve_platform()
                 )
-                run = audit(request, app.source)
+                run = audit(request, app.source, read=read)
         except Exception as exc:
             self.post_message(WorkFailed("Cannot audit", describe_error(exc)))
             return
