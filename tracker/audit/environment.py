@@ -8,13 +8,10 @@ False
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["marker_applies", "marker_environment", "quick_marker"]
-
-#: (marker, target, platform) -> whether it applies: a lock repeats its markers.
-_APPLIES: dict[tuple[str, str, str], bool] = {}
-
 
 def marker_environment(target: str, platform: str) -> dict[str, str]:
     """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""
@@ -44,6 +41,7 @@ def marker_environment(target: str, platform: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=4096)  # a lock repeats its markers
 def marker_applies(marker: str, target: str, platform: str) -> bool:
     """Whether a requirement with ``marker`` is installed on ``target`` × ``platform``.
 
@@ -51,13 +49,9 @@ def marker_applies(marker: str, target: str, platform: str) -> bool:
     """
     if not marker:
         return True
-    key = (marker, target, platform)
-    applies = _APPLIES.get(key)
+    applies = quick_marker(marker, marker_environment(target, platform))
     if applies is None:
-        applies = quick_marker(marker, marker_environment(target, platform))
-        if applies is None:
-            applies = _evaluate(marker, target, platform)
-        _APPLIES[key] = applies
+        applies = _evaluate(marker, target, platform)
     return applies
 
 

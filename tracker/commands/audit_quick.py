@@ -86,8 +86,13 @@ def _fail_on(text: str | None) -> frozenset[Status] | None:
 
 
 def _usable_path(value: str | None) -> bool:
-    """What ``click.Path(dir_okay=False)`` accepts without a message."""
-    return value is None or (value != "" and not os.path.isdir(value))
+    """What ``click.Path(dir_okay=False)`` accepts without a message (an existing file
+    must be readable: click checks that too)."""
+    if value is None:
+        return True
+    if value == "" or os.path.isdir(value):
+        return False
+    return not os.path.exists(value) or os.access(value, os.R_OK)
 
 
 def _is_utf8(stream: object) -> bool:

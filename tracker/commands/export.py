@@ -27,7 +27,7 @@ __all__ = ["export"]
 def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     """Write a static site from the database: DIR/feed.json (and .gz, the summary feed),
     DIR/projects/NAME.json.gz (each project's history, gzip), DIR/badges/NAME-TARGET.json
-    (each project's shields.io endpoint badge), DIR/badges/TARGET/STATUS.svg (each
+    (each project's shields.io endpoint badge), DIR/badges/TARGET/MESSAGE.svg (each
     distinct SVG badge, once) and DIR/index.html (a readiness chart and a searchable
     table). Files that already hold the same bytes are left alone.
 
