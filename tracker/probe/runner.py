@@ -249,9 +249,12 @@ def _fsize_limit(limit: int) -> Callable[[], None]:
 
 
 def _staged_install_argv(venv: Path, wheels: Sequence[Path]) -> list[str]:
+    # --no-cache: the staged wheels are kept (compressed) in the shared wheel cache
+    # already; uv's cache would keep each one unpacked too, for good (torch and its
+    # CUDA libraries: tens of GB).
     return [
         _uv(), "pip", "install", "--python", str(venv / "bin" / "python"),
-        "--only-binary", ":all:", "--no-config", "--link-mode", "copy",
+        "--only-binary", ":all:", "--no-config", "--link-mode", "copy", "--no-cache",
         "--no-index", "--no-deps", *map(str, wheels),
     ]  # fmt: skip
 
