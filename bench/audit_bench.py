@@ -20,6 +20,13 @@ without the cache an environment that forbids writing bytecode would compile
 fttrack's modules on every run (about 50 ms) while uv-readiness, installed by
 pip, has them compiled.
 
+``--instructions`` counts, instead of timing, the instructions each command
+executes (``valgrind --tool=cachegrind --cache-sim=no``, after one warm-up
+run that fills the bytecode cache): unlike wall time, the count does not move
+with the machine's load. It prints them side by side with the ratios::
+
+    python bench/audit_bench.py --instructions [--uv-readiness PATH]
+
 uv-readiness needs Python >= 3.12: ``--make-uv-readiness`` pip-installs it into a
 throwaway virtualenv of the newest interpreter fttrack knows (``fttrack python
 list``), else of the newest ``python3.1x`` >= 3.12 on ``PATH``, from the
@@ -274,6 +281,47 @@ def measure_all(
     return results
 
 
+def count_instructions(argv: list[str], env: dict[str, str]) -> int:
+    """Instructions ``argv`` executes (valgrind's cachegrind without its cache
+    simulation), after one warm-up run that fills the bytecode cache. The exit code
+    is not checked: an audit that finds blockers exits with 1."""
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    with tempfile.NamedTemporaryFile(suffix=".log") as log:
+        subprocess.run(
+            [
+                "valgrind", "--tool=cachegrind", "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null", f"--log-file={log.name}", *argv,
+            ],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        text = Path(log.name).read_text()
+    for line in text.splitlines():
+        if "I   refs:" in line or "I refs:" in line:
+            return int(line.rsplit(":", 1)[1].strip().replace(",", ""))
+    raise SystemExit(f"no instruction count from valgrind for {argv[0]}:\n{text}")
+
+
+def print_instructions(commands: list[tuple[str, list[str]]], env: dict[str, str]) -> None:
+    """One line per command: its instructions, × ``python -c pass``, and how many times
+    fewer than uv-readiness's."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on PATH")
+    counts = {label: count_instructions(argv, env) for label, argv in commands}
+    base = counts["python -c pass"]
+    baseline = counts.get("uv-readiness --offline")
+    print(f"{'command':30} {'instructions':>14} {'x python':>9} {'x fewer than uv-r':>18}")
+    for label, count in counts.items():
+        fewer = f"{baseline / count:18.2f}" if baseline else f"{'-':>18}"
+        print(f"{label:30} {count / 1e6:12,.0f} M {count / base:9.1f} {fewer}")
+    audit = counts["fttrack audit --format table"]
+    if baseline:
+        speedup = baseline / audit
+        print(
+            f"goal (fttrack audit --format table): {speedup:.2f}x fewer instructions than "
+            f"uv-readiness ≥ {GOAL_SPEEDUP:g}x: {'ok' if speedup >= GOAL_SPEEDUP else 'MISSED'}"
+        )
+
+
 def snapshot_project_count(snapshot: Path) -> int:
     """How many projects a snapshot holds."""
     from tracker.verdicts.snapshot import SnapshotSource
@@ -405,6 +453,11 @@ def main() -> None:
         help="audit the most downloaded projects against the shipped snapshot instead",
     )
     parser.add_argument("--toml", action="store_true", help="compare TOML parsers instead")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count each command's instructions (valgrind) instead of timing it",
+    )
     parser.add_argument("--lock", type=Path, default=LARGE_LOCK, help="the real uv.lock to audit")
     args = parser.parse_args()
     if args.toml:
@@ -449,6 +502,12 @@ def main() -> None:
         for fmt in ("table", "json"):
             argv = [*fttrack, "audit", str(lock), "--format", fmt, "--target", "3.14t"]
             commands.append((f"fttrack audit --format {fmt}", argv))
+        if args.instructions:
+            print(f"input: {what}; snapshot: {snapshot.name} ({args.projects} projects)")
+            if not args.uv_readiness:
+                print("baseline uv-readiness: not installed (--make-uv-readiness); skipped")
+            print_instructions(commands, env)
+            return
         rows = measure_all(commands, args.runs, env)
         measured = dict(rows)
         baseline = measured.get("uv-readiness --offline")

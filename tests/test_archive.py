@@ -9,7 +9,9 @@ import struct
 import subprocess
 import sys
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +77,36 @@ def sample(tmp_path_factory: pytest.TempPathFactory, shipped: Archive) -> Archiv
     documents = [shipped.document(n) for n in names]
     write_archive(path, [d for d in documents if d], generated=shipped.generated)
     return Archive(path)
+
+
+def test_members_are_read_through_one_handle_that_threads_share(
+    sample: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = {name: Archive(sample.path).document(name) for name in sample.names()}
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == sample.path:
+            opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    archive = Archive(sample.path)
+    names = archive.names() * 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(archive.document, names))
+    for name, document in zip(names, found, strict=True):
+        _same_document(document, expected[name])
+    assert len(opened) == 1
+    archive.close()
+    archive.close()  # a second close does nothing
+    fresh = Archive(sample.path)
+    _same_document(fresh.document(names[0]), expected[names[0]])
+    fresh.close()
+    _same_document(fresh.document(names[1]), expected[names[1]])  # opened again
+    assert len(opened) == 3
+    fresh.close()
 
 
 @pytest.mark.parametrize("index", ["missing", "stale", "garbage", "other schema"])

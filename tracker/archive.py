@@ -15,6 +15,13 @@ only what it needs: the summaries (a list of every project), or one project.
 A missing or stale index (its ``size`` differs from the file's) falls back to
 one bounded read of the whole file: same answers, slower.
 
+Members are read through one file handle, opened at the first read and kept
+until :meth:`Archive.close` (or until the archive is dropped): an audit reads a
+hundred members or more, which used to open the file once each. Reads are
+positioned (``os.pread``; a seek and a read elsewhere) under a lock, so threads
+may share an archive (the API's cache and the TUI's workers do); once the
+handle is open, a snapshot replaced on disk is not mixed with the one opened.
+
 Every decompression is bounded (:data:`MEMBER_LIMIT`, :data:`FILE_LIMIT`): a
 gzip bomb is a one-line :class:`~tracker.errors.SourceError`, never a
 MemoryError. Schema 1 snapshots (no summaries, verbose verdicts) are still
@@ -27,9 +34,10 @@ import gc
 import json
 import os
 import zlib
+from _thread import allocate_lock
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import msgspec
 
@@ -58,6 +66,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _INDEX_LIMIT = 64 * 1024 * 1024
 _INFLATE_CHUNK = 16 * 1024 * 1024
 _T = TypeVar("_T")
+_pread = getattr(os, "pread", None)
 
 
 def _without_gc(build: Callable[[], _T]) -> _T:
@@ -89,27 +98,31 @@ def _inflate(data: bytes, limit: int, what: str) -> bytes:
     """Decompress every gzip member of ``data``, at most ``limit`` bytes of output.
 
     Output is produced a chunk at a time, so a gzip bomb costs at most ``limit``
-    bytes of memory before it is refused (never a copy of it on top).
+    bytes of memory before it is refused (never a copy of it on top). A member
+    that comes out in one chunk (most do) is returned as it is, not copied.
     """
-    out = bytearray()
+    pieces: list[bytes] = []
+    size = 0
     rest = data
     while rest:
         inflater = zlib.decompressobj(31)
         pending = rest
         while not inflater.eof:
-            room = min(_INFLATE_CHUNK, limit - len(out) + 1)
+            room = min(_INFLATE_CHUNK, limit - size + 1)
             try:
                 piece = inflater.decompress(pending, room)
             except zlib.error as exc:
                 raise SourceError(f"{what}: corrupt gzip data ({exc})") from None
-            out += piece
-            if len(out) > limit:
+            if piece:
+                pieces.append(piece)
+                size += len(piece)
+            if size > limit:
                 raise SourceError(f"{what}: decompresses to more than {limit // 2**20} MiB")
             pending = inflater.unconsumed_tail
             if not piece and not pending:
                 raise SourceError(f"{what}: truncated gzip data")
         rest = inflater.unused_data.lstrip(b"\0")
-    return bytes(out)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 class Archive:
@@ -124,6 +137,8 @@ class Archive:
         self._trailer: tuple[int, int] | None = None
         self._by_name: dict[str, ProjectDocument] = {}
         self._summaries: list[ProjectSummary] | None = None
+        self._handle: BinaryIO | None = None
+        self._handle_lock = allocate_lock()
         if not self._open_index():
             self._read_whole()
 
@@ -184,14 +199,44 @@ class Archive:
             d.summary for d in feed.projects if d.summary is not None
         ]
 
+    def _read(self, start: int, length: int) -> bytes:
+        """``length`` bytes at ``start`` (fewer at the end of the file), through the one
+        handle (opened on first use)."""
+        with self._handle_lock:
+            if self._handle is None:
+                self._handle = self.path.open("rb", buffering=0)
+            handle = self._handle
+            data = b""
+            while len(data) < length:  # a raw read may return less than asked
+                at, size = start + len(data), length - len(data)
+                if _pread is not None:
+                    piece = _pread(handle.fileno(), size, at)
+                else:
+                    handle.seek(at)
+                    piece = handle.read(size)
+                if not piece:
+                    break
+                data += piece
+            return data
+
     def _member(self, span: tuple[int, int], what: str) -> bytes:
         try:
-            with self.path.open("rb") as handle:
-                handle.seek(span[0])
-                compressed = handle.read(span[1])
+            compressed = self._read(span[0], span[1])
         except OSError as exc:
             raise self._fail(f"cannot read: {exc.strerror or exc}") from None
         return _inflate(compressed, MEMBER_LIMIT, f"snapshot {self.path}: {what}")
+
+    def close(self) -> None:
+        """Close the file handle, if one is open (the next read opens it again)."""
+        with self._handle_lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)  # None too when __init__ raised early
+        if handle is not None:
+            handle.close()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -227,8 +272,13 @@ class Archive:
         if span is None:
             return None
         text = self._member(span, f"project {name!r}")
+        skip = 0
+        while text[skip : skip + 1] == b",":  # the separator before every member but the first
+            skip += 1
         document = decode_document(
-            text.lstrip(b","), what=f"snapshot {self.path}: project {name!r}", lazy=True
+            memoryview(text)[skip:] if skip else text,  # a view: no copy of the member
+            what=f"snapshot {self.path}: project {name!r}",
+            lazy=True,
         )
         if document.name != name:
             raise self._fail(f"project {name!r}: the member holds {document.name!r}")

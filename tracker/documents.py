@@ -353,7 +353,7 @@ def to_builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
-def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str, what: str) -> Any:
+def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | memoryview | str, what: str) -> Any:
     try:
         return decoder.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
@@ -363,7 +363,7 @@ def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str, what: str) ->
 
 
 def decode_document(
-    data: bytes | str, *, what: str = "project document", lazy: bool = False
+    data: bytes | memoryview | str, *, what: str = "project document", lazy: bool = False
 ) -> ProjectDocument:
     """A project document from JSON; :class:`DocumentError` when it has another shape.
 

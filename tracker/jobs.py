@@ -3,11 +3,12 @@ the snapshot builder and the PostgreSQL workers."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+
+import msgspec.structs
 
 from tracker.config import Settings
 from tracker.errors import ProbeError, TransientProbeError
@@ -91,7 +92,7 @@ def probe_job(
             probed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         )
     if result.version != job.version:  # the index resolved another version: keep the asked one
-        result = dataclasses.replace(result, version=job.version)
+        result = msgspec.structs.replace(result, version=job.version)
     return result
 
 

@@ -1,16 +1,17 @@
 """Value types shared by every part of fttrack.
 
-All are frozen dataclasses or string enums, so they can be compared, hashed,
-and turned into JSON with :func:`to_jsonable`. The verdict vocabulary
+All are frozen structs (:class:`msgspec.Struct`: their methods are made in C when
+the module loads, where a dataclass compiles each one) or string enums, so they can
+be compared, hashed, and turned into JSON with :func:`to_jsonable`. The verdict vocabulary
 (:class:`Status`) is the one used by the store, the API, the CLI and the TUI.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 __all__ = [
     "BLOCKING_STATUSES",
@@ -30,8 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
-class Target:
+class Target(msgspec.Struct, frozen=True, order=True):
     """A free-threaded CPython feature release, e.g. ``3.14t``.
 
     >>> get_target("3.14t").abi_tag
@@ -145,8 +145,7 @@ class ModuleOutcome(enum.StrEnum):
     NOT_REACHED = "not-reached"
 
 
-@dataclass(frozen=True)
-class ModuleResult:
+class ModuleResult(msgspec.Struct, frozen=True):
     """The outcome of importing one module inside the sandbox.
 
     ``optional`` modules (test suites shipped in the wheel, private top-level
@@ -164,16 +163,14 @@ class ModuleResult:
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Culprit:
+class Culprit(msgspec.Struct, frozen=True):
     """A module that re-enabled the GIL, and the distribution that shipped it."""
 
     module: str
     owner: str = ""
 
 
-@dataclass(frozen=True)
-class SandboxReport:
+class SandboxReport(msgspec.Struct, frozen=True):
     """How one sandboxed process ended and what it used."""
 
     level: str
@@ -189,8 +186,7 @@ class SandboxReport:
     stderr_tail: str = ""
 
 
-@dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(msgspec.Struct, frozen=True):
     """Everything one probe of (project, version, target, platform) found."""
 
     project: str
@@ -202,7 +198,7 @@ class ProbeResult:
     modules: tuple[ModuleResult, ...] = ()
     interpreter: str = ""
     sandbox: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = msgspec.field(default_factory=dict)
     stderr_tail: str = ""
     detail: str = ""
     probed_at: str = ""
@@ -214,8 +210,7 @@ class ProbeResult:
         return Evidence.PROBE
 
 
-@dataclass(frozen=True)
-class ProbeJob:
+class ProbeJob(msgspec.Struct, frozen=True):
     """One unit of probe work: a release on a target."""
 
     project: str
@@ -223,8 +218,7 @@ class ProbeJob:
     target: str
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(msgspec.Struct, frozen=True):
     """One requirement read from a lockfile or requirements file."""
 
     name: str
@@ -238,7 +232,11 @@ class Dependency:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Turn models (dataclasses, enums, tuples) into plain JSON-ready values."""
+    """Turn models (structs, dataclasses, enums, tuples) into plain JSON-ready values."""
+    if isinstance(value, msgspec.Struct):
+        return {name: to_jsonable(getattr(value, name)) for name in value.__struct_fields__}
+    import dataclasses
+
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):

@@ -21,7 +21,8 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.models import TARGETS, Status
 from tracker.platforms import DEFAULT_PLATFORM, PLATFORMS
@@ -48,8 +49,7 @@ _LINUX_RE = re.compile(r"^(manylinux|musllinux)(?:1|2010|2014|_\d+_\d+)_(.+)$")
 _ABI3T_FIRST_MINOR = 15
 
 
-@dataclass(frozen=True)
-class FileTags:
+class FileTags(msgspec.Struct, frozen=True):
     """What one file on the index offers.
 
     ``targets``: free-threaded targets a binary wheel is built for (``3.14t``);

@@ -13,6 +13,7 @@ import re
 
 __all__ = ["marker_applies", "marker_environment", "quick_marker"]
 
+
 def marker_environment(target: str, platform: str) -> dict[str, str]:
     """PEP 508 marker variables for a free-threaded ``target`` on ``platform``."""
     version = target.removesuffix("t")

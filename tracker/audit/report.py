@@ -9,8 +9,9 @@ report per target, rows keyed by (package, version).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from tracker.models import BLOCKING_STATUSES, Culprit, Evidence, Status
 
@@ -45,8 +46,7 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(msgspec.Struct, frozen=True):
     """The verdict on one dependency for the audit's target and platform."""
 
     name: str
@@ -68,8 +68,7 @@ class AuditEntry:
     via: str = ""
 
 
-@dataclass(frozen=True)
-class SkippedEntry:
+class SkippedEntry(msgspec.Struct, frozen=True):
     """A dependency that could not be judged (editable, URL, path, or excluded by a marker)."""
 
     name: str
@@ -78,8 +77,7 @@ class SkippedEntry:
     reason: str
 
 
-@dataclass(frozen=True)
-class AuditReport:
+class AuditReport(msgspec.Struct, frozen=True):
     """Everything one audit found."""
 
     input: str
@@ -88,7 +86,7 @@ class AuditReport:
     source: str
     entries: tuple[AuditEntry, ...]
     skipped: tuple[SkippedEntry, ...] = ()
-    fail_on: frozenset[Status] = field(default_factory=lambda: frozenset(BLOCKING_STATUSES))
+    fail_on: frozenset[Status] = msgspec.field(default_factory=lambda: frozenset(BLOCKING_STATUSES))
     #: Whether a likely blocker (a status in ``fail_on`` inferred from a neighbouring
     #: release's probe) fails the audit like a proven one.
     fail_on_likely: bool = True
@@ -232,8 +230,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class TargetRow:
+class TargetRow(msgspec.Struct, frozen=True):
     """One (package, version) of a multi-target audit, and its entry on each target
     (None where the dependency is not installed there, e.g. excluded by a marker)."""
 
@@ -246,8 +243,7 @@ class TargetRow:
         return next(e for e in self.entries.values() if e is not None)
 
 
-@dataclass(frozen=True)
-class MultiTargetReport:
+class MultiTargetReport(msgspec.Struct, frozen=True):
     """One audit report per target (``--target all``), in the source's target order.
 
     The exit code follows ``default_target``: the newest target something was probed on.

@@ -15,9 +15,8 @@ fresh document first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
+import msgspec
 
 from tracker.audit.environment import marker_applies
 from tracker.audit.report import AuditEntry, AuditReport, SkippedEntry
@@ -30,6 +29,7 @@ from tracker.documents import (
 )
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
+from tracker.releases import parse_version
 from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import VerdictSource
 
@@ -65,15 +65,7 @@ def default_target(source: VerdictSource) -> tuple[str, bool]:
     return choice.target, choice.probed
 
 
-def _parse_version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-@dataclass(frozen=True)
-class _Verdict:
+class _Verdict(msgspec.Struct, frozen=True):
     status: Status
     evidence: Evidence
     checked_at: str | None
@@ -174,10 +166,10 @@ def _pick(dep: Dependency, releases: list[ReleaseDocument]) -> tuple[ReleaseDocu
         exact = next((r for r in releases if r.version == dep.version), None)
         if exact is not None:
             return exact, ""
-        wanted = _parse_version(dep.version)
+        wanted = parse_version(dep.version)
         if wanted is not None:
             for release in releases:
-                if _parse_version(release.version) == wanted:
+                if parse_version(release.version) == wanted:
                     return release, ""
         newest = next((r.version for r in releases if not r.yanked), None)
         hint = f" (newest tracked: {newest})" if newest else ""
@@ -188,7 +180,7 @@ def _pick(dep: Dependency, releases: list[ReleaseDocument]) -> tuple[ReleaseDocu
         specifier = SpecifierSet(dep.specifier)
     except InvalidSpecifier:
         return None, f"cannot read the specifier {dep.specifier!r}"
-    live = [(parsed, r) for r in releases if not r.yanked and (parsed := _parse_version(r.version))]
+    live = [(parsed, r) for r in releases if not r.yanked and (parsed := parse_version(r.version))]
     allowed = [(v, r) for v, r in live if specifier.contains(v, prereleases=False)]
     if not allowed and specifier.prereleases is not False:
         allowed = [(v, r) for v, r in live if specifier.contains(v, prereleases=True)]
@@ -203,15 +195,15 @@ def _upgrade(
     """(version to upgrade to, untested): the first ready version above ``release``,
     else the first version with a free-threaded wheel above it (untested); read from
     the document's summary (computed when it has none)."""
-    here = _parse_version(release.version)
+    here = parse_version(release.version)
     if here is None:
         return None, False
     cell = (doc.summary or summarize(doc)).cell(target)
     ready = cell.first_ready
-    if ready is not None and (parsed := _parse_version(ready)) is not None and parsed > here:
+    if ready is not None and (parsed := parse_version(ready)) is not None and parsed > here:
         return ready, False
     wheel = cell.first_wheel or cell.first_ready
-    if wheel is not None and (parsed := _parse_version(wheel)) is not None and parsed > here:
+    if wheel is not None and (parsed := parse_version(wheel)) is not None and parsed > here:
         return wheel, True
     return None, False
 

@@ -14,7 +14,8 @@ Rendering, the exit code and the terminal are the caller's::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
 from tracker.audit.resolve import ProbeMissing, resolve
@@ -39,8 +40,7 @@ ProbeMissingFactory = Callable[[str, str], ProbeMissing]
 NoteSink = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class AuditRequest:
+class AuditRequest(msgspec.Struct, frozen=True):
     """What to audit and how: the options of ``fttrack audit`` without the rendering ones.
 
     ``path`` is a file, a directory (its best lockfile is chosen), ``-`` for
@@ -69,8 +69,7 @@ class AuditRequest:
         return asks_every_target(self.target)
 
 
-@dataclass(frozen=True)
-class AuditInput:
+class AuditInput(msgspec.Struct, frozen=True):
     """The dependencies read from a request's input, before any target is chosen."""
 
     dependencies: tuple[Dependency, ...]
@@ -84,8 +83,7 @@ class AuditInput:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class AuditRun:
+class AuditRun(msgspec.Struct, frozen=True):
     """The reports of one audit, one per target judged, and the notes it made."""
 
     reports: tuple[AuditReport, ...]

@@ -27,8 +27,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from tracker.errors import FttrackError, InputError
 from tracker.models import Dependency

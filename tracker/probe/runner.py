@@ -18,7 +18,6 @@ The venv's interpreter is never started outside the sandbox: a wheel's
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import resource
@@ -31,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec.structs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
@@ -491,7 +491,7 @@ def run_probe(
         if failure is not None:
             detail, stderr = failure
             timings["total"] = round(time.monotonic() - started, 3)
-            return dataclasses.replace(
+            return msgspec.structs.replace(
                 base, status=Status.INSTALL_FAILED, detail=detail, stderr_tail=stderr[-2000:],
                 timings=timings, probed_at=_now(),
             )  # fmt: skip
@@ -560,7 +560,7 @@ def run_probe(
         for result in results:
             timings[f"import:{result.name}"] = result.seconds
         tails = [_readable_tail(r.stderr_tail) for r in run.reports]
-        return dataclasses.replace(
+        return msgspec.structs.replace(
             base,
             version=own.version,
             status=overall_status(results, culprits),

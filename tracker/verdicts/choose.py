@@ -10,9 +10,10 @@ source, the default one deciding the exit code).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+import msgspec
 
 from tracker.documents import choose_target as pick_default
 from tracker.errors import SourceError
@@ -64,8 +65,7 @@ def open_verdict_source(
     return SnapshotSource(snapshot)
 
 
-@dataclass(frozen=True)
-class TargetChoice:
+class TargetChoice(msgspec.Struct, frozen=True):
     """A target to judge, whether anything was probed there, and what to tell the user."""
 
     target: str

@@ -65,4 +65,6 @@ class SnapshotSource:
         return f"snapshot {self.path.name} ({count} projects{when})"
 
     def close(self) -> None:
-        """Nothing stays open between reads."""
+        """Close the snapshot's file handle (a later read opens it again)."""
+        if self._archive is not None:
+            self._archive.close()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from tracker.audit.sources.interface import STDIN, RequirementSource, display_path
 from tracker.errors import InputError
@@ -69,8 +70,7 @@ DIRECTORY_PREFERENCE: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class OpenedSource:
+class OpenedSource(msgspec.Struct, frozen=True):
     """A source ready to iterate, and a note on how it was chosen (for stderr)."""
 
     source: RequirementSource

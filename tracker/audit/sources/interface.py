@@ -223,7 +223,9 @@ class TomlLines:
         if table not in self._headers:
             pattern = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]\s*(#.*)?$")
             self._headers[table] = [
-                i + 1 for i, line in enumerate(self._lines) if pattern.match(line)
+                i + 1
+                for i, line in enumerate(self._lines)
+                if "[[" in line and pattern.match(line)  # the test first: most lines fail it
             ]
         return self._headers[table]
 

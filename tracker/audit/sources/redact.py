@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from tracker.errors import InputError
 from tracker.models import Dependency
@@ -29,9 +30,10 @@ __all__ = ["MASK", "redact", "redact_dependency", "redacted"]
 #: What replaces a secret.
 MASK = "****"
 
+# Patterns compiled (and cached by re) on first use: most inputs never need them.
 # scheme://userinfo@ : the user-info runs to the last '@' before the host's end.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'<>]*@")
-_SECRET_QUERY = re.compile(
+_USERINFO = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'<>]*@"
+_SECRET_QUERY = (
     r"(?i)([?&;](?:[a-z0-9_-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|apikey|signature"
     r"|credential|auth)[a-z0-9_-]*|key|sig)=)[^&#\s\"'<>]*"
 )
@@ -40,9 +42,9 @@ _SECRET_QUERY = re.compile(
 def redact(text: str) -> str:
     """``text`` with the credentials of every URL in it replaced by ``****``."""
     if "@" in text and "://" in text:
-        text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+        text = re.sub(_USERINFO, lambda m: f"{m.group(1)}{MASK}@", text)
     if "=" in text and ("?" in text or "&" in text or ";" in text):
-        text = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{MASK}", text)
+        text = re.sub(_SECRET_QUERY, lambda m: f"{m.group(1)}{MASK}", text)
     return text
 
 

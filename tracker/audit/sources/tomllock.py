@@ -19,6 +19,9 @@ from tracker.models import Dependency
 
 __all__ = ["TomlLockfile"]
 
+#: What ``str.splitlines`` ends a line at besides ``\n``.
+_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
 
 class TomlLockfile:
     """Base of the TOML lockfile sources (uv.lock, poetry.lock, pdm.lock, pylock.toml).
@@ -44,9 +47,15 @@ class TomlLockfile:
     def _dependencies(self) -> Iterator[Dependency]:
         shown = display_path(self.path)
         text = self._text if self._text is not None else read_text(self.path)
-        document = load_toml(shown, self.prepare(text))
+        prepared = self.prepare(text)
+        document = load_toml(shown, prepared)
         self.check(shown, document)
-        lines = TomlLines(text)
+        # The prepared text keeps every line where it was, blanked lines empty; its lines
+        # are numbered as the text's are unless the text ends a line at something other
+        # than "\n" (which splitlines counts too, and which a blanked line may have held).
+        if prepared is not text and any(mark in text for mark in _OTHER_LINE_BREAKS):
+            prepared = text
+        lines = TomlLines(prepared)
         packages = require_list(shown, document.get(self.package_key, []), self.package_key)
         seen: set[tuple[str, str | None, str]] = set()
         for index, raw in enumerate(packages):

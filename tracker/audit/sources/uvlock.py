@@ -49,11 +49,14 @@ class UvLockSource(TomlLockfile):
     format_name = "uv.lock"
 
     def prepare(self, text: str) -> str:
-        r"""The lock with the entries of its ``wheels = [...]`` arrays blanked: most of a
-        uv.lock's bytes, never read by the audit. Each blanked line stays an empty line.
+        r"""The lock with the entries of its ``wheels = [...]`` arrays and its one-line
+        ``sdist = { url = ... }`` tables blanked: most of a uv.lock's bytes, never read by
+        the audit. Each blanked line stays an empty line.
 
         >>> UvLockSource("uv.lock").prepare('wheels = [\n    { url = "w" },\n]\nx = 1\n')
         'wheels = [\n\n]\nx = 1\n'
+        >>> UvLockSource("uv.lock").prepare('sdist = { url = "s" }\nwheels = [\n]\n')
+        '\nwheels = [\n]\n'
         """
         if "\nwheels = [\n" not in text and not text.startswith("wheels = [\n"):
             return text
@@ -69,6 +72,8 @@ class UvLockSource(TomlLockfile):
                     return text
             elif line == "wheels = [":
                 inside = True
+            elif line.startswith('sdist = { url = "') and line.endswith(" }"):
+                lines[index] = ""
         return "\n".join(lines)
 
     def check(self, shown: str, document: dict[str, Any]) -> None:
