@@ -32,7 +32,7 @@ def snapshot_group() -> None:
 
 @snapshot_group.command("build")
 @click.option(
-    "--top", default=2000, show_default=True, help="How many of the most downloaded projects."
+    "--top", default=5000, show_default=True, help="How many of the most downloaded projects."
 )
 @click.option(
     "--names-from",
@@ -118,7 +118,7 @@ def build_command(
 
     \b
     Examples:
-      fttrack snapshot build                      # top 2,000 on 3.13t, 3.14t, 3.15t
+      fttrack snapshot build                      # top 5,000 on 3.13t, 3.14t, 3.15t
       fttrack snapshot build --top 200 --max-probes 50
     """
     from rich.console import Console
