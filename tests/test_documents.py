@@ -60,7 +60,7 @@ def test_the_whole_snapshot_round_trips_byte_for_byte() -> None:
         assert again == member, f"{name}: encoding changed the member"
         assert decode_document(again) == document, name
         count += 1
-    assert count == len(NAMES) == 2000
+    assert count == len(NAMES) == 5000
 
 
 def test_a_lazily_read_document_encodes_to_its_member_too() -> None:

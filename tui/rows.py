@@ -17,6 +17,7 @@ from rich.text import Text
 from tracker.audit.report import STATUS_ORDER
 from tracker.documents import TARGET_NAMES, ProjectSummary
 from tracker.models import Status
+from tracker.names import normalize_name
 from tui.styles import status_text
 
 __all__ = [
@@ -147,15 +148,23 @@ def build_rows(summaries: Iterable[ProjectSummary]) -> list[BrowseRow]:
 
 
 def apply_filters(rows: Sequence[BrowseRow], filters: Filters) -> list[BrowseRow]:
-    """The rows that pass ``filters``, in their order."""
+    """The rows that pass ``filters``, in their order, but the project a search names
+    exactly comes first (``numpy`` before ``fasttext-numpy2``)."""
     query = filters.query.strip().lower()
     if query != filters.query:
         filters = dataclasses.replace(filters, query=query)
     if filters == Filters():
         return list(rows)
     if filters == Filters(query=query):  # the common case: only a search, one test per row
-        return [row for row in rows if query in row.haystack]
-    return [row for row in rows if filters.matches(row)]
+        found = [row for row in rows if query in row.haystack]
+    else:
+        found = [row for row in rows if filters.matches(row)]
+    named = normalize_name(query) if query else None
+    for index, row in enumerate(found):
+        if row.key == named:
+            found.insert(0, found.pop(index))
+            break
+    return found
 
 
 def sort_rows(rows: Sequence[BrowseRow], key: SortKey) -> list[BrowseRow]:

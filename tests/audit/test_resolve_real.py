@@ -27,9 +27,8 @@ def _one(source: SnapshotSource, dep: Dependency, target: str = "3.14t") -> Audi
 
 
 def test_default_target_is_the_newest_with_probes(source: SnapshotSource) -> None:
-    assert "3.15t" in source.targets()
-    assert "3.15t" not in source.probed_targets()  # nothing probed there yet
-    assert default_target(source) == ("3.14t", True)
+    assert source.probed_targets() == ("3.13t", "3.14t", "3.15t")
+    assert default_target(source) == ("3.15t", True)
 
 
 def test_an_unprobed_pin_takes_its_probed_neighbours_verdict(source: SnapshotSource) -> None:
@@ -57,16 +56,22 @@ def test_a_pure_package_blocked_by_a_dependency_names_it(source: SnapshotSource)
     assert entry.detail.startswith("a dependency, lxml 6.1.3, re-enables the GIL")
 
 
-def test_upgrade_hints_name_an_untested_wheel_when_nothing_is_ready(
-    source: SnapshotSource,
-) -> None:
+def test_upgrade_hints_name_a_probed_ready_version(source: SnapshotSource) -> None:
     numpy = _one(source, Dependency("numpy", "2.4.6"), target="3.15t")
     assert numpy.status is Status.NO_FT_WHEEL
     assert numpy.first_ready_version is not None and numpy.first_ready_version.startswith("2.5.")
-    assert numpy.upgrade_untested
-    assert "(untested" in numpy.detail
+    assert not numpy.upgrade_untested and "untested" not in numpy.detail
     pyyaml = _one(source, Dependency("pyyaml", "6.0.3"), target="3.15t")
-    assert (pyyaml.first_ready_version, pyyaml.upgrade_untested) == ("6.0.4", True)
+    assert (pyyaml.first_ready_version, pyyaml.upgrade_untested) == ("6.0.4", False)
+
+
+def test_upgrade_hints_name_an_untested_wheel_when_nothing_is_ready(
+    source: SnapshotSource,
+) -> None:
+    adbc = _one(source, Dependency("adbc-driver-manager", "1.12.0"), target="3.15t")
+    assert adbc.status is Status.NO_FT_WHEEL
+    assert (adbc.first_ready_version, adbc.upgrade_untested) == ("1.13.0", True)
+    assert "(untested" in adbc.detail
 
 
 def test_no_hint_where_nothing_ships_a_wheel(source: SnapshotSource) -> None:

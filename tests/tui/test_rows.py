@@ -52,6 +52,16 @@ def test_query_is_case_insensitive_and_matches_display_names(
     assert apply_filters(rows, Filters(query="zzz")) == []
 
 
+def test_the_project_a_search_names_comes_first() -> None:
+    from tracker.datafiles import data_file
+
+    rows = build_rows(Archive(data_file("snapshot.json.gz")).summaries())
+    found = [r.key for r in apply_filters(rows, Filters(query="NumPy"))]
+    assert found[0] == "numpy" and "fasttext-numpy2" in found  # sorted by name, numpy first
+    assert found[1:] == sorted(found[1:])  # the others keep their order
+    assert apply_filters(rows, Filters(query="ruamel-yaml"))[0].key == "ruamel-yaml"
+
+
 def test_status_filter_without_target_means_any_target(
     summaries: list[ProjectSummary],
 ) -> None:

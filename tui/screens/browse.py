@@ -28,6 +28,7 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.documents import TARGET_NAMES
 from tracker.models import Status
+from tracker.names import normalize_name
 from tui.context import TuiContext, describe_error
 from tui.keys import GLOBAL_KEYS
 from tui.messages import ProjectsLoaded, WorkFailed
@@ -192,7 +193,12 @@ class BrowseScreen(Screen[None]):
         selected = self.selected_name()
         self.shown = apply_filters(self.sorted_rows, self.filters)
         cursor = 0
-        if selected is not None:
+        named = (
+            self.shown
+            and self.filters.query
+            and self.shown[0].key == normalize_name(self.filters.query)
+        )
+        if selected is not None and not named:  # a search naming a project goes to it
             cursor = next((i for i, row in enumerate(self.shown) if row.key == selected), 0)
         self.table.show_rows([row.key for row in self.shown], cursor_row=cursor)
         self.update_info()
