@@ -273,10 +273,17 @@ def status(
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    from tracker.commands.status_text import console_width, plain_report, use_rich
+    from tracker.commands.status_text import (
+        console_width,
+        heading_lines,
+        machine_lines,
+        plain_report,
+        table_rows,
+        use_rich,
+    )
 
+    statuses = [s.value for s in Status]
     if not use_rich(sys.stdout, os.environ):
-        statuses = [s.value for s in Status]
         text = plain_report(report, TARGET_NAMES, statuses, console_width(os.environ))
         if text is not None:  # the same characters rich would print, without loading it
             sys.stdout.write(text)
@@ -285,23 +292,16 @@ def _print_report(report: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]source[/]: {report['source']}")
-    console.print(
-        f"{report['projects']} projects, {report['releases']} releases, newest probe "
-        f"{report['newest_probe'] or 'never'}"
-    )
+    (label, value), counts = heading_lines(report)
+    console.print(f"[bold]{label}[/]: {value}")
+    console.print(counts)
     table = Table("status (current release)", *TARGET_NAMES, title="verdicts per target")
-    statuses = [s.value for s in Status]
-    for value in statuses:
-        row = [str(report["current_release_status"][t].get(value, 0)) for t in TARGET_NAMES]
-        if any(cell != "0" for cell in row):
-            table.add_row(value, *row)
-    table.add_row(
-        "[dim]probed releases[/]", *(str(report["probed_releases"][t]) for t in TARGET_NAMES)
-    )
+    *rows, probed = table_rows(report, TARGET_NAMES, statuses)
+    for row in rows:
+        table.add_row(*row)
+    table.add_row(f"[dim]{probed[0]}[/]", *probed[1:])
     console.print(table)
-    interpreters = ", ".join(f"{i['target']} ({i['version']})" for i in report["interpreters"])
-    console.print(f"[bold]interpreters[/]: {interpreters or 'none (fttrack python install 3.14t)'}")
-    console.print(f"[bold]sandbox levels[/]: {', '.join(report['sandboxes']) or 'none'}")
+    for label, value in machine_lines(report):
+        console.print(f"[bold]{label}[/]: {value}")
     if "queue" in report:
         console.print(f"[bold]probe queue[/]: {report['queue']}")

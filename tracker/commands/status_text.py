@@ -93,6 +93,38 @@ def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) ->
     ]
 
 
+def heading_lines(report: Mapping[str, Any]) -> tuple[tuple[str, str], str]:
+    """The source (a label and its value) and the line of counts under it."""
+    counts = (
+        f"{report['projects']} projects, {report['releases']} releases, newest probe "
+        f"{report['newest_probe'] or 'never'}"
+    )
+    return ("source", str(report["source"])), counts
+
+
+def table_rows(
+    report: Mapping[str, Any], targets: Sequence[str], statuses: Sequence[str]
+) -> list[list[str]]:
+    """The rows of the verdicts table: each status some target counts, then the
+    probed releases (the last row)."""
+    rows = []
+    for value in statuses:
+        row = [str(report["current_release_status"][t].get(value, 0)) for t in targets]
+        if any(cell != "0" for cell in row):
+            rows.append([value, *row])
+    rows.append(["probed releases", *(str(report["probed_releases"][t]) for t in targets)])
+    return rows
+
+
+def machine_lines(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What this machine can probe with, as (label, value) lines."""
+    interpreters = ", ".join(f"{i['target']} ({i['version']})" for i in report["interpreters"])
+    return [
+        ("interpreters", interpreters or "none (fttrack python install 3.14t)"),
+        ("sandbox levels", ", ".join(report["sandboxes"]) or "none"),
+    ]
+
+
 def plain_report(
     report: Mapping[str, Any], targets: Sequence[str], statuses: Sequence[str], width: int
 ) -> str | None:
@@ -100,22 +132,10 @@ def plain_report(
     only rich can say what it would print (see the module docstring)."""
     if "queue" in report:
         return None
-    interpreters = ", ".join(f"{i['target']} ({i['version']})" for i in report["interpreters"])
-    heading = [
-        f"source: {report['source']}",
-        f"{report['projects']} projects, {report['releases']} releases, newest probe "
-        f"{report['newest_probe'] or 'never'}",
-    ]
-    machine = [
-        f"interpreters: {interpreters or 'none (fttrack python install 3.14t)'}",
-        f"sandbox levels: {', '.join(report['sandboxes']) or 'none'}",
-    ]
-    rows = []
-    for value in statuses:
-        row = [str(report["current_release_status"][t].get(value, 0)) for t in targets]
-        if any(cell != "0" for cell in row):
-            rows.append([value, *row])
-    rows.append(["probed releases", *(str(report["probed_releases"][t]) for t in targets)])
+    (label, value), counts = heading_lines(report)
+    heading = [f"{label}: {value}", counts]
+    machine = [f"{label}: {value}" for label, value in machine_lines(report)]
+    rows = table_rows(report, targets, statuses)
     table = _table("verdicts per target", ["status (current release)", *targets], rows)
     if len(table[0]) > width:  # rich would narrow the table
         return None
