@@ -77,12 +77,20 @@ def test_numpy_on_313t_is_ready_from_its_first_2x_release_with_a_ready_wheel(
     assert "2.4.6" in ready
 
 
-def test_numpy_on_315t_has_an_untested_first_wheel_in_25x(archive: Archive) -> None:
+def test_numpy_on_315t_is_first_ready_in_25x_on_a_probe(archive: Archive) -> None:
     numpy = _document(archive, "numpy")
-    assert first_ready(numpy.releases, "3.15t") is None  # no probe on 3.15t
-    wheel = first_wheel(numpy.releases, "3.15t")
-    assert wheel is not None and wheel.startswith("2.5.")
-    assert _release(numpy, wheel).targets["3.15t"].status is Status.WHEEL_ONLY
+    ready = first_ready(numpy.releases, "3.15t")
+    assert ready is not None and ready.startswith("2.5.")
+    verdict = _release(numpy, ready).targets["3.15t"]
+    assert (verdict.status, verdict.evidence) == (Status.READY, Evidence.PROBE)
+
+
+def test_an_unprobed_wheel_is_a_first_wheel_not_a_first_ready(archive: Archive) -> None:
+    adbc = _document(archive, "adbc-driver-manager")
+    assert first_ready(adbc.releases, "3.15t") is None  # no probe of it on 3.15t
+    wheel = first_wheel(adbc.releases, "3.15t")
+    assert wheel == "1.13.0"
+    assert _release(adbc, wheel).targets["3.15t"].status is Status.WHEEL_ONLY
 
 
 def test_lxml_611_inherits_the_gil_verdict_of_613(archive: Archive) -> None:
