@@ -111,45 +111,53 @@ def newest_wheel_sizes(
     """For each project of ``names`` and each target: the size of the largest
     free-threaded wheel for this platform in the newest release that has one, what
     installing the project as a dependency downloads (absent: none, or unknown)."""
-    import sqlalchemy as sa
     from packaging.version import InvalidVersion, Version
+
+    found: dict[tuple[str, str], tuple[Version, int]] = {}
+    for (name, version), by_target in _release_wheel_sizes(store, names, targets).items():
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            continue
+        for target, size in by_target.items():
+            seen = found.get((name, target))
+            if seen is None or parsed > seen[0]:
+                found[(name, target)] = (parsed, size)
+    return {key: size for key, (_version, size) in found.items()}
+
+
+def _release_wheel_sizes(
+    store: Store, names: Iterable[str], targets: Iterable[str]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(project, version) -> target -> the size of the largest free-threaded wheel
+    for this platform, for every release of ``names`` with stored files (a
+    release whose files hold no such wheel maps to ``{}``)."""
+    import sqlalchemy as sa
     from sqlmodel import col
 
     from tracker.store.tables import File, Project, Release
 
     wanted, targets = sorted(set(names)), list(targets)
-    newest: dict[tuple[str, str], tuple[Version, int]] = {}
+    sizes: dict[tuple[str, str], dict[str, int]] = {}
     with store.session_scope() as session:
         for start in range(0, len(wanted), 500):
             query = (
                 sa.select(
-                    col(Project.name),
-                    col(Release.version),
-                    col(File.size),
-                    col(File.targets),
+                    col(Project.name), col(Release.version), col(File.size), col(File.targets),
                     col(File.platforms),
                 )
                 .join(Release, col(File.release_id) == col(Release.id))
                 .join(Project, col(Release.project_id) == col(Project.id))
-                .where(col(Project.name).in_(wanted[start : start + 500]), ~col(File.pure))
-            )
+                .where(col(Project.name).in_(wanted[start : start + 500]))
+            )  # fmt: skip
             for name, version, size, file_targets, platforms in session.execute(query).all():
+                by_target = sizes.setdefault((name, version), {})
                 if DEFAULT_PLATFORM not in platforms:
                     continue
-                try:
-                    parsed = Version(version)
-                except InvalidVersion:
-                    continue
                 for target in targets:
-                    if target not in file_targets:
-                        continue
-                    key = (name, target)
-                    seen = newest.get(key)
-                    if seen is None or parsed > seen[0]:
-                        newest[key] = (parsed, size or 0)
-                    elif parsed == seen[0]:
-                        newest[key] = (parsed, max(seen[1], size or 0))
-    return {key: size for key, (_version, size) in newest.items()}
+                    if target in file_targets:
+                        by_target[target] = max(by_target.get(target, 0), size or 0)
+    return sizes
 
 
 def directory_size(path: Path) -> int:
@@ -177,22 +185,10 @@ def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, in
     """The size in bytes of the free-threaded wheel each job would install: 0 when the
     release has no such wheel, None when its files are not stored (a project seeded
     from a snapshot and not crawled since: the snapshot keeps no file list)."""
-    from sqlmodel import col, select
-
-    from tracker.store.tables import File, Project, Release
-
-    sizes: dict[ProbeJob, int | None] = {}
-    with store.session_scope() as session:
-        for job in jobs:
-            query = (
-                select(File)
-                .join(Release, col(File.release_id) == col(Release.id))
-                .join(Project, col(Release.project_id) == col(Project.id))
-                .where(col(Project.name) == job.project, col(Release.version) == job.version)
-            )
-            rows = session.exec(query).all()
-            sizes[job] = None if not rows else max(
-                [row.size or 0 for row in rows
-                 if job.target in row.targets and DEFAULT_PLATFORM in row.platforms] or [0]
-            )  # fmt: skip
-    return sizes
+    jobs = list(jobs)
+    sizes = _release_wheel_sizes(store, {j.project for j in jobs}, {j.target for j in jobs})
+    found: dict[ProbeJob, int | None] = {}
+    for job in jobs:
+        by_target = sizes.get((job.project, job.version))
+        found[job] = None if by_target is None else by_target.get(job.target, 0)
+    return found
