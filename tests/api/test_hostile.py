@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from tests.api.conftest import TOKEN, Hooks, fill
+from tests.api.served import served
 from tests.store.helpers import pg_schema_url
 from tracker.api import create_app
 from tracker.store import Store, open_store
@@ -212,34 +213,14 @@ def test_head_answers_like_get_on_every_get_route(hostile_app: FastAPI) -> None:
 
 
 def test_head_over_a_real_server(hostile_app: FastAPI) -> None:
-    import socket
-    import threading
-    import time
-
     import httpx
-    import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(hostile_app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        with httpx.Client(base_url=url, timeout=10) as client:
-            head = client.head("/api/v1/projects/numpy")
-            assert head.status_code == 200 and head.content == b""
-            assert int(head.headers["content-length"]) > 100
-            assert client.head("/api/v1/projects/untracked").status_code == 404
-            assert client.get("/healthz").json() == {"ok": True}  # the connection still works
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served(hostile_app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        head = client.head("/api/v1/projects/numpy")
+        assert head.status_code == 200 and head.content == b""
+        assert int(head.headers["content-length"]) > 100
+        assert client.head("/api/v1/projects/untracked").status_code == 404
+        assert client.get("/healthz").json() == {"ok": True}  # the connection still works
 
 
 # -- POST /api/v1/probe answers what really happened -----------------------------------------
