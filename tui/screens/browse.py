@@ -33,6 +33,7 @@ from tui.context import TuiContext, describe_error
 from tui.keys import GLOBAL_KEYS
 from tui.messages import ProjectsLoaded, WorkFailed
 from tui.rows import NO_WATCH, BrowseRow, Filters, SortKey, apply_filters, build_rows, sort_rows
+from tui.widgets.search import SearchInput
 from tui.widgets.table import FixedWidthTable, prepare_rows
 
 __all__ = ["BrowseScreen"]
@@ -102,7 +103,9 @@ class BrowseScreen(Screen[None]):
         with Vertical(id="browse-top"):
             yield Header()
             with Horizontal(id="filters"):
-                yield Input(placeholder="/ search projects", id="search", compact=True)
+                yield SearchInput(
+                    self.search_edited, placeholder="/ search projects", id="search", compact=True
+                )
                 yield Select(
                     [(s.value, s) for s in Status], prompt="any status", id="status", compact=True
                 )
@@ -228,10 +231,9 @@ class BrowseScreen(Screen[None]):
             self.filters = new
             self.refresh_rows()
 
-    @on(Input.Changed, "#search")
-    def search_changed(self, event: Input.Changed) -> None:
-        """Filter as the user types."""
-        self.set_filters(query=event.value)
+    def search_edited(self, value: str) -> None:
+        """Filter as the user types (called by the search box as its value changes)."""
+        self.set_filters(query=value)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

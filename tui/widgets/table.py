@@ -6,12 +6,15 @@ costs seconds per rebuild. Here every column has a fixed width and the rows are
 handed over once (:meth:`FixedWidthTable.remember_rows`): showing a filtered
 subset (:meth:`FixedWidthTable.show_rows`) then only swaps three dicts of
 ready-made row objects, and the dimension update skips the measuring. The
-table still paints only the visible lines, and a one-line :class:`~rich.text.Text`
-cell is drawn straight into segments (the same segments DataTable's
-console-rendering path gives, a fraction of the time: after a search swaps
-the rows, every visible cell is drawn again). Anything else (auto-width
-columns, row labels, taller rows, other cell types) falls back to
-DataTable's own code.
+table still paints only the visible lines. After a search swaps the rows every
+visible line is drawn again, so drawing is cut to what depends on where a row
+is shown: a one-line :class:`~rich.text.Text` cell's text is drawn into
+segments once per project and width and kept across swaps, and a body row
+takes its zebra and cursor styles from caches (DataTable looks up component
+styles for every row). The segments are the ones DataTable draws, metadata
+for mouse clicks included (``tests/tui/test_table.py`` compares them line by
+line). Anything else (auto-width columns, row labels, fixed columns, taller
+rows, other cell types or cursors) falls back to DataTable's own code.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ class FixedWidthTable(DataTable[Any]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._prepared: dict[str, Prepared] = {}
+        #: A one-line cell's text drawn to its width, before the row's styles
+        #: (which depend on where the row is shown): kept across row swaps.
+        self._bodies: dict[tuple[RowKey, ColumnKey, int], list[Segment]] = {}
 
     def _fixed(self) -> bool:
         return bool(self.columns) and not any(c.auto_width for c in self.columns.values())
@@ -71,6 +77,12 @@ class FixedWidthTable(DataTable[Any]):
         """Keep every row that may be shown, ready-made (call after the columns exist):
         ``(key, cells)`` pairs, or what :func:`prepare_rows` made of them."""
         self._prepared = rows if isinstance(rows, dict) else prepare_rows(self.column_keys, rows)
+        self._bodies.clear()
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: cells are drawn again."""
+        self._bodies.clear()
+        super().notify_style_update()
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[str | Text]]]) -> None:
         """Remember ``(key, cells)`` pairs and show them all, in that order."""
@@ -94,6 +106,12 @@ class FixedWidthTable(DataTable[Any]):
             )
             self._new_rows = set()
             self._update_count += 1
+            # Every row is one line: the line → row map and the row order are the
+            # prepared list itself (DataTable would rebuild both row by row).
+            self._ordered_row_cache[(len(prepared), self._update_count)] = [
+                row for _, row, _ in prepared
+            ]
+            self._offset_cache[self._update_count] = [(row_key, 0) for row_key, _, _ in prepared]
             # Size now, not on idle: the layout this causes joins the one the
             # keystroke's Input already asked for (one layout per keystroke, not two).
             self._update_dimensions(())
@@ -107,6 +125,93 @@ class FixedWidthTable(DataTable[Any]):
             self.move_cursor(row=row, animate=False)
         if self.rows and self.show_cursor and self.cursor_type != "none":
             self._highlight_cursor()
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """A body row of one-line cells under a row cursor, its styles taken from caches
+        (DataTable looks up the header's and the row's component styles for every
+        row it draws); any other row as DataTable draws it."""
+        row_index = self._row_locations.get(row_key)
+        if (
+            row_index is None
+            or row_index < self.fixed_rows
+            or self.fixed_columns
+            or self._labelled_row_exists
+            or self.cursor_type != "row"
+            or not self._fixed()
+        ):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        show_cursor = self.show_cursor
+        show_hover = self._show_hover_cursor
+        cache_key = (
+            row_key,
+            line_no,
+            base_style,
+            cursor_location,
+            hover_location,
+            self.cursor_type,
+            show_cursor,
+            show_hover,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        if self.zebra_stripes:
+            parity = "datatable--odd-row" if row_index % 2 else "datatable--even-row"
+            row_style = self.get_component_rich_style(parity)
+        else:
+            row_style = base_style
+        component, post = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover_location.row == row_index,
+            cursor_location.row == row_index,
+            show_cursor,
+            show_hover,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        cells: list[list[Segment]] = []
+        drawn = 0
+        for column_index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            body = self._body(row_key, column.key, width)
+            if body is None:
+                return super()._render_line_in_row(
+                    row_key, line_no, base_style, cursor_location, hover_location
+                )
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            cells.append(list(Segment.apply_style(body, row_style + meta + component, post)))
+            drawn += width
+        # the rest of the line, in the row's colours (as DataTable extends a row)
+        extend, _ = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover_location.row == row_index,
+            cursor_location.row == row_index,
+            show_cursor,
+            show_hover,
+            False,
+            False,
+        )
+        out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        remaining = max(0, self.size.width - drawn)
+        cells.append([Segment(" " * remaining, row_style + extend + out_of_bounds)])
+        pair: tuple[list[list[Segment]], list[list[Segment]]] = ([], cells)
+        self._row_render_cache[cache_key] = pair
+        return pair
 
     def _render_cell(
         self,
@@ -138,10 +243,10 @@ class FixedWidthTable(DataTable[Any]):
         if cached is not None:
             return cached
         row = self.rows.get(row_key)
-        cell = self._data.get(row_key, {}).get(column_key)
-        if type(cell) is str:
-            cell = Text(cell, end="")  # plain: no markup
-        if row is None or row.height != 1 or type(cell) is not Text or "\n" in cell.plain:
+        if row is None or row.height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        body = self._body(row_key, column_key, width)
+        if body is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component_style, post_style = self._get_styles_to_render_cell(
             False,
@@ -159,6 +264,21 @@ class FixedWidthTable(DataTable[Any]):
             + Style.from_meta({"row": row_index, "column": column_index})
             + component_style
         )
+        lines = [list(Segment.apply_style(body, pre_style, post_style))]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _body(self, row_key: RowKey, column_key: ColumnKey, width: int) -> list[Segment] | None:
+        """The segments of a one-line cell padded to ``width``, or None for any other cell."""
+        key = (row_key, column_key, width)
+        body = self._bodies.get(key)
+        if body is not None:
+            return body
+        cell = self._data.get(row_key, {}).get(column_key)
+        if type(cell) is str:
+            cell = Text(cell, end="")  # plain: no markup
+        if type(cell) is not Text or "\n" in cell.plain:
+            return None
         console = self.app.console
         padding = self.cell_padding
         segments = cell.render(console, end="")
@@ -168,9 +288,8 @@ class FixedWidthTable(DataTable[Any]):
         if padding:
             gap = Segment(" " * padding, Style.null())
             body = [gap, *body, gap]
-        lines = [list(Segment.apply_style(body, pre_style, post_style))]
-        self._cell_render_cache[cache_key] = lines
-        return lines
+        self._bodies[key] = body
+        return body
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Without measuring cells when every column has a fixed width."""
