@@ -17,7 +17,9 @@ target's) and ``targets``: one such document per target, keyed by target.
 
 from __future__ import annotations
 
-import json
+from typing import Any
+
+import msgspec
 
 from tracker.audit.report import (
     AuditReport,
@@ -33,7 +35,7 @@ def render(
     report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
 ) -> str:
     """The report as indented JSON (UTF-8 text, newline-terminated)."""
-    return json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
+    return _indented(report_to_json(report))
 
 
 def render_targets(
@@ -44,4 +46,11 @@ def render_targets(
     show_all: bool = False,
 ) -> str:
     """One document per target under ``targets`` (indented JSON, newline-terminated)."""
-    return json.dumps(multi_report_to_json(multi), indent=2, ensure_ascii=False) + "\n"
+    return _indented(multi_report_to_json(multi))
+
+
+def _indented(document: Any) -> str:
+    """``json.dumps(document, indent=2, ensure_ascii=False)`` and a newline, the same
+    characters, made by msgspec (the audit has it loaded already; the json module's
+    indenting encoder is pure Python)."""
+    return msgspec.json.format(msgspec.json.encode(document), indent=2).decode() + "\n"
