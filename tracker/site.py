@@ -53,6 +53,8 @@ from tracker.documents import (
 __all__ = ["ExportResult", "index_rows", "render_index_html", "shared_badge_path", "write_site"]
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: Threads compressing project documents (gzip level 9 is most of an export's CPU).
+_GZIP_THREADS = max(1, min(2, os.cpu_count() or 1))
 _DARK = {"ready", "crashed", "timed-out", "install-failed", "import-failed"}
 
 
@@ -68,36 +70,60 @@ class ExportResult:
 
 class _Writer:
     """Writes files atomically under one directory (unless they already hold the same
-    bytes) and counts the bytes of the site."""
+    bytes) and counts the bytes of the site.
+
+    Each folder is listed once, on its first file: a file that was not there
+    costs no look-up and a copy that is not there no failed removal (an
+    export into a new directory makes 60,000 files at 15,000 projects).
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.written = 0
-        self._made: set[str] = set()
+        self._listed: dict[str, set[str]] = {}
+
+    def _names(self, folder: str) -> tuple[str, set[str]]:
+        """The folder's path and the names of the files in it (made when missing)."""
+        parent = os.path.join(self.directory, folder) if folder else str(self.directory)
+        names = self._listed.get(folder)
+        if names is None:
+            os.makedirs(parent, exist_ok=True)
+            with os.scandir(parent) as entries:
+                names = {entry.name for entry in entries}
+            self._listed[folder] = names
+        return parent, names
 
     def write(self, relative: str, data: bytes) -> None:
         self.written += len(data)
         folder, _, name = relative.rpartition("/")
-        parent = os.path.join(self.directory, folder) if folder else str(self.directory)
-        if parent not in self._made:
-            os.makedirs(parent, exist_ok=True)
-            self._made.add(parent)
+        parent, names = self._names(folder)
         path = os.path.join(parent, name)
-        try:
-            if os.path.getsize(path) == len(data):
-                with open(path, "rb") as existing:
-                    if existing.read() == data:
-                        return
-        except OSError:  # not there yet (or not readable): write it
-            pass
+        if name in names:
+            try:
+                if os.path.getsize(path) == len(data):
+                    with open(path, "rb") as existing:
+                        if existing.read() == data:
+                            return
+            except OSError:  # gone meanwhile (or not readable): write it
+                pass
         temporary = os.path.join(parent, f".{name}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
+        names.add(name)
 
     def remove(self, relative: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(os.path.join(self.directory, relative))
+        folder, _, name = relative.rpartition("/")
+        parent, names = self._names(folder)
+        if name in names:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(parent, name))
+            names.discard(name)
 
 
 def shared_badge_path(message: str, target: str) -> str:
@@ -138,8 +164,8 @@ def write_site(
             badges += 1
     summaries = {s.name: s for s in feed.projects}
     drawn: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}  # few distinct badges
-    # zlib lets go of the GIL: documents are compressed in a thread while files are written
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fttrack-gzip") as pool:
+    # zlib lets go of the GIL: documents are compressed in threads while files are written
+    with ThreadPoolExecutor(max_workers=_GZIP_THREADS, thread_name_prefix="fttrack-gzip") as pool:
         for name, compressed, own in _compressed(documents, pool):
             if compressed is not None:
                 out.write(f"projects/{name}.json.gz", compressed.result())
@@ -180,7 +206,7 @@ def _compressed(
             (name, data), own = item, None
         job = pool.submit(gzip.compress, data, 9, mtime=0) if _SAFE_NAME.match(name) else None
         ahead.append((name, job, own))
-        if len(ahead) > 4:
+        if len(ahead) > 4 * _GZIP_THREADS:
             yield ahead.popleft()
     yield from ahead
 

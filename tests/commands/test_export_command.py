@@ -118,3 +118,20 @@ def test_chart_draws_one_bar_per_target_with_segments_proportional() -> None:
     widths = {r.find(f"{SVG}title").text: float(r.get("width", 0)) for r in segments}  # type: ignore[union-attr]
     assert widths["3.13t no-ft-wheel: 3 of 4"] == 3 * widths["3.13t ready: 1 of 4"]
     assert widths["3.14t ready: 4 of 4"] == widths["3.13t ready: 1 of 4"] * 4
+
+
+def test_a_second_export_rewrites_only_what_changed(tmp_path: Path) -> None:
+    out, url = tmp_path / "site", _db(tmp_path)
+    assert CliRunner().invoke(export, [str(out), "--db", url]).exit_code == 0
+    kept = out / "projects" / "six.json.gz"
+    changed = out / "badges" / "numpy-3.14t.json"
+    right = changed.read_bytes()
+    changed.write_bytes(b"{}")  # edited by hand since
+    (out / "projects" / "numpy.json").write_text("{}")  # left by an older export
+    before = kept.stat().st_ino, kept.stat().st_mtime_ns
+    result = CliRunner().invoke(export, [str(out), "--db", url])
+    assert result.exit_code == 0, result.output
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == before  # same bytes: left alone
+    assert changed.read_bytes() == right
+    assert not (out / "projects" / "numpy.json").exists()
+    assert not [p for p in out.rglob(".*.tmp")]
