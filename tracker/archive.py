@@ -31,7 +31,6 @@ read; their summaries are computed on load.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import zlib
 from _thread import allocate_lock
@@ -67,6 +66,24 @@ _INDEX_LIMIT = 64 * 1024 * 1024
 _INFLATE_CHUNK = 16 * 1024 * 1024
 _T = TypeVar("_T")
 _pread = getattr(os, "pread", None)
+
+
+class _Index(msgspec.Struct):
+    """``snapshot.index.json``: where each member lies in the snapshot file."""
+
+    schema: int
+    #: The snapshot file's size when the index was written (a mismatch: stale).
+    size: int
+    #: The summaries member (the trailer): (offset, length).
+    summaries: tuple[int, int]
+    #: Each project's member: name → (offset, length).
+    projects: dict[str, tuple[int, int]]
+    targets: list[str] | None = None
+    probed_targets: list[str] | None = None
+    generated: str | None = None
+
+
+_INDEX_DECODER = msgspec.json.Decoder(_Index)
 
 
 def _without_gc(build: Callable[[], _T]) -> _T:
@@ -153,25 +170,19 @@ class Archive:
             if index_path.stat().st_size > _INDEX_LIMIT:
                 return False
             raw = index_path.read_bytes()
-            index = _without_gc(lambda: json.loads(raw))
-            if index.get("schema") != DOCUMENT_SCHEMA:
+            index = _without_gc(lambda: _INDEX_DECODER.decode(raw))
+            if index.schema != DOCUMENT_SCHEMA:
                 return False
-            if index.get("size") != self.path.stat().st_size:
+            if index.size != self.path.stat().st_size:
                 return False  # stale: the snapshot was replaced after its index
-            projects = index["projects"]
-            spans = _without_gc(
-                lambda: {str(k): (int(v[0]), int(v[1])) for k, v in projects.items()}
-            )
-            trailer = index["summaries"]
-            self._trailer = (int(trailer[0]), int(trailer[1]))
-            self.targets = tuple(str(t) for t in index.get("targets") or TARGET_NAMES)
-            probed = index.get("probed_targets")
-            if isinstance(probed, list):
-                self._probed_targets = tuple(str(t) for t in probed)
-            generated = index.get("generated")
-            self.generated = generated if isinstance(generated, str) else None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        except (OSError, msgspec.MsgspecError):
             return False
+        spans = index.projects
+        self._trailer = index.summaries
+        self.targets = tuple(index.targets or TARGET_NAMES)
+        if index.probed_targets is not None:
+            self._probed_targets = tuple(index.probed_targets)
+        self.generated = index.generated
         self._spans = spans
         return True
 
@@ -307,8 +318,8 @@ def write_archive(
     """
     head = b'{"schema":%d,"generated":%s,"targets":%s,"projects":[' % (
         DOCUMENT_SCHEMA,
-        json.dumps(generated).encode(),
-        json.dumps(list(TARGET_NAMES), separators=(",", ":")).encode(),
+        msgspec.json.encode(generated),
+        msgspec.json.encode(list(TARGET_NAMES)),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
@@ -343,7 +354,7 @@ def write_archive(
     }
     index_path = index_path_for(path)
     index_partial = index_path.with_name(index_path.name + ".partial")
-    index_partial.write_text(json.dumps(index, separators=(",", ":")))
+    index_partial.write_bytes(msgspec.json.encode(index))
     os.replace(partial, path)
     os.replace(index_partial, index_path)
     return summaries

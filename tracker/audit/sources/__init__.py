@@ -81,7 +81,7 @@ def detect_format(path: str) -> str | None:
     """The format name for a file name, or None when the name says nothing."""
     name = Path(path).name
     for pattern, format_name in _PATTERNS:
-        if fnmatch.fnmatchcase(name, pattern):
+        if pattern == name or ("*" in pattern and fnmatch.fnmatchcase(name, pattern)):
             return format_name
     return None
 
