@@ -128,3 +128,23 @@ def test_worker_refuses_a_target_it_cannot_probe(
     )  # fmt: skip
     assert done.returncode == 2
     assert "no free-threaded interpreter here for 3.15t" in done.stderr
+
+
+def test_status_on_sqlite_reports_in_process_without_loading_the_queue(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    open_store(url, seed=False).close()
+    script = (
+        "import sys, json, contextlib, io\n"
+        "from tracker.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        f"    main(['status', '--db', {url!r}, '--json'])\n"
+        "print(json.dumps([json.loads(out.getvalue())['queue'],"
+        " sorted(m for m in ('psycopg', 'procrastinate') if m in sys.modules)]))\n"
+    )
+    done = subprocess.run(
+        [str(Path(str(FTTRACK)).with_name("python")), "-c", script],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"backend": "in-process"}, []]

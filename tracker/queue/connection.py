@@ -15,10 +15,12 @@ procrastinate's default tables (``procrastinate_jobs``, ``procrastinate_events``
 from __future__ import annotations
 
 import threading
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from tracker.errors import ConfigError, StoreError
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["conninfo", "ensure_schema", "is_postgres_url", "require_postgres", "schema_installed"]
 
@@ -64,6 +66,7 @@ def ensure_schema(db_url: str) -> None:
     with _installed_lock:
         if info in _installed:
             return
+    import psycopg
     from procrastinate.schema import SchemaManager
 
     try:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 import sqlalchemy as sa
 
 from tracker.errors import StoreError
-from tracker.queue.app import QUEUE_PREFIX
 from tracker.queue.connection import conninfo, is_postgres_url, schema_installed
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["queue_health"]
 
@@ -49,6 +50,8 @@ def queue_health(
             return {"backend": "in-process"}
     elif not is_postgres_url(database):
         return {"backend": "in-process"}
+    import psycopg  # only for PostgreSQL (0.3 s to import)
+
     try:
         with _connect(database) as connection:
             if not schema_installed(connection):
@@ -67,6 +70,8 @@ def _connect(database: str | sa.Engine) -> Iterator[psycopg.Connection[Any]]:
     A borrowed connection's transaction (read-only here) is rolled back when the
     pool takes it back.
     """
+    import psycopg
+
     if isinstance(database, str):
         with psycopg.connect(conninfo(database), autocommit=True) as connection:
             yield connection
@@ -78,6 +83,8 @@ def _connect(database: str | sa.Engine) -> Iterator[psycopg.Connection[Any]]:
 
 
 def _health(connection: psycopg.Connection[Any], alive_seconds: float) -> dict[str, Any]:
+    from tracker.queue.app import QUEUE_PREFIX
+
     now = connection.execute("SELECT now()").fetchone()
     assert now is not None
     workers = []
