@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from tracker.errors import StoreError
 from tracker.models import Evidence, Status
 from tracker.store import Store, open_store
 from tracker.store.engine import (
+    HEAD_REVISION,
     current_revision,
     head_revision,
     make_engine,
@@ -48,7 +51,7 @@ def test_unreachable_database_is_a_store_error() -> None:
 
 
 def test_new_database_is_migrated_to_head(store: Store) -> None:
-    assert current_revision(store.engine) == head_revision()
+    assert current_revision(store.engine) == head_revision() == HEAD_REVISION
     tables = set(sa.inspect(store.engine).get_table_names())
     assert {"projects", "watchlist", "releases", "files", "probe_runs"} <= tables
 
@@ -108,3 +111,19 @@ def test_old_database_is_upgraded_keeping_its_rows(db_url: str, tmp_path: Path) 
 def test_migrating_twice_changes_nothing(store: Store) -> None:
     migrate(store.engine)
     assert current_revision(store.engine) == head_revision()
+
+
+def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'at-head.db'}"
+    open_store(url, seed=False).close()
+    script = (
+        "import sys\n"
+        "from tracker.store import open_store\n"
+        f"open_store({url!r}, seed=False).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

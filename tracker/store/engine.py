@@ -23,11 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -51,11 +46,14 @@ from tracker.store.queries import PageFile, UpsertResult
 from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from tracker.store.importer import ImportResult
 
 _IMMEDIATE = "fttrack_sqlite_immediate"
 
 __all__ = [
+    "HEAD_REVISION",
     "Store",
     "current_revision",
     "head_revision",
@@ -137,7 +135,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions begin in _sqlite_begin
 
 
+#: The newest migration (``migrations/versions``); a new migration changes it, and
+#: ``tests/store/test_engine.py`` checks it against alembic's own reading. A database
+#: already there is opened without loading alembic (a third of a second).
+HEAD_REVISION = "0004"
+
+
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
@@ -145,7 +151,11 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def head_revision() -> str:
-    """The newest migration revision shipped with this version of fttrack."""
+    """The newest migration revision shipped with this version of fttrack, as alembic
+    reads the migrations (:data:`HEAD_REVISION` says the same without alembic)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     head = ScriptDirectory.from_config(config).get_current_head()
@@ -156,7 +166,10 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None for a database fttrack never migrated."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return None if found is None else str(found)
 
 
 def migrate(engine: Engine, revision: str = "head") -> str | None:
@@ -168,6 +181,8 @@ def migrate(engine: Engine, revision: str = "head") -> str | None:
     lock does. A database still busy with another writer is retried a few
     times. Errors carry the database's own words, never SQL.
     """
+    from alembic.util import CommandError
+
     from tracker.store.migration_lock import sqlite_migration_lock
 
     lock = (
@@ -205,6 +220,9 @@ def _migrate_once(engine: Engine, revision: str) -> str | None:
     with bind.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(_alembic_config(connection), revision)
         return before
@@ -477,12 +495,13 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
     """
     engine = make_engine(db_url)
     try:
-        current_revision(engine)  # can it be opened at all?
+        revision = current_revision(engine)  # can it be opened at all?
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"cannot open the database {_safe(db_url)}: {_db_words(exc)}") from None
     try:
-        brand_new = migrate(engine) is None  # under the migration lock: one process creates
+        # under the migration lock: one process creates
+        brand_new = revision != HEAD_REVISION and migrate(engine) is None
     except StoreError:
         engine.dispose()
         raise
