@@ -22,7 +22,7 @@ from tracker.pythons.discover import (
     find_interpreters,
     verify_interpreter,
 )
-from tracker.pythons.install import install_interpreter
+from tracker.pythons.install import EXPECTED_MODULES, install_interpreter, missing_modules
 
 
 def test_both_targets_are_found_and_verified() -> None:
@@ -96,6 +96,28 @@ def test_fttrack_builds_carry_their_configure_flags() -> None:
         marker = json.loads((interpreter.prefix / BUILD_MARKER).read_text())
         assert "--disable-gil" in marker["configure"]
         assert marker["version"] == interpreter.version
+
+
+def test_every_interpreter_has_the_standard_extension_modules() -> None:
+    # A source build leaves out what it lacks a library for (3.15 builds no _decimal
+    # without a system libmpdec unless told to use its own); `fttrack python install`
+    # builds such an interpreter again.
+    found = find_interpreters(load_settings())
+    assert {i.target.name for i in found} >= {"3.13t", "3.14t", "3.15t"}
+    for interpreter in found:
+        assert missing_modules(interpreter.path) == [], interpreter.path
+
+
+def test_missing_modules_names_what_an_interpreter_lacks(tmp_path: Path) -> None:
+    # A stand-in interpreter: a script that runs this Python with _decimal blocked.
+    fake = tmp_path / "python3.15t"
+    fake.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.modules['_decimal'] = None\nexec(sys.argv[-1])\n"
+    )
+    fake.chmod(0o755)
+    assert "_decimal" in EXPECTED_MODULES
+    assert missing_modules(fake) == ["_decimal"]
+    assert missing_modules(tmp_path / "absent") == []
 
 
 def test_a_timed_out_check_is_not_conclusive(monkeypatch: pytest.MonkeyPatch) -> None:

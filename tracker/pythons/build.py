@@ -232,6 +232,7 @@ def build_from_source(
             f"--prefix={prefix}",
             "--with-ensurepip=no",
             "--disable-test-modules",
+            *_libmpdec_option(),
         ]
         _run_logged(configure, source, work / "configure.log", "configure", progress)
         _run_logged(["make", f"-j{jobs}"], source, work / "make.log", "make", progress)
@@ -242,6 +243,24 @@ def build_from_source(
                 path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
         (prefix / BUILD_MARKER).write_text(json.dumps({"version": version, "configure": configure}))
         return prefix / "bin" / f"python{minor}t"
+
+
+def _libmpdec_option() -> list[str]:
+    """``--with-system-libmpdec=no`` when this machine has no mpdecimal library.
+
+    CPython 3.13+ builds ``_decimal`` against the system's libmpdec by default;
+    3.15 no longer falls back to its bundled copy when there is none (Debian 12
+    ships none), and would be built without ``_decimal``: a wheel probed there
+    would import ``decimal`` from its slow pure-Python twin, unlike on the
+    interpreters users have.
+    """
+    try:
+        found = subprocess.run(
+            ["pkg-config", "--exists", "libmpdec"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ["--with-system-libmpdec=no"]
+    return [] if found.returncode == 0 else ["--with-system-libmpdec=no"]
 
 
 def _extract(tar: tarfile.TarFile, destination: Path) -> None:

@@ -12,12 +12,38 @@ from tracker.models import Target
 from tracker.pythons.build import build_from_source
 from tracker.pythons.discover import (
     Interpreter,
+    clean_environment,
     find_interpreters,
     uv_binary,
     verify_interpreter,
 )
 
-__all__ = ["install_interpreter"]
+__all__ = ["EXPECTED_MODULES", "install_interpreter", "missing_modules"]
+
+
+#: Standard extension modules every interpreter users have carries, and which a
+#: source build leaves out silently when a library or header is missing.
+EXPECTED_MODULES = ("_decimal", "_ctypes", "_ssl", "_sqlite3", "zlib", "_bz2", "_lzma", "_uuid")
+
+
+def missing_modules(python: Path) -> list[str]:
+    """The :data:`EXPECTED_MODULES` that ``python`` cannot find (empty when it cannot tell)."""
+    script = (
+        "import importlib.util\n"
+        f"print(' '.join(m for m in {EXPECTED_MODULES!r} if importlib.util.find_spec(m) is None))"
+    )
+    try:
+        completed = subprocess.run(
+            [str(python), "-I", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_environment(),
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return completed.stdout.split() if completed.returncode == 0 else []
 
 
 def _uv_install(target: Target, progress: Callable[[str], None]) -> bool:
@@ -54,8 +80,15 @@ def install_interpreter(
     """Make sure a verified ``target`` interpreter exists; return it and whether it is new."""
     if not force_build:
         for interpreter in find_interpreters(settings):
-            if interpreter.target == target:
-                return interpreter, False
+            if interpreter.target != target:
+                continue
+            missing = missing_modules(interpreter.path)
+            if interpreter.source == "fttrack-build" and missing:
+                progress(
+                    f"{interpreter.path} was built without {', '.join(missing)}: building again"
+                )
+                break
+            return interpreter, False
         if tarball is None and _uv_install(target, progress):
             for interpreter in find_interpreters(settings):
                 if interpreter.target == target:
