@@ -116,6 +116,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _import_quick_audit() -> Any:
+    """The audit fast path's module, with msgspec bound to ``typing``.
+
+    When typing_extensions is installed, msgspec takes ``get_type_hints``,
+    ``Required`` and ``NotRequired`` from it (for Pythons older than 3.11), and
+    importing typing_extensions loads inspect, ast and dis: 15 to 20 ms of a
+    130 ms audit. Python 3.11's ``typing`` has all three, so typing_extensions
+    is hidden while msgspec is first imported; it stays importable afterwards.
+    """
+    hide = "msgspec" not in sys.modules and "typing_extensions" not in sys.modules
+    if hide:
+        sys.modules["typing_extensions"] = None  # type: ignore[assignment]  # import fails
+    try:
+        return importlib.import_module("tracker.commands.audit_quick")
+    finally:
+        if hide and "typing_extensions" in sys.modules and sys.modules["typing_extensions"] is None:
+            del sys.modules["typing_extensions"]
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the CLI, turning fttrack errors into one line.
 
@@ -124,7 +143,7 @@ def main(argv: list[str] | None = None) -> Any:
     """
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["audit"]:
-        quick = importlib.import_module("tracker.commands.audit_quick")
+        quick = _import_quick_audit()
         code = quick.quick_audit(list(args[1:]))
         if code is not None:
             return code

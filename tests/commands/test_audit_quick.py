@@ -109,3 +109,21 @@ def test_the_fast_path_never_imports_click() -> None:
         check=True,
     )
     assert done.stdout.strip().splitlines()[-1] in ("0 False False", "1 False False")
+
+
+def test_the_fast_path_loads_msgspec_without_typing_extensions_and_leaves_it_importable() -> None:
+    code = (
+        "import sys; from tracker.cli import main\n"
+        "main(['audit', sys.argv[1]])\n"
+        "loaded = ['typing_extensions' in sys.modules, 'inspect' in sys.modules]\n"
+        "import typing_extensions\n"
+        "print(loaded, typing_extensions.__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(LOCKFILES / "uv.large.lock")],
+        capture_output=True,
+        text=True,
+        env={"FTTRACK_SNAPSHOT": str(FEED), "NO_COLOR": "1", "PATH": ""},
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[False, False] typing_extensions"
