@@ -82,8 +82,8 @@ def install_interpreter(
         for interpreter in find_interpreters(settings):
             if interpreter.target != target:
                 continue
-            missing = missing_modules(interpreter.path)
-            if interpreter.source == "fttrack-build" and missing:
+            built_here = interpreter.source == "fttrack-build"
+            if built_here and (missing := missing_modules(interpreter.path)):
                 progress(
                     f"{interpreter.path} was built without {', '.join(missing)}: building again"
                 )
