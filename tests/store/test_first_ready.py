@@ -86,11 +86,11 @@ def test_numpy_on_315t_is_first_ready_in_25x_on_a_probe(archive: Archive) -> Non
 
 
 def test_an_unprobed_wheel_is_a_first_wheel_not_a_first_ready(archive: Archive) -> None:
-    adbc = _document(archive, "adbc-driver-manager")
-    assert first_ready(adbc.releases, "3.15t") is None  # no probe of it on 3.15t
-    wheel = first_wheel(adbc.releases, "3.15t")
-    assert wheel == "1.13.0"
-    assert _release(adbc, wheel).targets["3.15t"].status is Status.WHEEL_ONLY
+    isal = _document(archive, "isal")
+    assert first_ready(isal.releases, "3.15t") is None  # no probe of it on 3.15t
+    wheel = first_wheel(isal.releases, "3.15t")
+    assert wheel == "1.9.0"
+    assert _release(isal, wheel).targets["3.15t"].status is Status.WHEEL_ONLY
 
 
 def test_lxml_611_inherits_the_gil_verdict_of_613(archive: Archive) -> None:
