@@ -95,12 +95,9 @@ def test_what_the_fast_path_does_not_take_is_handed_back_untouched(
         assert (out.getvalue(), err.getvalue()) == (b"", b"")
 
 
-def test_the_fast_path_never_imports_click() -> None:
-    code = (
-        "import sys; from tracker.cli import main\n"
-        "code = main(['audit', sys.argv[1]])\n"
-        "print(code, 'click' in sys.modules, 'rich' in sys.modules)\n"
-    )
+def _last_line_after_an_audit(then: str) -> str:
+    """The last line a fresh Python prints after ``main(['audit', LOCK])``, then ``then``."""
+    code = f"import sys; from tracker.cli import main\ncode = main(['audit', sys.argv[1]])\n{then}"
     done = subprocess.run(
         [sys.executable, "-c", code, str(LOCKFILES / "uv.large.lock")],
         capture_output=True,
@@ -108,22 +105,18 @@ def test_the_fast_path_never_imports_click() -> None:
         env={"FTTRACK_SNAPSHOT": str(FEED), "NO_COLOR": "1", "PATH": ""},
         check=True,
     )
-    assert done.stdout.strip().splitlines()[-1] in ("0 False False", "1 False False")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_fast_path_never_imports_click() -> None:
+    last = _last_line_after_an_audit("print(code, 'click' in sys.modules, 'rich' in sys.modules)\n")
+    assert last in ("0 False False", "1 False False")
 
 
 def test_the_fast_path_loads_msgspec_without_typing_extensions_and_leaves_it_importable() -> None:
-    code = (
-        "import sys; from tracker.cli import main\n"
-        "main(['audit', sys.argv[1]])\n"
+    last = _last_line_after_an_audit(
         "loaded = ['typing_extensions' in sys.modules, 'inspect' in sys.modules]\n"
         "import typing_extensions\n"
         "print(loaded, typing_extensions.__name__)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(LOCKFILES / "uv.large.lock")],
-        capture_output=True,
-        text=True,
-        env={"FTTRACK_SNAPSHOT": str(FEED), "NO_COLOR": "1", "PATH": ""},
-        check=True,
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[False, False] typing_extensions"
+    assert last == "[False, False] typing_extensions"

@@ -19,6 +19,7 @@ rows, other cell types or cursors) falls back to DataTable's own code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -171,7 +172,9 @@ class FixedWidthTable(DataTable[Any]):
             row_style = self.get_component_rich_style(parity)
         else:
             row_style = base_style
-        component, post = self._get_styles_to_render_cell(
+        # (header, label, fixed, hover, cursor, ...): the same for every cell of the row
+        styles = functools.partial(
+            self._get_styles_to_render_cell,
             False,
             False,
             False,
@@ -179,8 +182,9 @@ class FixedWidthTable(DataTable[Any]):
             cursor_location.row == row_index,
             show_cursor,
             show_hover,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+        )
+        component, post = styles(
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css"
         )
         cells: list[list[Segment]] = []
         drawn = 0
@@ -195,17 +199,7 @@ class FixedWidthTable(DataTable[Any]):
             cells.append(list(Segment.apply_style(body, row_style + meta + component, post)))
             drawn += width
         # the rest of the line, in the row's colours (as DataTable extends a row)
-        extend, _ = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover_location.row == row_index,
-            cursor_location.row == row_index,
-            show_cursor,
-            show_hover,
-            False,
-            False,
-        )
+        extend, _ = styles(False, False)
         out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
         remaining = max(0, self.size.width - drawn)
         cells.append([Segment(" " * remaining, row_style + extend + out_of_bounds)])
