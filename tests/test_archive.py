@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from tracker.archive import FILE_LIMIT, MEMBER_LIMIT, Archive, index_path_for, write_archive
+from tracker.archive import (
+    FILE_LIMIT,
+    HEAD_RELEASES,
+    MEMBER_LIMIT,
+    Archive,
+    index_path_for,
+    write_archive,
+)
 from tracker.datafiles import data_file
 from tracker.documents import ProjectDocument, convert_document, decode_feed, summarize
 from tracker.errors import SourceError
@@ -56,7 +63,7 @@ def test_summaries_are_read_without_decompressing_any_project(
     path = _copy(tmp_path, index=True)
     spans = json.loads(index_path_for(path).read_text())["projects"]
     data = bytearray(path.read_bytes())
-    for start, length in spans.values():  # every project member destroyed, sizes kept
+    for start, length, *_ in spans.values():  # every project member destroyed, sizes kept
         data[start : start + length] = b"\0" * length
     path.write_bytes(bytes(data))
     archive = Archive(path)
@@ -249,3 +256,47 @@ def test_a_gzip_bomb_is_a_one_line_source_error(bomb: Path, tmp_path: Path, via:
     assert len(lines) == 1
     assert lines[0].startswith(f"snapshot {path}")
     assert f"decompresses to more than {limit // 2**20} MiB" in lines[0]
+
+
+def test_a_head_holds_the_summary_and_the_newest_releases() -> None:
+    spans = json.loads(index_path_for(SHIPPED).read_text())["projects"]
+    long_ones = [name for name, span in spans.items() if len(span) == 3]
+    assert "boto3" in long_ones and "numpy" in long_ones
+    heads, wholes = Archive(SHIPPED), Archive(SHIPPED)  # nothing read yet: no whole cached
+    for name in [*long_ones[::40], "boto3", "numpy"]:
+        head, whole = heads.document_head(name) or (None, None)
+        full = wholes.document(name)
+        assert head is not None and full is not None and whole is False
+        assert head.summary == full.summary and head.summary is not None
+        assert list(head.releases) == list(full.releases)[:HEAD_RELEASES], name
+    for name, span in list(spans.items())[::97]:
+        if len(span) == 2:  # a short history is read whole, and said to be
+            found = Archive(SHIPPED).document_head(name)
+            assert found is not None and found[1] is True
+            assert len(found[0].releases) <= HEAD_RELEASES
+    assert heads.document_head("no-such-project") is None
+
+
+def test_a_head_is_found_only_where_a_history_is_longer_than_it(tmp_path: Path) -> None:
+    from tracker.documents import ReleaseDocument
+
+    def history(name: str, count: int) -> ProjectDocument:
+        releases = [ReleaseDocument(f"1.{n}") for n in reversed(range(count))]
+        return ProjectDocument(name, releases=releases).with_summary()
+
+    path = tmp_path / "s.json.gz"
+    write_archive(
+        path, [history("short", HEAD_RELEASES), history("long", HEAD_RELEASES + 1)], generated=None
+    )
+    spans = json.loads(index_path_for(path).read_text())["projects"]
+    assert len(spans["short"]) == 2 and len(spans["long"]) == 3
+    archive = Archive(path)
+    head, whole = archive.document_head("long") or (None, None)
+    assert head is not None and whole is False
+    assert [r.version for r in head.releases] == [f"1.{n}" for n in range(16, 0, -1)]
+    # a head length that runs past the member is a one-line error, not a wrong answer
+    index = json.loads(index_path_for(path).read_text())
+    index["projects"]["long"][2] = 10**6
+    index_path_for(path).write_text(json.dumps(index))
+    with pytest.raises(SourceError, match="shorter than its head"):
+        Archive(path).document_head("long")

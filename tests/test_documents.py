@@ -46,7 +46,7 @@ def _members() -> Iterator[tuple[str, bytes]]:
     index = json.loads(index_path_for(SHIPPED).read_text())
     data = SHIPPED.read_bytes()
     assert index["size"] == len(data)
-    for name, (start, length) in index["projects"].items():
+    for name, (start, length, *_) in index["projects"].items():
         text = zlib.decompressobj(31).decompress(data[start : start + length])
         yield name, text.removeprefix(b",")
 

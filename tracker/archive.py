@@ -12,6 +12,11 @@ between a header member and a trailer member that holds every summary::
 The member index beside it (``snapshot.index.json``) gives the byte span of
 each member, the trailer's, and the header fields, so a reader decompresses
 only what it needs: the summaries (a list of every project), or one project.
+For a project with more than :data:`HEAD_RELEASES` releases, a third number
+beside the span gives the length of the member's *head*: its decompressed bytes
+up to the end of the newest :data:`HEAD_RELEASES` releases (the summary comes
+before the releases in a document). An audit of a recent pin reads only the head
+(:meth:`Archive.document_head`): boto3's member is 450 KB of JSON, its head 4 KB.
 A missing or stale index (its ``size`` differs from the file's) falls back to
 one bounded read of the whole file: same answers, slower.
 
@@ -54,13 +59,23 @@ from tracker.documents import (
 )
 from tracker.errors import SourceError
 
-__all__ = ["FILE_LIMIT", "MEMBER_LIMIT", "Archive", "index_path_for", "write_archive"]
+__all__ = [
+    "FILE_LIMIT",
+    "HEAD_RELEASES",
+    "MEMBER_LIMIT",
+    "Archive",
+    "index_path_for",
+    "write_archive",
+]
 
 #: Largest decompressed size of one member (a project's history, or all summaries).
 MEMBER_LIMIT = 256 * 1024 * 1024
 #: Largest decompressed size of a whole snapshot read without its index (the shipped
 #: snapshot is 40 MB; a larger one always has its index, written by :func:`write_archive`).
 FILE_LIMIT = 1024 * 1024 * 1024
+#: Releases in a member's head (see the module docstring): a lockfile pins recent
+#: releases, and 16 hold every pin of a real 165-package uv.lock.
+HEAD_RELEASES = 16
 _GZIP_MAGIC = b"\x1f\x8b"
 _INDEX_LIMIT = 64 * 1024 * 1024
 _INFLATE_CHUNK = 16 * 1024 * 1024
@@ -76,8 +91,9 @@ class _Index(msgspec.Struct):
     size: int
     #: The summaries member (the trailer): (offset, length).
     summaries: tuple[int, int]
-    #: Each project's member: name → (offset, length).
-    projects: dict[str, tuple[int, int]]
+    #: Each project's member: name → (offset, length), or (offset, length, head length)
+    #: for a history longer than :data:`HEAD_RELEASES` (see the module docstring).
+    projects: dict[str, tuple[int, ...]]
     targets: list[str] | None = None
     probed_targets: list[str] | None = None
     generated: str | None = None
@@ -150,7 +166,8 @@ class Archive:
         self.generated: str | None = None
         self.targets: tuple[str, ...] = TARGET_NAMES
         self._probed_targets: tuple[str, ...] | None = None
-        self._spans: dict[str, tuple[int, int]] | None = None
+        #: name -> (offset, length[, head length]) of its member.
+        self._spans: dict[str, tuple[int, ...]] | None = None
         self._trailer: tuple[int, int] | None = None
         self._by_name: dict[str, ProjectDocument] = {}
         self._summaries: list[ProjectSummary] | None = None
@@ -183,6 +200,8 @@ class Archive:
         if index.probed_targets is not None:
             self._probed_targets = tuple(index.probed_targets)
         self.generated = index.generated
+        if any(len(span) not in (2, 3) for span in spans.values()):
+            return False
         self._spans = spans
         return True
 
@@ -230,12 +249,28 @@ class Archive:
                 data += piece
             return data
 
-    def _member(self, span: tuple[int, int], what: str) -> bytes:
+    def _compressed(self, span: tuple[int, ...]) -> bytes:
         try:
-            compressed = self._read(span[0], span[1])
+            return self._read(span[0], span[1])
         except OSError as exc:
             raise self._fail(f"cannot read: {exc.strerror or exc}") from None
-        return _inflate(compressed, MEMBER_LIMIT, f"snapshot {self.path}: {what}")
+
+    def _member(self, span: tuple[int, ...], what: str) -> bytes:
+        return _inflate(self._compressed(span), MEMBER_LIMIT, f"snapshot {self.path}: {what}")
+
+    def _member_head(self, span: tuple[int, ...], what: str) -> bytes:
+        """The head of a member (its first ``span[2]`` decompressed bytes; the rest is
+        not inflated)."""
+        length = span[2]
+        if not 0 < length <= MEMBER_LIMIT:
+            raise self._fail(f"{what}: head length {length} out of range")
+        try:
+            head = zlib.decompressobj(31).decompress(self._compressed(span), length)
+        except zlib.error as exc:
+            raise self._fail(f"{what}: corrupt gzip data ({exc})") from None
+        if len(head) < length:
+            raise self._fail(f"{what}: the member is shorter than its head")
+        return head
 
     def close(self) -> None:
         """Close the file handle, if one is open (the next read opens it again)."""
@@ -282,7 +317,27 @@ class Archive:
         span = self._spans.get(name)
         if span is None:
             return None
-        text = self._member(span, f"project {name!r}")
+        document = self._decode_member(self._member(span, f"project {name!r}"), name)
+        self._by_name[name] = document
+        return document
+
+    def document_head(self, name: str) -> tuple[ProjectDocument, bool] | None:
+        """Project ``name`` with only its newest :data:`HEAD_RELEASES` releases (and its
+        summary), and whether that is its whole history; None when it is not there.
+
+        A history of at most :data:`HEAD_RELEASES` releases, or a snapshot whose index
+        gives no head, is read whole (and said to be). The head is not kept: ask
+        :meth:`document` for the whole history.
+        """
+        span = self._spans.get(name) if self._spans is not None else None
+        if name in self._by_name or span is None or len(span) < 3:
+            found = self.document(name)
+            return (found, True) if found is not None else None
+        head = self._member_head(span, f"project {name!r}") + b"]}"  # close releases, document
+        return self._decode_member(head, name), False
+
+    def _decode_member(self, text: bytes, name: str) -> ProjectDocument:
+        """The (lazily decoded) document in a project member's text."""
         skip = 0
         while text[skip : skip + 1] == b",":  # the separator before every member but the first
             skip += 1
@@ -293,7 +348,6 @@ class Archive:
         )
         if document.name != name:
             raise self._fail(f"project {name!r}: the member holds {document.name!r}")
-        self._by_name[name] = document
         return document
 
     def documents(self) -> Iterator[ProjectDocument]:
@@ -339,8 +393,11 @@ def write_archive(
                 document = msgspec.structs.replace(document, summary=summarize(document))
             assert document.summary is not None
             summaries.append(document.summary)
-            body = encode(document)
-            spans[document.name] = member((b"," if number else b"") + body)
+            body = (b"," if number else b"") + encode(document)
+            span = spans[document.name] = member(body)
+            head_length = _head_length(document, body)
+            if head_length is not None:
+                span.append(head_length)
         trailer = member(b'],"summaries":' + encode(summaries) + b"}")
         size = handle.tell()
     index = {
@@ -358,3 +415,21 @@ def write_archive(
     os.replace(partial, path)
     os.replace(index_partial, index_path)
     return summaries
+
+
+def _head_length(document: ProjectDocument, body: bytes) -> int | None:
+    """How many bytes of a member's ``body`` hold the document up to the end of its newest
+    :data:`HEAD_RELEASES` releases, or None when it has no more releases than that (or,
+    should its releases not encode as they were written, when the head cannot be told)."""
+    if len(document.releases) <= HEAD_RELEASES:
+        return None
+    shortened = encode(
+        msgspec.structs.replace(document, releases=document.releases[:HEAD_RELEASES])
+    )
+    if not shortened.endswith(b"]}"):
+        return None
+    prefix = shortened[:-2]  # without the closing of the releases and of the document
+    start = body.find(prefix[:1])  # past the separator
+    if start < 0 or not body.startswith(prefix, start):
+        return None
+    return start + len(prefix)

@@ -83,6 +83,7 @@ __all__ = [
     "encode",
     "first_ready",
     "first_wheel",
+    "head_settles",
     "newest_first",
     "probed_targets",
     "status_counts",
@@ -244,8 +245,10 @@ class ProjectDocument(_Struct):
     display_name: str = ""
     classifier: str | None = None
     watch_reason: str | None = None
-    releases: list[ReleaseDocument] = []
+    #: Before the releases, so that a reader of the JSON meets the line it needs
+    #: most first (and a snapshot member's head, see :mod:`tracker.archive`, holds it).
     summary: ProjectSummary | None = None
+    releases: list[ReleaseDocument] = []
 
     def with_summary(self) -> ProjectDocument:
         """This document with its summary computed (see :func:`summarize`)."""
@@ -260,8 +263,8 @@ class _LazyDocument(_Struct):
     display_name: str = ""
     classifier: str | None = None
     watch_reason: str | None = None
-    releases: list[msgspec.Raw] = []
     summary: ProjectSummary | None = None
+    releases: list[msgspec.Raw] = []
 
 
 class FeedDocument(_Struct):
@@ -544,6 +547,35 @@ def effective_verdict(
                 if verdict is not None and verdict.evidence is Evidence.PROBE:
                     return _Inference.inferred(own, releases[near], verdict)
     return own
+
+
+def head_settles(head: Sequence[ReleaseDocument], release: ReleaseDocument, target: str) -> bool:
+    """Whether :func:`effective_verdict` on ``head``, the newest releases of a longer
+    history, gives ``release`` the verdict the whole history would.
+
+    It does when the release's own verdict stands, or when the probed release it is
+    inferred from lies nearer to it than any release outside the head could.
+
+    >>> probed = ReleaseDocument("3", targets={"3.14t": TargetVerdict(
+    ...     Status.READY, Evidence.PROBE)})
+    >>> untried = [ReleaseDocument(v, targets={"3.14t": TargetVerdict(Status.WHEEL_ONLY)})
+    ...     for v in ("2", "1")]
+    >>> head_settles([probed, *untried], untried[0], "3.14t")
+    True
+    >>> head_settles([probed, *untried], untried[1], "3.14t")  # "0" could be probed
+    False
+    """
+    own = release.targets.get(target)
+    if own is None or own.status is not Status.WHEEL_ONLY:
+        return True
+    verdict = effective_verdict(head, release, target)
+    if verdict is None or verdict.evidence is not Evidence.INFERRED:
+        return False
+    versions = [r.version for r in head]
+    if release.version not in versions or verdict.inferred_from not in versions:
+        return False
+    index = versions.index(release.version)
+    return abs(versions.index(verdict.inferred_from) - index) < len(head) - index
 
 
 def _run_start(counted: list[ReleaseDocument], target: str, good: frozenset[Status]) -> str | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tracker.archive import HEAD_RELEASES
 from tracker.audit.report import AuditEntry, AuditReport
 from tracker.audit.resolve import default_target, resolve
 from tracker.datafiles import data_file
+from tracker.documents import ProjectDocument
 from tracker.models import Dependency, Evidence, Status
+from tracker.verdicts.interface import HeadSource
 from tracker.verdicts.snapshot import SnapshotSource
 
 
@@ -102,3 +105,57 @@ def test_the_summary_counts_every_category(source: SnapshotSource) -> None:
     line = report.summary_line()
     assert "5 dependencies on 3.14t (manylinux_x86_64)" in line
     assert "1 block (1 gil-reenabled), 1 likely block, 1 unknown, 0 unproven, 2 ready" in line
+
+
+class _WholeHistories:
+    """The shipped snapshot without heads: every project is read whole."""
+
+    kind = "snapshot"
+
+    def __init__(self, source: SnapshotSource) -> None:
+        self._source = source
+
+    def project(self, name: str):  # type: ignore[no-untyped-def]
+        return self._source.project(name)
+
+    def summaries(self):  # type: ignore[no-untyped-def]
+        return self._source.summaries()
+
+    def targets(self) -> tuple[str, ...]:
+        return self._source.targets()
+
+    def probed_targets(self) -> tuple[str, ...]:
+        return self._source.probed_targets()
+
+    def describe(self) -> str:
+        return self._source.describe()
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def test_reading_heads_judges_every_pin_as_reading_whole_histories_does() -> None:
+    """Pins inside, at the edge of and beyond the newest releases, loose ranges, unknown
+    versions: the audit that reads heads (falling back to the whole history when the
+    head cannot settle a pin) says exactly what reading every history whole says."""
+    heads = SnapshotSource(data_file("snapshot.json.gz"))
+    whole = SnapshotSource(data_file("snapshot.json.gz"))
+    long_ones = [s.name for s in heads.summaries() if s.release_count > HEAD_RELEASES][::25]
+    deps = []
+    for name in long_ones:
+        versions = [r.version for r in (whole.project(name) or ProjectDocument(name)).releases]
+        for at in {0, 3, HEAD_RELEASES - 1, HEAD_RELEASES, HEAD_RELEASES + 4, len(versions) - 1}:
+            if at < len(versions):
+                deps.append(Dependency(name, versions[at]))
+        deps.append(Dependency(name, "0.0.0.dev0"))  # not tracked
+        deps.append(Dependency(name, None, specifier=f"<={versions[-1]}"))
+    assert len(deps) > 600
+    assert isinstance(heads, HeadSource) and not isinstance(_WholeHistories(whole), HeadSource)
+    for target in ("3.13t", "3.14t", "3.15t"):
+        fast = resolve(deps, heads, target=target, platform="manylinux_x86_64", input_name="r")
+        slow = resolve(
+            deps, _WholeHistories(whole), target=target, platform="manylinux_x86_64", input_name="r"
+        )
+        assert fast.entries == slow.entries, target
+    inferred = [e for e in fast.entries if e.evidence is Evidence.INFERRED]
+    assert inferred, "the sample has pins whose verdict is inferred"

@@ -25,13 +25,14 @@ from tracker.documents import (
     ReleaseDocument,
     TargetVerdict,
     effective_verdict,
+    head_settles,
     summarize,
 )
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
 from tracker.releases import parse_version
 from tracker.verdicts.choose import choose_target
-from tracker.verdicts.interface import VerdictSource
+from tracker.verdicts.interface import HeadSource, VerdictSource
 
 __all__ = ["ProbeMissing", "default_target", "judge", "resolve"]
 
@@ -216,18 +217,26 @@ def judge(
     platform: str,
     kind: str,
     owner_version: Callable[[str], str | None] = lambda _name: None,
-) -> AuditEntry:
+    whole: bool = True,
+) -> AuditEntry | None:
     """The audit entry for one dependency, given its project document (or None).
 
     ``owner_version(name)`` gives the current version of a culprit's owner
-    when it is another distribution (for the blame line).
+    when it is another distribution (for the blame line). ``whole=False`` says
+    that ``doc`` holds only the newest releases (a snapshot's head): the entry is
+    then None unless those settle it (the pin is among them and so is whatever its
+    verdict is inferred from); judge the whole document then.
     """
     if doc is None:
         return _unknown(dep, f"not tracked by the {kind}")
     releases = doc.releases
+    if not whole and not any(r.version == dep.version for r in releases):
+        return None  # a range, an older pin, or one spelled otherwise: read it all
     release, why = _pick(dep, releases)
     if release is None:
         return _unknown(dep, why)
+    if not whole and not head_settles(releases, release, target):
+        return None
     verdict = _verdict(doc.name, releases, release, target, platform, owner_version)
     if verdict is None:
         return _unknown(dep, f"no verdict for {release.version} on {target}", release.version)
@@ -289,17 +298,39 @@ def resolve(
     skipped: list[SkippedEntry] = []
     seen: set[tuple[str, str | None, str]] = set()
     documents: dict[str, ProjectDocument | None] = {}
+    heads: dict[str, tuple[ProjectDocument | None, bool]] = {}
+    read_head = source.project_head if isinstance(source, HeadSource) else None
 
     def document(name: str) -> ProjectDocument | None:
         if name not in documents:
             documents[name] = source.project(name)
         return documents[name]
 
+    def newest(name: str) -> tuple[ProjectDocument | None, bool]:
+        """The document with its newest releases (all when the source has no heads),
+        and whether that is its whole history."""
+        if name in documents or read_head is None:
+            return document(name), True
+        if name not in heads:
+            heads[name] = read_head(name) or (None, True)
+        return heads[name]
+
     def owner_version(owner: str) -> str | None:
-        found = document(str(canonicalize_name(owner)))
+        found, _ = newest(str(canonicalize_name(owner)))  # the summary is enough
         if found is None or found.summary is None:
             return None
         return found.summary.version
+
+    def judged(dep: Dependency, doc: ProjectDocument | None, whole: bool) -> AuditEntry | None:
+        return judge(
+            dep,
+            doc,
+            target=target,
+            platform=platform,
+            kind=kind,
+            owner_version=owner_version,
+            whole=whole,
+        )
 
     for dep in dependencies:
         if dep.skipped_reason:
@@ -313,26 +344,17 @@ def resolve(
         if identity in seen:
             continue
         seen.add(identity)
-        entry = judge(
-            dep,
-            document(dep.name),
-            target=target,
-            platform=platform,
-            kind=kind,
-            owner_version=owner_version,
-        )
+        head, whole = newest(dep.name)
+        entry = judged(dep, head, whole)
+        if entry is None:
+            entry = judged(dep, document(dep.name), True)
+        assert entry is not None  # a whole document always settles
         if entry.status is Status.UNKNOWN and probe_missing is not None:
             fresh = probe_missing(dep.name, dep.version, target)
             if fresh is not None:
                 documents[dep.name] = fresh
-                entry = judge(
-                    dep,
-                    fresh,
-                    target=target,
-                    platform=platform,
-                    kind=kind,
-                    owner_version=owner_version,
-                )
+                entry = judged(dep, fresh, True)
+                assert entry is not None
         entries.append(entry)
     return AuditReport(
         input=input_name,

@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 from tracker.documents import ProjectDocument, ProjectSummary
 
-__all__ = ["VerdictSource"]
+__all__ = ["HeadSource", "VerdictSource"]
 
 
 @runtime_checkable
@@ -56,4 +56,16 @@ class VerdictSource(Protocol):
 
     def close(self) -> None:
         """Release what the source holds open (files, connections, HTTP pools)."""
+        ...
+
+
+@runtime_checkable
+class HeadSource(Protocol):
+    """A verdict source that can also give a project's newest releases alone (the
+    snapshot: see :meth:`tracker.archive.Archive.document_head`), for readers such as
+    the audit that mostly need recent releases."""
+
+    def project_head(self, name: str) -> tuple[ProjectDocument, bool] | None:
+        """Project ``name`` with its newest releases and its summary, and whether that
+        is its whole history; None if not tracked."""
         ...

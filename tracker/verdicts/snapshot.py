@@ -37,6 +37,11 @@ class SnapshotSource:
         """The document of ``name``, decompressed on first use; None if not in the snapshot."""
         return self.archive.document(name)
 
+    def project_head(self, name: str) -> tuple[ProjectDocument, bool] | None:
+        """``name`` with only its newest releases, and whether that is all of them
+        (see :meth:`tracker.archive.Archive.document_head`); None if not in the snapshot."""
+        return self.archive.document_head(name)
+
     def summaries(self) -> list[ProjectSummary]:
         """Every project's summary, from the snapshot's summaries member."""
         return self.archive.summaries()
