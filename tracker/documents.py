@@ -84,6 +84,7 @@ __all__ = [
     "first_ready",
     "first_wheel",
     "head_settles",
+    "newer_in_history",
     "newest_first",
     "probed_targets",
     "status_counts",
@@ -455,6 +456,27 @@ def newest_first(releases: Sequence[ReleaseDocument]) -> list[ReleaseDocument]:
     on it and never sort again.
     """
     return sorted(releases, key=lambda r: version_key(r.version), reverse=True)
+
+
+def newer_in_history(releases: Sequence[ReleaseDocument], version: str, than: str) -> bool:
+    """Whether release ``version`` comes before release ``than`` in ``releases`` (newest
+    first, see :func:`newest_first`): newer by the history's own order, no version parsed.
+
+    False when ``than`` comes first or ``version`` is not there before it (a head of a
+    history holds the newest releases: what it lacks is older than what it holds).
+
+    >>> history = [ReleaseDocument(v) for v in ("2.0", "1.10", "1.9")]
+    >>> newer_in_history(history, "1.10", "1.9"), newer_in_history(history, "1.9", "1.10")
+    (True, False)
+    >>> newer_in_history(history, "0.1", "1.9"), newer_in_history(history, "1.9", "1.9")
+    (False, False)
+    """
+    for release in releases:
+        if release.version == than:
+            return False
+        if release.version == version:
+            return True
+    return False
 
 
 def _ordered(releases: Sequence[ReleaseDocument]) -> Sequence[ReleaseDocument]:

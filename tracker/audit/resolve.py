@@ -26,6 +26,7 @@ from tracker.documents import (
     TargetVerdict,
     effective_verdict,
     head_settles,
+    newer_in_history,
     summarize,
 )
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
@@ -195,16 +196,14 @@ def _upgrade(
 ) -> tuple[str | None, bool]:
     """(version to upgrade to, untested): the first ready version above ``release``,
     else the first version with a free-threaded wheel above it (untested); read from
-    the document's summary (computed when it has none)."""
-    here = parse_version(release.version)
-    if here is None:
-        return None, False
+    the document's summary (computed when it has none). "Above" is the history's own
+    order (:func:`~tracker.documents.newer_in_history`): no version is parsed."""
     cell = (doc.summary or summarize(doc)).cell(target)
     ready = cell.first_ready
-    if ready is not None and (parsed := parse_version(ready)) is not None and parsed > here:
+    if ready is not None and newer_in_history(doc.releases, ready, release.version):
         return ready, False
     wheel = cell.first_wheel or cell.first_ready
-    if wheel is not None and (parsed := parse_version(wheel)) is not None and parsed > here:
+    if wheel is not None and newer_in_history(doc.releases, wheel, release.version):
         return wheel, True
     return None, False
 
