@@ -9,6 +9,7 @@ stderr and exit code 2 (never a traceback).
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import importlib.util
 import sys
@@ -143,9 +144,23 @@ def main(argv: list[str] | None = None) -> Any:
     """
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["audit"]:
-        quick = _import_quick_audit()
+        # Importing the audit's modules creates many objects and no cycle: the
+        # collections they would trigger are skipped (the fast path then pauses
+        # the collector for its run too, see tracker.commands.audit_quick).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            quick = _import_quick_audit()
+        finally:
+            if collecting:
+                gc.enable()
         code = quick.quick_audit(list(args[1:]))
         if code is not None:
+            if argv is None:
+                # The console script exits now: the collection the interpreter runs on
+                # the way out (over every object the run made, 4 ms of a 60 ms audit)
+                # would only free memory the process gives back anyway.
+                gc.freeze()
             return code
     import click
 
