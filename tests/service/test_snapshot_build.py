@@ -70,3 +70,56 @@ def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None
     assert cells["ftlarge"].status is Status.READY and cells["ftlarge"].probed
     assert cells["ftneedslarge"].probed
     assert not cells["fthuge"].probed
+
+
+def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
+    """1.0 to 1.3 re-enable the GIL, 1.4 to 1.6 are ready. The first pass probes the
+    newest wheel (1.6) and the first wheel (1.0); each later pass probes what "first
+    ready" and "first wheel" name after the last probes (1.3 and 1.1, then 1.5 and
+    1.4), until both rest on a probe: 1.4, in one run."""
+    python = find_interpreter(get_target("3.14t"), load_settings()).path
+    wheels = tmp_path / "wheels"
+    versions = [f"1.{n}" for n in range(7)]
+    built = [
+        build_binary_wheel(
+            wheels, python, "ftsteps", [Extension("ftsteps._core", "bad" if n < 4 else "good")],
+            version=version, python_files={"ftsteps/__init__.py": "from ftsteps import _core\n"},
+            platform_tag=PLATFORM,
+        )  # fmt: skip
+        for n, version in enumerate(versions)
+    ]
+    names = tmp_path / "names.txt"
+    names.write_text("ftsteps\n")
+    output = tmp_path / "snapshot.json.gz"
+    with IndexServer() as index:
+        for wheel in built:
+            index.add_wheel_file(wheel)
+        env = fttrack_env(index.index_url, tmp_path / "unused.db")
+        build = subprocess.run(
+            [*FTTRACK, "snapshot", "build", "--names-from", str(names), "--top", "1",
+             "--target", "3.14t", "--db", f"sqlite:///{tmp_path / 'work.db'}",
+             "--output", str(output)],
+            env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    said = " ".join(build.stderr.split())
+    assert "2 probe(s) to run" in said
+    assert "pass 2: 2 probe(s)" in said and "pass 3: 2 probe(s)" in said
+    assert "pass 4" not in said
+    document = Archive(output).document("ftsteps")
+    assert document is not None and document.summary is not None
+    cell = document.summary.cell("3.14t")
+    probed = {
+        r.version: r.targets["3.14t"].status
+        for r in document.releases
+        if r.targets["3.14t"].evidence.value == "probe"
+    }
+    assert probed == {
+        "1.6": Status.READY,
+        "1.5": Status.READY,
+        "1.4": Status.READY,
+        "1.3": Status.GIL_REENABLED,
+        "1.1": Status.GIL_REENABLED,
+        "1.0": Status.GIL_REENABLED,
+    }
+    assert cell.first_ready == "1.4" and cell.first_wheel in (None, "1.4")  # None: the same

@@ -17,9 +17,14 @@ if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.models import ProbeJob
     from tracker.probe.sandbox import Limits
+    from tracker.snapshot_build import JobPlan
     from tracker.store.engine import Store
 
 __all__ = ["snapshot_group"]
+
+#: Passes after the first, each probing the candidates the one before made (see
+#: ``build_command``); a first-ready search over 256 releases ends within eight.
+FOLLOW_UP_PASSES = 8
 
 #: The snapshot is built into the source tree.
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -116,6 +121,10 @@ def build_command(
     a probed (release, target) is never probed twice, and the snapshot file is
     rewritten atomically every --save-every probes and at the end.
 
+    A probe can make a new candidate (a "first ready" release that turns out to
+    re-enable the GIL names a newer one): follow-up passes probe those before
+    the large wheels, so one run leaves nothing it could probe behind.
+
     \b
     Examples:
       fttrack snapshot build                      # top 5,000 on 3.13t, 3.14t, 3.15t
@@ -187,21 +196,40 @@ def build_command(
             sizes = job_wheel_sizes(store, jobs)
         requires = store.project_requires(names)
         dependencies = {dep for deps in requires.values() for dep in deps}
-        plan = plan_jobs(
-            jobs, sizes, requires, newest_wheel_sizes(store, dependencies, targets),
-            large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
-        )  # fmt: skip
-        if max_probes is not None:
-            plan.regular = plan.regular[:max_probes]
-            plan.large = plan.large[: max(0, max_probes - len(plan.regular))]
+
+        def plan_now(jobs: list[ProbeJob], sizes: dict[ProbeJob, int | None]) -> JobPlan:
+            plan = plan_jobs(
+                jobs, sizes, requires, newest_wheel_sizes(store, dependencies, targets),
+                large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
+            )  # fmt: skip
+            if max_probes is not None:
+                room = max(0, max_probes - runner.done)
+                plan.regular = plan.regular[:room]
+                plan.large = plan.large[: max(0, room - len(plan.regular))]
+            return plan
+
+        runner = _ProbeRunner(store, settings, output, save_every, console, columns)
+        plan = plan_now(jobs, sizes)
         console.print(
             f"{len(plan.regular) + len(plan.large)} probe(s) to run, {len(plan.large)} of them "
             f"over {large_wheel_mb} MB (run last, one at a time); {len(plan.skipped)} skipped "
             f"as larger than {max_wheel_mb} MB (or requiring such a release)"
         )
         started = time.monotonic()
-        runner = _ProbeRunner(store, settings, output, save_every, console, columns)
         finished = runner.run(plan.regular, workers=probe_workers, phase="probe")
+        # A probe can make a new candidate: a "first ready" release that re-enables the
+        # GIL hands the title to a newer one (inference from the nearest probe puts it
+        # about halfway to the next probed ready release, so the search halves each
+        # pass). Follow-up passes probe those until none is left.
+        for number in range(2, FOLLOW_UP_PASSES + 2):
+            if not finished or not plan.regular:
+                break
+            jobs = candidates()
+            plan = plan_now(jobs, job_wheel_sizes(store, jobs))
+            if not plan.regular:
+                break
+            console.print(f"pass {number}: {len(plan.regular)} probe(s) the last pass asked for")
+            finished = runner.run(plan.regular, workers=probe_workers, phase=f"pass {number}")
         if finished and plan.large:
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
