@@ -80,14 +80,14 @@ def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
     python = find_interpreter(get_target("3.14t"), load_settings()).path
     wheels = tmp_path / "wheels"
     versions = [f"1.{n}" for n in range(7)]
-    built = [
-        build_binary_wheel(
-            wheels, python, "ftsteps", [Extension("ftsteps._core", "bad" if n < 4 else "good")],
-            version=version, python_files={"ftsteps/__init__.py": "from ftsteps import _core\n"},
+    built = []
+    for n, version in enumerate(versions):
+        kind = "bad" if n < 4 else "good"  # bad: a module that does not declare itself safe
+        built.append(build_binary_wheel(
+            wheels, python, "ftsteps", [Extension("ftsteps._core", kind)], version=version,
+            python_files={"ftsteps/__init__.py": "from ftsteps import _core\n"},
             platform_tag=PLATFORM,
-        )  # fmt: skip
-        for n, version in enumerate(versions)
-    ]
+        ))  # fmt: skip
     names = tmp_path / "names.txt"
     names.write_text("ftsteps\n")
     output = tmp_path / "snapshot.json.gz"
