@@ -283,17 +283,19 @@ def probe_candidates(
 
 
 def _hint_jobs(document: ProjectDocument, target: str, queued: list[ProbeJob]) -> list[ProbeJob]:
-    """The releases the summary's first ready / first wheel versions name, when unprobed."""
-    summary = document.summary or summarize(document)
-    cell = summary.cell(target)
-    found = []
-    for version in {cell.first_ready, cell.first_wheel} - {None}:
-        release = next((r for r in document.releases if r.version == version), None)
-        verdict = release.targets.get(target) if release is not None else None
-        job = ProbeJob(document.name, str(version), target)
-        if verdict is not None and verdict.evidence is not Evidence.PROBE and job not in queued:
-            found.append(job)
-    return found
+    """The release an upgrade hint would name, when unprobed: the summary's first ready
+    version, else its first wheel (a hint names the first wheel only when there is no
+    first ready version: the first wheel is never newer than it)."""
+    cell = (document.summary or summarize(document)).cell(target)
+    version = cell.first_ready or cell.first_wheel
+    if version is None:
+        return []
+    release = next((r for r in document.releases if r.version == version), None)
+    verdict = release.targets.get(target) if release is not None else None
+    job = ProbeJob(document.name, version, target)
+    if verdict is None or verdict.evidence is Evidence.PROBE or job in queued:
+        return []
+    return [job]
 
 
 _BINARY = frozenset(

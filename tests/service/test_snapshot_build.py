@@ -74,9 +74,9 @@ def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None
 
 def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
     """1.0 to 1.3 re-enable the GIL, 1.4 to 1.6 are ready. The first pass probes the
-    newest wheel (1.6) and the first wheel (1.0); each later pass probes what "first
-    ready" and "first wheel" name after the last probes (1.3 and 1.1, then 1.5 and
-    1.4), until both rest on a probe: 1.4, in one run."""
+    newest wheel (1.6) and the first wheel (1.0: nothing is ready yet); each later pass
+    probes the release "first ready" names after the last probe (1.3, 1.5, 1.4: the
+    gap halves), until it rests on a probe: 1.4, in one run."""
     python = find_interpreter(get_target("3.14t"), load_settings()).path
     wheels = tmp_path / "wheels"
     versions = [f"1.{n}" for n in range(7)]
@@ -104,8 +104,8 @@ def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr
     said = " ".join(build.stderr.split())
     assert "2 probe(s) to run" in said
-    assert "pass 2: 2 probe(s)" in said and "pass 3: 2 probe(s)" in said
-    assert "pass 4" not in said
+    assert all(f"pass {n}: 1 probe(s)" in said for n in (2, 3, 4))
+    assert "pass 5" not in said
     document = Archive(output).document("ftsteps")
     assert document is not None and document.summary is not None
     cell = document.summary.cell("3.14t")
@@ -119,7 +119,6 @@ def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
         "1.5": Status.READY,
         "1.4": Status.READY,
         "1.3": Status.GIL_REENABLED,
-        "1.1": Status.GIL_REENABLED,
         "1.0": Status.GIL_REENABLED,
     }
     assert cell.first_ready == "1.4" and cell.first_wheel in (None, "1.4")  # None: the same
