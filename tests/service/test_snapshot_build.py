@@ -72,6 +72,36 @@ def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None
     assert not cells["fthuge"].probed
 
 
+def test_phases_split_one_build_in_two(tmp_path: Path) -> None:
+    """--phase regular leaves the large wheels alone; --phase large on the same work
+    database then probes only those (the two can run side by side)."""
+    python = find_interpreter(get_target("3.14t"), load_settings()).path
+    wheels = tmp_path / "wheels"
+    built = [_wheel(wheels, python, "ftsmall", 0), _wheel(wheels, python, "ftlarge", 1.5)]
+    names = tmp_path / "names.txt"
+    names.write_text("ftsmall\nftlarge\n")
+    output = tmp_path / "snapshot.json.gz"
+    common = ["snapshot", "build", "--names-from", str(names), "--top", "2", "--target", "3.14t",
+              "--db", f"sqlite:///{tmp_path / 'work.db'}", "--output", str(output),
+              "--large-wheel-mb", "1"]  # fmt: skip
+    with IndexServer() as index:
+        for wheel in built:
+            index.add_wheel_file(wheel)
+        env = fttrack_env(index.index_url, tmp_path / "unused.db")
+        regular = subprocess.run([*FTTRACK, *common, "--phase", "regular"], env=env,
+                                 capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert regular.returncode == 0, regular.stderr
+        assert "large wheels" not in regular.stderr
+        cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}
+        assert cells["ftsmall"].probed and not cells["ftlarge"].probed
+        large = subprocess.run([*FTTRACK, *common, "--phase", "large", "--no-crawl"], env=env,
+                               capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert large.returncode == 0, large.stderr
+    assert "large wheels 1 probe(s) in" in " ".join(large.stderr.split())
+    cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}
+    assert cells["ftsmall"].probed == 1 and cells["ftlarge"].status is Status.READY
+
+
 def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
     """1.0 to 1.3 re-enable the GIL, 1.4 to 1.6 are ready. The first pass probes the
     newest wheel (1.6) and the first wheel (1.0: nothing is ready yet); each later pass

@@ -99,6 +99,16 @@ def snapshot_group() -> None:
     metavar="STATUS",
     help="Probe again current releases whose latest probe has this status (repeatable).",
 )
+@click.option(
+    "--phase",
+    type=click.Choice(["all", "regular", "large"]),
+    default="all",
+    show_default=True,
+    help="Which probes to run: the regular ones (with their follow-up passes), the large "
+    "ones, or both. A large-wheel probe mostly downloads and unpacks: run "
+    "'--phase large --no-crawl' beside a '--phase regular' build on the same work "
+    "database to overlap them.",
+)
 def build_command(
     top: int,
     names_from: Path | None,
@@ -114,6 +124,7 @@ def build_command(
     reprobe: tuple[str, ...],
     dependents: bool,
     refresh_metadata: bool,
+    phase: str,
 ) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
@@ -129,6 +140,8 @@ def build_command(
     Examples:
       fttrack snapshot build                      # top 5,000 on 3.13t, 3.14t, 3.15t
       fttrack snapshot build --top 200 --max-probes 50
+      fttrack snapshot build --phase regular &    # two builds, one work database:
+      fttrack snapshot build --phase large --no-crawl   # (start it once the crawl is done)
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -215,6 +228,8 @@ def build_command(
             f"over {large_wheel_mb} MB (run last, one at a time); {len(plan.skipped)} skipped "
             f"as larger than {max_wheel_mb} MB (or requiring such a release)"
         )
+        if phase == "large":
+            plan.regular = []
         started = time.monotonic()
         finished = runner.run(plan.regular, workers=probe_workers, phase="probe")
         # A probe can make a new candidate: a "first ready" release that re-enables the
@@ -230,7 +245,12 @@ def build_command(
                 break
             console.print(f"pass {number}: {len(plan.regular)} probe(s) the last pass asked for")
             finished = runner.run(plan.regular, workers=probe_workers, phase=f"pass {number}")
-        if finished and plan.large:
+        if finished and phase != "regular" and plan.regular:
+            # Planned again after probes ran: that may have taken hours, and another
+            # build on the same work database may have probed some of these.
+            jobs = candidates()
+            plan = plan_now(jobs, job_wheel_sizes(store, jobs))
+        if finished and phase != "regular" and plan.large:
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
             large_started = time.monotonic()
