@@ -6,8 +6,12 @@ at a time, larger budget, after the others), or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import random
+import signal
+import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 from tests.indexserver import IndexServer
@@ -64,7 +68,7 @@ def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None
     said = " ".join(build.stderr.split())  # the console wraps long lines
     assert "3 probe(s) to run, 2 of them over 1 MB" in said
     assert "1 skipped as larger than 2 MB" in said
-    assert "large wheels 2 probe(s) in" in said
+    assert "large wheels 2 of 2 probe(s) in" in said
     cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}
     assert cells["ftsmall"].status is Status.READY and cells["ftsmall"].probed
     assert cells["ftlarge"].status is Status.READY and cells["ftlarge"].probed
@@ -97,7 +101,7 @@ def test_phases_split_one_build_in_two(tmp_path: Path) -> None:
         large = subprocess.run([*FTTRACK, *common, "--phase", "large", "--no-crawl"], env=env,
                                capture_output=True, text=True, timeout=600)  # fmt: skip
     assert large.returncode == 0, large.stderr
-    assert "large wheels 1 probe(s) in" in " ".join(large.stderr.split())
+    assert "large wheels 1 of 1 probe(s) in" in " ".join(large.stderr.split())
     cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}
     assert cells["ftsmall"].probed == 1 and cells["ftlarge"].status is Status.READY
 
@@ -152,3 +156,49 @@ def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
         "1.0": Status.GIL_REENABLED,
     }
     assert cell.first_ready == "1.4" and cell.first_wheel in (None, "1.4")  # None: the same
+
+
+def test_sigterm_stops_a_build_cleanly(tmp_path: Path) -> None:
+    """SIGTERM (what a service manager or ``kill`` sends, and what reaches a build
+    in the background, where a shell ignores Ctrl-C) lets the running probes
+    finish, writes the snapshot and exits 0; every stored probe is in it."""
+    python = find_interpreter(get_target("3.14t"), load_settings()).path
+    wheels = tmp_path / "wheels"
+    names = [f"ftstop{n}" for n in range(8)]
+    built = [_wheel(wheels, python, name, 0) for name in names]
+    (tmp_path / "names.txt").write_text("\n".join(names) + "\n")
+    output, work = tmp_path / "snapshot.json.gz", tmp_path / "work.db"
+    with IndexServer() as index:
+        for wheel in built:
+            index.add_wheel_file(wheel)
+        env = fttrack_env(index.index_url, tmp_path / "unused.db")
+        build = subprocess.Popen(
+            [*FTTRACK, "snapshot", "build", "--names-from", str(tmp_path / "names.txt"),
+             "--top", "8", "--target", "3.14t", "--db", f"sqlite:///{work}",
+             "--output", str(output)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 300
+            while _stored_probes(work) == 0 and build.poll() is None:
+                assert time.monotonic() < deadline, "no probe stored in 300 s"
+                time.sleep(0.2)
+            build.send_signal(signal.SIGTERM)
+            _, stderr = build.communicate(timeout=300)
+        finally:
+            build.kill()
+    assert build.returncode == 0, stderr
+    assert "interrupted: finished probes are stored" in stderr
+    probed = sum(s.cell("3.14t").probed for s in Archive(output).summaries())
+    assert probed == _stored_probes(work) >= 1
+
+
+def _stored_probes(work: Path) -> int:
+    """Probe runs in the work database (0 while it does not exist yet)."""
+    if not work.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(work, timeout=30)) as db:
+        try:
+            return int(db.execute("SELECT count(*) FROM probe_runs").fetchone()[0])
+        except sqlite3.OperationalError:  # tables not made yet
+            return 0

@@ -128,9 +128,10 @@ def build_command(
 ) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
-    Resumable and safe to stop: the work database keeps every crawl and probe,
-    a probed (release, target) is never probed twice, and the snapshot file is
-    rewritten atomically every --save-every probes and at the end.
+    Resumable and safe to stop (Ctrl-C or SIGTERM: running probes finish, the
+    snapshot is written, then it exits): the work database keeps every crawl and
+    probe, a probed (release, target) is never probed twice, and the snapshot
+    file is rewritten atomically every --save-every probes and at the end.
 
     A probe can make a new candidate (a "first ready" release that turns out to
     re-enable the GIL names a newer one): follow-up passes probe those before
@@ -161,6 +162,7 @@ def build_command(
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
+    _stop_on_sigterm()
     settings = load_settings()
     work_db = db_url or f"sqlite:///{settings.data_dir / 'snapshot-work.db'}"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -253,11 +255,12 @@ def build_command(
         if finished and phase != "regular" and plan.large:
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
-            large_started = time.monotonic()
+            large_started, done_before = time.monotonic(), runner.done
             runner.run(plan.large, workers=1, phase="large", limits=LARGE_LIMITS)
             grown = (directory_size(wheel_cache) - cache_before) / 1e9
             console.print(
-                f"[green]large wheels[/] {len(plan.large)} probe(s) in "
+                f"[green]large wheels[/] {runner.done - done_before} of {len(plan.large)} "
+                f"probe(s) in "
                 f"{time.monotonic() - large_started:.0f}s; wheel cache {wheel_cache} "
                 f"grew by {grown:.1f} GB"
             )
@@ -268,6 +271,18 @@ def build_command(
         f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
         f"{done} probes in {time.monotonic() - started:.0f}s"
     )
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (and a SIGINT a background shell told this process to ignore)
+    as Ctrl-C: running probes finish, the snapshot is written, the build exits."""
+    import signal
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
 
 
 class _ProbeRunner:
