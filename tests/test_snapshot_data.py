@@ -16,11 +16,12 @@ from tracker.datafiles import data_file
 from tracker.documents import (
     DOCUMENT_SCHEMA,
     FeedDocument,
+    TargetVerdict,
     decode_feed,
     status_counts,
     summarize,
 )
-from tracker.models import Evidence
+from tracker.models import Culprit, Evidence, Status
 
 SNAPSHOT = data_file("snapshot.json.gz")
 TARGETS = ["3.13t", "3.14t", "3.15t"]
@@ -120,3 +121,45 @@ def test_status_counts_match_the_snapshot() -> None:
 def test_the_snapshot_is_small_enough_for_git() -> None:
     assert SNAPSHOT.stat().st_size <= 25 * 1000 * 1000
     assert index_path_for(SNAPSHOT).is_file()
+
+
+def _probed(name: str, version: str, target: str) -> TargetVerdict:
+    """The probe verdict of one shipped release (fails when it was not probed)."""
+    project = next(p for p in feed().projects if p.name == name)
+    release = next(r for r in project.releases if r.version == version)
+    verdict = release.targets[target]
+    assert verdict.evidence is Evidence.PROBE and verdict.probe is not None, (name, version)
+    return verdict
+
+
+def test_an_undeclared_dependency_is_installed_and_the_module_imported_again() -> None:
+    # pillow-avif-plugin imports PIL without requiring pillow
+    for target in ("3.13t", "3.14t"):
+        verdict = _probed("pillow-avif-plugin", "1.6.0", target)
+        assert verdict.status is Status.READY
+        assert verdict.probe is not None
+        assert "imports PIL, which pillow-avif-plugin does not declare (pillow)" in (
+            verdict.probe.detail
+        )
+
+
+def test_a_module_missing_an_optional_dependency_does_not_condemn_the_package() -> None:
+    # mypyc.build needs distutils (setuptools), which mypy does not require
+    for target in ("3.14t", "3.15t"):
+        verdict = _probed("mypy", "2.4.1", target)
+        assert verdict.status is Status.READY, target
+        assert verdict.probe is not None
+        optional = [m.name for m in verdict.probe.modules if m.optional]
+        assert "mypyc.build" in optional
+        assert "mypyc.build needs distutils" in verdict.probe.detail
+
+
+def test_large_wheels_are_probed_and_their_culprits_named() -> None:
+    assert _probed("torch", "2.15.0", "3.14t").status is Status.READY
+    triton = _probed("triton", "3.9.0", "3.14t")
+    assert triton.status is Status.GIL_REENABLED
+    assert Culprit("triton._C.libtriton", "triton") in triton.culprits
+    # torchvision's own modules are fine: the culprit it inherits belongs to triton
+    torchvision = _probed("torchvision", "0.29.2", "3.14t")
+    assert torchvision.status is Status.GIL_REENABLED
+    assert {c.owner for c in torchvision.culprits} == {"triton"}
