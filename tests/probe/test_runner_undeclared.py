@@ -5,12 +5,14 @@ Fixture wheels on the loopback index of the test suite.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.indexserver import IndexServer
+from tests.service.helpers import FTTRACK, fttrack_env
 from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.models import Culprit, ModuleOutcome, ProbeResult, Status
 from tracker.probe import Limits, ProbeRequest
@@ -42,6 +44,15 @@ def index(
         build_binary_wheel(dest, python, "ftopt",
                            [Extension("ftopt._core"), Extension("ftopt.build", imports="distutils")],
                            python_files={"ftopt/__init__.py": "from ftopt import _core\n"}),
+        # Like black's blackd: a top-level module for an extra, whose dependency
+        # (declared under that extra only) is not installed; ImportError wraps it.
+        build_pure_wheel(dest, "ftextra", {
+            "ftextra/__init__.py": "VALUE = 1\n",
+            "ftextrad/__init__.py": (
+                "try:\n    import ftprovided\nexcept ImportError as exc:\n"
+                "    raise ImportError(f'{exc}: install ftextra[d]') from None\n"
+            ),
+        }, requires=('ftprovided; extra == "d"',)),
     ]  # fmt: skip
     with IndexServer() as server:
         for wheel in wheels:
@@ -105,3 +116,30 @@ def test_a_submodule_needing_an_optional_dependency_does_not_decide(
     assert build.optional
     assert "ftopt.build needs distutils" in result.detail
     assert result.installed == ("ftopt==1.0",), "an optional dependency is not installed"
+
+
+def test_a_module_needing_a_dependency_declared_under_an_extra_does_not_decide(
+    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    result = probe("ftextra==1.0", index, interpreters[TARGET], tmp_path)
+    assert result.status is Status.READY
+    server = {m.name: m for m in result.modules}["ftextrad"]
+    assert server.outcome is ModuleOutcome.IMPORT_FAILED and server.optional
+    assert "ftextrad needs ftprovided" in result.detail
+    assert result.installed == ("ftextra==1.0",), "an extra's dependency is not installed"
+
+
+def test_the_probe_command_prints_notes_and_details_as_written(
+    index: IndexServer, tmp_path: Path
+) -> None:
+    """`fttrack probe` shows the verdict's notes, and a module's detail keeps its
+    brackets ("ftextra[d]" is not console markup)."""
+    shown = subprocess.run(
+        [*FTTRACK, "probe", "ftextra==1.0", "--target", TARGET],
+        env=fttrack_env(index.index_url, tmp_path / "fttrack.db", COLUMNS="200"),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert ": ready" in shown.stdout
+    assert "ftextrad needs ftprovided, which is not installed" in shown.stdout
+    assert "install ftextra[d]" in shown.stdout

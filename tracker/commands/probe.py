@@ -137,6 +137,7 @@ def probe(
 def print_result(result: ProbeResult) -> None:
     """A readable summary of one probe on stdout."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -146,11 +147,12 @@ def print_result(result: ProbeResult) -> None:
         f"({result.platform}, CPython {result.interpreter}, sandbox {result.sandbox}): "
         f"[{style}]{result.status}[/]"
     )
-    if result.detail and result.status is Status.INSTALL_FAILED:
-        console.print(f"  {result.detail}")
+    if result.detail:  # why it failed to install, or the notes on what the probe did
+        console.print(f"  {escape(result.detail)}")
     for culprit in result.culprits:
         console.print(
-            f"  [red]GIL re-enabled by[/] {culprit.module} [dim](from {culprit.owner or '?'})[/]"
+            f"  [red]GIL re-enabled by[/] {escape(culprit.module)} "
+            f"[dim](from {escape(culprit.owner or '?')})[/]"
         )
     if result.modules:
         table = Table("module", "outcome", "seconds", "detail", box=None, pad_edge=False)
@@ -159,7 +161,7 @@ def print_result(result: ProbeResult) -> None:
                 module.name,
                 f"[{OUTCOME_STYLE[module.outcome]}]{module.outcome}[/]",
                 f"{module.seconds:.3f}",
-                module.detail,
+                escape(module.detail),
             )
         console.print(table)
     elif result.status is Status.READY:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import email.parser
 import io
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class Distribution:
     top_level: list[str] = field(default_factory=list)
     extension_modules: list[str] = field(default_factory=list)
     modules: list[str] = field(default_factory=list)
+    #: Normalised names of the requirements declared only under an extra
+    #: (``Requires-Dist: aiohttp; extra == "d"``): optional dependencies.
+    extra_only: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -159,6 +163,29 @@ def _scan(handle: io.BufferedReader, needle: bytes) -> bool:
     return False
 
 
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRA_MARKER = re.compile(r"\bextra\s*==")
+
+
+def extra_only_requirements(requires_dist: Sequence[str]) -> frozenset[str]:
+    """Normalised names that ``Requires-Dist`` lines declare only under an extra.
+
+    >>> sorted(extra_only_requirements(["click>=8", 'aiohttp>=3.10; extra == "d"',
+    ...                                 'Click; extra == "x"', "uvloop ; extra=='uv'"]))
+    ['aiohttp', 'uvloop']
+    """
+    always: set[str] = set()
+    extra: set[str] = set()
+    for line in requires_dist:
+        match = _REQUIREMENT_NAME.match(line)
+        if match is None:
+            continue
+        name = str(canonicalize_name(match.group(1)))
+        _, _, marker = line.partition(";")
+        (extra if _EXTRA_MARKER.search(marker) else always).add(name)
+    return frozenset(extra - always)
+
+
 def read_distributions(site_packages: Path, suffixes: Sequence[str]) -> list[Distribution]:
     """Every distribution installed in ``site_packages``."""
     found: list[Distribution] = []
@@ -172,7 +199,9 @@ def read_distributions(site_packages: Path, suffixes: Sequence[str]) -> list[Dis
             headersonly=True,
         )
         dist = Distribution(
-            name=metadata.get("Name", dist_info.name), version=metadata.get("Version", "")
+            name=metadata.get("Name", dist_info.name),
+            version=metadata.get("Version", ""),
+            extra_only=extra_only_requirements(metadata.get_all("Requires-Dist") or []),
         )
         top: dict[str, None] = {}
         seen: set[str] = set()

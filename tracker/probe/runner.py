@@ -340,7 +340,9 @@ def _run_imports(
                 detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
                 gil = event.get("gil")
                 lost = event.get("missing") if failed else None
-                if failed and event.get("type") == "ModuleNotFoundError":
+                # an ImportError may wrap one ("aiohttp dependency is not installed:
+                # No module named 'aiohttp'"): its message names the module too
+                if failed and event.get("type") in ("ModuleNotFoundError", "ImportError"):
                     top = lost.split(".")[0] if isinstance(lost, str) and lost else None
                     top = top or missing_top_level(str(event.get("message", "")))
                     if top:
@@ -518,7 +520,8 @@ def run_probe(
         for round_ in range(1, _MAX_UNDECLARED_ROUNDS + 1):
             required = sorted(
                 {top for module, top in _unprovided(run, dists).items()
-                 if module in own.top_level and top not in tried}
+                 if module in own.top_level and top not in tried
+                 and not _declared_under_extra(top, own)}
             )  # fmt: skip
             if not required:
                 break
@@ -588,18 +591,33 @@ def _unprovided(run: _ImportRun, dists: Sequence[Distribution]) -> dict[str, str
     }
 
 
+def _declared_under_extra(top: str, own: Distribution) -> bool:
+    """Whether import name ``top`` belongs to a requirement ``own`` declares only under
+    an extra (black's ``aiohttp; extra == "d"``, which its ``blackd`` module needs)."""
+    distribution = distribution_for(top)
+    return distribution is not None and str(canonicalize_name(distribution)) in own.extra_only
+
+
 def _optional_missing(
     run: _ImportRun, dists: Sequence[Distribution], own: Distribution
 ) -> dict[str, str]:
-    """Modules that fail only for a missing dependency while every top-level module of
-    the package imports: optional dependencies, which do not decide the status."""
-    top_ok = all(
-        run.outcomes.get(t, ModuleResult(t, ModuleOutcome.NOT_REACHED)).outcome is ModuleOutcome.OK
-        for t in own.top_level
-    )
-    if not top_ok:
-        return {}
-    return {m: top for m, top in _unprovided(run, dists).items() if m not in own.top_level}
+    """Modules that fail only for a missing optional dependency, which do not decide the
+    status: one the package declares only under an extra (while some top-level module
+    of the package imports), or any dependency of a module below the top level while
+    every other top-level module imports."""
+    unprovided = _unprovided(run, dists)
+
+    def imports(module: str) -> bool:
+        result = run.outcomes.get(module, ModuleResult(module, ModuleOutcome.NOT_REACHED))
+        return result.outcome is ModuleOutcome.OK
+
+    extras = {m: top for m, top in unprovided.items() if _declared_under_extra(top, own)}
+    rest = [t for t in own.top_level if t not in extras]
+    if extras and not any(imports(t) for t in rest):
+        extras = {}
+    if rest and all(imports(t) for t in rest):
+        extras |= {m: top for m, top in unprovided.items() if m not in own.top_level}
+    return extras
 
 
 def _install_undeclared(
