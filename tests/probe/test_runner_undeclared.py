@@ -106,27 +106,27 @@ def test_an_unresolvable_name_stays_import_failed(
     assert "ModuleNotFoundError" in detail
 
 
-def test_a_submodule_needing_an_optional_dependency_does_not_decide(
-    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
+@pytest.mark.parametrize(
+    ("project", "module", "needs"),
+    [
+        ("ftopt", "ftopt.build", "distutils"),  # a submodule (mypy's mypyc.build)
+        ("ftextra", "ftextrad", "ftprovided"),  # declared under an extra (black's blackd)
+    ],
+)
+def test_a_module_needing_an_optional_dependency_does_not_decide(
+    project: str,
+    module: str,
+    needs: str,
+    index: IndexServer,
+    interpreters: dict[str, Interpreter],
+    tmp_path: Path,
 ) -> None:
-    result = probe("ftopt==1.0", index, interpreters[TARGET], tmp_path)
+    result = probe(f"{project}==1.0", index, interpreters[TARGET], tmp_path)
     assert result.status is Status.READY
-    build = {m.name: m for m in result.modules}["ftopt.build"]
-    assert build.outcome is ModuleOutcome.IMPORT_FAILED
-    assert build.optional
-    assert "ftopt.build needs distutils" in result.detail
-    assert result.installed == ("ftopt==1.0",), "an optional dependency is not installed"
-
-
-def test_a_module_needing_a_dependency_declared_under_an_extra_does_not_decide(
-    index: IndexServer, interpreters: dict[str, Interpreter], tmp_path: Path
-) -> None:
-    result = probe("ftextra==1.0", index, interpreters[TARGET], tmp_path)
-    assert result.status is Status.READY
-    server = {m.name: m for m in result.modules}["ftextrad"]
-    assert server.outcome is ModuleOutcome.IMPORT_FAILED and server.optional
-    assert "ftextrad needs ftprovided" in result.detail
-    assert result.installed == ("ftextra==1.0",), "an extra's dependency is not installed"
+    failed = {m.name: m for m in result.modules}[module]
+    assert failed.outcome is ModuleOutcome.IMPORT_FAILED and failed.optional
+    assert f"{module} needs {needs}, which is not installed" in result.detail
+    assert result.installed == (f"{project}==1.0",), "an optional dependency is not installed"
 
 
 def test_the_probe_command_prints_notes_and_details_as_written(
