@@ -611,13 +611,12 @@ def _optional_missing(
         result = run.outcomes.get(module, ModuleResult(module, ModuleOutcome.NOT_REACHED))
         return result.outcome is ModuleOutcome.OK
 
-    extras = {m: top for m, top in unprovided.items() if _declared_under_extra(top, own)}
-    rest = [t for t in own.top_level if t not in extras]
-    if extras and not any(imports(t) for t in rest):
-        extras = {}
+    for_extras = {m: top for m, top in unprovided.items() if _declared_under_extra(top, own)}
+    rest = [t for t in own.top_level if t not in for_extras]
+    optional = for_extras if any(imports(t) for t in rest) else {}
     if rest and all(imports(t) for t in rest):
-        extras |= {m: top for m, top in unprovided.items() if m not in own.top_level}
-    return extras
+        optional |= {m: top for m, top in unprovided.items() if m not in own.top_level}
+    return optional
 
 
 def _install_undeclared(
