@@ -89,20 +89,9 @@ def required_names(requires_dist: Iterable[str]) -> list[str]:
     >>> required_names(["numpy>=1.26", "pytest; extra == 'test'", "Typing_Extensions"])
     ['numpy', 'typing-extensions']
     """
-    from packaging.requirements import InvalidRequirement, Requirement
+    from tracker.names import split_requirements
 
-    from tracker.names import normalize_name
-
-    names: set[str] = set()
-    for text in requires_dist:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
-            continue
-        if requirement.marker is not None and "extra" in str(requirement.marker):
-            continue
-        names.add(normalize_name(requirement.name))
-    return sorted(names)
+    return sorted(split_requirements(requires_dist)[0])
 
 
 async def _crawl(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import email.parser
 import io
-import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from tracker.names import split_requirements
 from tracker.probe.archives import read_head
 
 __all__ = ["Distribution", "find_site_packages", "read_distributions"]
@@ -163,29 +163,6 @@ def _scan(handle: io.BufferedReader, needle: bytes) -> bool:
     return False
 
 
-_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_EXTRA_MARKER = re.compile(r"\bextra\s*==")
-
-
-def extra_only_requirements(requires_dist: Sequence[str]) -> frozenset[str]:
-    """Normalised names that ``Requires-Dist`` lines declare only under an extra.
-
-    >>> sorted(extra_only_requirements(["click>=8", 'aiohttp>=3.10; extra == "d"',
-    ...                                 'Click; extra == "x"', "uvloop ; extra=='uv'"]))
-    ['aiohttp', 'uvloop']
-    """
-    always: set[str] = set()
-    extra: set[str] = set()
-    for line in requires_dist:
-        match = _REQUIREMENT_NAME.match(line)
-        if match is None:
-            continue
-        name = str(canonicalize_name(match.group(1)))
-        _, _, marker = line.partition(";")
-        (extra if _EXTRA_MARKER.search(marker) else always).add(name)
-    return frozenset(extra - always)
-
-
 def read_distributions(site_packages: Path, suffixes: Sequence[str]) -> list[Distribution]:
     """Every distribution installed in ``site_packages``."""
     found: list[Distribution] = []
@@ -201,7 +178,7 @@ def read_distributions(site_packages: Path, suffixes: Sequence[str]) -> list[Dis
         dist = Distribution(
             name=metadata.get("Name", dist_info.name),
             version=metadata.get("Version", ""),
-            extra_only=extra_only_requirements(metadata.get_all("Requires-Dist") or []),
+            extra_only=frozenset(split_requirements(metadata.get_all("Requires-Dist") or [])[1]),
         )
         top: dict[str, None] = {}
         seen: set[str] = set()
