@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -141,3 +144,32 @@ def test_binary_identity_follows_the_file(tmp_path: Path) -> None:
     os.utime(binary, ns=(0, 10**9))
     assert binary_identity(link) != first
     assert binary_identity(tmp_path / "absent") is None
+
+
+def test_concurrent_checks_parse_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.11's AST constructor shares one recursion counter between threads, and
+    concurrent ``ast.literal_eval`` calls corrupt it (a SystemError): the checks, which run
+    on threads, must never parse at the same time."""
+    real = find_interpreter(get_target("3.14t"), load_settings())
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+    parse = ast.literal_eval
+
+    def watched(text: str) -> object:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)
+        try:
+            return parse(text)
+        finally:
+            with guard:
+                inside -= 1
+
+    monkeypatch.setattr(ast, "literal_eval", watched)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda _: verify_interpreter(real.path, "test"), range(8)))
+    assert all(interpreter is not None for interpreter in found)
+    assert most == 1

@@ -13,6 +13,7 @@ import ast
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ print(repr({
     "extension_suffixes": list(EXTENSION_SUFFIXES),
 }))
 """
+
+#: The checks run on threads, and Python 3.11's AST constructor keeps one recursion counter
+#: per interpreter that concurrent parses corrupt ("AST constructor recursion depth
+#: mismatch"): one parse at a time.
+_PARSE_LOCK = threading.Lock()
 
 #: A completed fttrack build carries this file in its prefix.
 BUILD_MARKER = ".fttrack-build.json"
@@ -119,7 +125,8 @@ def check_interpreter(path: Path, source: str) -> tuple[Interpreter | None, bool
             env=clean_environment(),
             check=False,
         )
-        info = ast.literal_eval(completed.stdout.strip()[:65536])
+        with _PARSE_LOCK:
+            info = ast.literal_eval(completed.stdout.strip()[:65536])
         if not isinstance(info, dict):
             return None, True
     except subprocess.TimeoutExpired:
