@@ -1,7 +1,7 @@
 """``fttrack snapshot build`` end to end: a loopback index, real wheels, real probes.
 
-Wheel sizes decide where a job runs: in the pool, in the large-wheel phase (one
-at a time, larger budget, after the others), or not at all.
+Wheel sizes decide where a job runs: in the pool, in the large-wheel phase
+(``--large-workers`` at a time, larger budget, after the others), or not at all.
 """
 
 from __future__ import annotations
@@ -61,12 +61,13 @@ def test_large_wheels_run_last_and_huge_ones_are_skipped(tmp_path: Path) -> None
         build = subprocess.run(
             [*FTTRACK, "snapshot", "build", "--names-from", str(names), "--top", "4",
              "--target", "3.14t", "--db", f"sqlite:///{tmp_path / 'work.db'}",
-             "--output", str(output), "--large-wheel-mb", "1", "--max-wheel-mb", "2"],
+             "--output", str(output), "--large-wheel-mb", "1", "--max-wheel-mb", "2",
+             "--large-workers", "2"],
             env=env, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
     assert build.returncode == 0, build.stderr
     said = " ".join(build.stderr.split())  # the console wraps long lines
-    assert "3 probe(s) to run, 2 of them over 1 MB" in said
+    assert "3 probe(s) to run, 2 of them over 1 MB (run last, 2 at a time)" in said
     assert "1 skipped as larger than 2 MB" in said
     assert "large wheels 2 of 2 probe(s) in" in said
     cells = {s.name: s.cell("3.14t") for s in Archive(output).summaries()}

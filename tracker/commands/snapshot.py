@@ -63,13 +63,24 @@ def snapshot_group() -> None:
     show_default=True,
     help="Where to write the snapshot.",
 )
-@click.option("--probe-workers", default=2, show_default=True, help="Probes at once.")
+@click.option(
+    "--probe-workers", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Probes at once.",
+)  # fmt: skip
+@click.option(
+    "--large-workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Large-wheel probes at once. Each may use the larger memory budget (12 GiB) and "
+    "unpacks several GB: raise it on a machine with the memory and disk for two.",
+)
 @click.option(
     "--large-wheel-mb",
     default=150,
     show_default=True,
     help="Probe releases whose free-threaded wheel is larger than this (or that require one) "
-    "after the others, one at a time, with a larger time and memory budget.",
+    "after the others, --large-workers at a time, with a larger time and memory budget.",
 )
 @click.option(
     "--max-wheel-mb",
@@ -116,6 +127,7 @@ def build_command(
     db_url: str | None,
     output: Path,
     probe_workers: int,
+    large_workers: int,
     large_wheel_mb: int,
     max_wheel_mb: int,
     max_probes: int | None,
@@ -227,8 +239,9 @@ def build_command(
         plan = plan_now(jobs, sizes)
         console.print(
             f"{len(plan.regular) + len(plan.large)} probe(s) to run, {len(plan.large)} of them "
-            f"over {large_wheel_mb} MB (run last, one at a time); {len(plan.skipped)} skipped "
-            f"as larger than {max_wheel_mb} MB (or requiring such a release)"
+            f"over {large_wheel_mb} MB (run last, {large_workers} at a time); "
+            f"{len(plan.skipped)} skipped as larger than {max_wheel_mb} MB "
+            "(or requiring such a release)"
         )
         if phase == "large":
             plan.regular = []
@@ -256,7 +269,7 @@ def build_command(
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
             large_started, done_before = time.monotonic(), runner.done
-            runner.run(plan.large, workers=1, phase="large", limits=LARGE_LIMITS)
+            runner.run(plan.large, workers=large_workers, phase="large", limits=LARGE_LIMITS)
             grown = (directory_size(wheel_cache) - cache_before) / 1e9
             console.print(
                 f"[green]large wheels[/] {runner.done - done_before} of {len(plan.large)} "
