@@ -14,6 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.indexserver import IndexServer
 from tests.service.helpers import FTTRACK, fttrack_env
 from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
@@ -107,11 +109,18 @@ def test_phases_split_one_build_in_two(tmp_path: Path) -> None:
     assert cells["ftsmall"].probed == 1 and cells["ftlarge"].status is Status.READY
 
 
-def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "label"), [((), "pass"), (("--large-wheel-mb", "0"), "large pass")],
+    ids=["regular", "large"],
+)  # fmt: skip
+def test_follow_up_passes_settle_first_ready_on_a_probe(
+    tmp_path: Path, options: tuple[str, ...], label: str
+) -> None:
     """1.0 to 1.3 re-enable the GIL, 1.4 to 1.6 are ready. The first pass probes the
     newest wheel (1.6) and the first wheel (1.0: nothing is ready yet); each later pass
     probes the release "first ready" names after the last probe (1.3, 1.5, 1.4: the
-    gap halves), until it rests on a probe: 1.4, in one run."""
+    gap halves), until it rests on a probe: 1.4, in one run. The same when every wheel
+    is large (``--large-wheel-mb 0``): the large phase has its follow-up passes too."""
     python = find_interpreter(get_target("3.14t"), load_settings()).path
     wheels = tmp_path / "wheels"
     versions = [f"1.{n}" for n in range(7)]
@@ -133,14 +142,16 @@ def test_follow_up_passes_settle_first_ready_on_a_probe(tmp_path: Path) -> None:
         build = subprocess.run(
             [*FTTRACK, "snapshot", "build", "--names-from", str(names), "--top", "1",
              "--target", "3.14t", "--db", f"sqlite:///{tmp_path / 'work.db'}",
-             "--output", str(output)],
+             "--output", str(output), *options],
             env=env, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
     assert build.returncode == 0, build.stderr
     said = " ".join(build.stderr.split())
     assert "2 probe(s) to run" in said
-    assert all(f"pass {n}: 1 probe(s)" in said for n in (2, 3, 4))
+    assert all(f"{label} {n}: 1 probe(s)" in said for n in (2, 3, 4))
     assert "pass 5" not in said
+    if options:
+        assert "large wheels 5 of 5 probe(s)" in said
     document = Archive(output).document("ftsteps")
     assert document is not None and document.summary is not None
     cell = document.summary.cell("3.14t")

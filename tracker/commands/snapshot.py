@@ -146,8 +146,9 @@ def build_command(
     file is rewritten atomically every --save-every probes and at the end.
 
     A probe can make a new candidate (a "first ready" release that turns out to
-    re-enable the GIL names a newer one): follow-up passes probe those before
-    the large wheels, so one run leaves nothing it could probe behind.
+    re-enable the GIL names a newer one): follow-up passes probe those, in the
+    regular phase and in the large one, so one run leaves nothing it could probe
+    behind.
 
     \b
     Examples:
@@ -268,11 +269,26 @@ def build_command(
         if finished and phase != "regular" and plan.large:
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
-            large_started, done_before = time.monotonic(), runner.done
-            runner.run(plan.large, workers=large_workers, phase="large", limits=LARGE_LIMITS)
+            large_started, done_before, planned = time.monotonic(), runner.done, 0
+            # The large probes make candidates too (torchaudio's first ready release
+            # re-enabling the GIL names a newer one): follow-up passes here as well.
+            for number in range(1, FOLLOW_UP_PASSES + 2):
+                if number > 1:
+                    jobs = candidates()
+                    plan = plan_now(jobs, job_wheel_sizes(store, jobs))
+                    if not plan.large:
+                        break
+                    console.print(
+                        f"large pass {number}: {len(plan.large)} probe(s) the last pass asked for"
+                    )
+                planned += len(plan.large)
+                label = "large" if number == 1 else f"large pass {number}"
+                if not runner.run(plan.large, workers=large_workers, phase=label,
+                                  limits=LARGE_LIMITS):  # fmt: skip
+                    break
             grown = (directory_size(wheel_cache) - cache_before) / 1e9
             console.print(
-                f"[green]large wheels[/] {runner.done - done_before} of {len(plan.large)} "
+                f"[green]large wheels[/] {runner.done - done_before} of {planned} "
                 f"probe(s) in "
                 f"{time.monotonic() - large_started:.0f}s; wheel cache {wheel_cache} "
                 f"grew by {grown:.1f} GB"
