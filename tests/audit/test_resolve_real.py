@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unprobed import UnprobedSource
 from tracker.archive import HEAD_RELEASES
 from tracker.audit.report import AuditEntry, AuditReport
 from tracker.audit.resolve import default_target, resolve
@@ -71,11 +72,14 @@ def test_upgrade_hints_name_a_probed_ready_version(source: SnapshotSource) -> No
 def test_upgrade_hints_name_an_untested_wheel_when_nothing_is_ready(
     source: SnapshotSource,
 ) -> None:
-    # torchrl requires torch: its 3.14t wheels wait for the large-wheel probes
-    torchrl = _one(source, Dependency("torchrl", "0.10.0"), target="3.14t")
+    # torchrl as it was before its 3.14t wheels were probed (they wait for the large
+    # probes, as a new release waits for the next build)
+    torchrl = _one(UnprobedSource("torchrl", "3.14t"), Dependency("torchrl", "0.10.0"))
     assert torchrl.status is Status.NO_FT_WHEEL
     assert (torchrl.first_ready_version, torchrl.upgrade_untested) == ("0.11.0", True)
     assert "(untested" in torchrl.detail
+    # probed now: no wheel the snapshot holds is left untested
+    assert not _one(source, Dependency("torchrl", "0.10.0")).upgrade_untested
 
 
 def test_no_hint_where_nothing_ships_a_wheel(source: SnapshotSource) -> None:
