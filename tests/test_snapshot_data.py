@@ -18,6 +18,7 @@ from tracker.documents import (
     FeedDocument,
     TargetVerdict,
     decode_feed,
+    first_ready,
     status_counts,
     summarize,
 )
@@ -163,3 +164,23 @@ def test_large_wheels_are_probed_and_their_culprits_named() -> None:
     torchvision = _probed("torchvision", "0.29.2", "3.14t")
     assert torchvision.status is Status.GIL_REENABLED
     assert {c.owner for c in torchvision.culprits} == {"triton"}
+    # and so does every dependent of torch the large phase probed (tensordict requires torch)
+    tensordict = _probed("tensordict", "0.15.3", "3.14t")
+    assert tensordict.status is Status.GIL_REENABLED
+    assert Culprit("triton._C.libtriton", "triton") in tensordict.culprits
+
+
+def test_the_round_leaves_no_current_wheel_unjudged() -> None:
+    """What docs/snapshot.md says this round completes: on every target, each current
+    release with a free-threaded wheel rests on a probe (none is only ``wheel-only``),
+    and every project's first ready version, where there is one, names a probed release."""
+    for summary in feed().summaries or ():
+        for target in TARGETS:
+            cell = summary.cell(target)
+            assert cell is None or cell.status is not Status.WHEEL_ONLY, (summary.name, target)
+    for project in feed().projects:
+        for target in TARGETS:
+            version = first_ready(project.releases, target)
+            if version is not None:
+                release = next(r for r in project.releases if r.version == version)
+                assert release.targets[target].evidence is Evidence.PROBE, (project.name, target)
