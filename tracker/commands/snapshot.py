@@ -270,8 +270,8 @@ def build_command(
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
             large_started, done_before, planned = time.monotonic(), runner.done, 0
-            # The large probes make candidates too (torchaudio's first ready release
-            # re-enabling the GIL names a newer one): follow-up passes here as well.
+            # The large probes make candidates too (a first-ready candidate of torchaudio
+            # that fails to import names a newer one): follow-up passes here as well.
             for number in range(1, FOLLOW_UP_PASSES + 2):
                 if number > 1:
                     jobs = candidates()
