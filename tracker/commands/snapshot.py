@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -246,21 +248,46 @@ def build_command(
         )
         if phase == "large":
             plan.regular = []
+
+        def run_passes(
+            part: Callable[[JobPlan], list[ProbeJob]],
+            *,
+            workers: int,
+            labels: tuple[str, str],
+            limits: Limits | None = None,
+        ) -> tuple[bool, int]:
+            """Probe ``part`` of the plan, then of each new plan while the last pass
+            ran probes (follow-up passes): whether no stop came, and how many probes
+            were planned in all.
+
+            A probe can make a new candidate: a "first ready" release that re-enables
+            the GIL (or fails to import) hands the title to a newer one (inference from
+            the nearest probe puts it about halfway to the next probed ready release,
+            so the search halves each pass). Large probes make them as regular ones do.
+            """
+            nonlocal plan
+            planned = 0
+            for number in range(1, FOLLOW_UP_PASSES + 2):
+                if number > 1:
+                    jobs = candidates()
+                    plan = plan_now(jobs, job_wheel_sizes(store, jobs))
+                    if not part(plan):
+                        break
+                    console.print(
+                        f"{labels[1]} {number}: {len(part(plan))} probe(s) the last pass asked for"
+                    )
+                planned += len(part(plan))
+                label = labels[0] if number == 1 else f"{labels[1]} {number}"
+                if not runner.run(part(plan), workers=workers, phase=label, limits=limits):
+                    return False, planned
+                if not part(plan):
+                    break  # nothing ran: nothing new to ask for
+            return True, planned
+
         started = time.monotonic()
-        finished = runner.run(plan.regular, workers=probe_workers, phase="probe")
-        # A probe can make a new candidate: a "first ready" release that re-enables the
-        # GIL hands the title to a newer one (inference from the nearest probe puts it
-        # about halfway to the next probed ready release, so the search halves each
-        # pass). Follow-up passes probe those until none is left.
-        for number in range(2, FOLLOW_UP_PASSES + 2):
-            if not finished or not plan.regular:
-                break
-            jobs = candidates()
-            plan = plan_now(jobs, job_wheel_sizes(store, jobs))
-            if not plan.regular:
-                break
-            console.print(f"pass {number}: {len(plan.regular)} probe(s) the last pass asked for")
-            finished = runner.run(plan.regular, workers=probe_workers, phase=f"pass {number}")
+        finished, _ = run_passes(
+            attrgetter("regular"), workers=probe_workers, labels=("probe", "pass")
+        )
         if finished and phase != "regular" and plan.regular:
             # Planned again after probes ran: that may have taken hours, and another
             # build on the same work database may have probed some of these.
@@ -269,23 +296,11 @@ def build_command(
         if finished and phase != "regular" and plan.large:
             wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
             cache_before = directory_size(wheel_cache)
-            large_started, done_before, planned = time.monotonic(), runner.done, 0
-            # The large probes make candidates too (a first-ready candidate of torchaudio
-            # that fails to import names a newer one): follow-up passes here as well.
-            for number in range(1, FOLLOW_UP_PASSES + 2):
-                if number > 1:
-                    jobs = candidates()
-                    plan = plan_now(jobs, job_wheel_sizes(store, jobs))
-                    if not plan.large:
-                        break
-                    console.print(
-                        f"large pass {number}: {len(plan.large)} probe(s) the last pass asked for"
-                    )
-                planned += len(plan.large)
-                label = "large" if number == 1 else f"large pass {number}"
-                if not runner.run(plan.large, workers=large_workers, phase=label,
-                                  limits=LARGE_LIMITS):  # fmt: skip
-                    break
+            large_started, done_before = time.monotonic(), runner.done
+            _, planned = run_passes(
+                attrgetter("large"), workers=large_workers, labels=("large", "large pass"),
+                limits=LARGE_LIMITS,
+            )  # fmt: skip
             grown = (directory_size(wheel_cache) - cache_before) / 1e9
             console.print(
                 f"[green]large wheels[/] {runner.done - done_before} of {planned} "
