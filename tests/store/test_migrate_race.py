@@ -98,3 +98,37 @@ def test_a_database_that_cannot_be_migrated_gives_no_sql(tmp_path: Path) -> None
     message = str(caught.value)
     assert message.startswith("cannot migrate the database: ")
     assert "\n" not in message and "[SQL" not in message and "SELECT" not in message
+
+
+def test_a_first_read_told_locked_at_once_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race above can make the first read of a new SQLite file answer "database is
+    locked" at once (another process is making it a WAL database): that is retried;
+    any other error is reported at once, naming the database."""
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.store import engine as engine_module
+
+    real = engine_module.current_revision
+    calls: list[int] = []
+
+    def locked_once(engine: Any) -> str | None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        return real(engine)
+
+    monkeypatch.setattr(engine_module, "current_revision", locked_once)
+    open_store(f"sqlite:///{tmp_path / 'new.db'}", seed=False).close()
+    assert len(calls) == 2
+
+    def broken(engine: Any) -> str | None:
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+
+    calls.clear()
+    monkeypatch.setattr(engine_module, "current_revision", broken)
+    with pytest.raises(StoreError, match=r"cannot open the database .*other.db: disk I/O error"):
+        open_store(f"sqlite:///{tmp_path / 'other.db'}", seed=False)
+    assert len(calls) == 1

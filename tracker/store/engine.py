@@ -494,11 +494,27 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
     :func:`tracker.datafiles.snapshot_path`); a missing snapshot leaves it empty.
     """
     engine = make_engine(db_url)
-    try:
-        revision = current_revision(engine)  # can it be opened at all?
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        raise StoreError(f"cannot open the database {_safe(db_url)}: {_db_words(exc)}") from None
+    for attempt in range(_MIGRATE_ATTEMPTS):
+        started = time.monotonic()
+        try:
+            revision = current_revision(engine)  # can it be opened at all?
+            break
+        except SQLAlchemyError as exc:
+            # A new SQLite file another process is making a WAL database can answer
+            # "database is locked" at once, whatever the busy timeout: retry what
+            # failed at once; a lock wait that timed out is final.
+            retry = (
+                isinstance(exc, OperationalError)
+                and "locked" in str(exc)
+                and time.monotonic() - started <= _RETRY_ONLY_WITHIN
+                and attempt + 1 < _MIGRATE_ATTEMPTS
+            )
+            if not retry:
+                engine.dispose()
+                raise StoreError(
+                    f"cannot open the database {_safe(db_url)}: {_db_words(exc)}"
+                ) from None
+            time.sleep(0.2 * 2**attempt)
     try:
         # under the migration lock: one process creates
         brand_new = revision != HEAD_REVISION and migrate(engine) is None
