@@ -196,9 +196,7 @@ def migrate(engine: Engine, revision: str = "head") -> str | None:
             try:
                 return _migrate_once(engine, revision)
             except OperationalError as exc:
-                # retry what failed at once (busy, deadlock); a lock wait that timed out is final
-                waited = time.monotonic() - started > _RETRY_ONLY_WITHIN
-                if attempt + 1 == _MIGRATE_ATTEMPTS or waited:
+                if not _worth_retrying(started, attempt):  # busy, deadlock: retried
                     raise StoreError(f"cannot migrate the database: {_db_words(exc)}") from None
                 log.warning("migration: %s; retrying", _db_words(exc))
                 time.sleep(0.2 * 2**attempt)
@@ -213,6 +211,13 @@ def migrate(engine: Engine, revision: str = "head") -> str | None:
 
 _MIGRATE_ATTEMPTS = 5
 _RETRY_ONLY_WITHIN = 10.0  # seconds
+
+
+def _worth_retrying(started: float, attempt: int) -> bool:
+    """Whether a busy-database error of attempt ``attempt`` (0-based, begun at
+    ``started``) is worth another one: it failed at once and attempts are left.
+    A lock wait that timed out (the busy timeout ran out) is final."""
+    return attempt + 1 < _MIGRATE_ATTEMPTS and time.monotonic() - started <= _RETRY_ONLY_WITHIN
 
 
 def _migrate_once(engine: Engine, revision: str) -> str | None:
@@ -501,15 +506,9 @@ def open_store(db_url: str, *, seed: bool = True, snapshot: Path | None = None) 
             break
         except SQLAlchemyError as exc:
             # A new SQLite file another process is making a WAL database can answer
-            # "database is locked" at once, whatever the busy timeout: retry what
-            # failed at once; a lock wait that timed out is final.
-            retry = (
-                isinstance(exc, OperationalError)
-                and "locked" in str(exc)
-                and time.monotonic() - started <= _RETRY_ONLY_WITHIN
-                and attempt + 1 < _MIGRATE_ATTEMPTS
-            )
-            if not retry:
+            # "database is locked" at once, whatever the busy timeout.
+            locked = isinstance(exc, OperationalError) and "locked" in str(exc)
+            if not (locked and _worth_retrying(started, attempt)):
                 engine.dispose()
                 raise StoreError(
                     f"cannot open the database {_safe(db_url)}: {_db_words(exc)}"
