@@ -229,6 +229,11 @@ class Dependency(msgspec.Struct, frozen=True):
     skipped_reason: str = ""
     #: For a dependency found by resolving another one: the requirement that pulled it in.
     via: str = ""
+    #: The names of the files a lockfile lists for it (or of the file a URL names).
+    files: tuple[str, ...] = ()
+    #: For a package of a lockfile's graph: the chains that bring it in, each from
+    #: the package's parent up to the project (``("mkdocs 1.6.1", "demo[docs]")``).
+    required_by: tuple[tuple[str, ...], ...] = ()
 
 
 def to_jsonable(value: Any) -> Any:

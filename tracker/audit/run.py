@@ -17,8 +17,10 @@ from collections.abc import Callable
 
 import msgspec
 
+from tracker.audit.graph import LockGraph, Selection, installed_only, unknown_choices
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
 from tracker.audit.resolve import ProbeMissing, resolve
+from tracker.errors import InputError
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
 from tracker.verdicts.choose import asks_every_target, choose_targets
 from tracker.verdicts.interface import VerdictSource
@@ -62,6 +64,8 @@ class AuditRequest(msgspec.Struct, frozen=True):
     fail_on_likely: bool = True
     probe_missing: ProbeMissingFactory | None = None
     index_url: str | None = None
+    #: Which of the project's extras and dependency groups a lockfile's walk installs.
+    selection: Selection = Selection()
 
     @property
     def every_target(self) -> bool:
@@ -81,6 +85,8 @@ class AuditInput(msgspec.Struct, frozen=True):
     stdin_text: str | None = None
     #: What was worth saying while reading (e.g. which file of a directory was chosen).
     note: str = ""
+    #: The lockfile's dependency graph: only what it installs on a target is judged.
+    graph: LockGraph | None = None
 
 
 class AuditRun(msgspec.Struct, frozen=True):
@@ -138,11 +144,14 @@ def read_input(request: AuditRequest) -> AuditInput:
         return AuditInput(dependencies, "<stdin>", format_name, stdin_text=text)
     opened = open_source(request.path, request.format_in)
     chosen = opened.source.path
+    dependencies = tuple(opened.source)
+    graph = getattr(opened.source, "graph", None)
     return AuditInput(
-        tuple(opened.source),
+        dependencies,
         chosen if request.path != "-" else "<stdin>",
         request.format_in or detect_format(chosen) or "requirements",
-        note=opened.note,
+        note="; ".join(n for n in (opened.note, graph.note if graph else "") if n),
+        graph=graph,
     )
 
 
@@ -181,6 +190,10 @@ def run_audit(
 
     if read is None:
         read = read_input(request)
+    if read.graph is not None:
+        wrong = unknown_choices(read.graph, request.selection)
+        if wrong:
+            raise InputError(read.name, f"the project has no {', '.join(wrong)}")
     note(read.note)
     if not isinstance(source, VerdictSource):
         source = source()
@@ -197,6 +210,10 @@ def run_audit(
         dependencies = read.dependencies
         if request.resolve_deps and request.path is not None:
             dependencies = _resolved(request, read, target, platform, note)
+        elif read.graph is not None:
+            dependencies = installed_only(
+                dependencies, read.graph, target, platform, request.selection
+            )
         callback = request.probe_missing(target, platform) if request.probe_missing else None
         reports.append(
             resolve(

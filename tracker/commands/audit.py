@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from tracker.audit.graph import Selection
 from tracker.audit.resolve import ProbeMissing
 from tracker.audit.run import AuditRequest, run_audit
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
@@ -52,6 +53,7 @@ Examples:
   fttrack audit requirements.in --resolve             # judge the full pinned set
   fttrack audit --python .venv/bin/python             # what is installed there
   fttrack audit uv.lock --target all                  # one column per target
+  fttrack audit uv.lock --no-dev --extra postgres     # what production installs
 
 \b
 Exit codes: 0 nothing blocks, 1 blockers found (with --target all: on the
@@ -149,6 +151,27 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     "packages pulled in by others are marked 'via'.",
 )
 @click.option(
+    "--extra",
+    "extras",
+    multiple=True,
+    metavar="EXTRA",
+    help="Lockfiles with a graph (uv.lock, Poetry 1.x): install only these extras of the "
+    "project (repeat for more) [default: all of them].",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="GROUP",
+    help="Lockfiles with a graph: install only these dependency groups of the project "
+    "(repeat for more) [default: all of them].",
+)
+@click.option(
+    "--no-dev",
+    is_flag=True,
+    help="Lockfiles with a graph: leave the project's development group out.",
+)
+@click.option(
     "--python",
     "python",
     metavar="PYTHON",
@@ -175,6 +198,9 @@ def audit(
     show_all: bool,
     ignore_likely: bool,
     resolve_deps: bool,
+    extras: tuple[str, ...],
+    groups: tuple[str, ...],
+    no_dev: bool,
     python: str | None,
     output: Path | None,
 ) -> None:
@@ -204,6 +230,11 @@ def audit(
         fail_on=fail_statuses,
         fail_on_likely=not ignore_likely,
         probe_missing=probe_missing_hook if probe_missing else None,
+        selection=Selection(
+            extras=frozenset(extras) if extras else None,
+            groups=frozenset(groups) if groups else None,
+            no_dev=no_dev,
+        ),
     )
     run = run_audit(
         request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tracker.audit.graph import LockGraph
 from tracker.audit.sources.interface import (
     TomlLines,
     check_dependency,
@@ -40,6 +41,8 @@ class TomlLockfile:
     def __init__(self, path: str, *, text: str | None = None) -> None:
         self.path = path
         self._text = text
+        #: The lock's dependency graph, once the source has been read (None: it has none).
+        self.graph: LockGraph | None = None
 
     def __iter__(self) -> Iterator[Dependency]:
         return redacted(self._dependencies())
@@ -69,11 +72,17 @@ class TomlLockfile:
                 continue
             seen.add(identity)
             yield check_dependency(shown, dep, line)
+        self.graph = self.lock_graph(shown, document)
 
     def prepare(self, text: str) -> str:
         """The text to parse: a subclass may blank what it never reads (keeping every
         line where it is, so line numbers in errors and origins stay true)."""
         return text
+
+    def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
+        """The lock's dependency graph, where the format records one that decides
+        what is installed (None: every package the lock lists is judged)."""
+        return None
 
     def check(self, shown: str, document: dict[str, Any]) -> None:
         """Raise :class:`~tracker.errors.InputError` unless ``document`` is this format."""

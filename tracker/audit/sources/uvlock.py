@@ -10,7 +10,9 @@ one numpy for Python < 3.12 and another above) carries its
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
+from tracker.audit.graph import LockEdge, LockGraph, LockNode
 from tracker.audit.sources.interface import (
     normalize_name,
     optional_str,
@@ -23,7 +25,7 @@ from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
 
-__all__ = ["UvLockSource", "join_markers"]
+__all__ = ["UvLockSource", "file_name", "join_markers"]
 
 _SKIPPED_SOURCES = {
     "git": "git source",
@@ -35,6 +37,15 @@ _SKIPPED_SOURCES = {
 }
 
 
+def file_name(url: str) -> str:
+    """The file name at the end of a URL or path (percent-escapes undone).
+
+    >>> file_name("https://files.example/packages/ab/torch-2.0.0%2Bcpu-cp311-none-any.whl")
+    'torch-2.0.0+cpu-cp311-none-any.whl'
+    """
+    return unquote(url.rsplit("/", 1)[-1].split("#", 1)[0].split("?", 1)[0])
+
+
 def join_markers(markers: list[str]) -> str:
     """Join alternative markers into one (``(a) or (b)``)."""
     parts = [m for m in markers if m]
@@ -43,10 +54,21 @@ def join_markers(markers: list[str]) -> str:
     return " or ".join(f"({m})" for m in parts)
 
 
+def _keep_url(files: list[str], line: str) -> None:
+    """Add the file name of the ``url = "..."`` in one line of a wheel list or sdist."""
+    start = line.find('url = "')
+    if start >= 0:
+        end = line.find('"', start + 7)
+        if end > start:
+            files.append(file_name(line[start + 7 : end]))
+
+
 class UvLockSource(TomlLockfile):
     """Dependencies locked in a ``uv.lock`` file."""
 
     format_name = "uv.lock"
+    #: Package index -> file names read while blanking (see :meth:`prepare`).
+    _blanked_files: dict[int, list[str]] = {}
 
     def prepare(self, text: str) -> str:
         r"""The lock with the entries of its ``wheels = [...]`` arrays and its one-line
@@ -62,18 +84,25 @@ class UvLockSource(TomlLockfile):
             return text
         lines = text.split("\n")
         inside = False
+        package = -1
+        files: dict[int, list[str]] = {}
         for index, line in enumerate(lines):
             if inside:
                 if line == "]":
                     inside = False
                 elif line.startswith("    {") and line.endswith("},"):
                     lines[index] = ""
+                    _keep_url(files.setdefault(package, []), line)
                 else:  # not the shape uv writes: parse the text as it is
                     return text
             elif line == "wheels = [":
                 inside = True
             elif line.startswith('sdist = { url = "') and line.endswith(" }"):
                 lines[index] = ""
+                _keep_url(files.setdefault(package, []), line)
+            elif line == "[[package]]":
+                package += 1
+        self._blanked_files = files
         return "\n".join(lines)
 
     def check(self, shown: str, document: dict[str, Any]) -> None:
@@ -107,4 +136,81 @@ class UvLockSource(TomlLockfile):
                 )
         if version is None:
             raise InputError(shown, f"{key}.version: missing", line=line)
-        return pinned(name, version, markers=markers, origin=where)
+        return pinned(
+            name, version, markers=markers, origin=where, files=self._files(shown, table, key)
+        )
+
+    def _files(self, shown: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
+        """The names of the package's locked files (sdist and wheels), as the lock lists them."""
+        index = int(key[key.index("[") + 1 : -1])
+        if index in self._blanked_files:
+            return tuple(self._blanked_files[index])
+        files = []
+        sdist = table.get("sdist")
+        if isinstance(sdist, dict) and isinstance(sdist.get("url"), str):
+            files.append(file_name(sdist["url"]))
+        for wheel in require_list(shown, table.get("wheels", []), f"{key}.wheels"):
+            if isinstance(wheel, dict) and isinstance(wheel.get("url"), str):
+                files.append(file_name(wheel["url"]))
+        return tuple(files)
+
+    def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
+        """The lock's edges, rooted at the project or at the workspace's members."""
+        packages = document.get(self.package_key, [])
+        nodes: list[LockNode] = []
+        roots: list[int] = []
+        manifest = document.get("manifest")
+        members = manifest.get("members") if isinstance(manifest, dict) else None
+        member_names = (
+            {normalize_name(shown, m, key="manifest.members") for m in members}
+            if isinstance(members, list)
+            else set()
+        )
+        for index, table in enumerate(packages):
+            key = f"{self.package_key}[{index}]"
+            name = normalize_name(shown, table.get("name"), key=f"{key}.name")
+            version = table.get("version") if isinstance(table.get("version"), str) else None
+            source = table.get("source", {})
+            local = isinstance(source, dict) and (
+                source.get("virtual") == "." or source.get("editable") == "."
+            )
+            if (name in member_names and isinstance(source, dict)) or (not member_names and local):
+                roots.append(index)
+            nodes.append(
+                LockNode(
+                    name,
+                    version,
+                    edges=_edges(shown, table.get("dependencies", []), f"{key}.dependencies"),
+                    extras=_edge_tables(shown, table, "optional-dependencies", key),
+                    groups=_edge_tables(shown, table, "dev-dependencies", key),
+                )
+            )
+        if not roots:
+            return None
+        return LockGraph(tuple(nodes), tuple(roots))
+
+
+def _edges(shown: str, raw: object, key: str) -> tuple[LockEdge, ...]:
+    """The edges of one ``dependencies`` array (tables of name, version, marker, extra)."""
+    edges = []
+    for index, item in enumerate(require_list(shown, raw, key)):
+        where = f"{key}[{index}]"
+        table = require_table(shown, item, where)
+        extras = require_list(shown, table.get("extra", []), f"{where}.extra")
+        edges.append(
+            LockEdge(
+                normalize_name(shown, table.get("name"), key=f"{where}.name"),
+                version=optional_str(shown, table, "version", where),
+                marker=optional_str(shown, table, "marker", where) or "",
+                extras=tuple(str(e) for e in extras),
+            )
+        )
+    return tuple(edges)
+
+
+def _edge_tables(
+    shown: str, table: dict[str, Any], field: str, key: str
+) -> dict[str, tuple[LockEdge, ...]]:
+    """``[package.optional-dependencies]`` or ``[package.dev-dependencies]``: name -> edges."""
+    raw = require_table(shown, table.get(field, {}), f"{key}.{field}")
+    return {str(n): _edges(shown, v, f"{key}.{field}.{n}") for n, v in raw.items()}
