@@ -231,6 +231,8 @@ class Dependency(msgspec.Struct, frozen=True):
     via: str = ""
     #: The names of the files a lockfile lists for it (or of the file a URL names).
     files: tuple[str, ...] = ()
+    #: For a direct reference to one file (``name @ URL``): the URL, credentials redacted.
+    direct_url: str = ""
     #: For a package of a lockfile's graph: the chains that bring it in, each from
     #: the package's parent up to the project (``("mkdocs 1.6.1", "demo[docs]")``).
     required_by: tuple[tuple[str, ...], ...] = ()

@@ -44,8 +44,8 @@ __all__ = [
     "Selection",
     "Walk",
     "installed_only",
-    "unknown_choices",
     "node_key",
+    "unknown_choices",
     "walk",
 ]
 
@@ -201,7 +201,8 @@ def walk(graph: LockGraph, target: str, platform: str, selection: Selection) -> 
             if extra in on:
                 follow(index, edges, label)
             else:
-                follow(index, edges, label, f"only with the extra '{extra}' of {name} (not selected)")
+                gate = f"only with the extra '{extra}' of {name} (not selected)"
+                follow(index, edges, label, gate)
         for group, edges in node.groups.items():
             label = f"{name} (group {group})"
             if selection.group_selected(group):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import msgspec
 
 from tracker.audit.environment import marker_applies
+from tracker.audit.filetags import placed, release_from_files
 from tracker.audit.report import AuditEntry, AuditReport, SkippedEntry
 from tracker.documents import (
     ProjectDocument,
@@ -35,10 +36,12 @@ from tracker.releases import parse_version
 from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import HeadSource, VerdictSource
 
-__all__ = ["ProbeMissing", "default_target", "judge", "resolve"]
+__all__ = ["Lookup", "ProbeMissing", "default_target", "judge", "resolve"]
 
 #: ``probe_missing(name, version or None, target)`` -> a fresh project document, or None.
 ProbeMissing = Callable[[str, str | None, str], ProjectDocument | None]
+#: ``lookup([(name, version), ...])`` -> the file names of each pin it found.
+Lookup = Callable[[Sequence[tuple[str, str]]], dict[tuple[str, str], tuple[str, ...]]]
 
 _GOOD = frozenset({Status.READY, Status.PURE})
 _WHEEL_STATUSES = frozenset(
@@ -217,6 +220,7 @@ def judge(
     kind: str,
     owner_version: Callable[[str], str | None] = lambda _name: None,
     whole: bool = True,
+    files_from: str = "",
 ) -> AuditEntry | None:
     """The audit entry for one dependency, given its project document (or None).
 
@@ -225,13 +229,26 @@ def judge(
     that ``doc`` holds only the newest releases (a snapshot's head): the entry is
     then None unless those settle it (the pin is among them and so is whatever its
     verdict is inferred from); judge the whole document then.
+    Where the data does not know the pin, ``dep.files`` decide its tags
+    (:mod:`tracker.audit.filetags`); ``files_from`` names where they came from
+    when that is not the input (``the index``).
     """
+    from_files = ""
     if doc is None:
-        return _unknown(dep, f"not tracked by the {kind}")
+        doc = _document_from_files(dep, target, platform)
+        if doc is None:
+            return _unknown(dep, f"not tracked by the {kind}")
+        from_files = _files_note(dep, files_from)
     releases = doc.releases
     if not whole and not any(r.version == dep.version for r in releases):
         return None  # a range, an older pin, or one spelled otherwise: read it all
     release, why = _pick(dep, releases)
+    if release is None and dep.version is not None and dep.files:
+        release = release_from_files(dep.version, dep.files, target, platform)
+        if release is not None:
+            releases = placed(releases, release)
+            doc = msgspec.structs.replace(doc, releases=releases)
+            from_files = _files_note(dep, files_from)
     if release is None:
         return _unknown(dep, why)
     if not whole and not head_settles(releases, release, target):
@@ -239,7 +256,7 @@ def judge(
     verdict = _verdict(doc.name, releases, release, target, platform, owner_version)
     if verdict is None:
         return _unknown(dep, f"no verdict for {release.version} on {target}", release.version)
-    detail = verdict.detail
+    detail = verdict.detail + from_files
     upgrade, untested = None, False
     if verdict.status not in _GOOD or verdict.evidence is Evidence.INFERRED:
         upgrade, untested = _upgrade(doc, release, target)
@@ -267,6 +284,25 @@ def judge(
     )
 
 
+def _document_from_files(dep: Dependency, target: str, platform: str) -> ProjectDocument | None:
+    """A one-release document for an untracked pin, from its files' tags (None: no files)."""
+    if dep.version is None or not dep.files:
+        return None
+    release = release_from_files(dep.version, dep.files, target, platform)
+    return None if release is None else ProjectDocument(dep.name, releases=[release])
+
+
+def _files_note(dep: Dependency, files_from: str) -> str:
+    """Where a verdict from file names came from: the lock's files, the URL's file, or
+    the index (``files_from``)."""
+    if files_from:
+        return f" (judged from the files {files_from} lists)"
+    if dep.direct_url:
+        return " (judged from the file the URL names)"
+    where = dep.origin.rsplit(":", 1)[0] if dep.origin else "the input"
+    return f" (judged from the files {where} lists)"
+
+
 def _unknown(dep: Dependency, why: str, version: str | None = None) -> AuditEntry:
     return AuditEntry(
         name=dep.name,
@@ -291,14 +327,21 @@ def resolve(
     fail_on: frozenset[Status] = BLOCKING_STATUSES,
     fail_on_likely: bool = True,
     probe_missing: ProbeMissing | None = None,
+    lookup: Lookup | None = None,
 ) -> AuditReport:
-    """Judge every dependency; markers that exclude ``target`` × ``platform`` skip it."""
+    """Judge every dependency; markers that exclude ``target`` × ``platform`` skip it.
+
+    ``lookup`` fetches the file names of pins the source does not know (the index,
+    see :mod:`tracker.audit.lookup`): they are judged by those files' tags, not
+    left ``unknown``. It is called once, and only when there are such pins.
+    """
     entries: list[AuditEntry] = []
     skipped: list[SkippedEntry] = []
     seen: set[tuple[str, str | None, str]] = set()
     documents: dict[str, ProjectDocument | None] = {}
     heads: dict[str, tuple[ProjectDocument | None, bool]] = {}
     read_head = source.project_head if isinstance(source, HeadSource) else None
+    judged_deps: list[Dependency] = []
 
     def document(name: str) -> ProjectDocument | None:
         if name not in documents:
@@ -320,7 +363,9 @@ def resolve(
             return None
         return found.summary.version
 
-    def judged(dep: Dependency, doc: ProjectDocument | None, whole: bool) -> AuditEntry | None:
+    def judged(
+        dep: Dependency, doc: ProjectDocument | None, whole: bool, files_from: str = ""
+    ) -> AuditEntry | None:
         return judge(
             dep,
             doc,
@@ -329,6 +374,7 @@ def resolve(
             kind=kind,
             owner_version=owner_version,
             whole=whole,
+            files_from=files_from,
         )
 
     for dep in dependencies:
@@ -355,6 +401,15 @@ def resolve(
                 entry = judged(dep, fresh, True)
                 assert entry is not None
         entries.append(entry)
+        judged_deps.append(dep)
+    if lookup is not None:
+        _look_up_unknown(
+            entries,
+            judged_deps,
+            lookup,
+            lambda dep, doc: judged(dep, doc, True, "the index"),
+            document,
+        )
     return AuditReport(
         input=input_name,
         target=target,
@@ -365,3 +420,29 @@ def resolve(
         fail_on=fail_on,
         fail_on_likely=fail_on_likely,
     )
+
+
+def _look_up_unknown(
+    entries: list[AuditEntry],
+    dependencies: Sequence[Dependency],
+    lookup: Lookup,
+    judged: Callable[[Dependency, ProjectDocument | None], AuditEntry | None],
+    document: Callable[[str], ProjectDocument | None],
+) -> None:
+    """Judge again, from the files ``lookup`` finds, each pinned entry still ``unknown``
+    that has no files of its own (in place)."""
+    missing = [
+        i
+        for i, (entry, dep) in enumerate(zip(entries, dependencies, strict=True))
+        if entry.status is Status.UNKNOWN and dep.version is not None and not dep.files
+    ]
+    if not missing:
+        return
+    found = lookup([(dependencies[i].name, dependencies[i].version or "") for i in missing])
+    for i in missing:
+        dep = dependencies[i]
+        files = found.get((dep.name, dep.version or ""))
+        if files:
+            fresh = judged(msgspec.structs.replace(dep, files=files), document(dep.name))
+            if fresh is not None:
+                entries[i] = fresh

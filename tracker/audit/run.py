@@ -13,14 +13,14 @@ Rendering, the exit code and the terminal are the caller's::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import msgspec
 
 from tracker.audit.graph import LockGraph, Selection, installed_only, unknown_choices
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
-from tracker.audit.resolve import ProbeMissing, resolve
-from tracker.errors import InputError
+from tracker.audit.resolve import Lookup, ProbeMissing, resolve
+from tracker.errors import FttrackError, InputError
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
 from tracker.verdicts.choose import asks_every_target, choose_targets
 from tracker.verdicts.interface import VerdictSource
@@ -66,6 +66,9 @@ class AuditRequest(msgspec.Struct, frozen=True):
     index_url: str | None = None
     #: Which of the project's extras and dependency groups a lockfile's walk installs.
     selection: Selection = Selection()
+    #: Never ask the index for pins the verdict source does not know (``--offline``,
+    #: or ``FTTRACK_OFFLINE=1``).
+    offline: bool = False
 
     @property
     def every_target(self) -> bool:
@@ -226,9 +229,46 @@ def run_audit(
                 fail_on=request.fail_on,
                 fail_on_likely=request.fail_on_likely,
                 probe_missing=callback,
+                lookup=None if _offline(request) else _index_lookup(request),
             )
         )
+    unknown = sum(1 for r in reports for e in r.entries if e.status is Status.UNKNOWN)
+    if unknown:
+        where = "offline, " if _offline(request) else ""
+        note(
+            f"{unknown} {'pin is' if unknown == 1 else 'pins are'} unknown ({where}not in the "
+            "verdict data, no files to judge): --probe-missing probes them; a newer snapshot "
+            "or --server knows more"
+        )
     return AuditRun(tuple(reports), default.target, request.every_target, tuple(notes))
+
+
+def _offline(request: AuditRequest) -> bool:
+    """Whether the audit may not ask the index (``--offline`` or ``FTTRACK_OFFLINE=1``)."""
+    import os
+
+    from tracker.audit.lookup import OFFLINE_VARIABLE
+
+    return request.offline or os.environ.get(OFFLINE_VARIABLE, "") not in ("", "0")
+
+
+def _index_lookup(request: AuditRequest) -> Lookup:
+    """The resolver's ``lookup``: unknown pins' files from the configured index."""
+
+    def lookup(pins: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        from tracker.audit.lookup import index_files
+
+        index_url = request.index_url
+        if index_url is None:
+            from tracker.config import load_settings
+
+            try:
+                index_url = load_settings().require_index_url()
+            except FttrackError:
+                return {}
+        return index_files(pins, index_url=index_url)
+
+    return lookup
 
 
 def _resolved(

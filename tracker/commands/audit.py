@@ -167,6 +167,12 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     "(repeat for more) [default: all of them].",
 )
 @click.option(
+    "--offline",
+    is_flag=True,
+    help="Never ask the package index: pins the verdicts do not know are judged from the "
+    "lockfile's own files, else counted unknown (also FTTRACK_OFFLINE=1).",
+)
+@click.option(
     "--no-dev",
     is_flag=True,
     help="Lockfiles with a graph: leave the project's development group out.",
@@ -201,6 +207,7 @@ def audit(
     extras: tuple[str, ...],
     groups: tuple[str, ...],
     no_dev: bool,
+    offline: bool,
     python: str | None,
     output: Path | None,
 ) -> None:
@@ -235,6 +242,7 @@ def audit(
             groups=frozenset(groups) if groups else None,
             no_dev=no_dev,
         ),
+        offline=offline,
     )
     run = run_audit(
         request,
