@@ -43,26 +43,29 @@ def marker_environment(target: str, platform: str) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=4096)  # a lock repeats its markers
-def marker_applies(marker: str, target: str, platform: str) -> bool:
-    """Whether a requirement with ``marker`` is installed on ``target`` × ``platform``.
+def marker_applies(marker: str, target: str, platform: str, extra: str = "") -> bool:
+    """Whether a requirement with ``marker`` is installed on ``target`` × ``platform``
+    (with ``extra`` the extra being installed, for ``extra == "socks"``).
 
     Markers that cannot be evaluated (unknown variables) count as applying.
     """
     if not marker:
         return True
-    applies = quick_marker(marker, marker_environment(target, platform))
+    environment = marker_environment(target, platform)
+    environment["extra"] = extra
+    applies = quick_marker(marker, environment)
     if applies is None:
-        applies = _evaluate(marker, target, platform)
+        applies = _evaluate(marker, environment)
     return applies
 
 
-def _evaluate(marker: str, target: str, platform: str) -> bool:
+def _evaluate(marker: str, environment: dict[str, str]) -> bool:
     from packaging.markers import InvalidMarker, Marker, UndefinedComparison
 
     try:
-        return bool(Marker(marker).evaluate(marker_environment(target, platform)))
-    except (InvalidMarker, UndefinedComparison, ValueError, KeyError, TypeError):
-        return True
+        return bool(Marker(marker).evaluate(environment))
+    except (InvalidMarker, UndefinedComparison, ValueError, KeyError, TypeError, RecursionError):
+        return True  # RecursionError: nested too deeply to parse (inputs refuse such markers)
 
 
 # The markers lockfiles write most (uv's resolution markers among them), evaluated
@@ -141,7 +144,7 @@ def quick_marker(marker: str, environment: dict[str, str]) -> bool | None:
     parser = _MarkerParser(tokens, environment)
     try:
         value = parser.disjunction()
-    except _Unsupported:
+    except (_Unsupported, RecursionError):  # RecursionError: left to packaging's own limit
         return None
     return value if parser.index == len(tokens) else None
 

@@ -29,6 +29,7 @@ whether it is installed, the chains that bring it in, and, when it is not, why.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 
@@ -53,6 +54,8 @@ __all__ = [
 MAX_CHAINS = 3
 #: Dependency groups ``--no-dev`` leaves out (uv's and Poetry's names for them).
 DEV_GROUPS = frozenset({"dev"})
+#: How uv names an extra or a group in the markers of conflicting ones (``extra-3-foo-cpu``).
+_CONFLICT_EXTRA = re.compile(r"""extra\s*==\s*['"](?:extra|group)-\d+-""")
 
 
 def node_key(name: str, version: str | None) -> str:
@@ -95,6 +98,9 @@ class LockGraph(msgspec.Struct, frozen=True):
     nodes: tuple[LockNode, ...]
     roots: tuple[int, ...]
     note: str = ""
+    #: Whether the walk decides what is installed; False: the lock's own per-package
+    #: markers do, and the walk only gives each package its chains.
+    decides: bool = True
 
 
 class Selection(msgspec.Struct, frozen=True):
@@ -171,12 +177,21 @@ def walk(graph: LockGraph, target: str, platform: str, selection: Selection) -> 
             found = [i for i in found if graph.nodes[i].version == edge.version] or found
         return found
 
-    def follow(parent: int, edges: Iterable[LockEdge], label: str, gate: str = "") -> None:
+    def applies(marker: str, extras: Iterable[str]) -> bool:
+        if "extra" not in marker:
+            return marker_applies(marker, target, platform)
+        if _CONFLICT_EXTRA.search(marker):
+            return True  # uv's encoding of conflicting extras: both sides may be installed
+        return any(marker_applies(marker, target, platform, x) for x in ("", *extras))
+
+    def follow(
+        parent: int, edges: Iterable[LockEdge], label: str, gate: str = "", on: Iterable[str] = ()
+    ) -> None:
         for edge in edges:
             for child in targets(edge):
                 if gate:
                     failed.setdefault(child, gate)
-                elif marker_applies(edge.marker, target, platform):
+                elif applies(edge.marker, on):
                     reach(child, parent, label, edge.extras)
                 else:
                     failed.setdefault(child, f"only for {edge.marker} (required by {label})")
@@ -193,7 +208,7 @@ def walk(graph: LockGraph, target: str, platform: str, selection: Selection) -> 
             offered = node.extras.keys() | node.extra_names.keys()
             on |= {extra for extra in offered if selection.extra_selected(extra)}
         turned_on = {n for extra in on for n in node.extra_names.get(extra, ())}
-        follow(index, [e for e in node.edges if not e.optional or e.name in turned_on], name)
+        follow(index, [e for e in node.edges if not e.optional or e.name in turned_on], name, on=on)
         left_out = [e for e in node.edges if e.optional and e.name not in turned_on]
         follow(index, left_out, name, f"only with an extra of {name} (not selected)")
         for extra, edges in node.extras.items():
@@ -260,7 +275,7 @@ def installed_only(
         key = node_key(dep.name, dep.version)
         if key in found.chains:
             dep = msgspec.structs.replace(dep, required_by=found.chains[key])
-        elif key in found.reasons:
+        elif key in found.reasons and graph.decides:
             reason = f"not installed on {target} {platform}: {found.reasons[key]}"
             dep = msgspec.structs.replace(dep, skipped_reason=reason)
         kept.append(dep)
