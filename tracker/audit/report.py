@@ -66,6 +66,18 @@ class AuditEntry(msgspec.Struct, frozen=True):
     detail: str = ""
     #: For a dependency found by resolution: the requirement that pulled it in.
     via: str = ""
+    #: For a package of a lockfile's graph: the chains that bring it in, each from its
+    #: parent up to the project (see :class:`~tracker.audit.graph.Walk`).
+    required_by: tuple[tuple[str, ...], ...] = ()
+
+    def chain_text(self) -> str:
+        """The first chain as read aloud: ``pyyaml 6.0.3 ← mkdocs 1.6.1 ← demo[docs]``
+        (empty when there is none); ``(+N more)`` counts the others."""
+        if not self.required_by:
+            return ""
+        first = " ← ".join((f"{self.name} {self.version or ''}".strip(), *self.required_by[0]))
+        more = len(self.required_by) - 1
+        return first + (f" (+{more} more)" if more else "")
 
 
 class SkippedEntry(msgspec.Struct, frozen=True):
@@ -212,6 +224,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
                 "category": report.category(e),
                 "blocks": report.blocks(e),
                 "via": e.via or None,
+                "required_by": [list(chain) for chain in e.required_by],
                 "detail": e.detail,
             }
             for e in report.entries

@@ -281,6 +281,7 @@ def judge(
         inferred_from=verdict.inferred_from,
         detail=detail,
         via=dep.via,
+        required_by=dep.required_by,
     )
 
 

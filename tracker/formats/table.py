@@ -154,6 +154,8 @@ def _lines(report: AuditReport, show_all: bool) -> list[list[_Piece]]:
         lines.append(_aligned(row, widths))
         if entry.detail and report.needs_attention(entry):
             lines.append([("   ↳ ", "dim"), (entry.detail, None)])
+        if report.blocks(entry) and entry.required_by:
+            lines.append([("   ↳ ", "dim"), ("required by: " + entry.chain_text(), None)])
     hidden = len(report.entries) - len(entries)
     if hidden:
         lines.append([(f"{hidden} ready not shown (--all lists every row)", "dim")])

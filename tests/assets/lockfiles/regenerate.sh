@@ -166,6 +166,16 @@ TXT
 (cd "$d" && pip-compile -q --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in)
 cp "$d/requirements.txt" "$HERE/requirements.txt"
 
+# --- edge markers: what a lock lists but a target never installs -----------------
+# edge-uv/ and edge-poetry1/ lock their own pyproject.toml (kept beside the lock):
+# sqlalchemy 2.0.44 (greenlet on some machines), ruamel.yaml 0.18.16 (its clib only
+# below 3.14), jupyter-core 5.7.2 (pywin32 on Windows), pandas below 3.13 only,
+# requests[socks], an extra "docs" (mkdocs) and a group "dev" (pytest).
+d=$(mk edge-uv); cp "$HERE/edge-uv/pyproject.toml" "$d/"
+(cd "$d" && uv lock -q) && cp "$d/uv.lock" "$HERE/edge-uv/uv.lock"
+d=$(mk edge-poetry1); cp "$HERE/edge-poetry1/pyproject.toml" "$d/"
+(cd "$d" && "$POETRY1/bin/poetry" lock -q) && cp "$d/poetry.lock" "$HERE/edge-poetry1/poetry.lock"
+
 # --- rewrite hosts -------------------------------------------------------------
 HOSTS=$("$TOOLS/bin/python" - <<'PY'
 import os, urllib.parse
@@ -179,7 +189,8 @@ print(" ".join(hosts))
 PY
 )
 read -r FILE_HOST INDEX_HOST EXTRA <<<"$HOSTS"
-for f in uv.lock uv.large.lock pylock.toml poetry1.lock poetry2.lock pdm.lock Pipfile.lock requirements.txt; do
+for f in uv.lock uv.large.lock pylock.toml poetry1.lock poetry2.lock pdm.lock Pipfile.lock requirements.txt \
+    edge-uv/uv.lock edge-poetry1/poetry.lock; do
     sed -i -e "s#${FILE_HOST//./\\.}#files.index.invalid#g" \
            -e "s#${INDEX_HOST//./\\.}#index.invalid#g" "$HERE/$f"
     for h in ${EXTRA:-}; do sed -i -e "s#${h//./\\.}#index.invalid#g" "$HERE/$f"; done
