@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tracker import archive as archive_module
 from tracker.archive import (
     FILE_LIMIT,
     HEAD_RELEASES,
@@ -91,14 +92,14 @@ def test_members_are_read_through_one_handle_that_threads_share(
 ) -> None:
     expected = {name: Archive(sample.path).document(name) for name in sample.names()}
     opened: list[Path] = []
-    real_open = Path.open
+    real_open = archive_module.open_regular  # type: ignore[attr-defined]
 
-    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == sample.path:
-            opened.append(self)
-        return real_open(self, *args, **kwargs)
+    def counting_open(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path == sample.path:
+            opened.append(path)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", counting_open)
+    monkeypatch.setattr(archive_module, "open_regular", counting_open)
     archive = Archive(sample.path)
     names = archive.names() * 4
     with ThreadPoolExecutor(max_workers=8) as pool:

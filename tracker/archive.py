@@ -58,11 +58,13 @@ from tracker.documents import (
     summarize,
 )
 from tracker.errors import SourceError
+from tracker.files import FileRefused, check_regular, open_regular, read_file
 
 __all__ = [
     "FILE_LIMIT",
     "HEAD_RELEASES",
     "MEMBER_LIMIT",
+    "SNAPSHOT_LIMIT",
     "Archive",
     "index_path_for",
     "write_archive",
@@ -73,6 +75,9 @@ MEMBER_LIMIT = 256 * 1024 * 1024
 #: Largest decompressed size of a whole snapshot read without its index (the shipped
 #: snapshot is 40 MB; a larger one always has its index, written by :func:`write_archive`).
 FILE_LIMIT = 1024 * 1024 * 1024
+#: Largest snapshot file (compressed): checked before it is read, whether whole or by
+#: members. Not a regular file (``/dev/zero``, a FIFO) is refused too, before any read.
+SNAPSHOT_LIMIT = FILE_LIMIT
 #: Releases in a member's head (see the module docstring): a lockfile pins recent
 #: releases, and 16 hold every pin of a real 165-package uv.lock.
 HEAD_RELEASES = 16
@@ -173,6 +178,10 @@ class Archive:
         self._summaries: list[ProjectSummary] | None = None
         self._handle: BinaryIO | None = None
         self._handle_lock = allocate_lock()
+        try:  # a regular file within SNAPSHOT_LIMIT: nothing is opened or read yet
+            self._size = check_regular(path, SNAPSHOT_LIMIT).st_size
+        except FileRefused as exc:
+            raise self._refused(exc) from None
         if not self._open_index():
             self._read_whole()
 
@@ -181,18 +190,25 @@ class Archive:
 
     # -- opening -------------------------------------------------------------------------
 
+    def _refused(self, exc: FileRefused) -> SourceError:
+        """The error for a snapshot :mod:`tracker.files` refuses to read."""
+        if exc.reason == "no such file":
+            return SourceError(
+                f"no snapshot at {self.path}: pass --snapshot PATH, set FTTRACK_SNAPSHOT, "
+                "or use --server URL / --db URL"
+            )
+        return self._fail(exc.reason)
+
     def _open_index(self) -> bool:
         index_path = index_path_for(self.path)
         try:
-            if index_path.stat().st_size > _INDEX_LIMIT:
-                return False
-            raw = index_path.read_bytes()
+            raw = read_file(index_path, _INDEX_LIMIT)
             index = _without_gc(lambda: _INDEX_DECODER.decode(raw))
             if index.schema != DOCUMENT_SCHEMA:
                 return False
-            if index.size != self.path.stat().st_size:
+            if index.size != self._size:
                 return False  # stale: the snapshot was replaced after its index
-        except (OSError, msgspec.MsgspecError):
+        except (FileRefused, msgspec.MsgspecError):
             return False
         spans = index.projects
         self._trailer = index.summaries
@@ -207,14 +223,9 @@ class Archive:
 
     def _read_whole(self) -> None:
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            raise SourceError(
-                f"no snapshot at {self.path}: pass --snapshot PATH, set FTTRACK_SNAPSHOT, "
-                "or use --server URL / --db URL"
-            ) from None
-        except OSError as exc:
-            raise self._fail(f"cannot read: {exc.strerror or exc}") from None
+            raw = read_file(self.path, SNAPSHOT_LIMIT)
+        except FileRefused as exc:
+            raise self._refused(exc) from None
         if raw.startswith(_GZIP_MAGIC):
             raw = _inflate(raw, FILE_LIMIT, f"snapshot {self.path}")
         what = f"snapshot {self.path}"
@@ -234,7 +245,11 @@ class Archive:
         handle (opened on first use)."""
         with self._handle_lock:
             if self._handle is None:
-                self._handle = self.path.open("rb", buffering=0)
+                try:
+                    descriptor = open_regular(self.path, SNAPSHOT_LIMIT)
+                except FileRefused as exc:
+                    raise self._refused(exc) from None
+                self._handle = os.fdopen(descriptor, "rb", buffering=0)
             handle = self._handle
             data = b""
             while len(data) < length:  # a raw read may return less than asked
@@ -250,6 +265,9 @@ class Archive:
             return data
 
     def _compressed(self, span: tuple[int, ...]) -> bytes:
+        start, length = span[0], span[1]
+        if start < 0 or not 0 <= length <= MEMBER_LIMIT or start + length > self._size:
+            raise self._fail(f"the index puts a member at bytes {start}+{length}: out of range")
         try:
             return self._read(span[0], span[1])
         except OSError as exc:

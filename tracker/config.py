@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import ConfigError
+from tracker.files import FileRefused, read_file
 
 __all__ = ["Settings", "load_settings", "resolve_index_url"]
 
@@ -44,19 +45,44 @@ def _user_dir(kind: str) -> Path:
     return Path(getter(APP, appauthor=False))
 
 
+#: Largest config file read (pip's and uv's included); a real one is a few hundred bytes.
+CONFIG_LIMIT = 1024 * 1024
+
+
+def _read_config(path: Path) -> str | None:
+    """The text of a config file, read through :func:`tracker.files.read_file` (a
+    regular file of at most :data:`CONFIG_LIMIT` bytes); None when it does not exist
+    or cannot be read (pip's and uv's files are optional)."""
+    try:
+        return read_file(path, CONFIG_LIMIT).decode("utf-8", "replace")
+    except FileRefused:
+        return None
+
+
 def _config_file() -> tuple[Path | None, dict[str, Any]]:
-    """The config file's path and its ``[fttrack]`` table (``None, {}`` without a file)."""
+    """The config file's path and its ``[fttrack]`` table (``None, {}`` without a file).
+
+    The file must be a regular file of at most :data:`CONFIG_LIMIT` bytes: anything
+    else (a FIFO, ``/dev/zero``, a huge file) is a :class:`ConfigError`, never read.
+    """
     explicit = os.environ.get("FTTRACK_CONFIG")
     path = Path(explicit) if explicit else _user_dir("config") / "config.toml"
-    if not path.is_file():
-        if explicit:
-            raise ConfigError(f"{path}: config file not found (FTTRACK_CONFIG)")
-        return None, {}
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        data = read_file(path, CONFIG_LIMIT)
+    except FileRefused as exc:
+        if exc.reason.startswith("no such file"):
+            if explicit:
+                raise ConfigError(f"{path}: config file not found (FTTRACK_CONFIG)") from None
+            return None, {}
+        raise ConfigError(f"{path}: {exc.reason}") from None
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8 text") from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
     table = document.get("fttrack", document)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [fttrack] must be a table")
@@ -225,11 +251,12 @@ def _pip_config_index_url() -> str | None:
         candidates.append(Path(os.environ["PIP_CONFIG_FILE"]))
     found: str | None = None
     for path in candidates:  # later files override earlier ones, as in pip
-        if not path.is_file():
+        text = _read_config(path)
+        if text is None:
             continue
         parser = configparser.ConfigParser()
         try:
-            parser.read(path)
+            parser.read_string(text, source=str(path))
         except configparser.Error:
             continue
         for section in ("global", "install", "download"):
@@ -241,11 +268,12 @@ def _pip_config_index_url() -> str | None:
 def _uv_config_index_url() -> str | None:
     """The default index from uv's ``uv.toml`` (user and system)."""
     for path in (Path.home() / ".config" / "uv" / "uv.toml", Path("/etc/uv/uv.toml")):
-        if not path.is_file():
+        text = _read_config(path)
+        if text is None:
             continue
         try:
-            document = tomllib.loads(path.read_text())
-        except (OSError, tomllib.TOMLDecodeError):
+            document = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, ValueError, RecursionError):
             continue
         if isinstance(document.get("index-url"), str):
             return str(document["index-url"])

@@ -92,12 +92,12 @@ def test_requirement_including_dev_zero(tmp_path: Path) -> None:
     path = tmp_path / "requirements.txt"
     path.write_text("six==1.17.0\n-r /dev/zero\n")
     message = _assert_one_line_error([str(path)], f"{path}:2")
-    assert "/dev/zero" in message and "16 MiB limit" in message
+    assert message.endswith("-r /dev/zero: not a regular file (a character device)")
 
 
 def test_dev_zero_named_on_the_command_line() -> None:
     message = _assert_one_line_error(["/dev/zero", "--format-in", "requirements"], "/dev/zero")
-    assert "larger than the 16 MiB limit" in message
+    assert message.endswith("/dev/zero: not a regular file (a character device)")
 
 
 @pytest.mark.parametrize("name", ["requirements.txt", "uv.lock", "Pipfile.lock"])

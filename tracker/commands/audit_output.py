@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tracker.audit.run import AuditRun
-from tracker.errors import InputError
+from tracker.errors import FttrackError, InputError
 from tracker.models import BLOCKING_STATUSES, Status
 
 __all__ = ["OUTPUT_FORMATS", "finish_audit", "read_fail_on", "use_color"]
@@ -65,7 +65,11 @@ def finish_audit(
 ) -> int:
     """Render ``run`` in ``output_format`` to ``output`` (None: ``write``), ``say`` the
     summary where the report itself does not show it, and return the exit code
-    (1 when something blocks, else 0)."""
+    (1 when something blocks, else 0).
+
+    The report is rendered and encoded whole before any of it is written: text UTF-8
+    cannot encode is a one-line :class:`~tracker.errors.FttrackError` with nothing written.
+    """
     from tracker.formats import get_multi_renderer, get_renderer
 
     width = None
@@ -73,17 +77,24 @@ def finish_audit(
         import shutil
 
         width = shutil.get_terminal_size((120, 24)).columns
-    if run.every_target:
-        text = get_multi_renderer(output_format)(
-            run.multi, color=color, width=width, show_all=show_all
-        )
-    else:
-        text = get_renderer(output_format)(run.report, color=color, width=width, show_all=show_all)
+    try:  # the whole report is rendered and encoded before a byte of it is written
+        if run.every_target:
+            render = get_multi_renderer(output_format)
+            text = render(run.multi, color=color, width=width, show_all=show_all)
+        else:
+            render_one = get_renderer(output_format)
+            text = render_one(run.report, color=color, width=width, show_all=show_all)
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FttrackError(
+            "the report holds text that cannot be written as UTF-8 (a lone surrogate: "
+            "a file name that is not UTF-8?); nothing was written"
+        ) from None
     if output is None:
         write(text)
     else:
         try:
-            output.write_text(text, encoding="utf-8")
+            output.write_bytes(data)
         except OSError as exc:
             raise InputError(str(output), f"cannot write: {exc.strerror or exc}") from None
     if output_format != "table" or output is not None:

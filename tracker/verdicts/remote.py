@@ -4,11 +4,19 @@
 not tracked); ``GET {server}/api/v1/feed.json`` the summary feed.
 ``GET {server}/api/v1/targets`` may list the server's targets
 (``{"targets": [...]}``); without it, fttrack's known targets are assumed.
+
+Every request ends within :data:`DEADLINE` seconds in all (the read timeout alone
+bounds each read, which a server trickling a byte every few seconds never trips),
+and its body is refused past :data:`MAX_RESPONSE_BYTES`: a slow or hostile server
+is one line on stderr, never a hang or a process grown by gigabytes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import json
+import threading
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -22,11 +30,71 @@ from tracker.documents import (
     probed_targets,
 )
 from tracker.errors import SourceError
+from tracker.files import size_text
 from tracker.models import TARGETS
 
-__all__ = ["RemoteSource"]
+__all__ = ["DEADLINE", "MAX_RESPONSE_BYTES", "RemoteSource"]
 
 _TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+#: Seconds one request may take in all (connecting, the headers, the whole body):
+#: ``_TIMEOUT`` bounds each read only, and a server sending a byte every few seconds
+#: never trips it.
+DEADLINE = 30.0
+#: Largest response body read (decoded); the summary feed of 5,000 projects is a few MB.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class _Answer(NamedTuple):
+    """A response read whole: its status and body."""
+
+    status_code: int
+    content: bytes
+
+
+class _Fetch:
+    """One GET, read whole in a thread of its own so that the caller can stop waiting at
+    the deadline, wherever the response is (a read blocked on a trickling server
+    included); the body is read a chunk at a time and refused past its size cap."""
+
+    def __init__(self, client: httpx.Client, path: str, limit: int) -> None:
+        self.client = client
+        self.path = path
+        self.limit = limit
+        self.answer: _Answer | None = None
+        self.error: BaseException | None = None
+        self.too_large = False
+        self.stop = threading.Event()
+        self.response: httpx.Response | None = None
+
+    def run(self) -> None:
+        try:
+            with self.client.stream("GET", self.path) as response:
+                self.response = response
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.limit:
+                    self.too_large = True
+                    return
+                pieces: list[bytes] = []
+                size = 0
+                for piece in response.iter_bytes():
+                    if self.stop.is_set():
+                        return
+                    size += len(piece)
+                    if size > self.limit:
+                        self.too_large = True
+                        return
+                    pieces.append(piece)
+                self.answer = _Answer(response.status_code, b"".join(pieces))
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+
+    def cancel(self) -> None:
+        """Stop reading: the thread ends at its next chunk (or when its socket closes)."""
+        self.stop.set()
+        response = self.response
+        if response is not None:
+            with contextlib.suppress(Exception):
+                response.close()
 
 
 class RemoteSource:
@@ -40,10 +108,14 @@ class RemoteSource:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float | httpx.Timeout = _TIMEOUT,
+        deadline: float = DEADLINE,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         if not server.startswith(("http://", "https://")):
             raise SourceError(f"--server {server!r}: expected an http:// or https:// URL")
         self.server = server.rstrip("/")
+        self.deadline = deadline
+        self.max_bytes = max_bytes
         self._client = httpx.Client(
             base_url=self.server,
             transport=transport,
@@ -57,26 +129,45 @@ class RemoteSource:
         """Close the HTTP connection pool."""
         self._client.close()
 
-    def _get(self, path: str) -> httpx.Response:
-        try:
-            return self._client.get(path)
-        except httpx.TimeoutException:
+    def _get(self, path: str) -> _Answer:
+        """``GET path``, read whole within :attr:`deadline` seconds and :attr:`max_bytes`."""
+        fetch = _Fetch(self._client, path, self.max_bytes)
+        worker = threading.Thread(target=fetch.run, name=f"fttrack GET {path}", daemon=True)
+        worker.start()
+        worker.join(self.deadline)
+        if worker.is_alive():
+            fetch.cancel()
+            raise SourceError(
+                f"fttrack server {self.server} timed out ({path}: no whole answer "
+                f"within {self.deadline:g} s)"
+            )
+        if fetch.too_large:
+            raise SourceError(
+                f"fttrack server {self.server}: {path}: the answer is larger than "
+                f"{size_text(self.max_bytes)}"
+            )
+        exc = fetch.error
+        if isinstance(exc, httpx.TimeoutException):
             raise SourceError(f"fttrack server {self.server} timed out ({path})") from None
-        except httpx.TransportError as exc:
+        if isinstance(exc, httpx.RequestError):  # transport, decoding, redirects
             reason = str(exc) or type(exc).__name__
             raise SourceError(f"cannot reach fttrack server {self.server}: {reason}") from None
+        if exc is not None:
+            raise exc
+        assert fetch.answer is not None
+        return fetch.answer
 
-    def _json(self, response: httpx.Response, path: str) -> Any:
+    def _json(self, response: _Answer, path: str) -> Any:
         if response.status_code != 200:
             raise SourceError(
                 f"fttrack server {self.server}: HTTP {response.status_code} for {path}"
             )
         try:
-            return response.json()
-        except ValueError:
+            return json.loads(response.content)
+        except (ValueError, RecursionError):
             raise SourceError(f"fttrack server {self.server}: {path} did not return JSON") from None
 
-    def _body(self, response: httpx.Response, path: str) -> bytes:
+    def _body(self, response: _Answer, path: str) -> bytes:
         if response.status_code != 200:
             raise SourceError(
                 f"fttrack server {self.server}: HTTP {response.status_code} for {path}"

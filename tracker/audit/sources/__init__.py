@@ -18,6 +18,7 @@ import msgspec
 
 from tracker.audit.sources.interface import STDIN, RequirementSource, display_path
 from tracker.errors import InputError
+from tracker.files import FileRefused, is_directory
 
 __all__ = [
     "DIRECTORY_PREFERENCE",
@@ -103,7 +104,11 @@ def find_in_directory(directory: Path) -> tuple[Path, list[str]]:
 def open_source(path: str, format_in: str | None = None) -> OpenedSource:
     """Open ``path`` (a file, a directory, or ``-`` for stdin) as a requirement source."""
     note = ""
-    if path != STDIN and Path(path).is_dir():
+    try:
+        directory = path != STDIN and is_directory(path)
+    except FileRefused as exc:
+        raise InputError(path, exc.reason) from None
+    if directory:
         chosen, present = find_in_directory(Path(path))
         others = [name for name in present if name != chosen.name]
         note = f"found {chosen.name} in {path}"

@@ -20,19 +20,23 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from tracker.errors import InputError
+from tracker.files import FileRefused, read_file, size_text
 from tracker.models import Dependency
 from tracker.names import is_valid_name
 from tracker.names import normalize_name as canonical_name
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MAX_MARKER_DEPTH",
     "MAX_VERSION_CHARS",
     "STDIN",
     "RequirementSource",
     "TomlLines",
     "TooLarge",
     "check_dependency",
+    "check_markers",
     "display_path",
+    "load_json",
     "load_toml",
     "normalize_name",
     "read_text",
@@ -47,10 +51,8 @@ STDIN = "-"
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 #: The longest version string accepted (in a pin or a specifier clause).
 MAX_VERSION_CHARS = 256
-
-
-def _size_text(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
+#: The deepest nesting of parentheses accepted in markers (real ones nest 2 or 3 deep).
+MAX_MARKER_DEPTH = 100
 
 
 class TooLarge(InputError):
@@ -59,7 +61,7 @@ class TooLarge(InputError):
 
 def too_large(path: str, limit: int = MAX_INPUT_BYTES) -> InputError:
     """The error for an input over ``limit`` bytes."""
-    return TooLarge(path, f"larger than the {_size_text(limit)} limit")
+    return TooLarge(path, f"larger than the {size_text(limit)} limit")
 
 
 @runtime_checkable
@@ -87,24 +89,25 @@ def display_path(path: str | Path) -> str:
 def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """At most ``limit`` bytes of a file (or stdin for ``-``); InputError if it is larger.
 
-    Never reads more than ``limit + 1`` bytes, so ``/dev/zero`` or a pipe that never
-    ends is refused, not read until memory runs out.
+    A file is read through :func:`tracker.files.read_file`: a device, a FIFO, a
+    directory or a file over ``limit`` is refused before any of it is read. Standard
+    input is read up to ``limit + 1`` bytes, so a pipe that never ends is refused,
+    not read until memory runs out.
     """
     shown = display_path(path)
+    if str(path) != STDIN:
+        try:
+            return read_file(path, limit)
+        except FileRefused as exc:
+            if exc.too_large:
+                raise too_large(shown, limit) from None
+            raise InputError(shown, exc.reason) from None
     try:
-        if str(path) == STDIN:
-            stream = getattr(sys.stdin, "buffer", None)
-            if stream is not None:
-                data: bytes = stream.read(limit + 1)
-            else:
-                data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            data: bytes = stream.read(limit + 1)
         else:
-            with Path(path).open("rb") as handle:
-                data = handle.read(limit + 1)
-    except IsADirectoryError:
-        raise InputError(shown, "is a directory") from None
-    except FileNotFoundError:
-        raise InputError(shown, "no such file") from None
+            data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
@@ -152,6 +155,67 @@ def load_toml(path: str, text: str, *, parser: str | None = None) -> dict[str, A
         raise InputError(path, f"invalid TOML: {message}", line=line) from None
     except RecursionError:
         raise InputError(path, "invalid TOML: nested too deeply") from None
+    except ValueError:  # int() past sys.get_int_max_str_digits(), not a syntax error
+        raise _huge_number(path, text, "TOML") from None
+
+
+def _huge_number(path: str, text: str, kind: str) -> InputError:
+    """The error for a number of more digits than ``int()`` converts (4,300 by default),
+    on the line of the first such run of digits."""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    match = re.search(rf"[0-9_]{{{limit + 1},}}", text)
+    line = text.count("\n", 0, match.start()) + 1 if match else None
+    return InputError(path, f"invalid {kind}: a number of more than {limit} digits", line=line)
+
+
+def load_json(path: str, text: str) -> Any:
+    """Parse JSON text, turning every failure into an InputError naming the line or key.
+
+    Besides syntax errors: nesting deeper than the interpreter allows, a number of
+    more digits than ``int()`` converts, and a lone surrogate (``"\\ud800"``), which
+    no UTF-8 output could write (it is refused here, not half-way through a report).
+    """
+    import json
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(path, "invalid JSON: nested too deeply") from None
+    except ValueError:
+        raise _huge_number(path, text, "JSON") from None
+    if "\\u" in text:  # only an escape makes a surrogate: valid UTF-8 text holds none
+        _refuse_surrogates(path, document)
+    return document
+
+
+def _refuse_surrogates(path: str, document: Any) -> None:
+    """InputError naming the key of the first string (or key) holding a lone surrogate."""
+    stack: list[tuple[str, Any]] = [("top level", document)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, str):
+            items: list[tuple[str, Any]] = []
+            strings = [value]
+        elif isinstance(value, dict):
+            items = [(f"{key}.{k}" if key != "top level" else str(k), v) for k, v in value.items()]
+            strings = list(value)
+        elif isinstance(value, list):
+            items = [(f"{key}[{i}]", v) for i, v in enumerate(value)]
+            strings = []
+        else:
+            continue
+        for text in strings:
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    where = key if isinstance(value, str) else f"{key} (a key)"
+                    raise InputError(
+                        path, f"{where}: a lone surrogate (\\u escape): not text"
+                    ) from None
+        stack.extend(reversed(items))
 
 
 def check_version(path: str, version: str, *, what: str, line: int | None = None) -> None:
@@ -168,13 +232,37 @@ def check_version(path: str, version: str, *, what: str, line: int | None = None
         )
 
 
+def check_markers(path: str, markers: str, *, what: str, line: int | None = None) -> None:
+    """Refuse markers whose parentheses nest deeper than :data:`MAX_MARKER_DEPTH`.
+
+    ``packaging`` refuses more than 200 levels in a requirement; a lockfile's
+    markers are not parsed by it, and evaluating them recurses once per level.
+    """
+    if markers.count("(") <= MAX_MARKER_DEPTH:
+        return
+    depth = deepest = 0
+    for char in markers:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    if deepest > MAX_MARKER_DEPTH:
+        raise InputError(
+            path, f"{what}: markers nested deeper than {MAX_MARKER_DEPTH} levels", line=line
+        )
+
+
 def check_dependency(path: str, dep: Dependency, line: int | None = None) -> Dependency:
-    """``dep`` once its version and specifier versions are of a sane length."""
+    """``dep`` once its version and specifier versions are of a sane length, and its
+    markers of a sane depth."""
     if dep.version is not None:
         check_version(path, dep.version, what=dep.name, line=line)
     if len(dep.specifier) > MAX_VERSION_CHARS:
         for clause in dep.specifier.split(","):
             check_version(path, clause.lstrip("<>=!~ "), what=dep.name, line=line)
+    if len(dep.markers) > MAX_MARKER_DEPTH:
+        check_markers(path, dep.markers, what=dep.name, line=line)
     return dep
 
 

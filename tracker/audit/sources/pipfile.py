@@ -6,7 +6,6 @@ from a path, a file, a URL or version control are yielded as skipped.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from tracker.audit.sources.interface import (
     check_dependency,
     display_path,
+    load_json,
     normalize_name,
     optional_str,
     origin,
@@ -68,13 +68,7 @@ class PipfileLockSource:
     def _dependencies(self) -> Iterator[Dependency]:
         shown = display_path(self.path)
         text = self._text if self._text is not None else read_text(self.path)
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(shown, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-        except RecursionError:
-            raise InputError(shown, "invalid JSON: nested too deeply") from None
-        document = require_table(shown, document, "top level")
+        document = require_table(shown, load_json(shown, text), "top level")
         if not any(section in document for section in _SECTIONS):
             raise InputError(shown, "no 'default' or 'develop' section: not a Pipfile.lock")
         lines = _key_lines(text)

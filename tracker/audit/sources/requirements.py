@@ -36,6 +36,7 @@ from tracker.audit.sources.interface import (
 )
 from tracker.audit.sources.redact import redact, redacted
 from tracker.errors import InputError
+from tracker.files import FileRefused, resolve_path
 from tracker.models import Dependency
 from tracker.names import normalize_name
 
@@ -112,6 +113,14 @@ class _Walk:
         return decode_text(path, data)
 
 
+def _resolved(shown: str, path: str | Path) -> Path:
+    """``path`` resolved, or an InputError naming ``shown`` (a symlink loop)."""
+    try:
+        return resolve_path(path)
+    except FileRefused as exc:
+        raise InputError(shown, exc.reason) from None
+
+
 @dataclass(frozen=True)
 class _Line:
     number: int
@@ -158,7 +167,7 @@ class RequirementsSource:
         self._text = text
         top = Path.cwd() if path == STDIN else Path(path).parent
         #: Lines of files outside this directory are never quoted in errors.
-        self.project_dir = top.resolve()
+        self.project_dir = _resolved(display_path(path), top)
 
     @classmethod
     def from_text(cls, path: str, text: str) -> RequirementsSource:
@@ -172,7 +181,7 @@ class RequirementsSource:
         """Whether ``path`` lies outside the project directory (its lines are not quoted)."""
         if path == STDIN:
             return False
-        return not Path(path).resolve().is_relative_to(self.project_dir)
+        return not _resolved(display_path(path), path).is_relative_to(self.project_dir)
 
     def _dependencies(self) -> Iterator[Dependency]:
         walk = _Walk()
@@ -225,8 +234,13 @@ class RequirementsSource:
         if include:
             option, target = include.groups()
             nested = self._include(path, shown, line, target)
-            key = str(Path(nested).resolve()) if nested != STDIN else STDIN
             quoted = _HIDDEN if private else f"{option} {target}"
+            key = STDIN
+            if nested != STDIN:
+                try:
+                    key = str(resolve_path(nested))
+                except FileRefused as exc:
+                    raise InputError(shown, f"{quoted}: {exc.reason}", line=line.number) from None
             if key in seen:
                 raise InputError(shown, f"{quoted}: includes itself", line=line.number)
             is_constraint = option in ("-c", "--constraint") or constraint_file
