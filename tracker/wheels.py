@@ -39,13 +39,45 @@ __all__ = [
 ]
 
 _ANY = "any"
-_MACOS_ARCHES = {
+#: macOS architecture words (the tag's last part) -> fttrack's platforms a wheel with it
+#: installs on: what :func:`packaging.tags.mac_platforms` accepts on an x86_64 or an
+#: arm64 Mac (``universal2`` on both; ``intel``, ``fat64``, ``fat32``, ``universal``
+#: on x86_64). Any other word (``i386``, ``ppc``, ``fat``) keeps its own name.
+_MACOS_ARCHES: dict[str, tuple[str, ...]] = {
     "arm64": ("macosx_arm64",),
     "x86_64": ("macosx_x86_64",),
     "universal2": ("macosx_arm64", "macosx_x86_64"),
     "intel": ("macosx_x86_64",),
+    "fat64": ("macosx_x86_64",),
+    "fat32": ("macosx_x86_64",),
+    "universal": ("macosx_x86_64",),
 }
-_LINUX_RE = re.compile(r"^(manylinux|musllinux)(?:1|2010|2014|_\d+_\d+)_(.+)$")
+#: Architecture words of the Linux, macOS, iOS and Android platform tags: ``x86_64``
+#: holds an underscore, so the architecture is matched whole, never cut at the last one.
+_ARCH = r"(?P<arch>x86_64|arm64_v8a|armeabi_v7a|[A-Za-z0-9]+)"
+#: One row per platform family: a full match of the tag, and how the match becomes
+#: fttrack's platform names (``family``: ``{family}_{arch}``; ``macos``: by
+#: :data:`_MACOS_ARCHES`; ``same``: the tag itself). Tried in order; a tag no row
+#: reads is kept as it is.
+_PLATFORM_TABLE: tuple[tuple[re.Pattern[str], str], ...] = (
+    # manylinux1_x86_64, manylinux2010_i686, manylinux2014_aarch64, manylinux_2_28_x86_64,
+    # musllinux_1_2_armv7l; and the normalised names themselves (manylinux_x86_64)
+    (re.compile(rf"(?P<family>manylinux|musllinux)(?:1|2010|2014|_\d+_\d+)?_{_ARCH}"), "family"),
+    # linux_x86_64, linux_armv7l: built on a machine, not portable
+    (re.compile(rf"(?P<family>linux)_{_ARCH}"), "family"),
+    # macosx_10_13_x86_64, macosx_11_0_arm64, macosx_10_9_universal2, macosx_10_6_intel;
+    # and the normalised names (macosx_x86_64)
+    (re.compile(r"macosx_(?:\d+_\d+_)?(?P<arch>x86_64|[a-z0-9]+)"), "macos"),
+    (re.compile(r"win32|win_amd64|win_arm64|win_ia64"), "same"),
+    # PEP 730 / 738: ios_13_0_arm64_iphoneos, android_21_arm64_v8a
+    (re.compile(rf"(?P<family>ios)_\d+_\d+_{_ARCH}_(?P<sdk>[a-z]+)"), "family"),
+    (re.compile(rf"(?P<family>android)_\d+_{_ARCH}"), "family"),
+    # emscripten_3_1_58_wasm32 (Pyodide), pyodide_2024_0_wasm32, pyemscripten_2026_0_wasm32
+    (
+        re.compile(r"(?P<family>emscripten|pyodide|pyemscripten)(?:_\d+)+_(?P<arch>wasm32)"),
+        "family",
+    ),
+)
 _ABI3T_FIRST_MINOR = 15
 
 
@@ -122,24 +154,28 @@ def glibc_platform() -> str | None:
 
 
 def normalise_platform(tag: str) -> tuple[str, ...]:
-    """Map a wheel platform tag to fttrack's platform names.
+    """Map a wheel platform tag to fttrack's platform names, by :data:`_PLATFORM_TABLE`.
 
-    >>> normalise_platform("manylinux_2_17_x86_64")
-    ('manylinux_x86_64',)
-    >>> normalise_platform("macosx_11_0_universal2")
-    ('macosx_arm64', 'macosx_x86_64')
+    Versions (glibc, musl, macOS, API level) are dropped, the architecture kept
+    whole. A normalised name maps to itself, and a tag no row reads is kept as it is.
+
+    >>> normalise_platform("manylinux_2_17_x86_64"), normalise_platform("manylinux1_i686")
+    (('manylinux_x86_64',), ('manylinux_i686',))
+    >>> normalise_platform("macosx_10_13_x86_64"), normalise_platform("macosx_11_0_universal2")
+    (('macosx_x86_64',), ('macosx_arm64', 'macosx_x86_64'))
+    >>> normalise_platform("musllinux_1_2_aarch64"), normalise_platform("win_amd64")
+    (('musllinux_aarch64',), ('win_amd64',))
     """
     if tag == _ANY:
         return (_ANY,)
-    match = _LINUX_RE.match(tag)
-    if match:
-        return (f"{match.group(1)}_{match.group(2)}",)
-    if tag.startswith("linux_"):
-        return (f"linux_{tag[len('linux_') :]}",)
-    if tag.startswith("macosx_"):
-        arch = tag.rsplit("_", 1)[-1]
-        return _MACOS_ARCHES.get(arch, (f"macosx_{arch}",))
-    if tag in ("win_amd64", "win_arm64", "win32"):
+    for pattern, reading in _PLATFORM_TABLE:
+        match = pattern.fullmatch(tag)
+        if match is None:
+            continue
+        if reading == "family":
+            return (f"{match['family']}_{match['arch']}",)
+        if reading == "macos":
+            return _MACOS_ARCHES.get(match["arch"], (f"macosx_{match['arch']}",))
         return (tag,)
     return (tag,)
 
@@ -161,14 +197,62 @@ def _target_names_for(interpreter: str, abi: str) -> tuple[set[str], bool, bool]
     return set(), False, True
 
 
-def classify_file(filename: str) -> FileTags:
-    """Classify one filename from the index (wheel, sdist or anything else)."""
-    from packaging.utils import (
-        InvalidSdistFilename,
-        InvalidWheelFilename,
-        parse_sdist_filename,
-        parse_wheel_filename,
-    )
+_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
+
+
+def _pep440(text: str) -> str | None:
+    """``text`` as a normalised PEP 440 version, None when it is not one."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(text))
+    except (InvalidVersion, ValueError):  # ValueError: a number too long to be an int
+        return None
+
+
+def _sdist_release(stem: str, project: str | None) -> tuple[str | None, str | None]:
+    """The (project, version) an sdist's name (less its suffix) is a release of.
+
+    With the ``project`` (canonical name) the file is listed under, pip's reading:
+    the version is what follows the hyphen after a prefix that is the project's name
+    (``selenium-2.0-dev-9429``: ``2.0.dev9429``), when it is a PEP 440 version
+    (``pyvmomi-5.5.0-2014.1.1``: none). Without it, the name ends at the last hyphen,
+    unless a hyphen before it starts a part with a digit: such a name may have
+    swallowed part of the version (``thrift-0.14.0-2`` is no release ``2`` of a
+    project ``thrift-0.14.0``), and the file is no release at all.
+    """
+    from packaging.utils import canonicalize_name
+
+    parts = stem.split("-")
+    if project is not None:
+        for cut in range(1, len(parts)):
+            if canonicalize_name("-".join(parts[:cut])) == project:
+                return project, _pep440("-".join(parts[cut:]))
+        return None, None
+    if len(parts) < 2 or not parts[0]:
+        return None, None
+    name = canonicalize_name("-".join(parts[:-1]))
+    if any(part[:1].isdigit() for part in parts[1:-1]):
+        return name, None
+    return name, _pep440(parts[-1])
+
+
+def classify_file(filename: str, project: str | None = None) -> FileTags:
+    """Classify one filename from the index (wheel, sdist or anything else).
+
+    ``project`` is the canonical name of the project whose page lists the file:
+    a file named for another project (or whose name only parses by taking part
+    of the version, see :func:`_sdist_release`) then has no version, so it is
+    no release of the project.
+
+    >>> classify_file("selenium-2.0-dev-9429.tar.gz", "selenium").version
+    '2.0.dev9429'
+    >>> classify_file("selenium-2.0-dev-9429.tar.gz").version is None
+    True
+    >>> classify_file("pyvmomi-5.5.0-2014.1.1.tar.gz", "pyvmomi").version is None
+    True
+    """
+    from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
     if filename.endswith(".whl"):
         try:
@@ -185,28 +269,22 @@ def classify_file(filename: str) -> FileTags:
             gil_only = gil_only or tag_gil_only
             abi3t = abi3t or tag.abi == "abi3t"
             platforms.update(normalise_platform(tag.platform))
+        foreign = project is not None and canonicalize_name(name) != project
         return FileTags(
             filename,
             "wheel",
             str(name),
-            str(version),
+            None if foreign else str(version),
             frozenset(targets),
             frozenset(platforms),
             pure=pure and not targets,
             gil_only=gil_only and not targets and not pure,
             abi3t=abi3t,
         )
-    for suffix in (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz"):
+    for suffix in _SDIST_SUFFIXES:
         if filename.endswith(suffix):
-            try:
-                name, version = parse_sdist_filename(
-                    filename
-                    if suffix in (".tar.gz", ".zip")
-                    else filename[: -len(suffix)] + ".tar.gz"
-                )
-            except InvalidSdistFilename:
-                return FileTags(filename, "sdist", None, None)
-            return FileTags(filename, "sdist", str(name), str(version))
+            release_of, release = _sdist_release(filename[: -len(suffix)], project)
+            return FileTags(filename, "sdist", release_of, release)
     return FileTags(filename, "other", None, None)
 
 

@@ -34,18 +34,19 @@ __all__ = [
 FREE_THREADING_CLASSIFIER_PREFIX = "Programming Language :: Python :: Free Threading ::"
 
 
-def _version_of(filename: str) -> str | None:
-    return classify_file(filename).version
-
-
 @dataclass(frozen=True)
 class IndexFile:
     """One distribution file listed on a project page.
 
     ``version`` comes from the filename (via :func:`tracker.wheels.classify_file`),
-    ``None`` when the filename cannot be parsed. ``yanked`` is ``False``, ``True``,
-    or the yank reason. ``has_metadata`` is True when the index offers the core
-    metadata as a separate ``.metadata`` file (PEP 658 / PEP 714).
+    ``None`` when the filename cannot be parsed, or, when ``project`` (the canonical
+    name of the page that lists the file) is known, when the file is not a release
+    of that project: named for another one, or a legacy sdist whose name holds a
+    version that is not PEP 440 (``pyvmomi-5.5.0-2014.1.1.tar.gz``). A legacy sdist
+    name is read as pip reads it: ``selenium-2.0-dev-9429.tar.gz`` is ``2.0.dev9429``.
+    ``yanked`` is ``False``, ``True``, or the yank reason. ``has_metadata`` is True
+    when the index offers the core metadata as a separate ``.metadata`` file (PEP 658 /
+    PEP 714).
     ``hashes`` and ``metadata_hashes`` are sorted ``(algorithm, hex digest)`` pairs.
     """
 
@@ -58,11 +59,12 @@ class IndexFile:
     has_metadata: bool = False
     hashes: tuple[tuple[str, str], ...] = ()
     metadata_hashes: tuple[tuple[str, str], ...] = ()
+    project: str | None = None
 
     @property
     def version(self) -> str | None:
-        """The version written in the filename (normalised by packaging)."""
-        return _version_of(self.filename)
+        """The release the file belongs to, from its name (normalised by packaging)."""
+        return classify_file(self.filename, self.project).version
 
     @property
     def sha256(self) -> str | None:
@@ -81,7 +83,7 @@ class IndexFile:
 
     def tags(self) -> FileTags:
         """What this file offers free-threaded targets (see :mod:`tracker.wheels`)."""
-        return classify_file(self.filename)
+        return classify_file(self.filename, self.project)
 
 
 @dataclass(frozen=True)

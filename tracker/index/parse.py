@@ -162,6 +162,7 @@ def _json_file(raw: object, page_url: str, name: str) -> IndexFile:
         has_metadata=has_metadata,
         hashes=_hash_pairs(raw.get("hashes")),
         metadata_hashes=metadata_hashes,
+        project=canonicalize_name(name),
     )
 
 
@@ -283,6 +284,7 @@ def _html_file(
         has_metadata=has_metadata,
         hashes=hashes,
         metadata_hashes=metadata_hashes,
+        project=canonicalize_name(name),
     )
 
 
