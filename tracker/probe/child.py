@@ -17,8 +17,14 @@ the import that caused them.
 
 Every event after ``hello`` carries its nonce, a secret of this process, and
 ``gil`` is the interpreter's own ``sys._is_gil_enabled()`` after the import.
-The host cross-checks it against the ``-v`` lines on stderr, which the
-package controls. To make the report harder to forge from the package's own
+After ``hello``, each ``done``/``error`` and ``end`` the child waits (up to
+``_WAIT_SECONDS``) for a SIGCONT: the host stops the process, reads the GIL
+flag from its memory (:mod:`tracker.probe.gilstate`), which is what decides,
+and lets it go on. ``gil`` and the ``-v`` lines are only cross-checks: the
+package's code can change both. If the events pipe cannot be written (the
+package closed it), the child exits with status ``CHANNEL_LOST``.
+
+To make the in-process report harder to forge from the package's own
 code, this file takes its references to ``sys._is_gil_enabled``,
 ``os.write`` and ``json.dumps`` before importing anything of the package,
 moves the events pipe to an unpredictable descriptor, drops it from
@@ -32,6 +38,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import time
 import traceback
@@ -39,6 +46,12 @@ import traceback
 _IS_GIL_ENABLED = getattr(sys, "_is_gil_enabled", None)
 _WRITE = os.write
 _DUMPS = json.dumps
+_EXIT = os._exit
+_SIGTIMEDWAIT = signal.sigtimedwait
+_SIGCONT = signal.SIGCONT
+#: Exit status when the events pipe cannot be written.
+CHANNEL_LOST = 86
+_WAIT_SECONDS = 20
 
 _PARTIAL = re.compile(r"partially initialized module '([^']+)'")
 
@@ -97,7 +110,12 @@ def _importers_of(name: str) -> list[str]:
 
 
 def _emit(fd: int, **event: object) -> None:
-    _WRITE(fd, (_DUMPS(event) + "\n").encode())
+    """Write one event and wait for the host to read the GIL flag (it sends SIGCONT)."""
+    try:
+        _WRITE(fd, (_DUMPS(event) + "\n").encode())
+    except BaseException:
+        _EXIT(CHANNEL_LOST)
+    _SIGTIMEDWAIT({_SIGCONT}, _WAIT_SECONDS)
 
 
 def _gil() -> bool:
@@ -137,6 +155,7 @@ def _mark(line: str) -> None:
 
 
 def main() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {_SIGCONT})  # received by _emit's wait
     fd = _hide(int(sys.argv[1]))
     modules = sys.argv[2:]
     del sys.argv[1:]

@@ -18,8 +18,10 @@ The venv's interpreter is never started outside the sandbox: a wheel's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import signal
@@ -34,9 +36,10 @@ import msgspec.structs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from tracker.errors import InputError, ProbeError, TransientProbeError
+from tracker.errors import InputError, InterpreterError, ProbeError, TransientProbeError
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.names import is_valid_name
+from tracker.probe import gilstate
 from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.sandbox import Limits, Sandbox
@@ -60,6 +63,8 @@ _CHILD = Path(__file__).with_name("child.py")
 _INSTALL_TIMEOUT = 900
 #: Rounds of "install an undeclared dependency, import again" per probe.
 _MAX_UNDECLARED_ROUNDS = 3
+#: The child's exit status when it cannot write its events (child.CHANNEL_LOST).
+_CHANNEL_LOST = 86
 Progress = Callable[[str], None]
 
 
@@ -110,6 +115,8 @@ class _ImportRun:
     in_flight: str | None = None
     #: Module -> top-level name its ModuleNotFoundError could not find.
     missing: dict[str, str] = field(default_factory=dict)
+    #: Notes on what the package did to the probe's channels (forged or flooded events).
+    channel_notes: list[str] = field(default_factory=list)
 
 
 def shared_wheel_cache(uv_cache_dir: Path) -> Path:
@@ -294,6 +301,48 @@ def _crash_detail(report: SandboxReport) -> str:
     return f"interpreter exited with code {report.returncode} during import"
 
 
+class _GilReader:
+    """The host's readings of one sandboxed interpreter's GIL flag (see gilstate)."""
+
+    def __init__(self, location: gilstate.GilLocation, *, budget: int) -> None:
+        self.location = location
+        self.budget = budget
+        self.root: int | None = None
+        self.pid: int | None = None
+        self.before: bool | None = None
+        self.flooded = False
+        self.forged: set[str] = set()
+        self._events = 0
+
+    def started(self, root: int) -> None:
+        """The sandbox's first process has started (its host pid)."""
+        self.root = root
+
+    def spend(self) -> bool:
+        """Count one event; False once more arrived than the child ever sends."""
+        self._events += 1
+        self.flooded = self.flooded or self._events > self.budget
+        return not self.flooded
+
+    def release(self) -> None:
+        """Let the interpreter go on without a reading."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGCONT)
+
+    def read(self) -> tuple[bool | None, str]:
+        """Stop the interpreter, read its GIL flag, let it go on: (enabled, "") or
+        (None, why it could not be read)."""
+        if self.pid is None and self.root is not None:
+            self.pid = gilstate.find_interpreter_process(self.root, self.location)
+        if self.pid is None:
+            return None, "the host found no interpreter process in the sandbox"
+        try:
+            return gilstate.read_gil(self.pid, self.location) != 0, ""
+        except gilstate.GilReadError as exc:
+            return None, str(exc)
+
+
 def _run_imports(
     modules: list[str],
     *,
@@ -303,9 +352,14 @@ def _run_imports(
     limits: Limits,
     scratch: Path,
     progress: Progress,
+    location: gilstate.GilLocation,
     label: str = "",
 ) -> _ImportRun:
-    """Import ``modules`` in as few sandboxed processes as crashes and hangs allow."""
+    """Import ``modules`` in as few sandboxed processes as crashes and hangs allow.
+
+    Before and after each import the host stops the interpreter process and reads
+    its GIL flag from outside (:class:`_GilReader`); that reading decides.
+    """
     run = _ImportRun()
     child = venv / "fttrack_probe_child.py"
     shutil.copyfile(_CHILD, child)
@@ -316,9 +370,17 @@ def _run_imports(
         log_dir = scratch / f"imports{label}-{attempt}"
         log_dir.mkdir()
         run.in_flight = None
+        reader = _GilReader(location, budget=4 * len(remaining) + 8)
         nonce: list[str] = []
+        seen: set[str] = set()
 
-        def on_line(line: str, process: int = attempt, nonce: list[str] = nonce) -> None:
+        def on_line(
+            line: str,
+            process: int = attempt,
+            nonce: list[str] = nonce,
+            reader: _GilReader = reader,
+            seen: set[str] = seen,
+        ) -> None:
             try:
                 event = json.loads(line)
             except ValueError:
@@ -327,18 +389,31 @@ def _run_imports(
                 return
             if event.get("event") == "hello" and not nonce and isinstance(event.get("nonce"), str):
                 nonce.append(event["nonce"])
+                reader.read()
                 return
             if not nonce or event.get("nonce") != nonce[0]:
                 return  # not from the child: ignored
+            if not reader.spend():
+                reader.release()
+                return  # more events than the child sends: flooded, see the notes
             name = event.get("module")
+            gil, unread = reader.read()
             if event.get("event") == "start" and isinstance(name, str):
                 run.in_flight = name
+                reader.before = gil
                 progress(f"importing {name}")
             elif event.get("event") in ("done", "error") and isinstance(name, str):
+                if name in seen or name != run.in_flight:
+                    run.channel_notes.append(
+                        f"the probe's report channel carried a forged event for {name}"
+                    )
+                    reader.forged.add(name)
+                    return
+                seen.add(name)
                 run.in_flight = None
                 failed = event["event"] == "error"
                 detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
-                gil = event.get("gil")
+                reported = event.get("gil")
                 lost = event.get("missing") if failed else None
                 # an ImportError may wrap one ("aiohttp dependency is not installed:
                 # No module named 'aiohttp'"): its message names the module too
@@ -348,8 +423,11 @@ def _run_imports(
                     if top:
                         run.missing[name] = top
                 run.gil_reports.append(
-                    GilReport(process, name, gil if isinstance(gil, bool) else None, not failed)
-                )
+                    GilReport(
+                        process, name, gil, not failed, before=reader.before,
+                        reported=reported if isinstance(reported, bool) else None, unread=unread,
+                    )
+                )  # fmt: skip
                 run.outcomes[name] = ModuleResult(
                     name=name,
                     outcome=ModuleOutcome.IMPORT_FAILED if failed else ModuleOutcome.OK,
@@ -367,12 +445,26 @@ def _run_imports(
             limits=limits,
             log_dir=log_dir,
             on_line=on_line,
+            on_start=reader.started,
         )
+        if reader.flooded:
+            run.channel_notes.append(
+                f"the probe's report channel was flooded (over {reader.budget} events)"
+            )
+        for name in reader.forged:
+            run.outcomes[name] = ModuleResult(
+                name, ModuleOutcome.IMPORT_FAILED, "the probe's report channel was forged"
+            )
         stderr_lines = bounded_lines(log_dir / "stderr.log")
         run.claims += [GilClaim(attempt, t, m) for t, m in gil_lines(stderr_lines)]
         run.reports.append(report)
         stuck = run.in_flight
-        if stuck is not None:
+        if stuck is not None and report.returncode == _CHANNEL_LOST:
+            run.outcomes[stuck] = ModuleResult(
+                name=stuck, outcome=ModuleOutcome.IMPORT_FAILED,
+                detail="the package closed the probe's report channel during this import",
+            )  # fmt: skip
+        elif stuck is not None:
             outcome = ModuleOutcome.TIMED_OUT if report.timed_out else ModuleOutcome.CRASHED
             detail = (
                 f"no progress for {limits.idle_seconds:.0f}s "
@@ -402,8 +494,9 @@ def _module_results(
     """Per-module outcomes (GIL verdicts folded in), the culprits that count, and notes
     where stderr and the interpreter's own report disagree."""
     own = own_dist.name
-    checked = cross_check(run.gil_reports, run.claims)
+    checked = cross_check(run.gil_reports, run.claims, owners)
     found = [Culprit(module, owners.get(module, "")) for _, module in checked.confirmed]
+    unread = {r.module: r.unread for r in run.gil_reports if r.gil is None}
     culprits = [c for c in dict.fromkeys(found) if not is_optional_module(c.module)]
     culprit_names = {c.module for c in found}
     results: list[ModuleResult] = []
@@ -415,7 +508,10 @@ def _module_results(
         if optional_missing and name in optional_missing:
             optional = True
             detail = f"{detail} [needs {optional_missing[name]}, an optional dependency]"
-        if outcome is ModuleOutcome.OK and name in culprit_names:
+        if outcome is ModuleOutcome.OK and name in unread:
+            outcome = ModuleOutcome.IMPORT_FAILED
+            detail = f"the host could not read the GIL state after this import: {unread[name]}"
+        elif outcome is ModuleOutcome.OK and name in culprit_names:
             outcome, detail = ModuleOutcome.GIL_REENABLED, "does not declare Py_mod_gil"
         elif outcome is ModuleOutcome.OK and name in checked.silent:
             outcome, detail = ModuleOutcome.GIL_REENABLED, checked.silent[name]
@@ -435,7 +531,7 @@ def _module_results(
                 name, outcome, detail, owners.get(name, own), extension, result.seconds, optional
             )
         )
-    return results, culprits, checked.notes
+    return results, culprits, run.channel_notes[:5] + checked.notes
 
 
 def run_probe(
@@ -505,12 +601,16 @@ def run_probe(
             raise ProbeError(f"{project} is not among the installed distributions")
         modules = _module_order(own)
         owners = _owner_map(dists)
+        try:
+            location = gilstate.locate(interpreter.path)
+        except InterpreterError as exc:
+            raise ProbeError(f"the host cannot read this interpreter's GIL flag: {exc}") from None
         timings["inspect"] = round(time.monotonic() - step, 3)
 
         step = time.monotonic()
         run = _run_imports(
             modules, interpreter=interpreter, venv=venv, sandbox=sandbox,
-            limits=limits, scratch=scratch, progress=progress,
+            limits=limits, scratch=scratch, progress=progress, location=location,
         )  # fmt: skip
         timings["imports"] = round(time.monotonic() - step, 3)
         step = time.monotonic()
@@ -542,7 +642,7 @@ def run_probe(
             owners = _owner_map(dists)
             run = _run_imports(
                 modules, interpreter=interpreter, venv=venv, sandbox=sandbox, limits=limits,
-                scratch=scratch, progress=progress, label=f"-retry{round_}",
+                scratch=scratch, progress=progress, label=f"-retry{round_}", location=location,
             )  # fmt: skip
             processes += len(run.reports)
         if tried:

@@ -209,9 +209,11 @@ class Sandbox:
         log_dir: Path,
         on_line: Callable[[str], None] = lambda line: None,
         env: dict[str, str] | None = None,
+        on_start: Callable[[int], None] = lambda pid: None,
     ) -> SandboxReport:
         """Run ``argv``; progress lines the child writes to the fd named by
-        ``{events_fd}`` in argv go to ``on_line``. stdout and stderr are
+        ``{events_fd}`` in argv go to ``on_line``, the host pid of the sandbox's
+        first process to ``on_start``. stdout and stderr are
         written to files in ``log_dir`` (host side, size-capped by RLIMIT_FSIZE)."""
         _prctl()  # loaded here: the forked child must not load a library
         read_fd, write_fd = os.pipe()
@@ -243,6 +245,7 @@ class Sandbox:
                 )
             os.close(write_fd)
             write_fd = -1
+            on_start(process.pid)
             for fd in extra_fds:
                 os.close(fd)
             extra_fds = []

@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, Status
 
 __all__ = [
+    "MAX_CLAIMS",
+    "MAX_STDERR_LINES",
     "CrossCheck",
     "GilClaim",
     "GilReport",
@@ -25,6 +28,11 @@ __all__ = [
     "overall_status",
     "strip_verbose",
 ]
+
+#: Bounds on what one sandboxed process's stderr can make the host do.
+MAX_STDERR_LINES = 2_000_000
+MAX_CLAIMS = 1_000
+_MAX_NOTES = 5
 
 _TEST_PARTS = frozenset({"test", "tests", "testing"})
 
@@ -40,21 +48,27 @@ _SEVERITY = (
 )
 
 
-def gil_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
+def gil_lines(
+    lines: Iterable[str], *, max_lines: int = MAX_STDERR_LINES, max_claims: int = MAX_CLAIMS
+) -> list[tuple[str | None, str]]:
     """(module being imported, module that requires the GIL) for each report in stderr.
 
-    Both the ``-v`` line and the one-time RuntimeWarning are recognised.
+    Both the ``-v`` line and the one-time RuntimeWarning are recognised. Linear
+    in the lines read, and bounded: at most ``max_lines`` lines are looked at and
+    ``max_claims`` distinct pairs kept (stderr is the package's to flood).
     """
     current: str | None = None
-    found: list[tuple[str | None, str]] = []
-    for line in lines:
+    found: dict[tuple[str | None, str], None] = {}
+    for line in itertools.islice(lines, max_lines):
         if line.startswith(_START):
             current = line[len(_START) :].strip()
             continue
+        if "GIL" not in line:
+            continue
         match = _REQUIRES_GIL.match(line) or _WARNING.search(line)
-        if match and (current, match.group(1)) not in found:
-            found.append((current, match.group(1)))
-    return found
+        if match and len(found) < max_claims:
+            found.setdefault((current, match.group(1)))
+    return list(found)
 
 
 def strip_verbose(text: str) -> str:
@@ -96,13 +110,21 @@ def overall_status(modules: Sequence[ModuleResult], culprits: Sequence[Culprit])
 
 @dataclass(frozen=True)
 class GilReport:
-    """The interpreter's own word after importing ``module`` in process ``process``:
-    ``sys._is_gil_enabled()`` as the child read it (None: no report)."""
+    """The GIL state after importing ``module`` in process ``process``.
+
+    ``gil`` is what the host read from the stopped process's memory (None: it
+    could not read, ``unread`` says why); ``before`` what it read just before
+    the import; ``reported`` what the child itself said (``sys._is_gil_enabled()``,
+    which the package can replace: a cross-check only).
+    """
 
     process: int
     module: str
     gil: bool | None
     ok: bool
+    before: bool | None = None
+    reported: bool | None = None
+    unread: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,51 +138,78 @@ class GilClaim:
 
 @dataclass
 class CrossCheck:
-    """What stderr and the interpreter agree on, and where they disagree."""
+    """What stderr and the host's readings agree on, and where they disagree."""
 
     confirmed: list[tuple[str | None, str]] = field(default_factory=list)
     silent: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def cross_check(reports: Sequence[GilReport], claims: Sequence[GilClaim]) -> CrossCheck:
-    """Compare the ``-v`` lines (which the package can print or silence) with the
-    interpreter's own GIL state after each import.
+def _state(gil: bool | None) -> str:
+    return "enabled" if gil else "disabled"
 
-    A claim is dropped when the import that printed it finished with the
-    interpreter reporting the GIL still disabled (a forged line). An import
-    after which the GIL became enabled, with no claim printed during it, is
-    ``silent``: the GIL was re-enabled and stderr named no module.
+
+def cross_check(
+    reports: Sequence[GilReport],
+    claims: Sequence[GilClaim],
+    installed: Collection[str] | None = None,
+) -> CrossCheck:
+    """Compare the ``-v`` lines (which the package can print or silence) and the
+    child's own report (which it can replace) with the GIL flag the host read.
+
+    A claim counts only when the host read the GIL enabled after the import
+    that printed it (a forged line does not). An import after which the host
+    read the GIL enabled, with no claim printed during it, is ``silent``: the
+    GIL was re-enabled and stderr named no module. Linear in its inputs.
 
     >>> forged = cross_check([GilReport(1, "a", False, True)], [GilClaim(1, "a", "a._x")])
     >>> forged.confirmed, forged.notes[0].startswith("stderr names a._x")
     ([], True)
     >>> cross_check([GilReport(1, "a", True, True)], []).silent
-    {'a': 'the interpreter reports the GIL enabled after this import, but no module was named'}
+    {'a': 'the host read the GIL enabled after this import, but no module was named'}
     """
     by_import = {(r.process, r.module): r for r in reports}
     result = CrossCheck()
+    confirmed: dict[tuple[str | None, str], None] = {}
+    dropped = 0
     for claim in claims:
         report = by_import.get((claim.process, claim.trigger or ""))
-        if report is not None and report.ok and report.gil is False:
+        if installed is not None and claim.module not in installed:
+            why = f"the host found no module {claim.module} among the installed files"
+        elif report is not None and report.gil is True:
+            confirmed.setdefault((claim.trigger, claim.module))
+            continue
+        elif report is None or report.gil is None:
+            why = f"the host could not read the GIL after importing {claim.trigger}"
+        else:
+            why = f"the host read the GIL disabled after importing {claim.trigger}"
+        dropped += 1
+        if dropped <= _MAX_NOTES:
             result.notes.append(
-                f"stderr names {claim.module} as requiring the GIL, but the interpreter "
-                f"reports the GIL disabled after importing {claim.trigger}: not counted"
+                f"stderr names {claim.module} as requiring the GIL, but {why}: not counted"
             )
-        elif (claim.trigger, claim.module) not in result.confirmed:
-            result.confirmed.append((claim.trigger, claim.module))
+    if dropped > _MAX_NOTES:
+        result.notes.append(f"{dropped - _MAX_NOTES} more GIL lines on stderr not counted")
+    result.confirmed = list(confirmed)
     state: dict[int, bool] = {}
-    explained = {(c.process, c.trigger) for c in claims}
+    explained = {(c.process, c.trigger) for c in claims if (c.trigger, c.module) in confirmed}
     for report in reports:
+        if report.reported is not None and report.gil is not None and report.reported != report.gil:
+            result.notes.append(
+                f"the child reported the GIL {_state(report.reported)} after importing "
+                f"{report.module}, but the host read the GIL {_state(report.gil)} "
+                "(the host's reading counts)"
+            )
         if report.gil is None:
             continue
-        flipped = report.gil and not state.get(report.process, False)
+        before = state.get(report.process, False) if report.before is None else report.before
+        flipped = report.gil and not before
         if flipped and (report.process, report.module) not in explained:
             result.silent[report.module] = (
-                "the interpreter reports the GIL enabled after this import, but no module was named"
+                "the host read the GIL enabled after this import, but no module was named"
             )
             result.notes.append(
-                f"the interpreter reports the GIL enabled after importing {report.module}, "
+                f"the host read the GIL enabled after importing {report.module}, "
                 "but no module was named on stderr"
             )
         state[report.process] = report.gil
