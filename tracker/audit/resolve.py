@@ -358,8 +358,31 @@ def resolve(
             heads[name] = read_head(name) or (None, True)
         return heads[name]
 
+    dependencies = list(dependencies)
+    pins = {
+        dep.name: dep
+        for dep in dependencies
+        if dep.version and not dep.skipped_reason and marker_applies(dep.markers, target, platform)
+    }
+    blaming: set[str] = set()
+
     def owner_version(owner: str) -> str | None:
-        found, _ = newest(str(canonicalize_name(owner)))  # the summary is enough
+        """The culprit owner's version the input pins, with that pin's own verdict
+        (``6.1.1 (pinned here: gil-reenabled)``), else the tracked current one."""
+        name = str(canonicalize_name(owner))
+        pin = pins.get(name)
+        if pin is not None and name not in blaming:
+            blaming.add(name)
+            try:
+                own = judged(pin, document(name), True)
+            finally:
+                blaming.discard(name)
+            status = ""
+            if own is not None:
+                likely = "likely " if own.evidence is Evidence.INFERRED else ""
+                status = f": {likely}{own.status.value}"
+            return f"{pin.version} (pinned here{status})"
+        found, _ = newest(name)  # the summary is enough
         if found is None or found.summary is None:
             return None
         return found.summary.version

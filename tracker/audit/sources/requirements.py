@@ -337,16 +337,10 @@ def parse_with_packaging(
     name = normalize_name(requirement.name)
     markers = str(requirement.marker) if requirement.marker else ""
     if requirement.url:
-        wheel = wheel_in_url(requirement.url)
+        wheel = file_in_url(requirement.url)
         if wheel is not None and wheel[0] == name:
             check_version(shown, wheel[1], what=name, line=number)
-            return Dependency(
-                name=name,
-                version=wheel[1],
-                specifier=f"=={wheel[1]}",
-                markers=markers,
-                origin=where,
-            )
+            return _direct(requirement.url, wheel, markers, where)
         return Dependency(
             name=name,
             markers=markers,
@@ -406,13 +400,24 @@ def _url_line(shown: str, number: int | None, text: str, where: str) -> Dependen
     if split:
         url, marker = text[: split.start()], text[split.end() :].strip()
     markers = _normalized_marker(marker) if marker else ""
-    wheel = wheel_in_url(url.strip())
+    wheel = file_in_url(url.strip())
     if wheel is None or markers is None:
         return _skipped(text, where, "URL requirement")
-    name, version = wheel
-    check_version(shown, version, what=name, line=number)
+    check_version(shown, wheel[1], what=wheel[0], line=number)
+    return _direct(url.strip(), wheel, markers, where)
+
+
+def _direct(url: str, found: tuple[str, str, str], markers: str, where: str) -> Dependency:
+    """A direct reference to one file: judged from that file's name alone."""
+    name, version, filename = found
     return Dependency(
-        name=name, version=version, specifier=f"=={version}", markers=markers, origin=where
+        name=name,
+        version=version,
+        specifier=f"=={version}",
+        markers=markers,
+        origin=where,
+        files=(filename,),
+        direct_url=redact(url),
     )
 
 
@@ -424,15 +429,25 @@ def wheel_in_url(url: str) -> tuple[str, str] | None:
     >>> wheel_in_url("https://host.example/foo-1.0.tar.gz") is None
     True
     """
+    found = file_in_url(url)
+    if found is None or not found[2].endswith(".whl"):
+        return None
+    return found[0], found[1]
+
+
+def file_in_url(url: str) -> tuple[str, str, str] | None:
+    """(normalized name, version, file name) of the wheel or sdist a URL points to, or
+    None when its last part is neither (read with the crawler's own rules).
+
+    >>> file_in_url("https://host.example/foo-1.0.tar.gz")
+    ('foo', '1.0', 'foo-1.0.tar.gz')
+    """
     from urllib.parse import unquote, urlsplit
 
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+    from tracker.wheels import classify_file
 
     filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    if not filename.endswith(".whl"):
+    tags = classify_file(filename)
+    if tags.kind not in ("wheel", "sdist") or tags.project is None or tags.version is None:
         return None
-    try:
-        name, version, _, _ = parse_wheel_filename(filename)
-    except (InvalidWheelFilename, ValueError):
-        return None
-    return normalize_name(name), str(version)
+    return normalize_name(tags.project), tags.version, filename

@@ -1,0 +1,54 @@
+"""Pins judged as the input states them: a direct URL by its file, a blamed dependency at
+the version the same input pins (on the shipped snapshot)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .helpers import run_cli
+
+SNAPSHOT = Path(__file__).resolve().parents[2] / "data" / "snapshot.json.gz"
+
+
+def _rows(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:
+    path = tmp_path / "requirements.txt"
+    path.write_text(text)
+    run = run_cli(
+        ["audit", str(path), "--target", "3.14t", "--format", "json", "--offline"],
+        env={"FTTRACK_SNAPSHOT": str(SNAPSHOT)},
+    )
+    assert run.code in (0, 1), run.stderr
+    return {row["name"]: row for row in json.loads(run.stdout)["dependencies"]}
+
+
+def test_a_wheel_url_is_judged_by_the_tags_of_its_file(tmp_path: Path) -> None:
+    rows = _rows(
+        tmp_path,
+        "torch @ https://user:S3cret@wheels.example/cpu/torch-1.7.0%2Bcpu-cp37-cp37m-linux_x86_64.whl\n"
+        "https://files.example/a/six-1.17.0-py2.py3-none-any.whl\n",
+    )
+    torch = rows["torch"]
+    assert (torch["version"], torch["status"], torch["evidence"]) == (
+        "1.7.0+cpu",
+        "no-ft-wheel",
+        "tags",
+    )
+    assert torch["blocks"] and "the file the URL names" in torch["detail"]
+    assert "S3cret" not in json.dumps(rows)
+    assert rows["six"]["status"] == "pure"
+
+
+def test_an_sdist_url_of_an_untracked_project_is_sdist_only(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "nosuchproj @ https://files.example/nosuchproj-1.0.tar.gz\n")
+    assert rows["nosuchproj"]["status"] == "sdist-only" and rows["nosuchproj"]["blocks"]
+
+
+def test_blame_names_the_version_the_input_pins_and_its_own_verdict(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "premailer==3.10.0\nlxml==6.1.1\n")
+    detail = rows["premailer"]["detail"]
+    assert "lxml 6.1.1 (pinned here: likely gil-reenabled)" in detail
+    assert "6.1.3" not in detail
+    alone = _rows(tmp_path, "premailer==3.10.0\n")["premailer"]["detail"]
+    assert "(pinned here" not in alone and "lxml" in alone
