@@ -293,11 +293,11 @@ def _any(text: str, markers: tuple[str, ...]) -> bool:
 def _group_options(path: str) -> list[str]:
     """``--group path:NAME`` for every ``[dependency-groups]`` table of a pyproject.toml
     (the audit reads them all, as the input's parser does)."""
-    import tomllib
+    from tracker.audit.sources.interface import load_toml, read_text
 
     try:
-        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        document = load_toml(path, read_text(path))
+    except InputError:
         return []  # the input's parser has already read it; uv will say what is wrong
     groups = document.get("dependency-groups", {})
     options: list[str] = []
