@@ -315,3 +315,8 @@ def test_a_regular_lockfile_still_reads(tmp_path: Path) -> None:
     run = run_cli(["audit", str(LOCKFILES / "uv.lock"), "--format", "json"])
     assert run.code in (0, 1), run.stderr
     assert json.loads(run.stdout)["dependencies"]
+
+
+def test_a_fifo_as_the_database_is_refused_at_once(requirements: Path, fifo: Path) -> None:
+    run = _limited(["audit", str(requirements), "--db", f"sqlite:///{fifo}"], timeout=30)
+    _one_line(run, f"database {fifo}: not a regular file (a FIFO)")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from tracker.documents import TARGET_NAMES, ProjectDocument, ProjectSummary
 from tracker.errors import SourceError, StoreError
+from tracker.files import FileRefused, check_regular
 from tracker.names import normalize_name
 from tracker.store.documents import iso
 from tracker.store.engine import Store, normalize_db_url, open_store
@@ -39,12 +40,11 @@ class DatabaseSource:
         except ArgumentError:
             raise SourceError(f"database {self._url!r}: not a database URL") from None
         database = parsed.database or ""
-        if (
-            parsed.get_backend_name() == "sqlite"
-            and database not in ("", ":memory:")
-            and not Path(database).expanduser().is_file()
-        ):
-            raise SourceError(f"database {database}: no such file")
+        if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+            try:  # a FIFO or a device would hang or fail inside SQLite
+                check_regular(Path(database).expanduser())
+            except FileRefused as exc:
+                raise SourceError(f"database {database}: {exc.reason}") from None
         try:
             self._store = open_store(self._url, seed=False)
         except StoreError as exc:
