@@ -91,6 +91,7 @@ __all__ = [
     "summaries_of",
     "summarize",
     "summary_feed",
+    "target_lost",
     "to_builtins",
 ]
 
@@ -629,6 +630,36 @@ def first_ready(releases: Sequence[ReleaseDocument], target: str) -> str | None:
     """
     counted = _counted(_ordered(releases), target)
     return _run_start(counted, target, frozenset({Status.READY, Status.PURE}))
+
+
+def target_lost(releases: Sequence[ReleaseDocument], target: str) -> tuple[str, str] | None:
+    """(the newest release with a free-threaded wheel for ``target``, the oldest final
+    release after it) when every final release after it ships binary wheels but none
+    for the target (pandas on 3.13t: ``("3.0.3", "3.0.4")``); None otherwise.
+
+    :func:`first_ready` skips such releases (they say nothing about readiness), so a
+    first ready version can start a range that ends here: an upgrade hint names both.
+
+    >>> def rel(v, s):
+    ...     return ReleaseDocument(v, targets={"3.13t": TargetVerdict(s)})
+    >>> target_lost([rel("3.0.5", Status.NO_FT_WHEEL), rel("3.0.4", Status.NO_FT_WHEEL),
+    ...              rel("3.0.3", Status.READY)], "3.13t")
+    ('3.0.3', '3.0.4')
+    >>> target_lost([rel("3.0.3", Status.READY)], "3.13t") is None
+    True
+    """
+    after = None
+    for release in _ordered(releases):
+        if release.yanked or is_prerelease(release.version):
+            continue
+        verdict = release.targets.get(target)
+        if verdict is None:
+            continue
+        if verdict.status in WHEEL_STATUSES:
+            return (release.version, after) if after is not None else None
+        if verdict.status is Status.NO_FT_WHEEL:
+            after = release.version
+    return None
 
 
 def first_wheel(releases: Sequence[ReleaseDocument], target: str) -> str | None:

@@ -107,7 +107,7 @@ def test_directory_prefers_a_lockfile() -> None:
 def test_fixtures_name_no_real_index_host() -> None:
     from pip._internal.models.index import PyPI
 
-    for path in LOCKFILES.iterdir():
+    for path in (p for p in LOCKFILES.rglob("*") if p.is_file()):
         text = path.read_text()
         assert PyPI.netloc not in text and PyPI.file_storage_domain not in text, path
 

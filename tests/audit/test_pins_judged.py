@@ -52,3 +52,20 @@ def test_blame_names_the_version_the_input_pins_and_its_own_verdict(tmp_path: Pa
     assert "6.1.3" not in detail
     alone = _rows(tmp_path, "premailer==3.10.0\n")["premailer"]["detail"]
     assert "(pinned here" not in alone and "lxml" in alone
+
+
+def test_an_upgrade_hint_names_the_range_before_the_target_was_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("markupsafe==2.1.5\n")
+    run = run_cli(
+        ["audit", str(path), "--target", "3.13t", "--format", "json", "--offline"],
+        env={"FTTRACK_SNAPSHOT": str(SNAPSHOT)},
+    )
+    (row,) = json.loads(run.stdout)["dependencies"]
+    assert (row["first_ready_version"], row["upgrade_until"]) == ("3.0.0", "3.0.3")
+    assert "3.0.4 and later ship no 3.13t wheel" in row["detail"]
+    on_314t = run_cli(
+        ["audit", str(path), "--target", "3.14t", "--format", "json", "--offline"],
+        env={"FTTRACK_SNAPSHOT": str(SNAPSHOT)},
+    )
+    assert json.loads(on_314t.stdout)["dependencies"][0]["upgrade_until"] is None

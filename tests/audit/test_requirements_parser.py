@@ -57,8 +57,8 @@ def test_markers_extras_and_loose_specifiers() -> None:
         ("-e ./src/mypkg", "editable install"),
         ("--editable=git+https://example.invalid/x.git#egg=mypkg", "editable install"),
         ("./wheels/foo-1.0-py3-none-any.whl", "local path"),
-        ("https://example.invalid/foo-1.0.tar.gz", "URL requirement"),
-        ("foo @ https://example.invalid/foo-1.0.tar.gz", "URL requirement"),
+        ("https://example.invalid/foo-latest", "URL requirement"),
+        ("foo @ https://example.invalid/download?id=3", "URL requirement"),
         ("git+https://example.invalid/foo.git#egg=foo", "URL requirement"),
     ],
 )
@@ -66,6 +66,16 @@ def test_unjudgeable_lines_are_skipped_with_a_reason(line: str, reason: str) -> 
     (dep,) = RequirementsSource.from_text("r.txt", line + "\n")
     assert dep.skipped_reason.startswith(reason)
     assert dep.origin == "r.txt:1"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["https://example.invalid/foo-1.0.tar.gz", "foo @ https://example.invalid/foo-1.0.tar.gz"],
+)
+def test_a_url_to_an_sdist_is_judged_by_its_file(line: str) -> None:
+    (dep,) = RequirementsSource.from_text("r.txt", line + "\n")
+    assert (dep.name, dep.version, dep.files) == ("foo", "1.0", ("foo-1.0.tar.gz",))
+    assert not dep.skipped_reason and dep.direct_url
 
 
 def test_options_are_ignored() -> None:

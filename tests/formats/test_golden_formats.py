@@ -70,9 +70,11 @@ def test_json_schema_is_stable(report: AuditReport) -> None:
         "inferred_from",
         "first_ready_version",
         "upgrade_untested",
+        "upgrade_until",
         "category",
         "blocks",
         "via",
+        "required_by",
         "detail",
     ]
     assert document["schema"] == 2

@@ -61,6 +61,9 @@ class AuditEntry(msgspec.Struct, frozen=True):
     first_ready_version: str | None = None
     #: True when ``first_ready_version`` has a free-threaded wheel that was never probed.
     upgrade_untested: bool = False
+    #: The last version of the range that works, when later releases ship no
+    #: free-threaded wheel for the target (see :func:`tracker.documents.target_lost`).
+    upgrade_until: str | None = None
     #: For evidence ``inferred``: the probed release whose verdict stands in for this one.
     inferred_from: str | None = None
     detail: str = ""
@@ -69,6 +72,17 @@ class AuditEntry(msgspec.Struct, frozen=True):
     #: For a package of a lockfile's graph: the chains that bring it in, each from its
     #: parent up to the project (see :class:`~tracker.audit.graph.Walk`).
     required_by: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def upgrade_text(self) -> str:
+        """The upgrade hint as a cell shows it: ``3.0.0``, ``3.0.0 to 3.0.3`` (later
+        releases lost the target), ``(untested)`` after a version never probed."""
+        if self.first_ready_version is None:
+            return ""
+        text = self.first_ready_version
+        if self.upgrade_until is not None and self.upgrade_until != text:
+            text += f" to {self.upgrade_until}"
+        return text + (" (untested)" if self.upgrade_untested else "")
 
     def chain_text(self) -> str:
         """The first chain as read aloud: ``pyyaml 6.0.3 ← mkdocs 1.6.1 ← demo[docs]``
@@ -221,6 +235,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
                 "inferred_from": e.inferred_from,
                 "first_ready_version": e.first_ready_version,
                 "upgrade_untested": e.upgrade_untested,
+                "upgrade_until": e.upgrade_until,
                 "category": report.category(e),
                 "blocks": report.blocks(e),
                 "via": e.via or None,

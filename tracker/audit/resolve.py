@@ -29,6 +29,7 @@ from tracker.documents import (
     head_settles,
     newer_in_history,
     summarize,
+    target_lost,
 )
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
@@ -257,11 +258,15 @@ def judge(
     if verdict is None:
         return _unknown(dep, f"no verdict for {release.version} on {target}", release.version)
     detail = verdict.detail + from_files
-    upgrade, untested = None, False
+    upgrade, untested, until = None, False, None
     if verdict.status not in _GOOD or verdict.evidence is Evidence.INFERRED:
         upgrade, untested = _upgrade(doc, release, target)
         if upgrade is not None:
             note = " (untested: a free-threaded wheel, not probed)" if untested else ""
+            lost = target_lost(releases, target)
+            if lost is not None and not newer_in_history(releases, upgrade, lost[0]):
+                until = lost[0]
+                note += f" ({upgrade} to {until}; {lost[1]} and later ship no {target} wheel)"
             detail += f"; upgrade {dep.name} {release.version} → {upgrade} for {target}{note}"
     if release.yanked:
         detail += f"; {release.version} is yanked"
@@ -278,6 +283,7 @@ def judge(
         culprits=verdict.culprits,
         first_ready_version=upgrade,
         upgrade_untested=untested,
+        upgrade_until=until,
         inferred_from=verdict.inferred_from,
         detail=detail,
         via=dep.via,

@@ -4,11 +4,13 @@ Keys: ``schema``, ``input``, ``target``, ``platform``, ``source``, ``fail_on``,
 ``fail_on_likely``, ``dependencies`` (``name``, ``version``, ``specifier``,
 ``origin``, ``status``, ``evidence`` (``probe``, ``inferred``, ``tags`` or
 ``none``), ``checked_at``, ``culprits`` [{``module``, ``owner``}],
-``inferred_from``, ``first_ready_version``, ``upgrade_untested``, ``category``
-(``blocker``, ``likely``, ``unknown``, ``unproven``, ``ready``), ``blocks``,
-``via``, ``detail``), ``skipped`` (``name``, ``version``, ``origin``,
-``reason``) and ``summary`` (``total``, ``blockers``, ``skipped``,
-``categories``, ``counts`` per status).
+``inferred_from``, ``first_ready_version``, ``upgrade_untested``,
+``upgrade_until`` (the last version of the range that works when later releases
+lost the target), ``category`` (``blocker``, ``likely``, ``unknown``,
+``unproven``, ``ready``), ``blocks``, ``via``, ``required_by`` (for a lockfile
+with a graph: the chains that bring the package in), ``detail``), ``skipped``
+(``name``, ``version``, ``origin``, ``reason``) and ``summary`` (``total``,
+``blockers``, ``skipped``, ``categories``, ``counts`` per status).
 
 With ``--target all``: ``schema``, ``input``, ``platform``, ``source``,
 ``default_target`` (it decides the exit code), ``blockers`` (the default

@@ -52,10 +52,7 @@ def render(
                     f"`{entry.status.value}`"
                     + (" (likely)" if entry.evidence.value == "inferred" else ""),
                     evidence,
-                    _cell(
-                        (entry.first_ready_version or "")
-                        + (" (untested)" if entry.upgrade_untested else "")
-                    ),
+                    _cell(entry.upgrade_text),
                     _cell(entry.detail),
                 ]
             )
@@ -85,8 +82,7 @@ def _hints(multi: MultiTargetReport, row: TargetRow) -> str:
         if entry is None or entry.first_ready_version is None:
             continue
         if multi.report(target).needs_attention(entry):
-            untested = " (untested)" if entry.upgrade_untested else ""
-            hints.append(f"{target}: {entry.first_ready_version}{untested}")
+            hints.append(f"{target}: {entry.upgrade_text}")
     return _cell("; ".join(hints))
 
 

@@ -66,9 +66,7 @@ def _status(entry: AuditEntry) -> str:
 def _upgrade(entry: AuditEntry) -> _Piece:
     if entry.first_ready_version is None:
         return ("", None)
-    if entry.upgrade_untested:
-        return (f"{entry.first_ready_version} (untested)", "yellow")
-    return (entry.first_ready_version, "green")
+    return (entry.upgrade_text, "yellow" if entry.upgrade_untested else "green")
 
 
 def _origin(entry: AuditEntry) -> str:
