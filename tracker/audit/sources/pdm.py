@@ -61,4 +61,4 @@ class PdmLockSource(TomlLockfile):
                 )
         if version is None:
             raise InputError(shown, f"{key}.version: missing", line=line)
-        return pinned(name, version, markers=marker, origin=where)
+        return pinned(name, version, markers=marker, origin=where, files=self.file_names(table))

@@ -67,4 +67,4 @@ class PylockSource(TomlLockfile):
             return Dependency(
                 name=name, markers=marker, origin=where, skipped_reason="no version locked"
             )
-        return pinned(name, version, markers=marker, origin=where)
+        return pinned(name, version, markers=marker, origin=where, files=self.file_names(table))

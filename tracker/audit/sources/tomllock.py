@@ -79,6 +79,30 @@ class TomlLockfile:
         line where it is, so line numbers in errors and origins stay true)."""
         return text
 
+    @staticmethod
+    def file_names(table: dict[str, Any]) -> tuple[str, ...]:
+        """The names of a package's locked files, in whichever of the lock formats' fields
+        it lists them: ``files = [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels``
+        with a ``name``, ``url`` or ``path`` (uv, PEP 751). Malformed entries are passed
+        over: the names only add evidence."""
+        from tracker.audit.sources.uvlock import file_name
+
+        entries: list[Any] = [table["sdist"]] if isinstance(table.get("sdist"), dict) else []
+        for field in ("files", "wheels"):
+            value = table.get(field)
+            if isinstance(value, list):
+                entries += value
+        names = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            for key in ("file", "name", "url", "path"):
+                value = entry.get(key)
+                if isinstance(value, str) and value:
+                    names.append(file_name(value))
+                    break
+        return tuple(names)
+
     def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
         """The lock's dependency graph, where the format records one that decides
         what is installed (None: every package the lock lists is judged)."""

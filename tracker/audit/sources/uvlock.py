@@ -145,14 +145,7 @@ class UvLockSource(TomlLockfile):
         index = int(key[key.index("[") + 1 : -1])
         if index in self._blanked_files:
             return tuple(self._blanked_files[index])
-        files = []
-        sdist = table.get("sdist")
-        if isinstance(sdist, dict) and isinstance(sdist.get("url"), str):
-            files.append(file_name(sdist["url"]))
-        for wheel in require_list(shown, table.get("wheels", []), f"{key}.wheels"):
-            if isinstance(wheel, dict) and isinstance(wheel.get("url"), str):
-                files.append(file_name(wheel["url"]))
-        return tuple(files)
+        return self.file_names(table)
 
     def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
         """The lock's edges, rooted at the project or at the workspace's members."""
