@@ -11,7 +11,6 @@ A pin whose page cannot be had in time is left out: it stays ``unknown``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 __all__ = ["DEADLINE_SECONDS", "OFFLINE_VARIABLE", "index_files"]
@@ -29,6 +28,8 @@ def index_files(
     pin whose project page arrived within ``deadline`` seconds and lists the version."""
     if not pins:
         return {}
+    import asyncio
+
     from tracker.index.http import RetryPolicy
     from tracker.index.interface import ProjectPage
     from tracker.index.pypi import PypiIndex, fetch_many
