@@ -69,3 +69,22 @@ def test_an_upgrade_hint_names_the_range_before_the_target_was_dropped(tmp_path:
         env={"FTTRACK_SNAPSHOT": str(SNAPSHOT)},
     )
     assert json.loads(on_314t.stdout)["dependencies"][0]["upgrade_until"] is None
+
+
+def test_the_pure_wheel_shortcut_says_what_the_tag_rules_say() -> None:
+    from tracker.audit.filetags import release_from_files
+    from tracker.wheels import classify_file, release_tag_status
+
+    for files in (
+        ["x-1.0-py3-none-any.whl", "x-1.0.tar.gz"],
+        ["x-1.0-py2.py3-none-any.whl"],
+        ["x-1.0-cp314-cp314t-manylinux_2_28_x86_64.whl", "x-1.0-py3-none-any.whl"],
+        ["x-1.0-cp312-cp312-win_amd64.whl"],
+        ["x-1.0.tar.gz"],
+    ):
+        release = release_from_files("1.0", files, "3.14t", "manylinux_x86_64")
+        assert release is not None
+        expected = release_tag_status(
+            [classify_file(f) for f in files], "3.14t", "manylinux_x86_64"
+        )
+        assert release.targets["3.14t"].status is expected, files

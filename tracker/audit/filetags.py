@@ -28,12 +28,22 @@ from tracker.releases import version_key
 
 __all__ = ["placed", "release_from_files"]
 
+#: The end of a pure wheel's name for every platform (``py3-none-any``, ``py2.py3-none-any``).
+_PURE_SUFFIX = "-none-any.whl"
+
 
 def release_from_files(
     version: str, files: Sequence[str], target: str, platform: str
 ) -> ReleaseDocument | None:
     """A release whose verdict on ``target`` comes from ``files``' tags (evidence
     ``tags``); None when no file name says anything (neither wheel nor sdist)."""
+    wheels = [name for name in files if name.endswith(".whl")]
+    if wheels and all(name.endswith(_PURE_SUFFIX) for name in wheels):
+        # what release_tag_status says of such a release (every wheel pure, any
+        # platform), without importing packaging's tag machinery for the commonest case
+        return ReleaseDocument(
+            version, targets={target: TargetVerdict(Status.PURE, Evidence.TAGS, platforms=["any"])}
+        )
     from tracker.wheels import classify_file, release_tag_status
 
     tags = [classify_file(name) for name in files]
@@ -48,9 +58,7 @@ def release_from_files(
     return ReleaseDocument(version, targets={target: verdict})
 
 
-def placed(
-    releases: Sequence[ReleaseDocument], release: ReleaseDocument
-) -> list[ReleaseDocument]:
+def placed(releases: Sequence[ReleaseDocument], release: ReleaseDocument) -> list[ReleaseDocument]:
     """``releases`` (newest first) with ``release`` put where its version belongs."""
     key = version_key(release.version)
     history = list(releases)
