@@ -1,8 +1,9 @@
 """Reading a file a user named: a regular file of bounded size, read with a cap.
 
 Every file fttrack reads because a user named it (an audit's input and the
-files it includes, a snapshot and its member index, the config file) is read
-through :func:`read_file` or opened through :func:`open_regular`. Before any
+files it includes, a snapshot and its member index, the config file, a SQLite
+database) is read through :func:`read_file`, opened through :func:`open_regular`
+or checked through :func:`check_regular` before another library opens it. Before any
 byte is read, the path is checked with ``os.stat`` to be a regular file no
 larger than the caller's limit; anything else is refused with a
 :class:`FileRefused` carrying a one-line reason:
@@ -14,12 +15,13 @@ larger than the caller's limit; anything else is refused with a
   a FIFO between the two checks is refused too, not waited on;
 - a file whose size is over the limit (a sparse file of terabytes):
   refused at once, nothing read;
-- a file that is larger than its size said (``/proc`` files say 0) is read up
-  to the limit and one byte more, never further;
+- a file that turns out larger than its size said (``/proc`` files say 0) is
+  read up to the limit and one byte more, then refused: never further;
 - a symlink loop, a missing file, a permission error: their reason.
 
 Standard input is not a file here: callers read ``-`` themselves, with the same cap.
-Only ``os`` and ``stat`` are imported: the audit's fast path imports this module.
+Only ``os``, ``stat`` and ``errno`` are imported (and ``pathlib``, loaded already): the
+audit's fast path imports this module.
 """
 
 from __future__ import annotations
