@@ -11,6 +11,8 @@ import sys
 from collections import Counter
 from functools import cache
 
+from packaging.version import Version
+
 from tracker.archive import Archive, index_path_for
 from tracker.datafiles import data_file
 from tracker.documents import (
@@ -23,6 +25,7 @@ from tracker.documents import (
     summarize,
 )
 from tracker.models import Culprit, Evidence, Status
+from tracker.wheels import normalise_platform
 
 SNAPSHOT = data_file("snapshot.json.gz")
 TARGETS = ["3.13t", "3.14t", "3.15t"]
@@ -184,3 +187,57 @@ def test_the_round_leaves_no_current_wheel_unjudged() -> None:
             if version is not None:
                 release = next(r for r in project.releases if r.version == version)
                 assert release.targets[target].evidence is Evidence.PROBE, (project.name, target)
+
+
+def _legacy_releases() -> dict[str, set[str]]:
+    """data/legacy-releases.txt: releases only a misread legacy sdist name made."""
+    legacy: dict[str, set[str]] = {}
+    for line in data_file("legacy-releases.txt").read_text().splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            legacy.setdefault(words[0], set()).add(words[1])
+    return legacy
+
+
+def test_every_stored_platform_is_read_as_today() -> None:
+    # "macosx_64" was every macosx_N_M_x86_64 tag, cut at its last underscore
+    stored = Counter(
+        p
+        for project in feed().projects
+        for release in project.releases
+        for verdict in release.targets.values()
+        for p in verdict.platforms
+    )
+    assert "macosx_64" not in stored
+    assert stored["macosx_x86_64"] > 3000
+    for name in stored:
+        assert normalise_platform(name) == (name,), name
+    markupsafe = next(p for p in feed().projects if p.name == "markupsafe")
+    release = next(r for r in markupsafe.releases if r.version == "3.0.3")
+    assert "macosx_x86_64" in release.targets["3.14t"].platforms
+
+
+def test_no_release_made_by_a_misread_legacy_name_is_left() -> None:
+    legacy = _legacy_releases()
+    assert len(legacy) >= 9 and {"selenium", "thrift", "pyvmomi"} <= set(legacy)
+    for project in feed().projects:
+        versions = {r.version for r in project.releases}
+        assert not versions & legacy.get(project.name, set()), project.name
+
+
+def test_each_current_release_is_the_highest_valid_version() -> None:
+    legacy = _legacy_releases()
+    for project, summary in zip(feed().projects, feed().summaries, strict=True):
+        live = [r for r in project.releases if not r.yanked]
+        finals = [r for r in live if not Version(r.version).is_prerelease]
+        for release in project.releases:  # every stored version is PEP 440, normalised
+            assert str(Version(release.version)) == release.version, project.name
+        candidates = finals or live or project.releases
+        if not candidates:
+            assert summary.version is None
+            continue
+        highest = max(candidates, key=lambda r: Version(r.version))
+        assert summary.version == highest.version, project.name
+        assert summary.version not in legacy.get(project.name, set()), project.name
+    selenium = next(s for s in feed().summaries if s.name == "selenium")
+    assert selenium.version is not None and Version(selenium.version).major >= 4
