@@ -128,3 +128,15 @@ def test_a_pin_newer_than_the_data_is_judged_from_the_index_offline_never_asks(
         assert server.requests_to("/simple/lxml/") == 0
         assert _rows(document)["lxml"]["status"] == "unknown"
         assert "1 pin is unknown (offline" in stderr and "--probe-missing" in stderr
+
+
+def test_an_edge_marker_nested_too_deep_is_one_line(tmp_path: Path) -> None:
+    text = EDGE_UV.read_text()
+    edge = "marker = \"platform_python_implementation != 'PyPy' and sys_platform == 'win32'\""
+    assert edge in text
+    deep = "(" * 150 + "sys_platform == 'win32'" + ")" * 150
+    lock = tmp_path / "uv.lock"
+    lock.write_text(text.replace(edge, f'marker = "{deep}"'))
+    run = run_cli(["audit", str(lock)])
+    assert run.code == 2 and "jupyter-core -> pywin32: markers nested deeper" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

@@ -36,6 +36,7 @@ from tracker.names import canonicalize_name
 from tracker.releases import parse_version
 from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import HeadSource, VerdictSource
+from tracker.vocabulary import WHEEL_STATUSES
 
 __all__ = ["Lookup", "ProbeMissing", "default_target", "judge", "resolve"]
 
@@ -45,17 +46,6 @@ ProbeMissing = Callable[[str, str | None, str], ProjectDocument | None]
 Lookup = Callable[[Sequence[tuple[str, str]]], dict[tuple[str, str], tuple[str, ...]]]
 
 _GOOD = frozenset({Status.READY, Status.PURE})
-_WHEEL_STATUSES = frozenset(
-    {
-        Status.READY,
-        Status.GIL_REENABLED,
-        Status.IMPORT_FAILED,
-        Status.CRASHED,
-        Status.TIMED_OUT,
-        Status.INSTALL_FAILED,
-        Status.WHEEL_ONLY,
-    }
-)
 _DETAIL_LIMIT = 240
 _FAILED_OUTCOMES = {
     Status.IMPORT_FAILED: "import-failed",
@@ -134,7 +124,7 @@ def _verdict(
     status = verdict.status
     platforms = verdict.platforms
     if (
-        status in _WHEEL_STATUSES
+        status in WHEEL_STATUSES
         and platforms
         and platform not in platforms
         and "any" not in platforms
@@ -305,7 +295,7 @@ def _files_note(dep: Dependency, files_from: str) -> str:
     if files_from:
         return f" (judged from the files {files_from} lists)"
     if dep.direct_url:
-        return " (judged from the file the URL names)"
+        return f" (judged from the file the URL names: {dep.direct_url})"
     where = dep.origin.rsplit(":", 1)[0] if dep.origin else "the input"
     return f" (judged from the files {where} lists)"
 

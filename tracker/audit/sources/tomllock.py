@@ -9,6 +9,7 @@ from tracker.audit.graph import LockGraph
 from tracker.audit.sources.interface import (
     TomlLines,
     check_dependency,
+    check_markers,
     display_path,
     load_toml,
     read_text,
@@ -73,6 +74,13 @@ class TomlLockfile:
             seen.add(identity)
             yield check_dependency(shown, dep, line)
         self.graph = self.lock_graph(shown, document)
+        for node in self.graph.nodes if self.graph is not None else ():
+            edges = [
+                *node.edges,
+                *(e for g in (node.extras, node.groups) for es in g.values() for e in es),
+            ]
+            for edge in edges:
+                check_markers(shown, edge.marker, what=f"{node.name} -> {edge.name}")
 
     def prepare(self, text: str) -> str:
         """The text to parse: a subclass may blank what it never reads (keeping every
