@@ -258,7 +258,6 @@ def _chains(
     return tuple(found)
 
 
-
 def installed_only(
     dependencies: Iterable[Dependency],
     graph: LockGraph,

@@ -81,9 +81,7 @@ class PoetryLockSource(TomlLockfile):
             return Dependency(
                 name=name, version=version, markers=markers, origin=where, skipped_reason=reason
             )
-        return pinned(
-            name, version, markers=markers, origin=where, files=self.file_names(table)
-        )
+        return pinned(name, version, markers=markers, origin=where, files=self.file_names(table))
 
     def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
         """The lock's edges, rooted at the project's ``pyproject.toml`` when it lies beside
