@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 from tracker.errors import TransientProbeError
 from tracker.probe.archives import WheelRefused, check_wheel
 
-__all__ = ["Staged", "stage_wheels"]
+__all__ = ["Staged", "download", "stage_wheels"]
 
 _COMPILE_TIMEOUT = 600
 _DOWNLOAD_TIMEOUT = 120.0
@@ -81,7 +81,7 @@ def _fsize_limit(limit: int) -> Callable[[], None]:
     return apply
 
 
-def _download(url: str, dest: Path, *, sha256: str | None, cap: int) -> int:
+def download(url: str, dest: Path, *, sha256: str | None, cap: int) -> int:
     """Stream ``url`` into ``dest``, at most ``cap`` bytes; check the sha256. Returns the
     size, or -1 when the file is over the cap."""
     import httpx
@@ -168,7 +168,7 @@ def stage_wheels(
         cached = cache_dir / sha256 / filename if cache_dir and sha256 else None
         if cached is not None and cached.is_file():
             dest = cached  # downloaded and verified by an earlier probe; checked again below
-        elif _download(url, dest := wheel_dir / filename, sha256=sha256, cap=remaining) < 0:
+        elif download(url, dest := wheel_dir / filename, sha256=sha256, cap=remaining) < 0:
             dest.unlink(missing_ok=True)
             staged.refused = WheelRefused(filename, "larger than the cap on unpacked size")
             return staged
