@@ -20,6 +20,7 @@ import msgspec
 from tracker.audit.graph import LockGraph, Selection, installed_only, unknown_choices
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport
 from tracker.audit.resolve import Lookup, ProbeMissing, resolve
+from tracker.audit.sources.redact import redact_report
 from tracker.errors import FttrackError, InputError
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
 from tracker.verdicts.choose import asks_every_target, choose_targets
@@ -219,17 +220,19 @@ def run_audit(
             )
         callback = request.probe_missing(target, platform) if request.probe_missing else None
         reports.append(
-            resolve(
-                dependencies,
-                source,
-                target=target,
-                platform=platform,
-                input_name=read.name,
-                kind=kind,
-                fail_on=request.fail_on,
-                fail_on_likely=request.fail_on_likely,
-                probe_missing=callback,
-                lookup=None if _offline(request) else _index_lookup(request),
+            redact_report(
+                resolve(
+                    dependencies,
+                    source,
+                    target=target,
+                    platform=platform,
+                    input_name=read.name,
+                    kind=kind,
+                    fail_on=request.fail_on,
+                    fail_on_likely=request.fail_on_likely,
+                    probe_missing=callback,
+                    lookup=None if _offline(request) else _index_lookup(request),
+                )
             )
         )
     unknown = sum(1 for r in reports for e in r.entries if e.status is Status.UNKNOWN)

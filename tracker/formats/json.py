@@ -1,5 +1,8 @@
 """The ``json`` format: the stable ``schema: 2`` audit document (always every dependency).
 
+Every text is redacted (:func:`~tracker.audit.sources.redact.redact_report`); the JSON
+encoder writes control characters as ``\\uXXXX`` escapes.
+
 Keys: ``schema``, ``input``, ``target``, ``platform``, ``source``, ``fail_on``,
 ``fail_on_likely``, ``dependencies`` (``name``, ``version``, ``specifier``,
 ``origin``, ``status``, ``evidence`` (``probe``, ``inferred``, ``tags`` or
@@ -29,6 +32,7 @@ from tracker.audit.report import (
     multi_report_to_json,
     report_to_json,
 )
+from tracker.audit.sources.redact import redact_report
 
 __all__ = ["render", "render_targets"]
 
@@ -37,7 +41,7 @@ def render(
     report: AuditReport, *, color: bool = False, width: int | None = None, show_all: bool = False
 ) -> str:
     """The report as indented JSON (UTF-8 text, newline-terminated)."""
-    return _indented(report_to_json(report))
+    return _indented(report_to_json(redact_report(report)))
 
 
 def render_targets(
@@ -48,7 +52,8 @@ def render_targets(
     show_all: bool = False,
 ) -> str:
     """One document per target under ``targets`` (indented JSON, newline-terminated)."""
-    return _indented(multi_report_to_json(multi))
+    reports = tuple(redact_report(r) for r in multi.reports)
+    return _indented(multi_report_to_json(MultiTargetReport(reports, multi.default_target)))
 
 
 def _indented(document: Any) -> str:

@@ -2,62 +2,55 @@
 
 A requirements file may carry ``pkg @ https://user:token@host/...`` or include a
 file such as ``~/.git-credentials``; the audit report (markdown for a pull
-request, JSON for CI) must not repeat them. As pip does, the user-info part of
-every URL is replaced with ``****``, here all of it (pip keeps a user name
-beside a password; some hosts take the token as the user name), and the values
-of query parameters that usually hold secrets are replaced too.
+request, JSON for CI) must not repeat them. Every text field of a dependency
+(and of an error raised while reading) goes through :func:`tracker.redact.redact`,
+the one redaction function of fttrack (see its docstring for what is masked).
 
 >>> redact("pkg @ https://user:s3cret@host.example/p.whl")
 'pkg @ https://****@host.example/p.whl'
->>> redact("git+https://ghp_token@host.example/o/r.git#egg=r")
-'git+https://****@host.example/o/r.git#egg=r'
->>> redact("https://host.example/f.whl?X-Amz-Signature=abc&v=1")
-'https://host.example/f.whl?X-Amz-Signature=****&v=1'
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import Any
 
 from msgspec.structs import replace
 
+from tracker.audit.report import AuditEntry, AuditReport
 from tracker.errors import InputError
 from tracker.models import Dependency
+from tracker.redact import MASK, redact
 
-__all__ = ["MASK", "redact", "redact_dependency", "redacted"]
+__all__ = ["MASK", "redact", "redact_chains", "redact_dependency", "redact_report", "redacted"]
 
-#: What replaces a secret.
-MASK = "****"
-
-# Patterns compiled (and cached by re) on first use: most inputs never need them.
-# scheme://userinfo@ : the user-info runs to the last '@' before the host's end.
-_USERINFO = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'<>]*@"
-_SECRET_QUERY = (
-    r"(?i)([?&;](?:[a-z0-9_-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|apikey|signature"
-    r"|credential|auth)[a-z0-9_-]*|key|sig)=)[^&#\s\"'<>]*"
-)
+#: The text fields of a dependency that may hold what the input said.
+_TEXT_FIELDS = ("name", "specifier", "markers", "origin", "skipped_reason", "via", "direct_url")
 
 
-def redact(text: str) -> str:
-    """``text`` with the credentials of every URL in it replaced by ``****``."""
-    if "@" in text and "://" in text:
-        text = re.sub(_USERINFO, lambda m: f"{m.group(1)}{MASK}@", text)
-    if "=" in text and ("?" in text or "&" in text or ";" in text):
-        text = re.sub(_SECRET_QUERY, lambda m: f"{m.group(1)}{MASK}", text)
-    return text
+def redact_chains(chains: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """``required_by`` chains with every link redacted (the same tuple when nothing changes)."""
+    if not any("://" in link for chain in chains for link in chain):
+        return chains
+    return tuple(tuple(redact(link) for link in chain) for chain in chains)
 
 
 def redact_dependency(dep: Dependency) -> Dependency:
     """``dep`` with every text field redacted (the same object when nothing changes)."""
-    changes = {}
-    for field in ("name", "specifier", "markers", "origin", "skipped_reason"):
+    changes: dict[str, Any] = {}
+    for field in _TEXT_FIELDS:
         value = getattr(dep, field)
         clean = redact(value)
         if clean != value:
             changes[field] = clean
     if dep.version is not None and redact(dep.version) != dep.version:
         changes["version"] = redact(dep.version)
+    files = tuple(redact(f) for f in dep.files)
+    if files != dep.files:
+        changes["files"] = files
+    chains = redact_chains(dep.required_by)
+    if chains is not dep.required_by:
+        changes["required_by"] = chains
     return replace(dep, **changes) if changes else dep
 
 
@@ -74,3 +67,39 @@ def redacted(dependencies: Iterator[Dependency]) -> Iterator[Dependency]:
         if clean_message == message and clean_path == exc.path:
             raise
         raise InputError(clean_path, clean_message, line=exc.line) from None
+
+
+_ENTRY_TEXT = ("name", "version", "specifier", "origin", "detail", "via", "inferred_from")
+_SKIPPED_TEXT = ("name", "version", "origin", "reason")
+
+
+def _redacted_struct(value: Any, fields: tuple[str, ...]) -> Any:
+    """``value`` (a frozen struct) with ``fields`` redacted; the same object when clean."""
+    changes: dict[str, Any] = {}
+    for field in fields:
+        text = getattr(value, field)
+        if text is not None and "://" in text:
+            changes[field] = redact(text)
+    if isinstance(value, AuditEntry) and any(
+        "://" in link for chain in value.required_by for link in chain
+    ):
+        changes["required_by"] = redact_chains(value.required_by)
+    return replace(value, **changes) if changes else value
+
+
+def redact_report(report: AuditReport) -> AuditReport:
+    """``report`` with the credentials of every URL in its text masked
+    (:func:`tracker.redact.redact`): the input's name, the source, every entry's and
+    every skipped entry's text. The sources redact what they read already; this is
+    the last look before a report reaches any output (the same object when clean)."""
+    entries = tuple(_redacted_struct(e, _ENTRY_TEXT) for e in report.entries)
+    skipped = tuple(_redacted_struct(s, _SKIPPED_TEXT) for s in report.skipped)
+    clean_input, clean_source = redact(report.input), redact(report.source)
+    if (
+        clean_input is report.input
+        and clean_source is report.source
+        and all(a is b for a, b in zip(entries, report.entries, strict=True))
+        and all(a is b for a, b in zip(skipped, report.skipped, strict=True))
+    ):
+        return report
+    return replace(report, input=clean_input, source=clean_source, entries=entries, skipped=skipped)
