@@ -140,3 +140,14 @@ def test_an_edge_marker_nested_too_deep_is_one_line(tmp_path: Path) -> None:
     run = run_cli(["audit", str(lock)])
     assert run.code == 2 and "jupyter-core -> pywin32: markers nested deeper" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["pdm.lock", "poetry2.lock"])
+def test_locks_with_their_own_markers_still_say_why_a_package_is_there(name: str) -> None:
+    _, document, _ = _audit(str(LOCKFILES / name), "--target", "3.14t", "--all")
+    rows = _rows(document)
+    (chain,) = rows["pysocks"]["required_by"]
+    assert chain[0] == f"requests {rows['requests']['version']}"
+    # the project asks for requests itself: pdm.lock names no project, the
+    # pyproject.toml beside poetry2.lock does
+    assert rows["requests"]["required_by"] == ([] if name == "pdm.lock" else [["demo"]])

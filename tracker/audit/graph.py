@@ -39,11 +39,13 @@ from tracker.audit.environment import marker_applies
 from tracker.models import Dependency
 
 __all__ = [
+    "SYNTHETIC_ROOT",
     "LockEdge",
     "LockGraph",
     "LockNode",
     "Selection",
     "Walk",
+    "explaining_graph",
     "installed_only",
     "node_key",
     "unknown_choices",
@@ -52,6 +54,8 @@ __all__ = [
 
 #: How many chains are kept per package (the shortest through each of its parents).
 MAX_CHAINS = 3
+#: The name of a root made up where the lock names none (it is left out of chains).
+SYNTHETIC_ROOT = "(project)"
 #: Dependency groups ``--no-dev`` leaves out (uv's and Poetry's names for them).
 DEV_GROUPS = frozenset({"dev"})
 #: How uv names an extra or a group in the markers of conflicting ones (``extra-3-foo-cpu``).
@@ -254,8 +258,35 @@ def _chains(
             current, label = links[0]
             seen.add(current)
             chain.append(label if current in roots else keys[current])
-        found.append(tuple(chain))
+        if chain[-1] == SYNTHETIC_ROOT:
+            chain.pop()
+        if chain:
+            found.append(tuple(chain))
     return tuple(found)
+
+
+def explaining_graph(packages: Iterable[tuple[str, str | None, Iterable[str]]]) -> LockGraph:
+    """A graph that only explains why each package is there (``decides`` False): one
+    node per name with the names it requires, rooted at what nothing requires. For
+    locks whose own per-package markers decide what is installed (pdm.lock,
+    pylock.toml with ``dependencies``, Poetry 2.x).
+
+    >>> graph = explaining_graph([("app", "1", ["lib"]), ("lib", "2", [])])
+    >>> walk(graph, "3.14t", "manylinux_x86_64", Selection()).chains
+    {'app 1': (), 'lib 2': (('app 1',),)}
+    """
+    nodes: dict[str, tuple[str | None, dict[str, None]]] = {}
+    for name, version, children in packages:
+        _, known = nodes.setdefault(name, (version, {}))
+        known.update(dict.fromkeys(c for c in children if c != name))  # pdm: pkg[extra] -> pkg
+    required = {child for _, children in nodes.values() for child in children}
+    listed = [
+        LockNode(name, version, edges=tuple(LockEdge(c) for c in children if c in nodes))
+        for name, (version, children) in nodes.items()
+    ]
+    tops = tuple(LockEdge(n.name) for n in listed if n.name not in required)
+    root = LockNode(SYNTHETIC_ROOT, None, edges=tops)
+    return LockGraph((*listed, root), (len(listed),), decides=False)
 
 
 def installed_only(

@@ -7,8 +7,10 @@ that come from a path, a URL or version control are yielded as skipped.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from tracker.audit.graph import LockGraph, explaining_graph
 from tracker.audit.sources.interface import (
     normalize_name,
     optional_str,
@@ -19,8 +21,12 @@ from tracker.audit.sources.interface import (
 from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
+from tracker.names import is_valid_name
+from tracker.names import normalize_name as canonical_name
 
 __all__ = ["PdmLockSource"]
+
+_NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*")
 
 _SKIPPED = {
     "git": "git source",
@@ -30,6 +36,17 @@ _SKIPPED = {
     "url": "direct URL",
     "path": "local path",
 }
+
+
+def _required_names(table: dict[str, Any]) -> list[str]:
+    """The names of a pdm.lock entry's ``dependencies`` (requirement strings)."""
+    names = []
+    for requirement in table.get("dependencies", []):
+        if isinstance(requirement, str):
+            match = _NAME.match(requirement)
+            if match and is_valid_name(match.group(0)):
+                names.append(canonical_name(match.group(0)))
+    return names
 
 
 class PdmLockSource(TomlLockfile):
@@ -43,6 +60,16 @@ class PdmLockSource(TomlLockfile):
         metadata = require_table(shown, document.get("metadata"), "metadata")
         if "lock_version" not in metadata:
             raise InputError(shown, "metadata: no 'lock_version': not a pdm.lock file")
+
+    def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
+        """Why each package is there: the entries' ``dependencies`` (what is installed is
+        decided by each entry's own ``marker``)."""
+        packages = [p for p in document.get(self.package_key, []) if isinstance(p, dict)]
+        return explaining_graph(
+            (canonical_name(str(p.get("name"))), p.get("version"), _required_names(p))
+            for p in packages
+            if is_valid_name(str(p.get("name")))
+        )
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tracker.audit.graph import LockEdge, LockGraph, LockNode
+from tracker.audit.graph import SYNTHETIC_ROOT, LockEdge, LockGraph, LockNode
 from tracker.audit.sources.interface import (
     STDIN,
     load_toml,
@@ -40,7 +40,6 @@ __all__ = ["PoetryLockSource"]
 _INDEX_SOURCES = {"legacy", "pypi", ""}
 #: The project name and extras at the start of a requirement (``PySocks[x] (>=1.5)``).
 _REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
-_ROOT = "(project)"
 
 
 class PoetryLockSource(TomlLockfile):
@@ -100,7 +99,7 @@ class PoetryLockSource(TomlLockfile):
                 for n in nodes
                 if n.name not in required
             )
-            root = LockNode(_ROOT, None, edges=tops)
+            root = LockNode(SYNTHETIC_ROOT, None, edges=tops)
             note = "no pyproject.toml beside the lock: its roots are the packages nothing requires"
         return LockGraph(
             (*nodes, root),
@@ -179,7 +178,7 @@ def _pyproject_root(lock_path: str) -> LockNode | None:
         edges.extend(_pep508_edges(shown, requirement))
     for extra, requirements in project.get("optional-dependencies", {}).items():
         extras[str(extra)] = tuple(e for r in requirements for e in _pep508_edges(shown, r))
-    name = poetry.get("name") or project.get("name") or _ROOT
+    name = poetry.get("name") or project.get("name") or SYNTHETIC_ROOT
     return LockNode(str(name), None, edges=tuple(edges), extras=extras, groups=groups)
 
 

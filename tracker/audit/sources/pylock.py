@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.audit.graph import LockGraph, explaining_graph
 from tracker.audit.sources.interface import (
     normalize_name,
     optional_str,
@@ -18,6 +19,8 @@ from tracker.audit.sources.interface import (
 from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
+from tracker.names import is_valid_name
+from tracker.names import normalize_name as canonical_name
 
 __all__ = ["PylockSource"]
 
@@ -44,6 +47,26 @@ class PylockSource(TomlLockfile):
             raise InputError(shown, "missing key 'lock-version': not a pylock.toml file")
         if not lock_version.startswith("1."):
             raise InputError(shown, f"lock-version: unsupported version {lock_version!r}")
+
+    def lock_graph(self, shown: str, document: dict[str, Any]) -> LockGraph | None:
+        """Why each package is there, where the lock lists ``dependencies`` (PEP 751's
+        optional ``[{name = ...}]``); None when none does."""
+        packages = [p for p in document.get(self.package_key, []) if isinstance(p, dict)]
+        if not any(isinstance(p.get("dependencies"), list) for p in packages):
+            return None
+        return explaining_graph(
+            (
+                canonical_name(str(p.get("name"))),
+                p.get("version"),
+                [
+                    canonical_name(str(d.get("name")))
+                    for d in p.get("dependencies", [])
+                    if isinstance(d, dict) and is_valid_name(str(d.get("name")))
+                ],
+            )
+            for p in packages
+            if is_valid_name(str(p.get("name")))
+        )
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
         name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
