@@ -3,7 +3,9 @@
 Thin by design: each subcommand lives in its own module and is imported only
 when it runs, so ``fttrack audit`` never pays for the web framework, the ORM or
 the TUI. Every :class:`~tracker.errors.FttrackError` becomes one line on
-stderr and exit code 2 (never a traceback).
+stderr and exit code 2 (never a traceback), redacted and with its control
+characters shown as escapes (:func:`tracker.redact.safe_line`): a message quoting
+an input can start no second line (in CI, a workflow command).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
 from tracker.errors import FttrackError
+from tracker.redact import safe_line
 
 if TYPE_CHECKING:
     import click
@@ -167,7 +170,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return _group().main(args=argv, prog_name="fttrack", standalone_mode=False)
     except FttrackError as exc:
-        click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+        click.echo(click.style("error: ", fg="red", bold=True) + safe_line(str(exc)), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

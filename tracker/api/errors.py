@@ -8,7 +8,9 @@
 - Anything else a route raises: 500 ``{"error": "internal error"}``.
 
 Each 5xx is logged as one line (method, path, exception type and its first
-line): no traceback, no SQL statement, no parameters.
+line): no traceback, no SQL statement, no parameters. Error messages and log
+lines are redacted (:func:`tracker.redact.safe_line`: no credentials of a URL,
+no control characters).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import FttrackError
+from tracker.redact import safe_line
 
 __all__ = ["CatchAllErrors", "describe", "install_error_handlers"]
 
@@ -44,13 +47,13 @@ def describe(exc: BaseException) -> str:
     shown = inner if isinstance(inner, BaseException) else exc
     text = str(shown) if not isinstance(exc, SQLAlchemyError) or inner is not None else ""
     lines = text.strip().splitlines()
-    line = f"{type(shown).__name__}: {lines[0]}" if lines else type(shown).__name__
+    line = f"{type(shown).__name__}: {safe_line(lines[0])}" if lines else type(shown).__name__
     return line if len(line) <= _LINE else line[: _LINE - 3] + "..."
 
 
 def _where(scope: Scope) -> str:
     path = str(scope.get("path", ""))
-    shown = path if len(path) <= 120 else path[:117] + "..."
+    shown = safe_line(path if len(path) <= 120 else path[:117] + "...")
     return f"{scope.get('method', '?')} {shown!r}"
 
 
@@ -127,4 +130,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FttrackError)
     async def fttrack_error(_request: Request, exc: FttrackError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=503)
+        return JSONResponse({"error": safe_line(str(exc))}, status_code=503)

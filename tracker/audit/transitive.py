@@ -34,6 +34,7 @@ from msgspec.structs import replace
 
 from tracker.errors import FttrackError, InputError
 from tracker.models import Dependency
+from tracker.redact import redact
 
 __all__ = [
     "RESOLVE_TIMEOUT",
@@ -246,7 +247,8 @@ def resolve_requirements(
     ``direct`` is what the input's own parser read: a direct requirement keeps its
     origin (file:line); what the input skipped (editable, URL) stays skipped.
     Raises :class:`ResolutionError` (one line) when uv is missing, the index is
-    unreachable or the requirements cannot be resolved.
+    unreachable or the requirements cannot be resolved; the index URL and uv's own
+    words in it are redacted (:func:`tracker.redact.redact`).
     """
     if format_name not in ("requirements", "pyproject.toml"):
         raise InputError(
@@ -279,8 +281,8 @@ def resolve_requirements(
     if done.returncode != 0:
         where = f"{path if path != '-' else '<stdin>'}: --resolve"
         if _any(done.stderr, _UNREACHABLE_MARKERS):
-            raise ResolutionError(f"{where}: the index {index_url} is unreachable")
-        raise ResolutionError(f"{where}: {_summary(done.stderr)}")
+            raise ResolutionError(f"{where}: the index {redact(index_url)} is unreachable")
+        raise ResolutionError(f"{where}: {redact(_summary(done.stderr))}")
     shown = path if path != "-" else "<stdin>"
     return Resolved(tuple(_merge(parse_compiled(done.stdout, shown), direct)), note)
 

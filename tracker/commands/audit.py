@@ -24,6 +24,7 @@ from tracker.commands.options import TargetValue, target_option, verdict_source_
 from tracker.errors import SourceError
 from tracker.models import Status
 from tracker.platforms import PLATFORMS
+from tracker.redact import safe_line
 from tracker.verdicts.choose import open_verdict_source
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
@@ -247,7 +248,7 @@ def audit(
     run = run_audit(
         request,
         lambda: open_verdict_source(server, db, snapshot),
-        on_note=lambda note: click.echo(f"fttrack: {note}", err=True),
+        on_note=lambda note: click.echo(f"fttrack: {safe_line(note)}", err=True),
     )
     color = output_format == "table" and use_color(output)
     code = finish_audit(

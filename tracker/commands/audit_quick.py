@@ -25,6 +25,7 @@ from pathlib import Path
 from tracker.commands.audit_output import OUTPUT_FORMATS, finish_audit, read_fail_on, use_color
 from tracker.errors import FttrackError
 from tracker.models import Status, get_target
+from tracker.redact import safe_line
 
 __all__ = ["quick_audit"]
 
@@ -172,7 +173,7 @@ def quick_audit(args: list[str]) -> int | None:
 def _error(exc: FttrackError) -> None:
     import click
 
-    click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+    click.echo(click.style("error: ", fg="red", bold=True) + safe_line(str(exc)), err=True)
     sys.exit(exc.exit_code)
 
 
@@ -198,7 +199,7 @@ def _audit(
     run = run_audit(
         request,
         lambda: open_verdict_source(None, None, Path(snapshot) if snapshot is not None else None),
-        on_note=lambda note: _say(f"fttrack: {note}", err=True),
+        on_note=lambda note: _say(f"fttrack: {safe_line(note)}", err=True),
     )
     return finish_audit(
         run, output_format=output_format, output=output, show_all="show_all" in options,

@@ -82,11 +82,14 @@ def serve(
     from tracker.api.hooks import probe_hook
     from tracker.config import load_settings
     from tracker.pythons.discover import find_interpreters
+    from tracker.redact import redact_record
     from tracker.schedule import request_crawl, start_scheduler
     from tracker.service import TrackerService
     from tracker.store.engine import open_store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:  # no credentials, no control characters
+        handler.addFilter(redact_record)
     for noisy in ("httpx", "alembic"):  # a line per index request or migration step is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
     log = logging.getLogger("fttrack.serve")

@@ -94,10 +94,13 @@ def worker(
     from tracker.pythons.discover import find_interpreters
     from tracker.queue.connection import require_postgres
     from tracker.queue.worker import WorkerOptions, run_worker
+    from tracker.redact import redact_record
     from tracker.store.engine import open_store
 
     require_postgres(db_url, "the worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:  # no credentials, no control characters
+        handler.addFilter(redact_record)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
     settings = dataclasses.replace(load_settings(), db_url=db_url)

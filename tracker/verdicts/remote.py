@@ -8,7 +8,9 @@ not tracked); ``GET {server}/api/v1/feed.json`` the summary feed.
 Every request ends within :data:`DEADLINE` seconds in all (the read timeout alone
 bounds each read, which a server trickling a byte every few seconds never trips),
 and its body is refused past :data:`MAX_RESPONSE_BYTES`: a slow or hostile server
-is one line on stderr, never a hang or a process grown by gigabytes.
+is one line on stderr, never a hang or a process grown by gigabytes. Credentials
+in the server's URL (``http://user:token@host``, ``?token=``) are sent, never shown:
+messages and reports name the server with them masked (:func:`tracker.redact.redact`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tracker.documents import (
 from tracker.errors import SourceError
 from tracker.files import size_text
 from tracker.models import TARGETS
+from tracker.redact import redact, safe_line
 
 __all__ = ["DEADLINE", "MAX_RESPONSE_BYTES", "RemoteSource"]
 
@@ -112,8 +115,12 @@ class RemoteSource:
         max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         if not server.startswith(("http://", "https://")):
-            raise SourceError(f"--server {server!r}: expected an http:// or https:// URL")
+            raise SourceError(
+                f"--server {safe_line(server)!r}: expected an http:// or https:// URL"
+            )
         self.server = server.rstrip("/")
+        #: The server as messages and reports name it: credentials masked.
+        self.shown = redact(self.server)
         self.deadline = deadline
         self.max_bytes = max_bytes
         self._client = httpx.Client(
@@ -138,20 +145,20 @@ class RemoteSource:
         if worker.is_alive():
             fetch.cancel()
             raise SourceError(
-                f"fttrack server {self.server} timed out ({path}: no whole answer "
+                f"fttrack server {self.shown} timed out ({path}: no whole answer "
                 f"within {self.deadline:g} s)"
             )
         if fetch.too_large:
             raise SourceError(
-                f"fttrack server {self.server}: {path}: the answer is larger than "
+                f"fttrack server {self.shown}: {path}: the answer is larger than "
                 f"{size_text(self.max_bytes)}"
             )
         exc = fetch.error
         if isinstance(exc, httpx.TimeoutException):
-            raise SourceError(f"fttrack server {self.server} timed out ({path})") from None
+            raise SourceError(f"fttrack server {self.shown} timed out ({path})") from None
         if isinstance(exc, httpx.RequestError):  # transport, decoding, redirects
-            reason = str(exc) or type(exc).__name__
-            raise SourceError(f"cannot reach fttrack server {self.server}: {reason}") from None
+            reason = redact(str(exc)) or type(exc).__name__
+            raise SourceError(f"cannot reach fttrack server {self.shown}: {reason}") from None
         if exc is not None:
             raise exc
         assert fetch.answer is not None
@@ -160,17 +167,17 @@ class RemoteSource:
     def _json(self, response: _Answer, path: str) -> Any:
         if response.status_code != 200:
             raise SourceError(
-                f"fttrack server {self.server}: HTTP {response.status_code} for {path}"
+                f"fttrack server {self.shown}: HTTP {response.status_code} for {path}"
             )
         try:
             return json.loads(response.content)
         except (ValueError, RecursionError):
-            raise SourceError(f"fttrack server {self.server}: {path} did not return JSON") from None
+            raise SourceError(f"fttrack server {self.shown}: {path} did not return JSON") from None
 
     def _body(self, response: _Answer, path: str) -> bytes:
         if response.status_code != 200:
             raise SourceError(
-                f"fttrack server {self.server}: HTTP {response.status_code} for {path}"
+                f"fttrack server {self.shown}: HTTP {response.status_code} for {path}"
             )
         return response.content
 
@@ -183,7 +190,7 @@ class RemoteSource:
         try:
             return decode_document(self._body(response, path))
         except DocumentError as exc:
-            raise SourceError(f"fttrack server {self.server}: {path}: {exc}") from None
+            raise SourceError(f"fttrack server {self.shown}: {path}: {exc}") from None
 
     def summaries(self) -> list[ProjectSummary]:
         """``GET /api/v1/feed.json``: the summary of every project the server tracks."""
@@ -192,10 +199,10 @@ class RemoteSource:
         try:
             feed = decode_summary_feed(self._body(response, path))
         except DocumentError as exc:
-            raise SourceError(f"fttrack server {self.server}: {path}: {exc}") from None
+            raise SourceError(f"fttrack server {self.shown}: {path}: {exc}") from None
         if feed.schema != FEED_SCHEMA:
             raise SourceError(
-                f"fttrack server {self.server}: {path}: feed schema {feed.schema}, "
+                f"fttrack server {self.shown}: {path}: feed schema {feed.schema}, "
                 f"this fttrack reads {FEED_SCHEMA}"
             )
         return feed.projects
@@ -211,7 +218,7 @@ class RemoteSource:
                 body = self._json(response, path)
                 raw = body.get("targets") if isinstance(body, dict) else body
                 if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
-                    raise SourceError(f"fttrack server {self.server}: {path}: expected a list")
+                    raise SourceError(f"fttrack server {self.shown}: {path}: expected a list")
                 self._targets = tuple(raw)
         return self._targets
 
@@ -221,4 +228,4 @@ class RemoteSource:
 
     def describe(self) -> str:
         """``remote SERVER``."""
-        return f"remote {self.server}"
+        return f"remote {self.shown}"
