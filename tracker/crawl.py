@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
-from tracker.documents import ProjectDocument, ReleaseDocument, current_release, summarize
+from tracker.documents import (
+    ProjectDocument,
+    ReleaseDocument,
+    TargetVerdict,
+    current_release,
+    summarize,
+)
 from tracker.errors import IndexUnavailable, ProjectNotFound, StoreError
 from tracker.index.interface import IndexFile, ProjectPage, Unchanged
 from tracker.index.pypi import PypiIndex
@@ -213,6 +219,7 @@ def probe_candidates(
     newest_with_wheel: bool = False,
     pure_with_binary_deps: bool = False,
     first_ready_releases: bool = False,
+    sdist_builds: bool = False,
 ) -> list[ProbeJob]:
     """Releases to probe: per project and target, one release with a free-threaded
     wheel for the target and no probe on it yet.
@@ -228,6 +235,9 @@ def probe_candidates(
     ``first_ready_releases`` adds the release a project's first ready version
     (or first wheel) names when only an inference stands behind it, so that an
     upgrade hint rests on a probe.
+    ``sdist_builds`` adds current releases that ship only an sdist (``sdist-only``
+    from the tags, not tried yet): the job builds the sdist in the sandbox and
+    judges the wheel (:mod:`tracker.probe.sdist`).
     """
     redo = {str(s) for s in again}
     wanted = list(targets)
@@ -266,6 +276,14 @@ def probe_candidates(
                     and any(dep in binary.get(target, set()) for dep in requires[document.name])
                 ):
                     jobs.append(ProbeJob(document.name, current.version, target))
+            own = current.targets.get(target)
+            if (
+                sdist_builds
+                and own is not None
+                and own.evidence is Evidence.TAGS
+                and own.status is Status.SDIST_ONLY
+            ):
+                jobs.append(ProbeJob(document.name, current.version, target))
             if first_ready_releases:
                 jobs += _hint_jobs(document, target, jobs)
     return jobs
@@ -330,13 +348,20 @@ def _binary_projects(
     return found
 
 
+def _built_without_wheel(verdict: TargetVerdict) -> bool:
+    """Whether a probe verdict is that of a release built from its sdist that has no
+    extension modules (``pure``) or did not build (``sdist-only``): it ships no wheel."""
+    return verdict.status in (Status.PURE, Status.SDIST_ONLY) and not verdict.platforms
+
+
 def _newest_with_wheel(document: ProjectDocument, target: str) -> ReleaseDocument | None:
     """The newest final, non-yanked release with a free-threaded wheel (or a probe) for target."""
     best: tuple[Version, ReleaseDocument] | None = None
     for release in document.releases:
         verdict = release.targets.get(target)
         has_wheel = verdict is not None and (
-            verdict.evidence is Evidence.PROBE or verdict.status is Status.WHEEL_ONLY
+            verdict.status is Status.WHEEL_ONLY
+            or (verdict.evidence is Evidence.PROBE and not _built_without_wheel(verdict))
         )
         if release.yanked or not has_wheel:
             continue

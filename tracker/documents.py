@@ -493,7 +493,10 @@ def _counted(ordered: Sequence[ReleaseDocument], target: str) -> list[ReleaseDoc
             continue
         verdict = release.targets.get(target)
         if verdict is not None and (
-            verdict.status in WHEEL_STATUSES or verdict.evidence is Evidence.PROBE
+            verdict.status in WHEEL_STATUSES
+            # a probe counts, but for an sdist that did not build: it says no more than
+            # the tags did
+            or (verdict.evidence is Evidence.PROBE and verdict.status is not Status.SDIST_ONLY)
         ):
             counted.append(release)
     return counted
@@ -526,7 +529,7 @@ class _Inference:
         own: TargetVerdict, nearest: ReleaseDocument, source: TargetVerdict
     ) -> TargetVerdict:
         """``own`` (an unprobed wheel) judged by the probe of ``nearest``."""
-        if source.status is Status.PURE:
+        if source.status in (Status.PURE, Status.SDIST_ONLY):  # no wheel: nothing to infer
             return own
         return TargetVerdict(
             status=source.status,

@@ -13,11 +13,11 @@ import msgspec.structs
 from tracker.config import Settings
 from tracker.errors import ProbeError, TransientProbeError
 from tracker.models import ProbeJob, ProbeResult, Status, get_target
-from tracker.probe import Limits, ProbeRequest, probe
+from tracker.probe import Limits, ProbeRequest, probe, probe_sdist_release
 from tracker.store.engine import Store
 from tracker.wheels import this_platform
 
-__all__ = ["RETRIES", "probe_job", "run_probe_job"]
+__all__ = ["RETRIES", "is_sdist_only", "probe_job", "run_probe_job"]
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,14 @@ def run_probe_job(
     retries: int = RETRIES,
     backoff_seconds: float = BACKOFF_SECONDS,
 ) -> ProbeResult:
-    """Probe ``job`` (see :func:`probe_job`) and add the result to the store's history."""
+    """Probe ``job`` (see :func:`probe_job`) and add the result to the store's history.
+
+    A release the store knows as ``sdist-only`` on the job's target is built from
+    its sdist in the sandbox first (``from_sdist``).
+    """
     result = probe_job(
         job, settings, sandbox_level=sandbox_level, limits=limits, progress=progress,
-        retries=retries, backoff_seconds=backoff_seconds,
+        retries=retries, backoff_seconds=backoff_seconds, from_sdist=is_sdist_only(job, store),
     )  # fmt: skip
     store.record_probe(result)
     return result
@@ -56,8 +60,12 @@ def probe_job(
     progress: Callable[[str], None] = lambda message: None,
     retries: int = RETRIES,
     backoff_seconds: float = BACKOFF_SECONDS,
+    from_sdist: bool = False,
 ) -> ProbeResult:
     """Probe ``job`` from the configured index (nothing is stored).
+
+    ``from_sdist``: the release ships no wheel; its sdist is built inside the sandbox
+    and the wheel judged (:func:`tracker.probe.probe_sdist_release`).
 
     A probe that could not run for a reason of the package (e.g. the installed
     distribution is not the one asked for) is stored as ``install-failed``
@@ -71,12 +79,21 @@ def probe_job(
         requirement=f"{job.project}=={job.version}", index_url=settings.require_index_url()
     )
     target = get_target(job.target)
+
+    def attempt() -> ProbeResult:
+        if from_sdist:
+            return probe_sdist_release(
+                job.project, job.version, target, settings, sandbox_level=sandbox_level,
+                limits=limits, progress=progress,
+            )  # fmt: skip
+        return probe(
+            request, target, settings, sandbox_level=sandbox_level, limits=limits,
+            progress=progress,
+        )  # fmt: skip
+
     try:
         result = _probe_with_retries(
-            lambda: probe(
-                request, target, settings, sandbox_level=sandbox_level, limits=limits,
-                progress=progress,
-            ),
+            attempt,
             job, retries=retries, backoff_seconds=backoff_seconds, progress=progress,
         )  # fmt: skip
     except TransientProbeError:
@@ -94,6 +111,17 @@ def probe_job(
     if result.version != job.version:  # the index resolved another version: keep the asked one
         result = msgspec.structs.replace(result, version=job.version)
     return result
+
+
+def is_sdist_only(job: ProbeJob, store: Store) -> bool:
+    """Whether the store knows ``job``'s release as one without wheels (``sdist-only``)
+    on the job's target."""
+    document = store.project_document(job.project)
+    if document is None:
+        return False
+    release = next((r for r in document.releases if r.version == job.version), None)
+    verdict = release.targets.get(job.target) if release is not None else None
+    return verdict is not None and verdict.status is Status.SDIST_ONLY
 
 
 def _probe_with_retries(

@@ -94,7 +94,9 @@ class TrackerService:
             )
             self.last_crawl = report
             log.info("crawl: %s", report.summary())
-            self.queue_probes(probe_candidates(self.store, self.targets, names=wanted))
+            self.queue_probes(
+                probe_candidates(self.store, self.targets, names=wanted, sdist_builds=True)
+            )
             return report
 
     def queue_probes(self, jobs: Iterable[ProbeJob]) -> int:

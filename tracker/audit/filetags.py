@@ -21,15 +21,25 @@ any release does (:func:`tracker.documents.effective_verdict`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 from tracker.documents import ReleaseDocument, TargetVerdict
 from tracker.models import Evidence, Status
 from tracker.releases import version_key
 
-__all__ = ["placed", "release_from_files"]
+__all__ = ["file_name", "placed", "release_from_files"]
 
 #: The end of a pure wheel's name for every platform (``py3-none-any``, ``py2.py3-none-any``).
 _PURE_SUFFIX = "-none-any.whl"
+
+
+def file_name(url: str) -> str:
+    """The file name at the end of a URL or path (percent-escapes undone).
+
+    >>> file_name("https://files.example/packages/ab/torch-2.0.0%2Bcpu-cp311-none-any.whl")
+    'torch-2.0.0+cpu-cp311-none-any.whl'
+    """
+    return unquote(url.rsplit("/", 1)[-1].split("#", 1)[0].split("?", 1)[0])
 
 
 def release_from_files(
@@ -37,6 +47,7 @@ def release_from_files(
 ) -> ReleaseDocument | None:
     """A release whose verdict on ``target`` comes from ``files``' tags (evidence
     ``tags``); None when no file name says anything (neither wheel nor sdist)."""
+    files = [file_name(written) for written in files]
     wheels = [name for name in files if name.endswith(".whl")]
     if wheels and all(name.endswith(_PURE_SUFFIX) for name in wheels):
         # what release_tag_status says of such a release (every wheel pure, any

@@ -113,14 +113,21 @@ def snapshot_group() -> None:
     help="Probe again current releases whose latest probe has this status (repeatable).",
 )
 @click.option(
+    "--sdists/--no-sdists",
+    default=True,
+    show_default=True,
+    help="Also build current releases that ship only an sdist (in the sandbox, offline) and "
+    "judge the wheel: pure when it has no extension modules, else probed like any wheel.",
+)
+@click.option(
     "--phase",
-    type=click.Choice(["all", "regular", "large"]),
+    type=click.Choice(["all", "regular", "large", "sdist"]),
     default="all",
     show_default=True,
-    help="Which probes to run: the regular ones (with their follow-up passes), the large "
-    "ones, or both. A large-wheel probe mostly downloads and unpacks: run "
-    "'--phase large --no-crawl' beside a '--phase regular' build on the same work "
-    "database to overlap them.",
+    help="Which probes to run: the regular ones (with their follow-up passes, and the sdist "
+    "builds), the large ones, both, or only the sdist builds. A large-wheel probe mostly "
+    "downloads and unpacks: run '--phase large --no-crawl' beside a '--phase regular' "
+    "build on the same work database to overlap them.",
 )
 def build_command(
     top: int,
@@ -139,6 +146,7 @@ def build_command(
     dependents: bool,
     refresh_metadata: bool,
     phase: str,
+    sdists: bool,
 ) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
@@ -164,6 +172,7 @@ def build_command(
 
     from tracker.config import load_settings
     from tracker.crawl import crawl_once, probe_candidates
+    from tracker.jobs import is_sdist_only
     from tracker.probe.runner import shared_wheel_cache
     from tracker.service import load_seed_names
     from tracker.snapshot_build import (
@@ -198,9 +207,13 @@ def build_command(
             console.print(f"[green]crawl[/] {report.summary()}")
 
         def candidates() -> list[ProbeJob]:
+            if phase == "sdist":
+                found = probe_candidates(store, targets, names=names, sdist_builds=True)
+                return [job for job in found if is_sdist_only(job, store)]
             return probe_candidates(
                 store, targets, names=names, again=reprobe, newest_with_wheel=True,
                 pure_with_binary_deps=dependents, first_ready_releases=True,
+                sdist_builds=sdists,
             )  # fmt: skip
 
         jobs = candidates()

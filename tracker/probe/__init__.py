@@ -1,6 +1,8 @@
 """The sandboxed import probe: the source of every ``probe`` verdict.
 
-:func:`probe` is the one call the CLI, the scheduler and the workers use.
+:func:`probe` is the one call the CLI, the scheduler and the workers use;
+:func:`probe_sdist_release` judges a release that ships only an sdist (built
+inside the sandbox, :mod:`tracker.probe.sdist`).
 ``Limits`` and ``ProbeRequest`` are imported from their modules on first use,
 so that ``tracker.probe.sandbox`` alone (``fttrack status``) does not load the
 runner.
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from tracker.probe.runner import ProbeRequest
     from tracker.probe.sandbox import Limits
 
-__all__ = ["Limits", "ProbeRequest", "probe"]
+__all__ = ["Limits", "ProbeRequest", "probe", "probe_sdist_release"]
 
 _LAZY = {"Limits": "tracker.probe.sandbox", "ProbeRequest": "tracker.probe.runner"}
 
@@ -53,6 +55,39 @@ def probe(
         interpreter=interpreter,
         sandbox=sandbox,
         uv_cache_dir=settings.uv_cache_dir,
+        limits=limits
+        or Limits(wall_seconds=settings.probe_timeout * 4, idle_seconds=settings.probe_timeout),
+        progress=progress,
+    )
+
+
+def probe_sdist_release(
+    project: str,
+    version: str,
+    target: Target,
+    settings: Settings,
+    *,
+    sandbox_level: str | None = None,
+    allow_unsafe: bool = False,
+    limits: Limits | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> ProbeResult:
+    """Build the sdist of ``project`` ``version`` (a release without wheels) for ``target``
+    in the strongest sandbox available and judge the wheel (see :mod:`tracker.probe.sdist`)."""
+    from tracker.probe.sandbox import Limits, choose_sandbox
+    from tracker.probe.sdist import probe_sdist
+    from tracker.pythons.discover import find_interpreter
+
+    interpreter = find_interpreter(target, settings)
+    sandbox = choose_sandbox(level=sandbox_level, allow_unsafe=allow_unsafe)
+    settings.uv_cache_dir.mkdir(parents=True, exist_ok=True)
+    return probe_sdist(
+        project,
+        version,
+        interpreter=interpreter,
+        sandbox=sandbox,
+        uv_cache_dir=settings.uv_cache_dir,
+        index_url=settings.require_index_url(),
         limits=limits
         or Limits(wall_seconds=settings.probe_timeout * 4, idle_seconds=settings.probe_timeout),
         progress=progress,

@@ -89,12 +89,11 @@ class TomlLockfile:
 
     @staticmethod
     def file_names(table: dict[str, Any]) -> tuple[str, ...]:
-        """The names of a package's locked files, in whichever of the lock formats' fields
-        it lists them: ``files = [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels``
-        with a ``name``, ``url`` or ``path`` (uv, PEP 751). Malformed entries are passed
-        over: the names only add evidence."""
-        from tracker.audit.sources.uvlock import file_name
-
+        """A package's locked files as the lock writes them (a name, or a URL or path
+        ending in it), in whichever of the formats' fields it lists them: ``files =
+        [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels`` with a ``name``, ``url``
+        or ``path`` (uv, PEP 751). Malformed entries are passed over: the names only add
+        evidence, read when the verdict data does not know the release."""
         entries: list[Any] = [table["sdist"]] if isinstance(table.get("sdist"), dict) else []
         for field in ("files", "wheels"):
             value = table.get(field)
@@ -107,7 +106,7 @@ class TomlLockfile:
             for key in ("file", "name", "url", "path"):
                 value = entry.get(key)
                 if isinstance(value, str) and value:
-                    names.append(file_name(value))
+                    names.append(value)
                     break
         return tuple(names)
 

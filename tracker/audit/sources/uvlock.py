@@ -10,7 +10,6 @@ one numpy for Python < 3.12 and another above) carries its
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from tracker.audit.graph import LockEdge, LockGraph, LockNode
 from tracker.audit.sources.interface import (
@@ -25,7 +24,7 @@ from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
 
-__all__ = ["UvLockSource", "file_name", "join_markers"]
+__all__ = ["UvLockSource", "join_markers"]
 
 _SKIPPED_SOURCES = {
     "git": "git source",
@@ -37,15 +36,6 @@ _SKIPPED_SOURCES = {
 }
 
 
-def file_name(url: str) -> str:
-    """The file name at the end of a URL or path (percent-escapes undone).
-
-    >>> file_name("https://files.example/packages/ab/torch-2.0.0%2Bcpu-cp311-none-any.whl")
-    'torch-2.0.0+cpu-cp311-none-any.whl'
-    """
-    return unquote(url.rsplit("/", 1)[-1].split("#", 1)[0].split("?", 1)[0])
-
-
 def join_markers(markers: list[str]) -> str:
     """Join alternative markers into one (``(a) or (b)``)."""
     parts = [m for m in markers if m]
@@ -55,12 +45,13 @@ def join_markers(markers: list[str]) -> str:
 
 
 def _keep_url(files: list[str], line: str) -> None:
-    """Add the file name of the ``url = "..."`` in one line of a wheel list or sdist."""
+    """Add the ``url = "..."`` of one line of a wheel list or sdist (as written: the file
+    name at its end is read only if the verdict data does not know the release)."""
     start = line.find('url = "')
     if start >= 0:
         end = line.find('"', start + 7)
         if end > start:
-            files.append(file_name(line[start + 7 : end]))
+            files.append(line[start + 7 : end])
 
 
 class UvLockSource(TomlLockfile):
