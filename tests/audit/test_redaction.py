@@ -110,3 +110,30 @@ def test_api_errors_and_their_log_lines_are_redacted(caplog: pytest.LogCaptureFi
     assert client.get("/crash").status_code == 500
     _no_secret(caplog.text)
     _no_secret(describe(ValueError(f"http://u:{SECRET}@h/")))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "github"])
+def test_skipped_lines_of_a_file_outside_the_project_are_not_quoted(
+    tmp_path: Path, fmt: str
+) -> None:
+    private = "PrivatePathPart"
+    outside = tmp_path / "home" / "extra.txt"
+    outside.parent.mkdir()
+    outside.write_text(
+        f"-e git+https://127.0.0.1/{private}/r.git#egg=egged\n"
+        f"https://127.0.0.1/{private}/pkg-1.0.tar.gz\n"
+        f"./{private}/local\n"
+        f"foo @ https://127.0.0.1/{private}/foo.zip\n"
+        f"bar @ https://127.0.0.1/{private}/bar-1.0-py3-none-any.whl\n"
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    path = project / "requirements.txt"
+    path.write_text(f"six==1.17.0\n-r {outside}\n")
+    run = run_cli(["audit", str(path), "--format", fmt, "--all"])
+    assert run.code in (0, 1), run.stderr
+    assert private not in run.stdout + run.stderr
+    if fmt == "json":
+        document = json.loads(run.stdout)
+        assert {s["name"] for s in document["skipped"]} >= {"egged", "foo"}
+        assert all("not shown" in s["reason"] for s in document["skipped"])

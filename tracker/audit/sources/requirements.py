@@ -267,7 +267,7 @@ class RequirementsSource:
             return
         editable = _EDITABLE_RE.match(text) if text.startswith("-") else None
         if editable:
-            yield _skipped(editable.group(1).strip(), where, "editable install")
+            yield _skipped(editable.group(1).strip(), where, "editable install", private=private)
             return
         if text.startswith("-"):
             option = re.split(r"[\s=]", text, maxsplit=1)[0]
@@ -296,9 +296,16 @@ def _looks_like_path(text: str) -> bool:
     return head.endswith(_ARCHIVE_SUFFIXES)
 
 
-def _skipped(target: str, where: str, reason: str) -> Dependency:
-    """A dependency that cannot be judged, named from ``#egg=`` when possible."""
+def _skipped(target: str, where: str, reason: str, *, private: bool = False) -> Dependency:
+    """A dependency that cannot be judged, named from ``#egg=`` when possible.
+
+    ``private``: the line comes from a file outside the project; the entry names
+    the file and line (its origin) and the egg name, never the line's text.
+    """
     name_match = re.search(r"#egg=([A-Za-z0-9._-]+)", target)
+    if private:
+        name = normalize_name(name_match.group(1)) if name_match else "(not shown)"
+        return Dependency(name=name, origin=where, skipped_reason=f"{reason} {_HIDDEN}")
     name = normalize_name(name_match.group(1)) if name_match else target
     return Dependency(name=name, origin=where, skipped_reason=f"{reason}: {target}")
 
@@ -322,9 +329,9 @@ def parse_with_packaging(
 ) -> Dependency:
     """:func:`parse_requirement` without the fast path for plain pins."""
     if _URL_RE.match(text):
-        return _url_line(shown, number, text, where)
+        return _url_line(shown, number, text, where, private=private)
     if _looks_like_path(text):
-        return _skipped(text, where, "local path")
+        return _skipped(text, where, "local path", private=private)
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
@@ -340,12 +347,13 @@ def parse_with_packaging(
         wheel = file_in_url(requirement.url)
         if wheel is not None and wheel[0] == name:
             check_version(shown, wheel[1], what=name, line=number)
-            return _direct(requirement.url, wheel, markers, where)
+            return _direct(requirement.url, wheel, markers, where, private=private)
+        quoted = f" {_HIDDEN}" if private else f": {requirement.url}"
         return Dependency(
             name=name,
             markers=markers,
             origin=where,
-            skipped_reason=f"URL requirement: {requirement.url}",
+            skipped_reason=f"URL requirement{quoted}",
         )
     specs = list(requirement.specifier)
     for spec in specs:
@@ -393,7 +401,9 @@ def simple_pin(shown: str, number: int | None, text: str, where: str) -> Depende
     )
 
 
-def _url_line(shown: str, number: int | None, text: str, where: str) -> Dependency:
+def _url_line(
+    shown: str, number: int | None, text: str, where: str, *, private: bool = False
+) -> Dependency:
     """A bare URL line: audited at the name and version of the wheel it names, else skipped."""
     url, marker = text, ""
     split = re.search(r"\s;", text)
@@ -402,13 +412,16 @@ def _url_line(shown: str, number: int | None, text: str, where: str) -> Dependen
     markers = _normalized_marker(marker) if marker else ""
     wheel = file_in_url(url.strip())
     if wheel is None or markers is None:
-        return _skipped(text, where, "URL requirement")
+        return _skipped(text, where, "URL requirement", private=private)
     check_version(shown, wheel[1], what=wheel[0], line=number)
-    return _direct(url.strip(), wheel, markers, where)
+    return _direct(url.strip(), wheel, markers, where, private=private)
 
 
-def _direct(url: str, found: tuple[str, str, str], markers: str, where: str) -> Dependency:
-    """A direct reference to one file: judged from that file's name alone."""
+def _direct(
+    url: str, found: tuple[str, str, str], markers: str, where: str, *, private: bool = False
+) -> Dependency:
+    """A direct reference to one file: judged from that file's name alone (a file outside
+    the project is named by that file name, never by its URL)."""
     name, version, filename = found
     return Dependency(
         name=name,
@@ -417,7 +430,7 @@ def _direct(url: str, found: tuple[str, str, str], markers: str, where: str) -> 
         markers=markers,
         origin=where,
         files=(filename,),
-        direct_url=redact(url),
+        direct_url=filename if private else redact(url),
     )
 
 
