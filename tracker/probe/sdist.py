@@ -121,17 +121,28 @@ _LEGACY_REQUIRES = ("setuptools>=40.8.0", "wheel")
 _NOT_FOUND = re.compile(
     r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the provided package locations"
 )
-#: The build's report lines on the events channel.
-_SCRIPT = """set -u
-export UV_CACHE_DIR=/tmp/uv-cache UV_OFFLINE=1 UV_NO_PROGRESS=1 UV_PYTHON_DOWNLOADS=never
-"$1" build --wheel --no-config --no-index --find-links "$2" --python "$3" \\
-    --out-dir /tmp/fttrack-out "$4" >&2 {events_fd}>&-
-status=$?
-if [ "$status" -ne 0 ]; then echo "failed $status" >&{events_fd}; exit 0; fi
-set -- /tmp/fttrack-out/*.whl
-if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then echo "wheels $#" >&{events_fd}; exit 0; fi
-echo "wheel ${1##*/}" >&{events_fd}
-exec cat -- "$1"
+#: Run inside the sandbox by the target interpreter (``-I -S``): uv builds the one
+#: wheel (its output and the backend's on stderr, the report channel closed to them),
+#: then the report names the wheel and its bytes go to stdout, a capped host file.
+_DRIVER = """
+import glob, os, shutil, subprocess, sys
+uv, links, python, sdist, channel = sys.argv[1:6]
+channel = int(channel)
+env = dict(os.environ, UV_CACHE_DIR="/tmp/uv-cache", UV_OFFLINE="1", UV_NO_PROGRESS="1",
+           UV_PYTHON_DOWNLOADS="never")
+argv = [uv, "build", "--wheel", "--no-config", "--no-index", "--find-links", links,
+        "--python", python, "--out-dir", "/tmp/fttrack-out", sdist]
+status = subprocess.call(argv, stdout=2, stdin=subprocess.DEVNULL, env=env, close_fds=True)
+if status != 0:
+    os.write(channel, b"failed %d\\n" % status)
+    sys.exit(0)
+wheels = glob.glob("/tmp/fttrack-out/*.whl")
+if len(wheels) != 1:
+    os.write(channel, b"wheels %d\\n" % len(wheels))
+    sys.exit(0)
+os.write(channel, ("wheel " + os.path.basename(wheels[0]) + "\\n").encode())
+with open(wheels[0], "rb") as handle:
+    shutil.copyfileobj(handle, sys.stdout.buffer)
 """
 Progress = Callable[[str], None]
 
@@ -429,8 +440,8 @@ def build_wheel(
                 events.append(line[:512])
 
         report = sandbox.run(
-            ["/bin/sh", "-c", _SCRIPT, "fttrack-build", uv, str(inputs),
-             str(interpreter.path), str(source)],
+            [str(interpreter.path), "-I", "-S", "-c", _DRIVER, uv, str(inputs),
+             str(interpreter.path), str(source), "{events_fd}"],
             ro_paths=[interpreter.prefix, inputs, Path(uv)],
             limits=limits,
             log_dir=log_dir,
