@@ -7,7 +7,9 @@ to; then the skipped dependencies, then one summary line. With ``--target all``
 (:func:`render_targets`) each target has its status column, the detail line
 gives the upgrade per target, and one summary line per target ends it. Colours are drawn
 with rich; without colours the text is assembled directly (a 500-row table
-then renders in milliseconds).
+then renders in milliseconds). Every piece of text is written through
+:func:`tracker.redact.safe_line`: no credentials of a URL, and control
+characters from the input (escape sequences, newlines) shown as escapes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import PurePath
 
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, TargetRow, parse_origin
 from tracker.models import Status
+from tracker.redact import safe_line as _shown
 
 __all__ = ["STATUS_STYLES", "render", "render_targets"]
 
@@ -115,13 +118,14 @@ def _widths(headers: tuple[str, ...], rows: list[list[_Piece]]) -> list[int]:
     widths = [cell_len(h) for h in headers]
     for row in rows:
         for i, (text, _) in enumerate(row):
-            widths[i] = max(widths[i], cell_len(text))
+            widths[i] = max(widths[i], cell_len(_shown(text)))
     return widths
 
 
 def _aligned(cells: list[_Piece], widths: list[int]) -> list[_Piece]:
     out: list[_Piece] = []
-    for i, (text, style) in enumerate(cells):
+    for i, (raw, style) in enumerate(cells):
+        text = _shown(raw)
         last = i == len(cells) - 1
         pad = "" if last else " " * (widths[i] - cell_len(text) + 2)
         out += [(text, style), (pad, None)]
@@ -232,7 +236,7 @@ def _target_lines(multi: MultiTargetReport, show_all: bool) -> list[list[_Piece]
 
 def _paint(lines: list[list[_Piece]], color: bool, width: int | None) -> str:
     if not color:
-        return "\n".join("".join(text for text, _ in line).rstrip() for line in lines) + "\n"
+        return "\n".join("".join(_shown(t) for t, _ in line).rstrip() for line in lines) + "\n"
     import io
 
     from rich.console import Console
@@ -250,7 +254,7 @@ def _paint(lines: list[list[_Piece]], color: bool, width: int | None) -> str:
     text = Text()
     for line in lines:
         for piece, style in line:
-            text.append(piece, style=style)
+            text.append(_shown(piece), style=style)
         text.append("\n")
     console.print(text, end="", soft_wrap=True)
     return buffer.getvalue()
