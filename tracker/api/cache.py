@@ -14,6 +14,11 @@ something changed: a join of ready-made JSON, no history is read. Badges
 are rendered from one summary and memoised until it changes. Project
 documents are read as stored JSON, memoised by revision.
 
+A stored summary or document that does not decode is a damaged row
+(:mod:`tracker.store.damaged`): it is left out of the list, the feed and the
+counts (logged once per revision), and its project's routes and badges raise
+:class:`~tracker.store.damaged.DamagedRowError` (503) until a write rebuilds it.
+
 While a fresh database is being seeded (:meth:`SummaryCache.serve_from`), the
 same answers come from the snapshot being imported.
 """
@@ -38,12 +43,14 @@ from tracker.documents import (
     TARGET_NAMES,
     ProjectSummary,
     choose_target,
+    decode_document,
     decode_summary,
     encode,
     probed_targets,
     status_counts,
 )
 from tracker.names import normalize_name
+from tracker.store.damaged import DamagedRow, DamagedRowError, check_row
 from tracker.store.engine import Store
 from tracker.store.queries import fingerprint
 
@@ -102,6 +109,7 @@ class SummaryCache:
         self._refresh_pending = False
         self._loaded = False  # nothing in memory yet: requests wait for the first check
         self._untracked: dict[tuple[str, str], bytes] = {}
+        self._damaged: dict[str, tuple[int, DamagedRow]] = {}  # by name: (revision, row)
 
     # -- serving from a snapshot while the store is seeded -----------------------------
 
@@ -156,14 +164,23 @@ class SummaryCache:
             self._checked = time.monotonic()
             return
         revisions = self.store.summary_revisions()
-        stale = [n for n, r in revisions.items() if (e := self._entries.get(n)) is None
-                 or e.revision != r]  # fmt: skip
+        stale = [n for n, r in revisions.items() if self._stale(n, r)]
         gone = [n for n in self._entries if n not in revisions]
+        for name in [n for n in self._damaged if n not in revisions]:
+            del self._damaged[name]
         if stale:
             fresh = self.store.summary_json(stale)
             for name in stale:
-                if name in fresh:
-                    self._entries[name] = _Entry(revisions[name], fresh[name])
+                if name not in fresh:
+                    continue
+                summary, damaged = check_row(name, "summary", fresh[name], decode_summary)
+                if damaged is None:
+                    self._damaged.pop(name, None)
+                    self._entries[name] = _Entry(revisions[name], fresh[name], summary)
+                else:  # left out of the list and the feed until a write rebuilds it
+                    self._damaged[name] = (revisions[name], damaged)
+                    if name in self._entries:
+                        gone.append(name)
         for name in gone:
             del self._entries[name]
         if gone or self._default_target is None:
@@ -175,6 +192,18 @@ class SummaryCache:
         self._marker = marker
         self._loaded = True
         self._checked = time.monotonic()
+
+    def _stale(self, name: str, revision: int) -> bool:
+        entry = self._entries.get(name)
+        if entry is not None:
+            return entry.revision != revision
+        damaged = self._damaged.get(name)
+        return damaged is None or damaged[0] != revision
+
+    def damaged_rows(self) -> list[DamagedRow]:
+        """The stored summaries found damaged (left out of every answer), by name."""
+        self.refresh()
+        return [row for _name, (_revision, row) in sorted(self._damaged.items())]
 
     def summary(self, name: str) -> ProjectSummary | None:
         """The summary of ``name`` (any spelling), or None when it is not tracked."""
@@ -189,7 +218,11 @@ class SummaryCache:
         if not is_project_name(name):  # never send a NUL byte to PostgreSQL
             return None
         self.refresh(wait=wait)
-        return self._entries.get(normalize_name(name))
+        normalized = normalize_name(name)
+        entry = self._entries.get(normalized)
+        if entry is None and (damaged := self._damaged.get(normalized)) is not None:
+            raise DamagedRowError(damaged[1])
+        return entry
 
     def summaries(self) -> list[ProjectSummary]:
         """Every summary, by name."""
@@ -317,6 +350,9 @@ class SummaryCache:
         body = self.store.project_json(normalized)
         if body is None:
             return None
+        _document, damaged = check_row(normalized, "document", body, decode_document)
+        if damaged is not None:
+            raise DamagedRowError(damaged)
         with self._lock:
             self._documents[normalized] = (entry.revision, body)
             self._documents.move_to_end(normalized)

@@ -4,8 +4,15 @@
 - Request validation (422): ``{"error": "<first problem>", "detail": [...]}``
   (``detail`` is FastAPI's usual list).
 - The database cannot be reached (connection refused, lost, timed out): 503
-  ``{"error": "the database is unavailable"}``; any other database error is a 500.
+  ``{"error": "the database is unavailable"}``; its file or pages are damaged:
+  503 ``{"error": "the database is damaged: <its words>"}``; any other database
+  error is a 500.
+- One project's stored row cannot be decoded (and any other fttrack error): 503
+  with the error's one line, naming the project; the other projects answer.
 - Anything else a route raises: 500 ``{"error": "internal error"}``.
+
+The same answers come from routes and from the middleware that answers before
+routing (the badges' fast path).
 
 Each 5xx is logged as one line (method, path, exception type and its first
 line): no traceback, no SQL statement, no parameters. Error messages and log
@@ -28,8 +35,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import FttrackError
 from tracker.redact import safe_line
+from tracker.store.damaged import damaged_database_words
 
-__all__ = ["CatchAllErrors", "describe", "install_error_handlers"]
+__all__ = ["CatchAllErrors", "describe", "error_answer", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,21 @@ def describe(exc: BaseException) -> str:
     lines = text.strip().splitlines()
     line = f"{type(shown).__name__}: {safe_line(lines[0])}" if lines else type(shown).__name__
     return line if len(line) <= _LINE else line[: _LINE - 3] + "..."
+
+
+def error_answer(exc: Exception) -> JSONResponse:
+    """The JSON answer for an exception a route (or a middleware) raised."""
+    if isinstance(exc, SQLAlchemyError):
+        words = damaged_database_words(exc)
+        if words is not None:
+            return JSONResponse(
+                {"error": f"the database is damaged: {safe_line(words)}"}, status_code=503
+            )
+        if isinstance(exc, _UNAVAILABLE):
+            return JSONResponse({"error": "the database is unavailable"}, status_code=503)
+    elif isinstance(exc, FttrackError):
+        return JSONResponse({"error": safe_line(str(exc))}, status_code=503)
+    return JSONResponse({"error": "internal error"}, status_code=500)
 
 
 def _where(scope: Scope) -> str:
@@ -86,8 +109,7 @@ class CatchAllErrors:
             if started:  # too late for a JSON answer: end the response
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            response = JSONResponse({"error": "internal error"}, status_code=500)
-            await response(scope, receive, send)
+            await error_answer(exc)(scope, receive, send)
 
 
 def _first_problem(errors: Any) -> str:
@@ -124,10 +146,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
         log.error("%s failed: %s", _where(request.scope), describe(exc))
-        if isinstance(exc, _UNAVAILABLE):
-            return JSONResponse({"error": "the database is unavailable"}, status_code=503)
-        return JSONResponse({"error": "internal error"}, status_code=500)
+        return error_answer(exc)
 
     @app.exception_handler(FttrackError)
     async def fttrack_error(_request: Request, exc: FttrackError) -> JSONResponse:
-        return JSONResponse({"error": safe_line(str(exc))}, status_code=503)
+        return error_answer(exc)

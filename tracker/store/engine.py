@@ -31,16 +31,19 @@ from sqlmodel import Session, col
 
 from tracker.documents import (
     TARGET_NAMES,
+    DocumentError,
     ProjectDocument,
     ProjectSummary,
     ReleaseDetail,
     decode_document,
     decode_summaries,
+    decode_summary,
 )
 from tracker.errors import StoreError
 from tracker.models import ProbeResult
 from tracker.names import normalize_name
 from tracker.store import queries
+from tracker.store.damaged import DamagedRow, DamagedRowError, check_row, split_decodable
 from tracker.store.documents import refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
 from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
@@ -384,9 +387,15 @@ class Store:
             return None if row is None else row.document.encode()
 
     def project_document(self, name: str) -> ProjectDocument | None:
-        """The stored document of ``name`` (normalized), or None."""
+        """The stored document of ``name`` (normalized), or None; :class:`DamagedRowError`
+        when the stored row does not decode."""
         data = self.project_json(name)
-        return None if data is None else decode_document(data, what=f"{self.url}: {name}")
+        if data is None:
+            return None
+        document, damaged = check_row(name, "document", data, decode_document)
+        if damaged is not None:
+            raise DamagedRowError(damaged)
+        return document
 
     def summary_revisions(self) -> dict[str, int]:
         """Every stored summary's project and revision (the feed's change marker)."""
@@ -417,15 +426,34 @@ class Store:
         return found
 
     def summaries(self) -> list[ProjectSummary]:
-        """Every stored summary, by name."""
-        data = self.summary_json()
-        return decode_summaries(b"[" + b",".join(data[n] for n in sorted(data)) + b"]")
+        """Every stored summary that decodes, by name (a damaged row is logged and skipped:
+        :meth:`checked_summaries` names them)."""
+        return self.checked_summaries()[0]
 
-    def documents(self, names: Iterable[str] | None = None) -> Iterator[ProjectDocument]:
+    def checked_summaries(self) -> tuple[list[ProjectSummary], list[DamagedRow]]:
+        """Every stored summary that decodes, by name, and the rows that do not."""
+        data = self.summary_json()
+        try:  # one decode of them all; row by row only when one of them is damaged
+            return decode_summaries(b"[" + b",".join(data[n] for n in sorted(data)) + b"]"), []
+        except DocumentError:
+            return split_decodable(data, decode_summary)
+
+    def documents(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        damaged: list[DamagedRow] | None = None,
+    ) -> Iterator[ProjectDocument]:
         """Stored documents by name (all, or ``names`` in any spelling), decoded a batch
-        at a time."""
+        at a time. A damaged row is logged, added to ``damaged`` and skipped."""
         for name, body in self.document_json(names):
-            yield decode_document(body, what=f"{self.url}: {name}")
+            document, problem = check_row(name, "document", body, decode_document)
+            if problem is not None:
+                if damaged is not None:
+                    damaged.append(problem)
+                continue
+            assert document is not None
+            yield document
 
     def document_json(self, names: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
         """(name, stored document JSON) by name (all, or ``names``), read a batch at a time."""

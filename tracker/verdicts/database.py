@@ -12,6 +12,7 @@ from tracker.documents import TARGET_NAMES, ProjectDocument, ProjectSummary
 from tracker.errors import SourceError, StoreError
 from tracker.files import FileRefused, check_regular
 from tracker.names import normalize_name
+from tracker.store.damaged import DamagedRow, DamagedRowError
 from tracker.store.documents import iso
 from tracker.store.engine import Store, normalize_db_url, open_store
 
@@ -30,6 +31,8 @@ class DatabaseSource:
     def __init__(self, url_or_store: str | Store) -> None:
         self._url = url_or_store if isinstance(url_or_store, str) else None
         self._store = url_or_store if isinstance(url_or_store, Store) else None
+        #: Stored rows found damaged so far (skipped: their project reads as absent).
+        self.damaged: list[DamagedRow] = []
 
     def _open(self) -> Store:
         if self._store is not None:
@@ -57,18 +60,25 @@ class DatabaseSource:
         return self._open()
 
     def project(self, name: str) -> ProjectDocument | None:
-        """The project document of ``name`` (any spelling), or None if not in the database."""
+        """The project document of ``name`` (any spelling), or None if not in the database
+        (or its stored row is damaged: logged, kept in :attr:`damaged`)."""
         store = self._open()
         try:
             return store.project_document(normalize_name(name))
+        except DamagedRowError as exc:
+            self.damaged.append(exc.damaged)
+            return None
         except SQLAlchemyError as exc:
             raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
 
     def summaries(self) -> list[ProjectSummary]:
-        """Every stored summary (no history is read)."""
+        """Every stored summary that decodes (no history is read); damaged rows are
+        logged, kept in :attr:`damaged` and skipped."""
         store = self._open()
         try:
-            return store.summaries()
+            summaries, damaged = store.checked_summaries()
+            self.damaged.extend(d for d in damaged if d not in self.damaged)
+            return summaries
         except SQLAlchemyError as exc:
             raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
 
