@@ -15,12 +15,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from tracker.documents import ProjectSummary
-from tracker.models import Evidence, Status
+from tracker.models import Evidence
+from tracker.vocabulary import Status, colour
 
 __all__ = [
     "CACHE_SECONDS",
     "COLORS",
-    "STATUS_COLORS",
     "badge_fields",
     "badge_slug",
     "badge_svg",
@@ -33,22 +33,8 @@ __all__ = [
 #: How long shields.io (and browsers) may cache a badge.
 CACHE_SECONDS = 3600
 
-#: shields.io named colour per status.
-STATUS_COLORS: dict[str, str] = {
-    Status.READY.value: "brightgreen",
-    Status.PURE.value: "green",
-    Status.WHEEL_ONLY.value: "yellow",
-    Status.GIL_REENABLED.value: "orange",
-    Status.IMPORT_FAILED.value: "red",
-    Status.CRASHED.value: "red",
-    Status.TIMED_OUT.value: "red",
-    Status.INSTALL_FAILED.value: "red",
-    Status.NO_FT_WHEEL.value: "lightgrey",
-    Status.SDIST_ONLY.value: "lightgrey",
-    Status.UNKNOWN.value: "lightgrey",
-}
-
-#: The hex value of each named colour (the shields.io palette).
+#: The hex value of each named colour (the shields.io palette; a status's badge colour
+#: is one of these names: :data:`tracker.vocabulary.PALETTE`).
 COLORS: dict[str, str] = {
     "brightgreen": "#4c1",
     "green": "#97ca00",
@@ -90,7 +76,7 @@ def badge_fields(summary: ProjectSummary | None, target: str) -> tuple[str, str,
     cell = summary.cell(target)
     status = cell.status.value
     message = f"likely {status}" if cell.evidence is Evidence.INFERRED else status
-    return label, message, STATUS_COLORS.get(status, "lightgrey")
+    return label, message, colour(cell.status).badge
 
 
 def shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
@@ -155,7 +141,7 @@ def every_badge(target: str) -> list[tuple[str, str, str]]:
     label = f"free-threaded {target}"
     badges = []
     for status in Status:
-        color = STATUS_COLORS.get(status.value, "lightgrey")
+        color = colour(status).badge
         badges.append((label, status.value, color))
         badges.append((label, f"likely {status.value}", color))
     return badges

@@ -14,39 +14,16 @@ from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
 from tracker.documents import ProjectSummary, status_counts
-from tracker.models import Status
+from tracker.vocabulary import Status, by_severity, colour
 
-__all__ = ["STATUS_HEX", "STATUS_ORDER", "readiness_chart_svg", "summaries_chart_svg"]
+__all__ = ["best_first", "readiness_chart_svg", "summaries_chart_svg"]
 
-#: Statuses from best to worst: the order of the stacked segments and the legend.
-STATUS_ORDER: tuple[str, ...] = (
-    Status.READY.value,
-    Status.PURE.value,
-    Status.WHEEL_ONLY.value,
-    Status.GIL_REENABLED.value,
-    Status.IMPORT_FAILED.value,
-    Status.CRASHED.value,
-    Status.TIMED_OUT.value,
-    Status.INSTALL_FAILED.value,
-    Status.NO_FT_WHEEL.value,
-    Status.SDIST_ONLY.value,
-    Status.UNKNOWN.value,
-)
 
-#: A distinct colour per status (for charts and tables).
-STATUS_HEX: dict[str, str] = {
-    Status.READY.value: "#2e7d32",
-    Status.PURE.value: "#81c784",
-    Status.WHEEL_ONLY.value: "#fdd835",
-    Status.GIL_REENABLED.value: "#fb8c00",
-    Status.IMPORT_FAILED.value: "#e53935",
-    Status.CRASHED.value: "#b71c1c",
-    Status.TIMED_OUT.value: "#8e24aa",
-    Status.INSTALL_FAILED.value: "#d81b60",
-    Status.NO_FT_WHEEL.value: "#90a4ae",
-    Status.SDIST_ONLY.value: "#cfd8dc",
-    Status.UNKNOWN.value: "#eeeeee",
-}
+def best_first() -> tuple[Status, ...]:
+    """Every status from best to worst: the order of the stacked segments and the legend
+    (the severity of :data:`tracker.vocabulary.STATUS_RECORDS`, reversed)."""
+    return by_severity()[::-1]
+
 
 _LABEL_W = 70
 _BAR_W = 560
@@ -60,6 +37,7 @@ def readiness_chart_svg(
 ) -> str:
     """Stacked horizontal bars: per target, the share of projects in each status."""
     targets = list(counts)
+    order = best_first()
     height = _TOP + len(targets) * (_BAR_H + _GAP) + 70
     width = _LABEL_W + _BAR_W + 60
     parts = [
@@ -80,25 +58,20 @@ def readiness_chart_svg(
             f'<rect x="{_LABEL_W}" y="{y}" width="{_BAR_W}" height="{_BAR_H}" fill="#f5f5f5"/>'
         )
         x = float(_LABEL_W)
-        for status in STATUS_ORDER:
-            count = per_status.get(status, 0)
+        for status in order:
+            count = per_status.get(status.value, 0)
             if not count or not total:
                 continue
             w = _BAR_W * count / total
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{_BAR_H}" '
-                f'fill="{STATUS_HEX[status]}"><title>{escape(target)} {escape(status)}: '
+                f'fill="{colour(status).hex}"><title>{escape(target)} {escape(status.value)}: '
                 f"{count} of {total}</title></rect>"
             )
             if w >= 26:
-                ink = (
-                    "#fff"
-                    if status in ("ready", "crashed", "timed-out", "install-failed")
-                    else "#000"
-                )
                 parts.append(
                     f'<text x="{x + w / 2:.1f}" y="{y + _BAR_H / 2 + 4:.0f}" '
-                    f'text-anchor="middle" fill="{ink}">{count}</text>'
+                    f'text-anchor="middle" fill="{colour(status).ink}">{count}</text>'
                 )
             x += w
         parts.append(
@@ -106,14 +79,14 @@ def readiness_chart_svg(
             f'fill="#555">{total}</text>'
         )
     legend_y = _TOP + len(targets) * (_BAR_H + _GAP) + 10
-    for index, status in enumerate(STATUS_ORDER):
+    for index, status in enumerate(order):
         lx = (index % 6) * 115
         ly = legend_y + (index // 6) * 20
         parts.append(
-            f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{STATUS_HEX[status]}" '
+            f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colour(status).hex}" '
             'stroke="#999" stroke-width=".5"/>'
         )
-        parts.append(f'<text x="{lx + 16}" y="{ly + 10}">{escape(status)}</text>')
+        parts.append(f'<text x="{lx + 16}" y="{ly + 10}">{escape(status.value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

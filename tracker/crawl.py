@@ -32,6 +32,7 @@ from tracker.models import Evidence, ProbeJob, Status
 from tracker.names import normalize_name
 from tracker.store.engine import Store
 from tracker.store.queries import PageFile
+from tracker.vocabulary import BINARY_STATUSES
 
 __all__ = ["CrawlReport", "crawl_once", "failure_reason", "probe_candidates"]
 
@@ -305,18 +306,6 @@ def _hint_jobs(document: ProjectDocument, target: str, queued: list[ProbeJob]) -
     return [job]
 
 
-_BINARY = frozenset(
-    {
-        Status.READY,
-        Status.GIL_REENABLED,
-        Status.IMPORT_FAILED,
-        Status.CRASHED,
-        Status.TIMED_OUT,
-        Status.WHEEL_ONLY,
-    }
-)
-
-
 def _binary_projects(
     store: Store,
     targets: list[str],
@@ -343,7 +332,7 @@ def _binary_projects(
             if verdict is None:
                 continue
             pure = verdict.platforms == ["any"]  # a pure release probed for its dependencies
-            if verdict.status in _BINARY and not pure:
+            if verdict.status in BINARY_STATUSES and not pure:
                 found[target].add(document.name)
     return found
 

@@ -50,6 +50,7 @@ import msgspec
 from tracker.errors import SourceError
 from tracker.models import TARGETS, Culprit, Evidence, Status
 from tracker.releases import is_prerelease, version_key
+from tracker.vocabulary import WHEEL_STATUSES
 
 __all__ = [
     "DOCUMENT_SCHEMA",
@@ -102,19 +103,6 @@ FEED_SCHEMA = 2
 #: Every target fttrack judges, oldest first.
 TARGET_NAMES: tuple[str, ...] = tuple(t.name for t in TARGETS)
 
-#: Statuses of a release that ships a free-threaded wheel for the target.
-WHEEL_STATUSES = frozenset(
-    {
-        Status.READY,
-        Status.GIL_REENABLED,
-        Status.IMPORT_FAILED,
-        Status.CRASHED,
-        Status.TIMED_OUT,
-        Status.INSTALL_FAILED,
-        Status.WHEEL_ONLY,
-    }
-)
-_PROBE_BLOCKED = WHEEL_STATUSES - {Status.READY, Status.WHEEL_ONLY}
 _CULPRITS_IN_SUMMARY = 3
 
 

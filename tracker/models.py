@@ -3,7 +3,8 @@
 All are frozen structs (:class:`msgspec.Struct`: their methods are made in C when
 the module loads, where a dataclass compiles each one) or string enums, so they can
 be compared, hashed, and turned into JSON with :func:`to_jsonable`. The verdict vocabulary
-(:class:`Status`) is the one used by the store, the API, the CLI and the TUI.
+(:class:`Status`, :data:`BLOCKING_STATUSES`, the targets) is defined in
+:mod:`tracker.vocabulary` and re-exported here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import enum
 from typing import Any
 
 import msgspec
+
+from tracker.vocabulary import BLOCKING_STATUSES, TARGET_RECORDS, Status
 
 __all__ = [
     "BLOCKING_STATUSES",
@@ -55,7 +58,10 @@ class Target(msgspec.Struct, frozen=True, order=True):
         return self.name
 
 
-TARGETS: tuple[Target, ...] = (Target(3, 13), Target(3, 14), Target(3, 15))
+#: Every target, oldest first (from :data:`tracker.vocabulary.TARGET_RECORDS`).
+TARGETS: tuple[Target, ...] = tuple(
+    Target(*(int(part) for part in record.python.split("."))) for record in TARGET_RECORDS
+)
 
 
 def get_target(name: str) -> Target:
@@ -73,55 +79,6 @@ def get_target(name: str) -> Target:
             return target
     known = ", ".join(t.name for t in TARGETS)
     raise ValueError(f"unknown target {name!r} (known: {known})")
-
-
-class Status(enum.StrEnum):
-    """A verdict for one (project, version, target, platform)."""
-
-    READY = "ready"
-    GIL_REENABLED = "gil-reenabled"
-    IMPORT_FAILED = "import-failed"
-    CRASHED = "crashed"
-    TIMED_OUT = "timed-out"
-    INSTALL_FAILED = "install-failed"
-    WHEEL_ONLY = "wheel-only"
-    PURE = "pure"
-    NO_FT_WHEEL = "no-ft-wheel"
-    SDIST_ONLY = "sdist-only"
-    UNKNOWN = "unknown"
-
-    @property
-    def description(self) -> str:
-        """One sentence saying what the status means."""
-        return _DESCRIPTIONS[self]
-
-
-_DESCRIPTIONS = {
-    Status.READY: "installs and every extension module imports with the GIL still disabled",
-    Status.GIL_REENABLED: "installs, but importing a module re-enables the GIL",
-    Status.IMPORT_FAILED: "installs, but a module raises on import",
-    Status.CRASHED: "installs, but importing a module kills the interpreter",
-    Status.TIMED_OUT: "installs, but importing a module hangs past the time limit",
-    Status.INSTALL_FAILED: "no installable wheel for this target, or the install broke",
-    Status.WHEEL_ONLY: "a free-threaded wheel exists, not probed yet",
-    Status.PURE: "only pure-Python wheels: nothing of its own can re-enable the GIL",
-    Status.NO_FT_WHEEL: "binary wheels exist, none for this target",
-    Status.SDIST_ONLY: "no wheels at all, only a source distribution",
-    Status.UNKNOWN: "not tracked",
-}
-
-#: Statuses that block a move to free-threading by default (``--fail-on``).
-BLOCKING_STATUSES = frozenset(
-    {
-        Status.GIL_REENABLED,
-        Status.IMPORT_FAILED,
-        Status.CRASHED,
-        Status.TIMED_OUT,
-        Status.INSTALL_FAILED,
-        Status.NO_FT_WHEEL,
-        Status.SDIST_ONLY,
-    }
-)
 
 
 class Evidence(enum.StrEnum):

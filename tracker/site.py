@@ -41,7 +41,7 @@ from tracker.badge_render import (
     render_svg,
     shields_endpoint,
 )
-from tracker.chart import STATUS_HEX, STATUS_ORDER, summaries_chart_svg
+from tracker.chart import best_first, summaries_chart_svg
 from tracker.documents import (
     TARGET_NAMES,
     ProjectDocument,
@@ -49,13 +49,13 @@ from tracker.documents import (
     SummaryFeed,
     encode,
 )
+from tracker.vocabulary import colour
 
 __all__ = ["ExportResult", "index_rows", "render_index_html", "shared_badge_path", "write_site"]
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 #: Threads compressing project documents (gzip level 9 is most of an export's CPU).
 _GZIP_THREADS = max(1, min(2, os.cpu_count() or 1))
-_DARK = {"ready", "crashed", "timed-out", "install-failed", "import-failed"}
 
 
 @dataclass(frozen=True)
@@ -226,11 +226,11 @@ a{color:#1565c0;text-decoration:none}
 
 
 def _status_style() -> str:
-    """One rule per status: its colour, and white ink on the dark ones."""
+    """One rule per status: its colour, and its ink when it is not black."""
     return "".join(
-        f"td.{status}{{background:{STATUS_HEX.get(status, '#eee')}"
-        + (";color:#fff}" if status in _DARK else "}")
-        for status in STATUS_ORDER
+        f"td.{status}{{background:{colour(status).hex}"
+        + ("}" if colour(status).ink == "#000" else f";color:{colour(status).ink}}}")
+        for status in best_first()
     )
 
 
@@ -256,8 +256,6 @@ count.textContent=n+' of '+rows.length+' projects';}
 box.addEventListener('input',filter);filter();
 """
 
-#: A status's one-digit code in the page's data (its index in ``statuses``, hexadecimal).
-_STATUS_CODE = {status: f"{index:x}" for index, status in enumerate(STATUS_ORDER)}
 #: An evidence's one-letter code in the page's data.
 _EVIDENCE_CODE = {"probe": "p", "inferred": "i", "tags": "t", "none": "n"}
 
@@ -270,15 +268,16 @@ def _first_ready(summary: ProjectSummary, targets: list[str]) -> str:
 def index_rows(feed: SummaryFeed) -> list[list[str]]:
     """The table's rows as the page carries them: name, display name (when it is not
     the name), version, per target a status code (one hex digit: its index in
-    :data:`tracker.chart.STATUS_ORDER`) and an evidence letter (``p``robe,
+    :func:`tracker.chart.best_first`) and an evidence letter (``p``robe,
     ``i``nferred, ``t``ags, ``n``one), and the first ready release per target."""
     targets = list(feed.targets or TARGET_NAMES)
-    unknown = _STATUS_CODE["unknown"]
+    # a status's one-digit code: its index in the page's ``statuses``, hexadecimal
+    codes = {status.value: f"{index:x}" for index, status in enumerate(best_first())}
+    unknown = codes["unknown"]
     rows = []
     for summary in feed.projects:
         cells = "".join(
-            _STATUS_CODE.get(cell.status.value, unknown)
-            + _EVIDENCE_CODE.get(cell.evidence.value, "n")
+            codes.get(cell.status.value, unknown) + _EVIDENCE_CODE.get(cell.evidence.value, "n")
             for cell in (summary.cell(t) for t in targets)
         )
         shown = summary.shown_name if summary.shown_name != summary.name else ""
@@ -296,7 +295,7 @@ def render_index_html(feed: SummaryFeed) -> str:
     """
     targets = list(feed.targets or TARGET_NAMES)
     data = json.dumps(
-        {"statuses": STATUS_ORDER, "rows": index_rows(feed)},
+        {"statuses": [s.value for s in best_first()], "rows": index_rows(feed)},
         separators=(",", ":"),
         ensure_ascii=False,
     ).replace("<", "\\u003c")  # nothing in it can end the script element

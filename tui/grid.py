@@ -27,7 +27,7 @@ from tracker.documents import (
 from tracker.models import Culprit, Evidence, Status
 from tracker.wheels import PLATFORMS
 from tui.rows import classifier_label
-from tui.styles import STATUS_STYLES, short_platform, status_text, to_the_second
+from tui.styles import short_platform, status_style, status_text, to_the_second
 
 __all__ = [
     "ALL_PLATFORMS",
@@ -170,7 +170,7 @@ def evidence_line(verdict: TargetVerdict) -> Text:
         return Text(f"proven by a probe{', ' + when if when else ''}", end="")
     if verdict.evidence is Evidence.INFERRED:
         text = Text("likely ", end="")
-        text.append(verdict.status.value, style=STATUS_STYLES[verdict.status])
+        text.append(verdict.status.value, style=status_style(verdict.status))
         source = verdict.inferred_from or "a neighbouring release"
         text.append(f" (inferred from {source}: its probe{', ' + when if when else ''})")
         return text
@@ -199,7 +199,7 @@ def verdict_panel(
         text.append(" (yanked)", style="red")
     text.append(f" on {target}: ")
     status = verdict.status if verdict is not None else Status.UNKNOWN
-    text.append(status.value, style=STATUS_STYLES[status])
+    text.append(status.value, style=status_style(status))
     text.append(f"\n  {status.description}", style="dim")
     if verdict is not None:
         text.append("\n  ")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from tracker.audit.report import STATUS_ORDER
 from tracker.documents import TARGET_NAMES, ProjectSummary
 from tracker.models import Status
 from tracker.names import normalize_name
+from tracker.vocabulary import STATUS_RECORDS
 from tui.styles import status_text
 
 __all__ = [
@@ -34,9 +34,6 @@ __all__ = [
 
 #: Filter value meaning "projects with no watch reason".
 NO_WATCH = "none"
-
-#: Best first: ready, pure, wheel-only, unknown, ..., gil-reenabled.
-_RANK: dict[Status, int] = {status: i for i, status in enumerate(reversed(STATUS_ORDER))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,4 +170,9 @@ def sort_rows(rows: Sequence[BrowseRow], key: SortKey) -> list[BrowseRow]:
     if key.target is None:
         return by_name[::-1] if key.reverse else by_name
     target = key.target
-    return sorted(by_name, key=lambda r: _RANK[r.summary.cell(target).status], reverse=key.reverse)
+    # best first: ready, pure, wheel-only, unknown, ..., gil-reenabled (severity reversed)
+    return sorted(
+        by_name,
+        key=lambda r: -STATUS_RECORDS[r.summary.cell(target).status].rank,
+        reverse=key.reverse,
+    )

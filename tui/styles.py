@@ -1,4 +1,5 @@
-"""How statuses look in the TUI: colours (the same as the ``table`` report) and short labels."""
+"""How statuses look in the TUI: the colours and short labels of :mod:`tracker.vocabulary`
+(the same colours as the ``table`` report)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,16 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from tracker.formats.table import STATUS_STYLES
 from tracker.models import Evidence, Status
+from tracker.vocabulary import STATUS_RECORDS, colour
 
 __all__ = [
-    "SHORT_LABELS",
-    "STATUS_STYLES",
     "evidence_text",
     "short_platform",
+    "status_style",
     "status_text",
     "to_the_second",
 ]
-
-#: A label of at most 7 cells per status, for dense grids.
-SHORT_LABELS: dict[Status, str] = {
-    Status.READY: "ready",
-    Status.PURE: "pure",
-    Status.WHEEL_ONLY: "wheel",
-    Status.GIL_REENABLED: "GIL",
-    Status.IMPORT_FAILED: "import✗",
-    Status.CRASHED: "crash",
-    Status.TIMED_OUT: "timeout",
-    Status.INSTALL_FAILED: "instal✗",
-    Status.NO_FT_WHEEL: "no-ft",
-    Status.SDIST_ONLY: "sdist",
-    Status.UNKNOWN: "?",
-}
 
 _PLATFORM_PREFIXES = (
     ("manylinux_", "linux "),
@@ -44,14 +29,19 @@ _PLATFORM_PREFIXES = (
 _ARCHES = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64"}
 
 
+def status_style(status: Status) -> str:
+    """The rich style ``status`` is drawn in."""
+    return colour(status).terminal
+
+
 @functools.cache
 def status_text(status: Status, *, short: bool = False, suffix: str = "") -> Text:
     """``status`` as coloured text (``short``: the grid label).
 
     Cached: the same status is one shared (never modified) Text everywhere.
     """
-    label = SHORT_LABELS[status] if short else status.value
-    return Text(label + suffix, style=STATUS_STYLES[status], no_wrap=True, end="")
+    label = STATUS_RECORDS[status].label if short else status.value
+    return Text(label + suffix, style=status_style(status), no_wrap=True, end="")
 
 
 def evidence_text(evidence: Evidence) -> Text:

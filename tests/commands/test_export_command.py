@@ -11,12 +11,13 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.store.helpers import fill
-from tracker.chart import STATUS_HEX, readiness_chart_svg
+from tracker.chart import readiness_chart_svg
 from tracker.commands.export import export
 from tracker.documents import FEED_SCHEMA, decode_document, decode_summary_feed, summarize
 from tracker.models import Status
 from tracker.site import index_rows, shared_badge_path
 from tracker.store import open_store
+from tracker.vocabulary import colour
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -87,7 +88,7 @@ def test_export_writes_the_site(tmp_path: Path) -> None:
     status = page["statuses"][int(numpy_row[3][2], 16)]  # 3.14t: the second target
     assert status == "gil-reenabled" and numpy_row[3][3] == "p"
     assert "<svg" in html and 'id="q"' in html
-    assert STATUS_HEX["gil-reenabled"] in html
+    assert colour(Status.GIL_REENABLED).hex in html
 
 
 def test_svg_per_project_writes_a_copy_per_project_and_target(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tracker.api.validate import VERSION_PATTERN
 from tracker.documents import TARGET_NAMES, ProjectSummary, ReleaseDetail
+from tracker.vocabulary import TARGET_RECORDS
 
 __all__ = [
     "RESPONSE_STRUCTS",
@@ -39,12 +40,13 @@ NAME_PATTERN = r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$"
 ProjectName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=200)]
 
 
-class TargetName(enum.StrEnum):
-    """A free-threaded target (kept equal to ``tracker.documents.TARGET_NAMES``; a test checks)."""
-
-    CP313T = "3.13t"
-    CP314T = "3.14t"
-    CP315T = "3.15t"
+#: A free-threaded target: one member per record of :data:`tracker.vocabulary.TARGET_RECORDS`
+#: (named ``CP314T`` for ``3.14t``).
+TargetName = enum.StrEnum(  # type: ignore[misc]
+    "TargetName",
+    [(f"CP{t.python.replace('.', '')}T", t.name) for t in TARGET_RECORDS],
+    module=__name__,
+)
 
 
 class _Model(BaseModel):

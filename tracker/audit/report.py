@@ -13,7 +13,8 @@ from typing import Any
 
 import msgspec
 
-from tracker.models import BLOCKING_STATUSES, Culprit, Evidence, Status
+from tracker.models import Culprit, Evidence, Status
+from tracker.vocabulary import BLOCKING_STATUSES, STATUS_RECORDS
 
 __all__ = [
     "CATEGORIES",
@@ -29,21 +30,6 @@ __all__ = [
 
 #: The summary's categories, in the order they are reported (see :meth:`AuditReport.category`).
 CATEGORIES: tuple[str, ...] = ("blocker", "likely", "unknown", "unproven", "ready")
-
-#: Display order of statuses: worst first.
-STATUS_ORDER: tuple[Status, ...] = (
-    Status.GIL_REENABLED,
-    Status.CRASHED,
-    Status.IMPORT_FAILED,
-    Status.TIMED_OUT,
-    Status.INSTALL_FAILED,
-    Status.NO_FT_WHEEL,
-    Status.SDIST_ONLY,
-    Status.UNKNOWN,
-    Status.WHEEL_ONLY,
-    Status.PURE,
-    Status.READY,
-)
 
 
 class AuditEntry(msgspec.Struct, frozen=True):
@@ -157,7 +143,7 @@ class AuditReport(msgspec.Struct, frozen=True):
         """Blockers first, then by status (worst first), then by name."""
         return sorted(
             self.entries,
-            key=lambda e: (not self.blocks(e), STATUS_ORDER.index(e.status), e.name),
+            key=lambda e: (not self.blocks(e), STATUS_RECORDS[e.status].rank, e.name),
         )
 
     def counts(self) -> dict[str, int]:
@@ -306,7 +292,7 @@ class MultiTargetReport(msgspec.Struct, frozen=True):
 
         def rank(row: TargetRow) -> tuple[int, int, str]:
             blocks = any(e is not None and self.report(t).blocks(e) for t, e in row.entries.items())
-            worst = min(STATUS_ORDER.index(e.status) for e in row.entries.values() if e)
+            worst = min(STATUS_RECORDS[e.status].rank for e in row.entries.values() if e)
             return (0 if blocks else 1, worst, row.name)
 
         return sorted(rows.values(), key=rank)

@@ -9,17 +9,10 @@ import click
 
 from tracker.commands.options import parse_target
 from tracker.models import ModuleOutcome, ProbeResult, Status, to_jsonable
+from tracker.vocabulary import colour
 
 __all__ = ["probe"]
 
-STATUS_STYLE = {
-    Status.READY: "bold green",
-    Status.GIL_REENABLED: "bold red",
-    Status.IMPORT_FAILED: "bold magenta",
-    Status.CRASHED: "bold magenta",
-    Status.TIMED_OUT: "bold magenta",
-    Status.INSTALL_FAILED: "bold yellow",
-}
 OUTCOME_STYLE = {
     ModuleOutcome.OK: "green",
     ModuleOutcome.GIL_REENABLED: "red",
@@ -141,7 +134,7 @@ def print_result(result: ProbeResult) -> None:
     from rich.table import Table
 
     console = Console()
-    style = STATUS_STYLE.get(result.status, "bold")
+    style = colour(result.status).terminal
     console.print(
         f"[bold]{result.project} {result.version}[/] on [bold]{result.target}[/] "
         f"({result.platform}, CPython {result.interpreter}, sandbox {result.sandbox}): "

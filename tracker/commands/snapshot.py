@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tracker.vocabulary import default_probe_targets
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import ProgressColumn
@@ -51,7 +53,7 @@ def snapshot_group() -> None:
     "--target",
     "targets",
     multiple=True,
-    default=("3.13t", "3.14t", "3.15t"),
+    default=default_probe_targets(),
     show_default=True,
     help="Targets to probe (repeatable); each needs an interpreter.",
 )

@@ -385,6 +385,9 @@ class BwrapSandbox(Sandbox):
                 command += ["--symlink", os.readlink(host), str(host)]
             elif host.is_dir():
                 command += ["--ro-bind", str(host), str(host)]
+        # /etc made readable first: bwrap would make it 0700, root's only, and the slot
+        # uid could read neither ld.so.cache nor the certificates
+        command += ["--perms", "0755", "--dir", "/etc"]
         for etc in _ETC_FILES:
             if os.path.exists(etc):
                 command += ["--ro-bind", etc, etc]
@@ -397,7 +400,8 @@ class BwrapSandbox(Sandbox):
             "--perms", "1777", "--size", str(shm_bytes), "--tmpfs", "/dev/shm",
             "--perms", "0755", "--dir", "/var", "--symlink", "../tmp", "/var/tmp",
         ]  # fmt: skip
-        made: set[Path] = {Path("/"), Path("/usr"), Path("/tmp"), Path("/var"), Path("/dev")}
+        made: set[Path] = {Path("/"), Path("/usr"), Path("/tmp"), Path("/var"), Path("/dev"),
+                           Path("/etc")}  # fmt: skip
         for path in launch.ro_paths:  # after /tmp is mounted, or it would hide binds under it
             for parent in reversed(path.parents):
                 if parent not in made:

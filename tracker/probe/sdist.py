@@ -144,6 +144,8 @@ os.write(channel, ("wheel " + os.path.basename(wheels[0]) + "\\n").encode())
 with open(wheels[0], "rb") as handle:
     shutil.copyfileobj(handle, sys.stdout.buffer)
 """
+#: Where Debian's compiler names (``cc``, ``c++``) point: a build runs them by name.
+_TOOL_LINKS = tuple(p for p in (Path("/etc/alternatives"),) if p.is_dir())
 Progress = Callable[[str], None]
 
 
@@ -361,20 +363,21 @@ def _failure_reason(lines: Sequence[str], report: SandboxReport, limits: Limits)
         return "the build was killed: memory limit"
     if report.cpu_limit_hit:
         return "the build was killed: CPU time limit"
+    uv_lines = ("×", "├─▶", "╰─▶", "error:", "cause:", "Caused by:", "hint:")
     summary = [
-        line.strip().lstrip("×├╰─▶ ").strip()
+        re.sub(r"^(error|cause|Caused by):\s*", "", line.strip().lstrip("×├╰─▶ ").strip())
         for line in lines
-        if line.strip().startswith(("×", "├─▶", "╰─▶", "error:"))
+        if line.strip().startswith(uv_lines[:-1])
     ]
     backend = [
         line.strip()
         for line in lines
-        if re.search(r"\berror\b", line, re.IGNORECASE)
-        and not line.strip().startswith(("×", "├─▶", "╰─▶", "error:", "hint:"))
+        if re.search(r"error|exception", line, re.IGNORECASE)
+        and not line.strip().startswith(uv_lines)
     ]
-    parts = summary[:3] + backend[-1:]
+    parts = summary[-1:] + backend[-1:]
     text = ": ".join(p for p in parts if p) or (lines[-1].strip() if lines else "no output")
-    return text[:600]
+    return re.sub(r"/tmp/fttrack-[^\s`']*/", "", text)[:600]
 
 
 def build_wheel(
@@ -442,7 +445,7 @@ def build_wheel(
         report = sandbox.run(
             [str(interpreter.path), "-I", "-S", "-c", _DRIVER, uv, str(inputs),
              str(interpreter.path), str(source), "{events_fd}"],
-            ro_paths=[interpreter.prefix, inputs, Path(uv)],
+            ro_paths=[interpreter.prefix, inputs, Path(uv), *_TOOL_LINKS],
             limits=limits,
             log_dir=log_dir,
             on_line=on_line,

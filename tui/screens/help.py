@@ -10,7 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["KEYS", "HelpScreen"]
+from tracker.vocabulary import STATUS_RECORDS, by_severity
+from tui.styles import status_style
+
+__all__ = ["KEYS", "HelpScreen", "legend"]
 
 #: (where, key, what it does), in the order shown.
 KEYS: tuple[tuple[str, str, str], ...] = (
@@ -34,12 +37,22 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("audit", "e", "export the report (json, markdown, table, github)"),
 )
 
-_LEGEND = (
-    "Statuses: ready (probe proved it) · pure (no extension modules) · wheel-only (a "
-    "free-threaded wheel, not probed yet) · gil-reenabled · import-failed · crashed · "
-    "timed-out · install-failed · no-ft-wheel · sdist-only · unknown. "
-    "★ marks the first ready version of a target; * a release that names a GIL culprit."
-)
+_MARKS = "★ marks the first ready version of a target; * a release that names a GIL culprit."
+
+
+def legend() -> Text:
+    """Every status, best first, in its colour (with its label in the grids when that
+    is shorter), then what the marks mean."""
+    text = Text("Statuses, best first (as the grids label them): ", style="dim")
+    for index, status in enumerate(reversed(by_severity())):
+        if index:
+            text.append(" · ", style="dim")
+        text.append(status.value, style=status_style(status))
+        label = STATUS_RECORDS[status].label
+        if label != status.value:
+            text.append(f" ({label})", style="dim")
+    text.append(f". {_MARKS}", style="dim")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -61,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog"):
             yield Static("fttrack keys", classes="dialog-title")
             yield Static(table, id="help-keys")
-            yield Static(Text(_LEGEND, style="dim"))
+            yield Static(legend())
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""

@@ -1,0 +1,211 @@
+"""The verdict vocabulary: every status and every target, each described once.
+
+A **status** (:class:`Status`) is a verdict on one (project, version, target,
+platform). Everything fttrack knows about a status is its record in
+:data:`STATUS_RECORDS`: what it means, how bad it is, whether it blocks by
+default, whether it implies a free-threaded wheel, whether the release ships
+binary code, its short label and its colour key. :data:`PALETTE` maps each
+colour key to what every front end draws with: a terminal style (rich), a hex
+colour (chart, static site), a badge colour (a shields.io name) and the colour
+of text drawn on the hex colour. A **target** is a free-threaded CPython
+feature release; its record in :data:`TARGET_RECORDS` gives its name, its
+Python version and whether probes run on it by default.
+
+Every reader (documents, the audit, the crawler, the report, the chart, the
+site, badges, the table format, ``fttrack probe``, the TUI, the API) takes its
+statuses, orders, colours and targets from here: a new status is one member of
+:class:`Status` and one record (plus the documentation); a new target is one
+record (plus the interpreter's pin in :mod:`tracker.pythons.build`).
+
+Orders and colours are looked up when something is drawn (a dictionary read), so
+a status added at run time, as a test does, is drawn by every front end.
+
+The module is on the ground floor and cheap to import: it imports nothing but
+:mod:`enum` and :mod:`typing`.
+
+>>> STATUS_RECORDS[Status.NO_FT_WHEEL].blocks, colour(Status.READY).badge
+(True, 'brightgreen')
+>>> [s.value for s in by_severity()][:2], TARGET_RECORDS[-1].name
+(['gil-reenabled', 'crashed'], '3.15t')
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+__all__ = [
+    "BINARY_STATUSES",
+    "BLOCKING_STATUSES",
+    "PALETTE",
+    "STATUS_RECORDS",
+    "TARGET_RECORDS",
+    "WHEEL_STATUSES",
+    "Colour",
+    "Status",
+    "StatusRecord",
+    "TargetRecord",
+    "by_severity",
+    "colour",
+    "default_probe_targets",
+]
+
+
+class Status(enum.StrEnum):
+    """A verdict for one (project, version, target, platform); see :data:`STATUS_RECORDS`."""
+
+    READY = "ready"
+    GIL_REENABLED = "gil-reenabled"
+    IMPORT_FAILED = "import-failed"
+    CRASHED = "crashed"
+    TIMED_OUT = "timed-out"
+    INSTALL_FAILED = "install-failed"
+    WHEEL_ONLY = "wheel-only"
+    PURE = "pure"
+    NO_FT_WHEEL = "no-ft-wheel"
+    SDIST_ONLY = "sdist-only"
+    UNKNOWN = "unknown"
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the status means."""
+        return STATUS_RECORDS[self].description
+
+
+class StatusRecord(NamedTuple):
+    """Everything fttrack says about one status."""
+
+    #: One sentence saying what the status means (the audit's detail, the TUI).
+    description: str
+    #: Severity: 0 is the worst; orders the audit's rows (worst first), the chart's
+    #: segments and the site's legend (best first). Every status has its own rank.
+    rank: int
+    #: Whether it blocks a move to free-threading by default (``--fail-on``).
+    blocks: bool
+    #: Whether the release ships a free-threaded wheel for the target.
+    ft_wheel: bool
+    #: Whether the release ships binary code of its own for the target (the crawler
+    #: probes pure releases that depend on such releases).
+    binary: bool
+    #: A label of at most 7 cells, for dense grids (the TUI).
+    label: str
+    #: A key of :data:`PALETTE`.
+    colour: str
+
+
+class Colour(NamedTuple):
+    """One colour as every front end draws it."""
+
+    #: A rich style (the CLI's tables, ``fttrack probe``, the TUI).
+    terminal: str
+    #: ``#rrggbb`` (the readiness chart, the static site).
+    hex: str
+    #: A shields.io named colour (badges; see :data:`tracker.badge_render.COLORS`).
+    badge: str
+    #: The colour of text drawn on :attr:`hex`.
+    ink: str
+
+
+PALETTE: dict[str, Colour] = {
+    "green": Colour("bold green", "#2e7d32", "brightgreen", "#fff"),
+    "light-green": Colour("green", "#81c784", "green", "#000"),
+    "yellow": Colour("cyan", "#fdd835", "yellow", "#000"),
+    "orange": Colour("bold red", "#fb8c00", "orange", "#000"),
+    "red": Colour("red", "#e53935", "red", "#fff"),
+    "dark-red": Colour("bold red", "#b71c1c", "red", "#fff"),
+    "purple": Colour("red", "#8e24aa", "red", "#fff"),
+    "pink": Colour("red", "#d81b60", "red", "#fff"),
+    "blue-grey": Colour("yellow", "#90a4ae", "lightgrey", "#000"),
+    "light-grey": Colour("yellow", "#cfd8dc", "lightgrey", "#000"),
+    "pale-grey": Colour("dim", "#eeeeee", "lightgrey", "#000"),
+}
+
+_S = StatusRecord
+STATUS_RECORDS: dict[Status, StatusRecord] = {
+    Status.GIL_REENABLED: _S(
+        "installs, but importing a module re-enables the GIL",
+        0, blocks=True, ft_wheel=True, binary=True, label="GIL", colour="orange",
+    ),
+    Status.CRASHED: _S(
+        "installs, but importing a module kills the interpreter",
+        1, blocks=True, ft_wheel=True, binary=True, label="crash", colour="dark-red",
+    ),
+    Status.IMPORT_FAILED: _S(
+        "installs, but a module raises on import",
+        2, blocks=True, ft_wheel=True, binary=True, label="import✗", colour="red",
+    ),
+    Status.TIMED_OUT: _S(
+        "installs, but importing a module hangs past the time limit",
+        3, blocks=True, ft_wheel=True, binary=True, label="timeout", colour="purple",
+    ),
+    Status.INSTALL_FAILED: _S(
+        "no installable wheel for this target, or the install broke",
+        4, blocks=True, ft_wheel=True, binary=False, label="instal✗", colour="pink",
+    ),
+    Status.NO_FT_WHEEL: _S(
+        "binary wheels exist, none for this target",
+        5, blocks=True, ft_wheel=False, binary=False, label="no-ft", colour="blue-grey",
+    ),
+    Status.SDIST_ONLY: _S(
+        "no wheels at all, only a source distribution",
+        6, blocks=True, ft_wheel=False, binary=False, label="sdist", colour="light-grey",
+    ),
+    Status.UNKNOWN: _S(
+        "not tracked",
+        7, blocks=False, ft_wheel=False, binary=False, label="?", colour="pale-grey",
+    ),
+    Status.WHEEL_ONLY: _S(
+        "a free-threaded wheel exists, not probed yet",
+        8, blocks=False, ft_wheel=True, binary=True, label="wheel", colour="yellow",
+    ),
+    Status.PURE: _S(
+        "only pure-Python wheels: nothing of its own can re-enable the GIL",
+        9, blocks=False, ft_wheel=False, binary=False, label="pure", colour="light-green",
+    ),
+    Status.READY: _S(
+        "installs and every extension module imports with the GIL still disabled",
+        10, blocks=False, ft_wheel=True, binary=True, label="ready", colour="green",
+    ),
+}  # fmt: skip
+del _S
+
+#: Statuses that block a move to free-threading by default (``--fail-on``).
+BLOCKING_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.blocks)
+#: Statuses of a release that ships a free-threaded wheel for the target.
+WHEEL_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.ft_wheel)
+#: Statuses of a release that ships binary code of its own for the target.
+BINARY_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.binary)
+
+
+def by_severity() -> tuple[Status, ...]:
+    """Every status, worst first (``reversed`` gives best first)."""
+    return tuple(sorted(STATUS_RECORDS, key=lambda s: STATUS_RECORDS[s].rank))
+
+
+def colour(status: Status) -> Colour:
+    """How ``status`` is drawn."""
+    return PALETTE[STATUS_RECORDS[status].colour]
+
+
+class TargetRecord(NamedTuple):
+    """One free-threaded CPython feature release fttrack judges."""
+
+    #: The name used everywhere: ``3.14t``.
+    name: str
+    #: The Python feature version: ``3.14``.
+    python: str
+    #: Whether probes run on it unless told otherwise (``fttrack snapshot build``).
+    probed_by_default: bool
+
+
+#: Every target, oldest first.
+TARGET_RECORDS: tuple[TargetRecord, ...] = (
+    TargetRecord("3.13t", "3.13", probed_by_default=True),
+    TargetRecord("3.14t", "3.14", probed_by_default=True),
+    TargetRecord("3.15t", "3.15", probed_by_default=True),
+)
+
+
+def default_probe_targets() -> tuple[str, ...]:
+    """The names of the targets probed by default, oldest first."""
+    return tuple(t.name for t in TARGET_RECORDS if t.probed_by_default)
