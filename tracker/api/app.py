@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +15,9 @@ from tracker import __version__
 from tracker.api import badges, feed, openapi, projects, queue, writes
 from tracker.api.cache import SummaryCache
 from tracker.api.errors import install_error_handlers
+from tracker.api.guard import WriteGuard
 from tracker.api.head import HeadAsGet
+from tracker.api.seeding import Seeding
 from tracker.api.state import AppState, CrawlHook, ProbeHook
 from tracker.config import Settings
 from tracker.store.engine import Store, open_store
@@ -33,6 +34,7 @@ def create_app(
     on_probe: ProbeHook | None = None,
     api_token: str | None = None,
     recheck_seconds: float = 1.0,
+    seeding: Seeding | None = None,
 ) -> FastAPI:
     """Build the API app over a store.
 
@@ -42,7 +44,8 @@ def create_app(
     is read. ``on_crawl(names | None)`` and ``on_probe(name, version | None,
     targets)`` are the scheduler's hooks for the write routes (sync or async).
     ``recheck_seconds``: how long a project document is served without asking
-    the database whether it changed (0: ask on every request).
+    the database whether it changed (0: ask on every request). ``seeding``: the state
+    of a seed in progress (writes wait for it; see :mod:`tracker.api.seeding`).
     """
     owns_store = not isinstance(settings_or_db_url, Store)
     if isinstance(settings_or_db_url, Settings):
@@ -77,8 +80,11 @@ def create_app(
         on_crawl=on_crawl,
         on_probe=on_probe,
         owns_store=owns_store,
+        seeding=seeding or Seeding(),
     )
     app.add_middleware(badges.BadgeFastPath)  # innermost: badges before routing
+    # the token and the body's size before any body is read (write routes only)
+    app.add_middleware(WriteGuard, paths=[getattr(r, "path", "") for r in writes.router.routes])
     app.add_middleware(HeadAsGet)  # HEAD on every GET route
     install_error_handlers(app)  # outermost: it sees the request as it came
     app.include_router(projects.router)
@@ -96,26 +102,24 @@ def create_app(
     return app
 
 
-def seed_in_background(cache: SummaryCache, store: Store, snapshot: Path | None = None) -> bool:
-    """Seed an empty ``store`` from the snapshot while ``cache`` answers from that
-    snapshot; False (and nothing done) when the store holds projects or there
-    is no snapshot. Runs in the caller's thread: call it from a background one."""
-    from tracker.archive import Archive
+def seed_in_background(
+    cache: SummaryCache,
+    store: Store,
+    snapshot: Path | None = None,
+    *,
+    seeding: Seeding | None = None,
+) -> bool:
+    """Seed an empty ``store`` from the snapshot, in a separate process, while ``cache``
+    answers from that snapshot; False (and nothing done) when the store holds projects or
+    there is no snapshot. Blocks until the seed ends: call it from a background thread.
+    ``seeding``: the state the write routes defer to (its deferred writes are left for
+    :meth:`Seeding.finish`)."""
     from tracker.datafiles import snapshot_path
 
     path = snapshot or snapshot_path()
     if store.project_count() > 0 or not path.is_file():
         return False
-    archive = Archive(path)
-    cache.serve_from(archive)
-    log.info("answering from the snapshot %s while the database is seeded", path.name)
-    started = time.monotonic()
-    try:
-        store.seed(path)
-    finally:
-        cache.serve_from(None)
-    log.info("database seeded in %.1f s: answering from the database", time.monotonic() - started)
-    return True
+    return (seeding or Seeding()).run(cache, store, path)
 
 
 def install_offline_docs(app: FastAPI) -> None:

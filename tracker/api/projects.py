@@ -84,13 +84,17 @@ async def get_project(name: str, state: Annotated[AppState, Depends(get_state)])
     responses={
         200: json_response(ReleaseDetail, "The release and its probe history"),
         **_NOT_FOUND,
+        503: {"model": ErrorBody, "description": "loading: the database is being seeded"},
     },
     summary="One release: files, verdicts, and the full probe history per target",
 )
 async def get_release(
     name: str, version: str, state: Annotated[AppState, Depends(get_state)]
 ) -> Response:
-    """A release with its files, current verdict per target, and every probe run per target."""
+    """A release with its files, current verdict per target, and every probe run per target.
+
+    While a fresh database is being seeded, a tracked project's release answers 503
+    ``loading, retry after N s`` (with ``Retry-After``)."""
     if not is_project_name(name):
         raise HTTPException(404, f"{shorten(name)} is not a project name (PEP 508)")
     if not is_version(version):
@@ -98,6 +102,13 @@ async def get_release(
     if await run_in_threadpool(state.cache.document, name) is None:
         raise _not_found(name, version)
     detail = await run_in_threadpool(state.store.release_detail, name, version)
+    if detail is None and state.seeding.active:  # tracked, but not in the database yet
+        wait = state.seeding.retry_after()
+        raise HTTPException(
+            503,
+            f"loading: the database is being seeded, retry after {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     if detail is None:
         raise _not_found(name, version)
     return Response(encode(detail), media_type=_JSON)

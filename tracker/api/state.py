@@ -1,16 +1,18 @@
-"""What every route needs: the store, the caches, the write token and the scheduler hooks."""
+"""What every route needs: the store, the caches, the write token, the scheduler hooks and
+the seeding state."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from tracker.api.cache import SummaryCache
+from tracker.api.seeding import Seeding
 from tracker.store.engine import Store
 
 __all__ = ["AppState", "CrawlHook", "ProbeHook", "call_hook", "get_state"]
@@ -31,6 +33,8 @@ class AppState:
     on_crawl: CrawlHook | None
     on_probe: ProbeHook | None
     owns_store: bool
+    #: A fresh database being seeded: writes wait for it (see :mod:`tracker.api.seeding`).
+    seeding: Seeding = field(default_factory=Seeding)
 
 
 async def get_state(request: Request) -> AppState:

@@ -6,8 +6,7 @@ the request to the scheduler's hook (202); without a hook they answer 503.
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -16,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from packaging.version import Version
 from starlette.concurrency import run_in_threadpool
 
+from tracker.api.guard import check_token
 from tracker.api.schemas import (
     Accepted,
     CrawlRequest,
@@ -38,39 +38,67 @@ _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "the body is not JSON"},
     401: {"model": ErrorBody, "description": "missing or wrong token"},
     403: {"model": ErrorBody, "description": "writes are disabled (no token configured)"},
+    408: {"model": ErrorBody, "description": "the body did not arrive in time"},
+    413: {"model": ErrorBody, "description": "the body is larger than 1 MiB"},
 }
+_DEFERRED: dict[int | str, dict[str, Any]] = {
+    202: {"model": Accepted, "description": "the database is being seeded: applied after it"},
+}
+
+
+def _deferred(state: AppState, what: str, action: Callable[[], Any]) -> JSONResponse | None:
+    """202 "accepted, applied after seeding" when the database is being seeded (the
+    action is queued); None when it is not (the caller acts now)."""
+    if not state.seeding.defer(what, action):
+        return None
+    detail = f"accepted, applied after seeding (about {state.seeding.retry_after()} s): {what}"
+    return JSONResponse({"accepted": True, "detail": detail}, status_code=202)
 
 
 async def require_token(
     state: Annotated[AppState, Depends(get_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Dependency: refuse the request unless it carries the configured bearer token."""
-    if not state.api_token:
-        raise HTTPException(403, "writes are disabled: set FTTRACK_API_TOKEN on the server")
-    supplied = credentials.credentials if credentials else ""
-    if not (
-        credentials is not None
-        and credentials.scheme.lower() == "bearer"
-        and hmac.compare_digest(supplied.encode(), state.api_token.encode())
-    ):
-        raise HTTPException(
-            401,
-            "a valid 'Authorization: Bearer <token>' header is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    """Dependency: refuse the request unless it carries the configured bearer token.
+
+    :class:`tracker.api.guard.WriteGuard` makes the same check before the body is
+    read; this one documents the scheme in the OpenAPI schema and guards the
+    routes when the app is mounted without the middleware."""
+    supplied = f"{credentials.scheme} {credentials.credentials}" if credentials else None
+    refused = check_token(state.api_token, supplied)
+    if refused is not None:
+        status, message = refused
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        raise HTTPException(status, message, headers=headers)
 
 
 router = APIRouter(prefix="/api/v1", tags=["writes"], dependencies=[Depends(require_token)])
 
 
-@router.post("/watch", response_model=WatchResponse, responses=_AUTH_ERRORS)
+@router.post("/watch", response_model=WatchResponse, responses={**_AUTH_ERRORS, **_DEFERRED})
 async def watch(body: WatchRequest, state: Annotated[AppState, Depends(get_state)]) -> JSONResponse:
-    """Add projects to the watch list (reason ``manual``)."""
+    """Add projects to the watch list (reason ``manual``); while the database is being
+    seeded, 202 and applied after seeding."""
+    names = list(body.names)
+    later = _deferred(
+        state,
+        f"watch of {_listed(names)}",
+        lambda: state.store.add_to_watchlist(names, "manual"),
+    )
+    if later is not None:
+        return later
 
     added = await run_in_threadpool(state.store.add_to_watchlist, body.names, "manual")
     wanted = list(dict.fromkeys(normalize_name(n) for n in body.names))
     return JSONResponse({"added": added, "already": [n for n in wanted if n not in added]})
+
+
+def _listed(names: list[str] | None, limit: int = 5) -> str:
+    """``a, b, c`` (the first ``limit`` names, then how many more), or "the watch list"."""
+    if not names:
+        return "the watch list"
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def _hook_failed(exc: Exception) -> HTTPException:
@@ -91,6 +119,10 @@ async def crawl(
     if state.on_crawl is None:
         raise HTTPException(503, "no scheduler is attached to this server")
     names = [normalize_name(n) for n in body.names] if body and body.names else None
+    hook = state.on_crawl
+    later = _deferred(state, f"crawl of {_listed(names)}", lambda: hook(names))
+    if later is not None:
+        return later
     try:
         await call_hook(state.on_crawl, names)
     except Exception as exc:
@@ -137,8 +169,20 @@ async def probe(body: ProbeOrder, state: Annotated[AppState, Depends(get_state)]
     version = str(Version(body.version)) if body.version is not None else None
     targets = [t.value for t in body.targets] if body.targets else list(TARGET_NAMES)
     name = normalize_name(body.name)
-    if await run_in_threadpool(state.store.project_state, name) is None:
+    if state.seeding.active:  # the database is being filled: ask the snapshot
+        tracked = await run_in_threadpool(state.cache.summary, name) is not None
+    else:
+        tracked = await run_in_threadpool(state.store.project_state, name) is not None
+    if not tracked:
         raise HTTPException(404, f"{name} is not tracked: add it with POST /api/v1/watch")
+    on_probe = state.on_probe
+    later = _deferred(
+        state,
+        f"probe of {name} {version or 'current release'} on {', '.join(targets)}",
+        lambda: on_probe(name, version, targets),
+    )
+    if later is not None:
+        return later
     try:
         report = await call_hook(state.on_probe, name, version, targets)
     except Exception as exc:

@@ -79,8 +79,11 @@ def serve(
     import uvicorn
 
     from tracker.api.app import create_app, seed_in_background
+    from tracker.api.guard import KEEP_ALIVE_SECONDS, protocol_class
     from tracker.api.hooks import probe_hook
+    from tracker.api.seeding import Seeding
     from tracker.config import load_settings
+    from tracker.datafiles import snapshot_path
     from tracker.pythons.discover import find_interpreters
     from tracker.redact import redact_record
     from tracker.schedule import request_crawl, start_scheduler
@@ -119,26 +122,45 @@ def serve(
     # says what really happened: queued, nothing to queue, or nothing here can probe
     on_probe = probe_hook(tracker, store, workers=probe_workers > 0 or enqueue is not None)
 
-    app = create_app(store, on_crawl=on_crawl, on_probe=on_probe, api_token=settings.api_token)
+    seeding = Seeding()
+    snapshot = snapshot_path()
+    if store.project_count() == 0 and snapshot.is_file():
+        seeding.begin(0)  # before the first request: writes from now on wait for the seed
+    app = create_app(
+        store,
+        on_crawl=on_crawl,
+        on_probe=on_probe,
+        api_token=settings.api_token,
+        seeding=seeding,
+    )
 
     def start_work() -> None:
-        """Seed an empty database (serving from the snapshot meanwhile), then the schedule."""
-        seed_in_background(app.state.fttrack.cache, store)
-        seeded = tracker.seed_watchlist(seed_top) if seed_top > 0 else []
-        if seeded:
-            log.info("watch list seeded with %d projects", len(seeded))
-        if no_crawl:
-            log.info("crawls disabled (--no-crawl): serving what the database holds")
-            return
-        watched = len(store.watchlist())
-        log.info("crawling %d watched projects every %g min, probing on %s",
-                 watched, every, ", ".join(targets) or "no target (no interpreter)")  # fmt: skip
-        schedulers.append(start_scheduler(tracker, interval_minutes=every))
+        """Seed an empty database in a separate process (serving from the snapshot
+        meanwhile), then the schedule, then the writes that waited for the seed."""
+        try:
+            if seeding.active:
+                seed_in_background(app.state.fttrack.cache, store, snapshot, seeding=seeding)
+                if seeding.stopping:  # the server is stopping: nothing more to start
+                    return
+            seeded = tracker.seed_watchlist(seed_top) if seed_top > 0 else []
+            if seeded:
+                log.info("watch list seeded with %d projects", len(seeded))
+            if no_crawl:
+                log.info("crawls disabled (--no-crawl): serving what the database holds")
+                return
+            watched = len(store.watchlist())
+            probing = ", ".join(targets) or "no target (no interpreter)"
+            log.info("crawling %d watched projects every %g min, probing on %s",
+                     watched, every, probing)  # fmt: skip
+            schedulers.append(start_scheduler(tracker, interval_minutes=every))
+        finally:
+            seeding.finish()
 
     starter = threading.Thread(target=start_work, name="fttrack-start", daemon=True)
     starter.start()
 
     def stop() -> None:
+        seeding.stop()
         for scheduler in schedulers:
             scheduler.shutdown(wait=False)
         tracker.shutdown()
@@ -146,7 +168,15 @@ def serve(
         logging.getLogger("fttrack.serve").info("stopped cleanly")
 
     _run_after_shutdown(app, stop)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        http=protocol_class(),  # a request head must arrive within 10 s
+        timeout_keep_alive=int(KEEP_ALIVE_SECONDS),  # idle connections closed after 5 s
+    )
+    uvicorn.Server(config).run()
 
 
 def _run_after_shutdown(app: Any, cleanup: Callable[[], None]) -> None:
