@@ -90,6 +90,19 @@ def _group() -> click.Group:
             assert isinstance(command, click.Command)
             return command
 
+        def resolve_command(
+            self, ctx: click.Context, args: list[str]
+        ) -> tuple[str | None, click.Command | None, list[str]]:
+            """As click's, with the nearest command named for a mistyped one (``audti``)."""
+            name = args[0] if args else ""
+            if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+                import difflib
+
+                near = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+                if near:
+                    ctx.fail(f"No such command '{name}'. Did you mean '{near[0]}'?")
+            return super().resolve_command(ctx, args)
+
         def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
             rows = [(name, _SHORT_HELP[name]) for name in self.list_commands(ctx)]
             if rows:
@@ -181,3 +194,25 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        line = _database_error_line(exc)
+        if line is None:
+            raise
+        click.echo(click.style("error: ", fg="red", bold=True) + safe_line(line), err=True)
+        sys.exit(2)
+
+
+def _database_error_line(exc: Exception) -> str | None:
+    """One line for a database error no command caught (a damaged file, a lost server),
+    else None. SQLAlchemy is only looked at when a command loaded it."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(exc, errors.SQLAlchemyError):
+        return None
+    from tracker.store.damaged import damaged_database_words
+
+    words = damaged_database_words(exc)
+    if words is not None:
+        return f"the database is damaged: {words}"
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip()
+    return f"database error: {text.splitlines()[0] if text else type(inner).__name__}"

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from tracker.store.damaged import DamagedRow
+
 __all__ = ["export"]
+
+
+def _decodable(
+    documents: Iterable[tuple[str, bytes]], damaged: list[DamagedRow]
+) -> Iterator[tuple[str, bytes]]:
+    """The stored documents that decode (written as stored); the others go to ``damaged``."""
+    from tracker.documents import decode_document
+    from tracker.store.damaged import check_row
+
+    for name, body in documents:
+        _document, problem = check_row(name, "document", body, decode_document)
+        if problem is None:
+            yield name, body
+        else:
+            damaged.append(problem)
 
 
 @click.command("export")
@@ -49,7 +69,8 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     url = db_url or load_settings().db_url
     store = open_store(url)
     try:
-        feed = summary_feed(store.summaries())
+        summaries, damaged = store.checked_summaries()
+        feed = summary_feed(summaries)
         names = [s.name for s in feed.projects]
         with Progress(
             "[progress.description]{task.description}",
@@ -63,7 +84,7 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
             try:
                 result = write_site(
                     feed,
-                    store.document_json(names),
+                    _decodable(store.document_json(names), damaged),
                     directory,
                     svg_per_project=svg_per_project,
                     progress=lambda _name: bar.advance(task),
@@ -74,6 +95,8 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
                 ) from None
     finally:
         store.close()
+    for row in damaged:  # their summaries and documents are left out of the site
+        console.print(f"skipped a damaged row: {row}", markup=False, highlight=False)
     console.print(
         f"wrote {result.projects} projects and {result.badges} badges to {result.directory} "
         f"({result.bytes_written / 2**20:.1f} MiB) in {time.monotonic() - started:.1f} s"

@@ -261,6 +261,11 @@ def status(
         machine = pool.submit(machine_capabilities, recheck=recheck)
         report: dict[str, Any] = {"source": source.describe()}
         report.update(source_coverage(source.summaries()))
+        damaged = getattr(source, "damaged", None)  # a database's rows that do not decode
+        if damaged:
+            report["damaged_rows"] = [
+                {"project": d.project, "column": d.column, "reason": d.reason} for d in damaged
+            ]
         report.update(machine.result())
     if db and importlib.util.find_spec("tracker.queue") is not None:
         from tracker.queue import queue_health
@@ -270,6 +275,8 @@ def status(
         click.echo(json.dumps(report, indent=2))
         return
     _print_report(report)
+    for row in report.get("damaged_rows", []):  # skipped above: rebuilt at the next write
+        click.echo(f"damaged row (skipped): {row['project']} {row['column']}: {row['reason']}")
 
 
 def _print_report(report: dict[str, Any]) -> None:
