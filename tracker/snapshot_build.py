@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracker.archive import write_archive
-from tracker.documents import ProjectSummary
-from tracker.models import ProbeJob
+from tracker.documents import ProjectDocument, ProjectSummary
+from tracker.models import Evidence, ProbeJob
 from tracker.probe.sandbox import Limits
 from tracker.store.engine import Store
 from tracker.wheels import DEFAULT_PLATFORM
 
-__all__ = ["LARGE_LIMITS", "JobPlan", "directory_size", "job_wheel_sizes", "newest_wheel_sizes",
-           "plan_jobs", "write_snapshot"]  # fmt: skip
+__all__ = ["LARGE_LIMITS", "JobPlan", "carry_probes", "directory_size", "job_wheel_sizes",
+           "newest_wheel_sizes", "plan_jobs", "write_snapshot"]  # fmt: skip
 
 _MB = 1024 * 1024
 _GIB = 1024 * _MB
@@ -192,3 +192,55 @@ def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, in
         by_target = sizes.get((job.project, job.version))
         found[job] = None if by_target is None else by_target.get(job.target, 0)
     return found
+
+
+def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
+    """Take into ``document`` the probe verdicts of ``other`` (the same project in
+    another snapshot, e.g. one a build wrote from its work database) that are newer:
+    for each release both hold and each target, ``other``'s verdict replaces the
+    one in ``document`` when it rests on a probe and ``document``'s does not, or on
+    a later one. Releases only ``other`` holds are left out. The summary is
+    computed again when anything was taken; returns how many verdicts were.
+
+    >>> from tracker.documents import ReleaseDocument, TargetVerdict
+    >>> from tracker.models import Status
+    >>> tags = ReleaseDocument("1.0", targets={"3.14t": TargetVerdict(Status.SDIST_ONLY)})
+    >>> probed = ReleaseDocument("1.0", targets={"3.14t": TargetVerdict(
+    ...     Status.PURE, Evidence.PROBE, probed_at="2026-12-06T22:00:00Z")})
+    >>> base = ProjectDocument("ftx", releases=[tags])
+    >>> carry_probes(base, ProjectDocument("ftx", releases=[probed]))
+    1
+    >>> base.releases[0].targets["3.14t"].status.value, base.summary.cell("3.14t").status.value
+    ('pure', 'pure')
+    >>> carry_probes(base, ProjectDocument("ftx", releases=[probed]))  # nothing newer
+    0
+    """
+    theirs = {release.version: release for release in other.releases}
+    carried = 0
+    for release in document.releases:
+        found = theirs.get(release.version)
+        if found is None:
+            continue
+        for target, verdict in found.targets.items():
+            if verdict.evidence is not Evidence.PROBE:
+                continue
+            own = release.targets.get(target)
+            if (
+                own is None
+                or own.evidence is not Evidence.PROBE
+                or _when(verdict.probed_at) > _when(own.probed_at)
+            ):
+                release.targets[target] = verdict
+                carried += 1
+    if carried:
+        document.with_summary()
+    return carried
+
+
+def _when(stamp: str | None) -> datetime:
+    """An ISO time (``Z`` or ``+00:00``), the earliest one when absent or unreadable."""
+    try:
+        parsed = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
