@@ -17,25 +17,10 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from tracker.audit.report import AuditEntry, AuditReport, MultiTargetReport, TargetRow, parse_origin
-from tracker.models import Status
 from tracker.redact import safe_line as _shown
+from tracker.vocabulary import colour
 
-__all__ = ["STATUS_STYLES", "render", "render_targets"]
-
-#: Colour of each status.
-STATUS_STYLES: dict[Status, str] = {
-    Status.READY: "bold green",
-    Status.PURE: "green",
-    Status.WHEEL_ONLY: "cyan",
-    Status.GIL_REENABLED: "bold red",
-    Status.IMPORT_FAILED: "red",
-    Status.CRASHED: "bold red",
-    Status.TIMED_OUT: "red",
-    Status.INSTALL_FAILED: "red",
-    Status.NO_FT_WHEEL: "yellow",
-    Status.SDIST_ONLY: "yellow",
-    Status.UNKNOWN: "dim",
-}
+__all__ = ["render", "render_targets"]
 
 _HEADERS = ("", "package", "version", "status", "evidence", "upgrade to", "origin")
 
@@ -92,7 +77,7 @@ def _row(report: AuditReport, entry: AuditEntry) -> list[_Piece]:
         _mark(report, entry),
         (entry.name, "bold" if report.blocks(entry) else None),
         (entry.version or entry.specifier or "*", None),
-        (_status(entry), STATUS_STYLES[entry.status]),
+        (_status(entry), colour(entry.status).terminal),
         (_evidence(entry), None),
         _upgrade(entry),
         (_origin(entry), "dim"),
@@ -182,7 +167,7 @@ def _target_mark(multi: MultiTargetReport, row: TargetRow) -> _Piece:
 def _target_cell(report: AuditReport, entry: AuditEntry | None) -> _Piece:
     if entry is None:
         return ("—", "dim")
-    return (_status(entry), STATUS_STYLES[entry.status])
+    return (_status(entry), colour(entry.status).terminal)
 
 
 def _hints(multi: MultiTargetReport, row: TargetRow) -> str:
