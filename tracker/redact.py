@@ -132,15 +132,15 @@ def _redact_url(url: str) -> str:
     out = f"{scheme}://{userinfo}{head}"
     if query is not None:
         out += "?" + _parameters(query, bare_is_secret=True)
-    if fragment is not None:
-        out += "#" + _parameters(fragment, bare_is_secret=False)
+    if fragment is not None:  # a bare fragment (a commit, an anchor) is kept alone only
+        out += "#" + _parameters(fragment, bare_is_secret="=" in fragment)
     return out
 
 
 def _parameters(text: str, *, bare_is_secret: bool) -> str:
     """``key=value`` pairs (``&`` or ``;`` between them) with unsafe values masked; a part
-    without ``=`` is masked when ``bare_is_secret`` (a query) and kept otherwise (a
-    fragment such as a commit hash or an anchor)."""
+    without ``=`` is masked when ``bare_is_secret`` (in a query, or in a fragment that
+    holds parameters) and kept otherwise (a fragment that is a commit hash or an anchor)."""
     from urllib.parse import unquote
 
     if not text:

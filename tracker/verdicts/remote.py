@@ -123,13 +123,16 @@ class RemoteSource:
         self.shown = redact(self.server)
         self.deadline = deadline
         self.max_bytes = max_bytes
-        self._client = httpx.Client(
-            base_url=self.server,
-            transport=transport,
-            timeout=timeout,
-            headers={"Accept": "application/json"},
-            follow_redirects=True,
-        )
+        try:
+            self._client = httpx.Client(
+                base_url=self.server,
+                transport=transport,
+                timeout=timeout,
+                headers={"Accept": "application/json"},
+                follow_redirects=True,
+            )
+        except (httpx.InvalidURL, ValueError):  # its words may quote a password as a port
+            raise SourceError(f"--server {self.shown}: not a valid URL") from None
         self._targets: tuple[str, ...] | None = None
 
     def close(self) -> None:

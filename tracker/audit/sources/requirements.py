@@ -459,7 +459,10 @@ def file_in_url(url: str) -> tuple[str, str, str] | None:
 
     from tracker.wheels import classify_file
 
-    filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    try:
+        filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    except ValueError:  # a "[" or "]" in the host part ("Invalid IPv6 URL"): no file named
+        return None
     tags = classify_file(filename)
     if tags.kind not in ("wheel", "sdist") or tags.project is None or tags.version is None:
         return None
