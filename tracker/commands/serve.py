@@ -84,6 +84,7 @@ def serve(
     from tracker.api.seeding import Seeding
     from tracker.config import load_settings
     from tracker.datafiles import snapshot_path
+    from tracker.probe.leftovers import remove_leftovers
     from tracker.pythons.discover import find_interpreters
     from tracker.redact import redact_record
     from tracker.schedule import request_crawl, start_scheduler
@@ -99,6 +100,7 @@ def serve(
     settings = load_settings()
     if db_url:
         settings = dataclasses.replace(settings, db_url=db_url)
+    remove_leftovers()  # the directories and cgroups of probes whose process died
     store = open_store(settings.db_url, seed=False)
     targets = sorted({i.target.name for i in find_interpreters(settings)})
     enqueue = None

@@ -267,6 +267,7 @@ def status(
                 {"project": d.project, "column": d.column, "reason": d.reason} for d in damaged
             ]
         report.update(machine.result())
+    report["probe_leftovers"] = _leftovers()
     if db and importlib.util.find_spec("tracker.queue") is not None:
         from tracker.queue import queue_health
 
@@ -277,6 +278,22 @@ def status(
     _print_report(report)
     for row in report.get("damaged_rows", []):  # skipped above: rebuilt at the next write
         click.echo(f"damaged row (skipped): {row['project']} {row['column']}: {row['reason']}")
+    for leftover in report["probe_leftovers"]:
+        size = f", {leftover['bytes'] / 1e6:.1f} MB" if leftover["kind"] == "directory" else ""
+        click.echo(
+            f"left by a dead probe (pid {leftover['pid']}{size}): {leftover['kind']} "
+            f"{leftover['path']} (removed at the next 'fttrack worker' or 'fttrack serve' start)"
+        )
+
+
+def _leftovers() -> list[dict[str, Any]]:
+    """The directories and cgroups of this installation's dead probes."""
+    from tracker.probe.leftovers import find_leftovers
+
+    return [
+        {"kind": x.kind, "path": str(x.path), "pid": x.pid, "bytes": x.size}
+        for x in find_leftovers()
+    ]
 
 
 def _print_report(report: dict[str, Any]) -> None:

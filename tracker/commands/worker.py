@@ -91,6 +91,7 @@ def worker(
 
     from tracker.config import load_settings
     from tracker.errors import ConfigError, InterpreterError
+    from tracker.probe.leftovers import remove_leftovers
     from tracker.pythons.discover import find_interpreters
     from tracker.queue.connection import require_postgres
     from tracker.queue.worker import WorkerOptions, run_worker
@@ -104,6 +105,7 @@ def worker(
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
     settings = dataclasses.replace(load_settings(), db_url=db_url)
+    remove_leftovers()  # the directories and cgroups of probes whose process died
     local = sorted({i.target.name for i in find_interpreters(settings)})
     if targets:
         missing = [t for t in targets if t not in local]

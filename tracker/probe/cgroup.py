@@ -15,7 +15,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ProcessCgroup", "create"]
+from tracker.probe.owner import owned_name
+
+__all__ = ["ProcessCgroup", "create", "parent_directories"]
 
 _ROOT = Path("/sys/fs/cgroup")
 
@@ -79,7 +81,9 @@ def _own_path(controller: str) -> str:
 
 
 def _make(parent: Path, limits: dict[str, str]) -> Path | None:
-    directory = parent / f"fttrack-{uuid.uuid4().hex[:12]}"
+    # named after this process, so that a later start removes it if this one dies
+    # (tracker.probe.leftovers)
+    directory = parent / f"{owned_name('cgroup')}{uuid.uuid4().hex[:12]}"
     try:
         directory.mkdir()
     except OSError:
@@ -92,6 +96,16 @@ def _make(parent: Path, limits: dict[str, str]) -> Path | None:
             directory.rmdir()
         return None
     return directory
+
+
+def parent_directories() -> list[Path]:
+    """Where :func:`create` makes cgroups for this process (one per hierarchy or controller)."""
+    try:
+        if (_ROOT / "cgroup.controllers").exists():
+            return [_ROOT / _own_path("").lstrip("/")]
+        return [_ROOT / c / _own_path(c).lstrip("/") for c in ("pids", "memory")]
+    except OSError:
+        return []
 
 
 def create(memory_bytes: int, max_pids: int) -> ProcessCgroup | None:

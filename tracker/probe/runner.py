@@ -42,6 +42,7 @@ from tracker.names import is_valid_name
 from tracker.probe import gilstate
 from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
 from tracker.probe.installed import Distribution, find_site_packages, read_distributions
+from tracker.probe.owner import owned_name
 from tracker.probe.sandbox import Limits, Sandbox
 from tracker.probe.staging import stage_wheels
 from tracker.probe.undeclared import distribution_for, missing_top_level
@@ -562,7 +563,8 @@ def run_probe(
         interpreter=interpreter.version,
         sandbox=sandbox.description,
     )
-    with tempfile.TemporaryDirectory(prefix="fttrack-probe-") as tmp:
+    # named after this process: a later start removes it if this one dies (leftovers.py)
+    with tempfile.TemporaryDirectory(prefix=owned_name("probe")) as tmp:
         scratch = Path(tmp)
         scratch.chmod(0o755)  # the sandbox's unprivileged uid must read the venv
         venv = scratch / "venv"
