@@ -30,6 +30,7 @@ __all__ = ["main"]
 COMMANDS: dict[str, str] = {
     "audit": "tracker.commands.audit:audit",
     "probe": "tracker.commands.probe:probe",
+    "stress": "tracker.commands.stress:stress",
     "python": "tracker.commands.python:python_group",
     "crawl": "tracker.commands.crawl:crawl",
     "serve": "tracker.commands.serve:serve",
@@ -43,6 +44,7 @@ COMMANDS: dict[str, str] = {
 _SHORT_HELP: dict[str, str] = {
     "audit": "Audit a lockfile or requirements file for free-threading blockers.",
     "probe": "Install a package into a free-threaded interpreter and import it in a sandbox.",
+    "stress": "Run a release's own tests in many threads without the GIL, in a sandbox.",
     "python": "List or install free-threaded interpreters (3.13t, 3.14t, 3.15t).",
     "crawl": "Fetch projects from the index and classify their files.",
     "serve": "Run the tracker: scheduled crawls, probes and the JSON API.",

@@ -1,7 +1,10 @@
 """The verdict vocabulary: every status and every target, each described once.
 
 A **status** (:class:`Status`) is a verdict on one (project, version, target,
-platform). Everything fttrack knows about a status is its record in
+platform). A **stress status** (:class:`StressStatus`, records in
+:data:`STRESS_RECORDS`) is the second tier beside it: what running the
+release's own tests in many threads found; it never changes the status.
+Everything fttrack knows about a status is its record in
 :data:`STATUS_RECORDS`: what it means, how bad it is, whether it blocks by
 default, whether it implies a free-threaded wheel, whether the release ships
 binary code, its short label and its colour key. :data:`PALETTE` maps each
@@ -39,15 +42,19 @@ __all__ = [
     "BLOCKING_STATUSES",
     "PALETTE",
     "STATUS_RECORDS",
+    "STRESS_RECORDS",
     "TARGET_RECORDS",
     "WHEEL_STATUSES",
     "Colour",
     "Status",
     "StatusRecord",
+    "StressRecord",
+    "StressStatus",
     "TargetRecord",
     "by_severity",
     "colour",
     "default_probe_targets",
+    "stress_colour",
 ]
 
 
@@ -185,6 +192,74 @@ def by_severity() -> tuple[Status, ...]:
 def colour(status: Status) -> Colour:
     """How ``status`` is drawn."""
     return PALETTE[STATUS_RECORDS[status].colour]
+
+
+class StressStatus(enum.StrEnum):
+    """What running a release's own tests in threads found; see :data:`STRESS_RECORDS`
+    and docs/stress.md. A second tier beside :class:`Status`, which it never changes."""
+
+    CRASHED = "crashed"
+    DEADLOCKED = "deadlocked"
+    RACES = "races"
+    UNSAFE_TESTS = "unsafe-tests"
+    PASSED = "passed"
+    NO_TESTS = "no-tests"
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the stress status means."""
+        return STRESS_RECORDS[self].description
+
+
+class StressRecord(NamedTuple):
+    """Everything fttrack says about one stress status."""
+
+    #: One sentence saying what it means (the audit's note, the TUI, docs/stress.md).
+    description: str
+    #: Severity: 0 is the worst (the order of the statuses in a result).
+    rank: int
+    #: Whether it fails ``fttrack audit --fail-on races`` (a free-threading bug found
+    #: by the package's own tests); never a blocker by default.
+    finding: bool
+    #: A short label for dense places (the audit's note, the TUI).
+    label: str
+    #: A key of :data:`PALETTE`.
+    colour: str
+
+
+_R = StressRecord
+STRESS_RECORDS: dict[StressStatus, StressRecord] = {
+    StressStatus.CRASHED: _R(
+        "its own tests crash the interpreter when run in threads without the GIL",
+        0, finding=True, label="crash", colour="dark-red",
+    ),
+    StressStatus.DEADLOCKED: _R(
+        "its own tests hang when run in threads without the GIL",
+        1, finding=True, label="hangs", colour="purple",
+    ),
+    StressStatus.RACES: _R(
+        "its own tests fail in threads without the GIL but pass alone and with the GIL",
+        2, finding=True, label="races", colour="orange",
+    ),
+    StressStatus.UNSAFE_TESTS: _R(
+        "its own tests fail in threads with the GIL on too: the tests are not thread-safe",
+        3, finding=False, label="unsafe", colour="blue-grey",
+    ),
+    StressStatus.PASSED: _R(
+        "its own tests pass in threads without the GIL",
+        4, finding=False, label="passed", colour="green",
+    ),
+    StressStatus.NO_TESTS: _R(
+        "no tests of its own to run (none in the wheel or the sdist)",
+        5, finding=False, label="no tests", colour="pale-grey",
+    ),
+}  # fmt: skip
+del _R
+
+
+def stress_colour(status: StressStatus) -> Colour:
+    """How a stress status is drawn."""
+    return PALETTE[STRESS_RECORDS[status].colour]
 
 
 class TargetRecord(NamedTuple):
