@@ -35,6 +35,7 @@ read; their summaries are computed on load.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import zlib
@@ -57,7 +58,7 @@ from tracker.documents import (
     probed_targets,
     summarize,
 )
-from tracker.errors import SourceError
+from tracker.errors import FttrackError, SourceError
 from tracker.files import FileRefused, check_regular, open_regular, read_file
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "MEMBER_LIMIT",
     "SNAPSHOT_LIMIT",
     "Archive",
+    "SnapshotWriteError",
     "index_path_for",
     "write_archive",
 ]
@@ -378,6 +380,11 @@ class Archive:
                     self._by_name.pop(name, None)  # keep memory flat on a full walk
 
 
+class SnapshotWriteError(FttrackError):
+    """A snapshot could not be written (a full disk, no permission); its ``.partial``
+    files are removed and the snapshot already at the path is left as it was."""
+
+
 def write_archive(
     path: Path, documents: Iterable[ProjectDocument], *, generated: str | None
 ) -> list[ProjectSummary]:
@@ -387,14 +394,37 @@ def write_archive(
     into its member too, so that every member read alone carries its summary).
     Both files are replaced atomically, the index last: a reader never sees an
     index that does not match its snapshot (a mismatch falls back to a full read).
+    A write that fails (a full disk) removes both ``.partial`` files and raises
+    :class:`SnapshotWriteError` (one line).
     """
+    partial = path.with_name(path.name + ".partial")
+    index_path = index_path_for(path)
+    index_partial = index_path.with_name(index_path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _write_archive(path, partial, index_partial, documents, generated=generated)
+    except OSError as exc:  # a full disk: one line, and no .partial file left
+        for leftover in (partial, index_partial):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise SnapshotWriteError(
+            f"{path}: cannot write the snapshot: {exc.strerror or exc}"
+        ) from None
+
+
+def _write_archive(
+    path: Path,
+    partial: Path,
+    index_partial: Path,
+    documents: Iterable[ProjectDocument],
+    *,
+    generated: str | None,
+) -> list[ProjectSummary]:
     head = b'{"schema":%d,"generated":%s,"targets":%s,"projects":[' % (
         DOCUMENT_SCHEMA,
         msgspec.json.encode(generated),
         msgspec.json.encode(list(TARGET_NAMES)),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     spans: dict[str, list[int]] = {}
     summaries: list[ProjectSummary] = []
     with partial.open("wb") as handle:
@@ -427,11 +457,9 @@ def write_archive(
         "summaries": trailer,
         "projects": spans,
     }
-    index_path = index_path_for(path)
-    index_partial = index_path.with_name(index_path.name + ".partial")
     index_partial.write_bytes(msgspec.json.encode(index))
     os.replace(partial, path)
-    os.replace(index_partial, index_path)
+    os.replace(index_partial, index_path_for(path))
     return summaries
 
 
