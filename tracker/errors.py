@@ -56,6 +56,7 @@ class InputError(FttrackError):
     def __init__(self, path: str, message: str, *, line: int | None = None) -> None:
         self.path = path
         self.line = line
+        self.message = message
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
 

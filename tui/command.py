@@ -75,6 +75,10 @@ def tui(
     """
     from tracker.verdicts.choose import open_verdict_source
 
+    if lockfile is not None:  # a missing or malformed file is one line, before the screen
+        from tracker.audit.run import AuditRequest, read_input
+
+        read_input(AuditRequest(str(lockfile)))
     try:
         source = open_verdict_source(server, db, snapshot)
     except SourceError as exc:

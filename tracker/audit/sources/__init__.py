@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import importlib
 from pathlib import Path
 
@@ -126,6 +127,8 @@ def open_source(path: str, format_in: str | None = None) -> OpenedSource:
         format_name = "requirements"
     else:
         detected = detect_format(path)
+        if detected is None and not os.path.lexists(path):
+            raise InputError(path, "no such file")
         if detected is None:
             known = ", ".join(FORMATS)
             raise InputError(

@@ -17,12 +17,28 @@ from tracker.audit.sources.interface import (
     require_table,
 )
 from tracker.audit.sources.redact import redacted
+from tracker.errors import InputError
 from tracker.models import Dependency
 
 __all__ = ["TomlLockfile"]
 
 #: What ``str.splitlines`` ends a line at besides ``\n``.
 _OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _with_format_hint(error: InputError, path: str, format_name: str) -> InputError:
+    """``error`` (the file is not ``format_name``) saying what its name says it is."""
+    from tracker.audit.sources import detect_format
+
+    named = detect_format(path)
+    if named is None or named == format_name:
+        return error
+    return InputError(
+        error.path,
+        f"{error.message}: read as {format_name}, but its name says {named} "
+        f"(drop --format-in, or pass --format-in {named})",
+        line=error.line,
+    )
 
 
 class TomlLockfile:
@@ -53,7 +69,10 @@ class TomlLockfile:
         text = self._text if self._text is not None else read_text(self.path)
         prepared = self.prepare(text)
         document = load_toml(shown, prepared)
-        self.check(shown, document)
+        try:
+            self.check(shown, document)
+        except InputError as exc:
+            raise _with_format_hint(exc, self.path, self.format_name) from None
         # The prepared text keeps every line where it was, blanked lines empty; its lines
         # are numbered as the text's are unless the text ends a line at something other
         # than "\n" (which splitlines counts too, and which a blanked line may have held).
