@@ -22,10 +22,24 @@ from tracker.errors import ConfigError, StoreError
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["conninfo", "ensure_schema", "is_postgres_url", "require_postgres", "schema_installed"]
+__all__ = [
+    "LIVENESS_KEY",
+    "LIVENESS_TABLE",
+    "conninfo",
+    "ensure_liveness_table",
+    "ensure_schema",
+    "is_postgres_url",
+    "require_postgres",
+    "schema_installed",
+]
 
 _PREFIXES = ("postgresql+psycopg://", "postgresql+psycopg2://", "postgresql://", "postgres://")
 _SCHEMA_LOCK_KEY = 0x66747471  # "fttq": serialises concurrent installs of the queue schema
+#: First key of the session advisory lock a live worker holds, the second being its id:
+#: PostgreSQL drops it the moment the worker's connection goes (a killed process).
+LIVENESS_KEY = 0x66747477  # "fttw"
+#: The workers that hold that lock while alive (so a missing lock means a dead worker).
+LIVENESS_TABLE = "fttrack_worker_liveness"
 _installed: set[str] = set()
 _installed_lock = threading.Lock()
 
@@ -81,3 +95,13 @@ def ensure_schema(db_url: str) -> None:
         raise StoreError(f"cannot set up the probe queue: {message}") from None
     with _installed_lock:
         _installed.add(info)
+
+
+def ensure_liveness_table(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Create :data:`LIVENESS_TABLE` when missing (idempotent; commits on ``connection``)."""
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
+        connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {LIVENESS_TABLE} ("
+            "worker_id bigint PRIMARY KEY, since timestamptz NOT NULL DEFAULT now())"
+        )

@@ -3,6 +3,12 @@
 A long-lived caller (the API) passes its SQLAlchemy engine, whose pool it keeps
 for its lifetime: each report borrows one pooled connection and gives it back.
 A one-shot caller (``fttrack status --db URL``) passes the URL.
+
+A worker is alive while its heartbeat is at most ``alive_seconds`` old and, for
+an fttrack worker, while it holds its liveness lock (a session advisory lock it
+takes once registered, listed in ``fttrack_worker_liveness``): PostgreSQL drops
+that lock when the worker's connection goes, so a worker killed with SIGKILL,
+on any host, shows as dead at once instead of 30 s later.
 """
 
 from __future__ import annotations
@@ -15,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from tracker.errors import StoreError
-from tracker.queue.connection import conninfo, is_postgres_url, schema_installed
+from tracker.queue.connection import (
+    LIVENESS_KEY,
+    LIVENESS_TABLE,
+    conninfo,
+    is_postgres_url,
+    schema_installed,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -82,6 +94,24 @@ def _connect(database: str | sa.Engine) -> Iterator[psycopg.Connection[Any]]:
         yield driver
 
 
+def _lost_liveness(connection: psycopg.Connection[Any]) -> set[int]:
+    """Workers that took their liveness lock and no longer hold it: dead, whatever their
+    heartbeat's age (PostgreSQL drops a session's locks when its process dies)."""
+    found = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (LIVENESS_TABLE,))
+    row = found.fetchone()
+    if not (row and row[0]):
+        return set()
+    rows = connection.execute(
+        f"SELECT s.worker_id FROM {LIVENESS_TABLE} s WHERE NOT EXISTS ("
+        "SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid::bigint = %s AND l.objid::bigint = s.worker_id %% 2147483648 "
+        "AND l.objsubid = 2)",
+        (LIVENESS_KEY,),
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
 def _health(connection: psycopg.Connection[Any], alive_seconds: float) -> dict[str, Any]:
     from tracker.queue.app import QUEUE_PREFIX
 
@@ -95,13 +125,14 @@ def _health(connection: psycopg.Connection[Any], alive_seconds: float) -> dict[s
         "FROM procrastinate_workers w LEFT JOIN procrastinate_jobs j "
         "ON j.worker_id = w.id AND j.status = 'doing' GROUP BY w.id ORDER BY w.id"
     ).fetchall()
+    gone = _lost_liveness(connection)
     for worker_id, heartbeat, age, running, worker_queues in rows:
         workers.append(
             {
                 "id": worker_id,
                 "last_seen": _iso(heartbeat),
                 "seconds_since_heartbeat": round(float(age), 1),
-                "alive": float(age) <= alive_seconds,
+                "alive": float(age) <= alive_seconds and worker_id not in gone,
                 "running_jobs": list(running),
                 "queues": sorted(worker_queues),
             }

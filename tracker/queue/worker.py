@@ -8,14 +8,24 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from procrastinate.worker import Worker
 
 from tracker.config import Settings
 from tracker.probe import Limits
 from tracker.queue.app import DEFAULT_MAX_ATTEMPTS, make_app, queue_name
+from tracker.queue.connection import (
+    LIVENESS_KEY,
+    LIVENESS_TABLE,
+    conninfo,
+    ensure_liveness_table,
+)
 from tracker.queue.tasks import recover_stalled, register_probe_task
 from tracker.store.engine import Store
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["WorkerOptions", "run_worker"]
 
@@ -67,6 +77,48 @@ async def _recovery_loop(
         await asyncio.sleep(period)
 
 
+def _take_liveness(db_url: str, worker_id: int) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection holding this worker's liveness lock, the worker listed as holding it."""
+    import psycopg
+
+    connection = psycopg.connect(conninfo(db_url), autocommit=True)
+    try:
+        ensure_liveness_table(connection)
+        connection.execute(
+            "SELECT pg_advisory_lock(%s, %s)", (LIVENESS_KEY, worker_id % 2**31)
+        )  # lock first: whoever sees the row sees the lock, until the process dies
+        connection.execute(
+            f"INSERT INTO {LIVENESS_TABLE} (worker_id) VALUES (%s) ON CONFLICT DO NOTHING",
+            (worker_id,),
+        )
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _drop_liveness(connection: psycopg.Connection[tuple[object, ...]], worker_id: int) -> None:
+    with contextlib.suppress(Exception), connection:
+        connection.execute(f"DELETE FROM {LIVENESS_TABLE} WHERE worker_id = %s", (worker_id,))
+
+
+async def _hold_liveness(worker: Worker, db_url: str) -> None:
+    """Hold the liveness lock of ``worker`` (once registered) until cancelled, so that
+    ``/api/v1/queue`` sees a killed worker as dead at once, not after its heartbeat ages."""
+    while worker.worker_id is None:
+        await asyncio.sleep(0.05)
+    worker_id = int(worker.worker_id)
+    try:
+        connection = await asyncio.to_thread(_take_liveness, db_url, worker_id)
+    except Exception as exc:  # the heartbeat still tells: only slower
+        log.warning("worker %d: liveness lock not taken: %s", worker_id, exc)
+        return
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await asyncio.to_thread(_drop_liveness, connection, worker_id)
+
+
 async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
     app = make_app(db_url, asynchronous=True)
     register_probe_task(
@@ -99,12 +151,14 @@ async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOpt
             install_signal_handlers=True,
         )
         recovery = asyncio.create_task(_recovery_loop(app, store, options, period))
+        liveness = asyncio.create_task(_hold_liveness(worker, db_url))
         try:
             await worker.run()  # type: ignore[no-untyped-call]
         finally:
-            recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recovery
+            for task in (recovery, liveness):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 def run_worker(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
