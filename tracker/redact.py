@@ -71,10 +71,11 @@ SAFE_PARAMETERS = frozenset(
     }
 )
 
-# Where a URL starts: a scheme (not preceded by a scheme character) and "://".
-_URL_START = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://")
-# Where a URL ends: whitespace (a line's words are never one URL).
-_URL_END = re.compile(r"\s")
+# Where a URL starts: a scheme (not preceded by a scheme character) and "://"; it ends
+# at whitespace (a line's words are never one URL). Compiled (and cached by re) on
+# first use: most text holds no URL.
+_URL_START = r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://"
+_URL_END = r"\s"
 
 # Control characters that are not Cc but still reorder or break lines.
 _FORMAT_CONTROLS = frozenset(
@@ -90,10 +91,11 @@ def redact(text: str) -> str:
         return text
     pieces: list[str] = []
     position = 0
-    for start in _URL_START.finditer(text):
+    end_pattern = re.compile(_URL_END)
+    for start in re.finditer(_URL_START, text):
         if start.start() < position:
             continue  # inside the URL before
-        end_match = _URL_END.search(text, start.end())
+        end_match = end_pattern.search(text, start.end())
         end = end_match.start() if end_match else len(text)
         url = text[start.start() : end]
         # Punctuation after a quoted URL ('...': or <...>,) stays outside (a few marks
