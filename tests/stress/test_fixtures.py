@@ -1,0 +1,120 @@
+"""Each fixture release gets its stress status on the real 3.14t, in the real sandbox.
+
+Every fixture imports "ready" (``Py_MOD_GIL_NOT_USED``); only running its tests in
+threads tells them apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.indexserver import IndexServer
+from tracker.commands.stress import print_stress
+from tracker.config import load_settings
+from tracker.probe.runner import ProbeRequest
+from tracker.probe.sandbox import choose_sandbox
+from tracker.probe.stress import StressRequest, run_stress
+from tracker.pythons.discover import Interpreter
+from tracker.stress.result import StressResult, StressStatus
+
+#: fixture -> (status, failing test id -> class)
+EXPECTED: dict[str, tuple[StressStatus, dict[str, str]]] = {
+    "ftrace": (StressStatus.RACES, {
+        "ftrace/tests/test_fill.py::test_fill_is_consistent": "race",
+        "ftrace/tests/test_fill.py::test_alone_only_checks_types": "race",
+    }),
+    "ftcorrect": (StressStatus.PASSED, {}),
+    "ftabort": (StressStatus.CRASHED, {"ftabort/tests/test_enter.py::test_enter": "crash"}),
+    "ftdeadlock": (StressStatus.DEADLOCKED,
+                   {"ftdeadlock/tests/test_locks.py::test_both_locks": "deadlock"}),
+    "ftunsafe": (StressStatus.UNSAFE_TESTS,
+                 {"ftunsafe/tests/test_unsafe.py::test_collects_its_own_values": "unsafe"}),
+    "ftnotests": (StressStatus.NO_TESTS, {}),
+}  # fmt: skip
+
+
+def _stress(request: ProbeRequest, interpreter: Interpreter, tmp_path: Path) -> StressResult:
+    return run_stress(
+        StressRequest(request, threads=8, stall_seconds=10, budget_seconds=240),
+        interpreter=interpreter, sandbox=choose_sandbox(),
+        uv_cache_dir=load_settings().uv_cache_dir,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_gets_its_status(
+    name: str,
+    fixture_wheels: dict[str, Path],
+    runner_wheels: Path,
+    interpreter_314t: Interpreter,
+    tmp_path: Path,
+) -> None:
+    wheel = fixture_wheels[name]
+    request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    status, failing = EXPECTED[name]
+    assert result.status is status, result
+    # a race may show in one of the two tests only, never in another class
+    if name == "ftrace":
+        assert result.failing and set(result.failing.values()) == {"race"}
+        assert set(result.failing) <= set(failing)
+    else:
+        assert result.failing == failing, result
+    assert result.tests_failed == len(result.failing)
+    assert result.sandbox.startswith("bwrap")
+    if status is StressStatus.NO_TESTS:
+        assert result.tests_run == 0 and result.source == ""
+        return
+    assert result.source == "wheel"
+    assert result.tests_run == result.tests_collected >= 1 and result.fraction == 1.0
+    assert result.run_parallel_version == "0.10.0" and result.threads == 8
+    for failure in result.failures:
+        if failure.failure == "crash":
+            assert "Fatal Python error: Aborted" in failure.detail
+            assert "test_enter.py" in failure.detail  # the Python stack of the test
+        if failure.failure == "deadlock":
+            assert "Timeout (" in failure.detail and "test_locks.py" in failure.detail
+
+
+def test_races_text_names_the_tests_and_the_command(
+    fixture_wheels: dict[str, Path],
+    runner_wheels: Path,
+    interpreter_314t: Interpreter,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wheel = fixture_wheels["ftrace"]
+    request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    print_stress(result)
+    out = capsys.readouterr().out
+    assert "races" in out
+    failing = next(iter(result.failing))
+    assert failing in out
+    assert "PYTHON_GIL=0 python -m pytest" in out and "--parallel-threads=8" in out
+    assert "ftrace==1.0" in out
+
+
+def test_tests_only_in_the_sdist_run_against_the_installed_wheel(
+    fixture_wheels: dict[str, Path],
+    runner_wheels: Path,
+    interpreter_314t: Interpreter,
+    tmp_path: Path,
+) -> None:
+    """ftsdist ships no tests in its wheel; the loopback index serves its sdist, whose
+    flat sources say SOURCE = "sdist": the test passes only against the wheel."""
+    directory = fixture_wheels["ftsdist"].parent
+    with IndexServer() as server:
+        server.add_wheel_file(fixture_wheels["ftsdist"])
+        server.add_wheel_file(directory / "ftsdist-1.0.tar.gz")
+        server.add_directory(runner_wheels)
+        request = ProbeRequest(requirement="ftsdist==1.0", index_url=server.index_url)
+        result = _stress(request, interpreter_314t, tmp_path)
+        assert server.requests_to("/files/ftsdist-1.0.tar.gz") == 1
+    assert result.status is StressStatus.PASSED, result
+    assert result.source == "sdist"
+    assert result.tests_run == result.tests_collected == 2
+    assert result.failing == {} and result.failed_alone == 0
+    assert "--import-mode=importlib" in result.reproduce
