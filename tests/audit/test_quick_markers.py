@@ -54,10 +54,17 @@ CRAFTED = [
 
 def _fixture_markers() -> list[str]:
     markers: set[str] = set()
-    for path in sorted(LOCKFILES.iterdir()):
-        if path.suffix in (".sh",) or ("pyproject" in path.name and path.name != "pyproject.toml"):
-            continue
-        markers.update(d.markers for d in open_source(str(path)).source if d.markers)
+    for path in sorted(p for p in LOCKFILES.rglob("*") if p.is_file()):
+        if path.suffix in (".sh", ".json") or (
+            "pyproject" in path.name and (path.parent != LOCKFILES or path.name != "pyproject.toml")
+        ):
+            continue  # the projects beside the locks are read as the locks' roots
+        source = open_source(str(path)).source
+        markers.update(d.markers for d in source if d.markers)
+        graph = getattr(source, "graph", None)  # the edges' markers too
+        for node in graph.nodes if graph is not None else ():
+            edges = [*node.edges, *(e for es in node.extras.values() for e in es)]
+            markers.update(e.marker for e in edges if e.marker)
     return sorted(markers)
 
 
