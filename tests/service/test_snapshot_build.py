@@ -7,6 +7,7 @@ Wheel sizes decide where a job runs: in the pool, in the large-wheel phase
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.indexserver import IndexServer
+from tests.sdistbuild import build_sdist
 from tests.service.helpers import FTTRACK, fttrack_env
 from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.archive import Archive
@@ -214,3 +216,63 @@ def _stored_probes(work: Path) -> int:
             return int(db.execute("SELECT count(*) FROM probe_runs").fetchone()[0])
         except sqlite3.OperationalError:  # tables not made yet
             return 0
+
+
+def test_sdist_only_releases_are_built_and_judged(tmp_path: Path) -> None:
+    """Current releases without wheels are built in the sandbox: pure ones are
+    ``pure`` on a probe, one with a C extension is probed, a build that fails stays
+    ``sdist-only`` with its reason; an audit of an older sdist-only pin is told to
+    upgrade to the release that is pure. A second run builds nothing again."""
+    sdists = tmp_path / "sdists"
+    made = [
+        build_sdist(sdists, "ftsdpure", {"ftsdpure/__init__.py": ""}, version="1.0"),
+        build_sdist(sdists, "ftsdpure", {"ftsdpure/__init__.py": ""}, version="2.0"),
+        build_sdist(sdists, "ftsdc", {"ftsdc/__init__.py": "from ftsdc import _core\n"},
+                    c_sources={"_core": Extension("ftsdc._core", "good").source()}),
+        build_sdist(sdists, "ftsdbroken", {"ftsdbroken/__init__.py": ""},
+                    pre="raise SystemExit('ftsdbroken needs a compiler it lacks')"),
+    ]  # fmt: skip
+    names = tmp_path / "names.txt"
+    names.write_text("ftsdpure\nftsdc\nftsdbroken\n")
+    output = tmp_path / "snapshot.json.gz"
+    command = [*FTTRACK, "snapshot", "build", "--names-from", str(names), "--top", "3",
+               "--target", "3.14t", "--db", f"sqlite:///{tmp_path / 'work.db'}",
+               "--output", str(output)]  # fmt: skip
+    with IndexServer() as index:
+        for sdist in made:
+            index.add_wheel_file(sdist)
+        env = fttrack_env(index.index_url, tmp_path / "unused.db")
+        build = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert build.returncode == 0, build.stderr
+        again = subprocess.run([*command, "--phase", "sdist", "--no-crawl"], env=env,
+                               capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert "3 probe(s) to run" in " ".join(build.stderr.split())
+    assert again.returncode == 0 and "0 probe(s) to run" in " ".join(again.stderr.split())
+    archive = Archive(output)
+    verdicts = {}
+    for name in ("ftsdpure", "ftsdc", "ftsdbroken"):
+        document = archive.document(name)
+        assert document is not None
+        verdicts[name] = document.releases[0].targets["3.14t"]
+    assert verdicts["ftsdpure"].status is Status.PURE
+    assert verdicts["ftsdpure"].evidence.value == "probe"
+    assert verdicts["ftsdpure"].probe is not None
+    assert verdicts["ftsdpure"].probe.detail == "built from sdist, no extension modules"
+    assert verdicts["ftsdc"].status is Status.READY
+    assert verdicts["ftsdbroken"].status is Status.SDIST_ONLY
+    assert verdicts["ftsdbroken"].probe is not None
+    assert "ftsdbroken needs a compiler it lacks" in verdicts["ftsdbroken"].probe.detail
+    cells = {s.name: s.cell("3.14t") for s in archive.summaries()}
+    assert cells["ftsdpure"].first_ready == "2.0"
+    assert cells["ftsdbroken"].first_ready is None
+    pins = tmp_path / "requirements.txt"
+    pins.write_text("ftsdpure==1.0\n")
+    audit = subprocess.run(
+        [*FTTRACK, "audit", str(pins), "--snapshot", str(output), "--target", "3.14t",
+         "--offline", "--format", "json"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert audit.stdout, audit.stderr
+    [pin] = json.loads(audit.stdout)["dependencies"]
+    assert (pin["status"], pin["first_ready_version"]) == ("sdist-only", "2.0")
+    assert "upgrade ftsdpure 1.0 → 2.0 for 3.14t" in pin["detail"]

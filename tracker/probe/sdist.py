@@ -369,12 +369,11 @@ def _failure_reason(lines: Sequence[str], report: SandboxReport, limits: Limits)
         for line in lines
         if line.strip().startswith(uv_lines[:-1])
     ]
-    backend = [
-        line.strip()
-        for line in lines
-        if re.search(r"error|exception", line, re.IGNORECASE)
-        and not line.strip().startswith(uv_lines)
+    output = [
+        line.strip() for line in lines if line.strip() and not line.strip().startswith(uv_lines)
     ]
+    errors = [line for line in output if re.search(r"error|exception", line, re.IGNORECASE)]
+    backend = errors or output  # the last error line, else the backend's last words
     parts = summary[-1:] + backend[-1:]
     text = ": ".join(p for p in parts if p) or (lines[-1].strip() if lines else "no output")
     return re.sub(r"/tmp/fttrack-[^\s`']*/", "", text)[:600]
