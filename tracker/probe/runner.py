@@ -37,6 +37,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from tracker.errors import InputError, InterpreterError, ProbeError, TransientProbeError
+from tracker.excerpt import requirement_problem
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.names import is_valid_name
 from tracker.probe import gilstate
@@ -101,8 +102,7 @@ class ProbeRequest:
         try:
             return str(canonicalize_name(Requirement(self.requirement).name))
         except InvalidRequirement as exc:
-            reason = str(exc).splitlines()[0]
-            raise ProbeError(f"invalid requirement {self.requirement!r}: {reason}") from None
+            raise ProbeError(requirement_problem(self.requirement, exc)) from None
 
 
 @dataclass

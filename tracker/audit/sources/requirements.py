@@ -36,6 +36,7 @@ from tracker.audit.sources.interface import (
 )
 from tracker.audit.sources.redact import redact, redacted
 from tracker.errors import InputError
+from tracker.excerpt import requirement_problem
 from tracker.files import FileRefused, resolve_path
 from tracker.models import Dependency
 from tracker.names import normalize_name
@@ -337,10 +338,7 @@ def parse_with_packaging(
     except InvalidRequirement as exc:
         if private:
             raise InputError(shown, f"invalid requirement {_HIDDEN}", line=number) from None
-        message = str(exc).splitlines()[0]
-        raise InputError(
-            shown, f"invalid requirement {redact(text)!r}: {message}", line=number
-        ) from None
+        raise InputError(shown, requirement_problem(text, exc), line=number) from None
     name = normalize_name(requirement.name)
     markers = str(requirement.marker) if requirement.marker else ""
     if requirement.url:
