@@ -275,3 +275,36 @@ def test_a_database_refusing_one_project_fails_only_that_project(
     assert any_store.project_document("refused") is None
     [record] = [r for r in caplog.records if r.name == "tracker.crawl"]
     assert record.exc_info is None and "\n" not in record.getMessage()
+
+
+def test_sdist_only_current_releases_are_asked_for_once(
+    recorded_index: IndexServer, store: Store
+) -> None:
+    """docopt ships only an sdist: with ``sdist_builds`` its current release is a
+    job on each target until a build has judged it there."""
+    from tracker.documents import current_release
+    from tracker.models import ProbeJob, ProbeResult, Status
+
+    crawl_once(NAMES, store, index_url=recorded_index.index_url, with_metadata=False)
+    docopt = store.project_document("docopt")
+    assert docopt is not None
+    current = current_release(docopt.releases)
+    assert current is not None
+    targets = ["3.13t", "3.14t"]
+    plain = probe_candidates(store, targets, names=NAMES)
+    assert all(job.project != "docopt" for job in plain)
+    wanted = [ProbeJob("docopt", current.version, t) for t in targets]
+    jobs = probe_candidates(store, targets, names=NAMES, sdist_builds=True)
+    assert [job for job in jobs if job.project == "docopt"] == wanted
+    store.record_probe(
+        ProbeResult("docopt", current.version, "3.14t", "manylinux_x86_64", Status.PURE,
+                    detail="built from sdist, no extension modules",
+                    probed_at="2026-12-06T22:00:00+00:00")
+    )  # fmt: skip
+    jobs = probe_candidates(store, targets, names=NAMES, sdist_builds=True)
+    assert [job for job in jobs if job.project == "docopt"] == wanted[:1]
+    document = store.project_document("docopt")
+    assert document is not None and document.summary is not None
+    cell = document.summary.cell("3.14t")
+    assert (cell.status, cell.evidence.value if cell.evidence else None) == (Status.PURE, "probe")
+    assert cell.first_ready == current.version
