@@ -81,3 +81,95 @@ class StressResult(msgspec.Struct, frozen=True):
     timings: dict[str, float] = msgspec.field(default_factory=dict)
     stressed_at: str = ""
     installed: tuple[str, ...] = ()
+
+
+class StressBlock(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=False):
+    """A stress result as a project document, the API and the feed carry it: beside the
+    import verdict of (release, target), with its own date; it never changes the
+    verdict's ``status``."""
+
+    status: StressStatus
+    stressed_at: str | None = None
+    tests_run: int = 0
+    tests_failed: int = 0
+    #: Test id -> class (``crash``, ``deadlock``, ``race``, ``unsafe``).
+    failing: dict[str, str] = {}
+    tests_collected: int = 0
+    fraction: float = 1.0
+    threads: int = 8
+    iterations: int = 1
+    run_parallel_version: str = ""
+    source: str = ""
+    platform: str = ""
+    interpreter: str = ""
+    detail: str = ""
+
+
+def stress_block(result: StressResult) -> StressBlock:
+    """The document form of ``result`` (no stacks, no installed list)."""
+    return StressBlock(
+        status=result.status,
+        stressed_at=result.stressed_at or None,
+        tests_run=result.tests_run,
+        tests_failed=result.tests_failed,
+        failing=dict(result.failing),
+        tests_collected=result.tests_collected,
+        fraction=result.fraction,
+        threads=result.threads,
+        iterations=result.iterations,
+        run_parallel_version=result.run_parallel_version,
+        source=result.source,
+        platform=result.platform,
+        interpreter=result.interpreter,
+        detail=result.detail,
+    )
+
+
+def stress_note(block: StressBlock) -> str:
+    """One line for an audit row that has a stress result.
+
+    >>> stress_note(StressBlock(StressStatus.RACES, tests_run=40, tests_failed=2, threads=8))
+    'races in its own tests: 2 of 40 fail in 8 threads without the GIL'
+    >>> stress_note(StressBlock(StressStatus.PASSED, tests_run=79, threads=8))
+    'its own tests pass in 8 threads without the GIL (79 tests)'
+    """
+    share = f", {block.fraction:.0%} of its suite" if block.fraction < 1 else ""
+    if block.status is StressStatus.PASSED:
+        threads, run = block.threads, block.tests_run
+        return f"its own tests pass in {threads} threads without the GIL ({run} tests{share})"
+    if block.status is StressStatus.NO_TESTS:
+        return "no tests of its own to run in threads"
+    words = {
+        StressStatus.CRASHED: "crashes in its own tests",
+        StressStatus.DEADLOCKED: "hangs in its own tests",
+        StressStatus.RACES: "races in its own tests",
+        StressStatus.UNSAFE_TESTS: "its own tests are not thread-safe",
+    }[block.status]
+    return (
+        f"{words}: {block.tests_failed} of {block.tests_run} fail in {block.threads} threads "
+        f"without the GIL{share}"
+    )
+
+
+def stress_summary(statuses: list[StressStatus]) -> str:
+    """The audit summary's words for its rows' stress results ("" when none has one).
+
+    >>> stress_summary([StressStatus.RACES, StressStatus.PASSED, StressStatus.RACES])
+    '2 with races in their own tests, 1 passing its own tests in threads'
+    """
+    phrases = {
+        StressStatus.CRASHED: ("crashing in its own tests", "crashing in their own tests"),
+        StressStatus.DEADLOCKED: ("hanging in its own tests", "hanging in their own tests"),
+        StressStatus.RACES: ("with races in its own tests", "with races in their own tests"),
+        StressStatus.UNSAFE_TESTS: ("with thread-unsafe tests", "with thread-unsafe tests"),
+        StressStatus.PASSED: (
+            "passing its own tests in threads",
+            "passing their own tests in threads",
+        ),
+    }
+    parts = []
+    for status, (one, many) in phrases.items():
+        count = statuses.count(status)
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    return ", ".join(parts)
