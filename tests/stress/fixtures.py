@@ -173,9 +173,14 @@ FIXTURES: dict[str, tuple[str, str, dict[str, str]]] = {
 }  # fmt: skip
 
 
-def build_fixture(name: str, dest: Path, python: Path, *, version: str = "1.0") -> Path:
-    """The wheel of fixture ``name`` for ``python`` (an extension ``name._core``)."""
-    code, methods, python_files = FIXTURES[name]
+def build_fixture(
+    name: str, dest: Path, python: Path, *, version: str = "1.0",
+    tests: dict[str, str] | None = None,
+) -> Path:  # fmt: skip
+    """The wheel of fixture ``name`` for ``python`` (an extension ``name._core``);
+    ``tests``: other Python files to ship instead of its own (a correct ``_core``)."""
+    code, methods, python_files = FIXTURES[name if tests is None else "ftnotests"]
+    python_files = python_files if tests is None else tests
     info = interpreter_build_info(python)
     build = dest / f"build-{name}"
     build.mkdir(parents=True, exist_ok=True)

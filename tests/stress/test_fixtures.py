@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.indexserver import IndexServer
+from tests.stress.fixtures import build_fixture
 from tracker.commands.stress import print_stress
 from tracker.config import load_settings
 from tracker.probe.runner import ProbeRequest
@@ -118,3 +119,34 @@ def test_tests_only_in_the_sdist_run_against_the_installed_wheel(
     assert result.tests_run == result.tests_collected == 2
     assert result.failing == {} and result.failed_alone == 0
     assert "--import-mode=importlib" in result.reproduce
+
+
+def test_the_tests_run_without_network_or_the_hosts_files(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """A release whose test connects to a server on the host's loopback and reads a
+    host file: both fail inside the sandbox, so the test fails alone (no-tests)."""
+    import socket
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host secret")
+    secret.chmod(0o644)
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    port = server.getsockname()[1]
+    test = (
+        "import socket\n\n\ndef test_reaches_the_host():\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+        f"    assert open({str(secret)!r}).read() == 'host secret'\n"
+    )
+    wheel = build_fixture("fthostile", tmp_path / "wheels", interpreter_314t.path, tests={
+        "fthostile/tests/__init__.py": "", "fthostile/tests/test_host.py": test,
+    })  # fmt: skip
+    request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
+    with server:
+        result = _stress(request, interpreter_314t, tmp_path)
+        with pytest.raises(TimeoutError):
+            server.accept()
+    assert result.status is StressStatus.NO_TESTS, result
+    assert result.tests_run == 1 and result.failed_alone == 1
+    assert "none of the 1 test(s) run pass alone" in result.detail

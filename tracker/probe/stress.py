@@ -79,13 +79,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORE_REQUIREMENTS",
+    "HELPER_REQUIREMENTS",
     "StressRequest",
+    "extra_test_requirements",
     "reproduce_command",
     "run_stress",
     "status_of",
     "stress",
     "subset",
-    "extra_test_requirements",
 ]
 
 _CHILD = Path(__file__).with_name("stress_child.py")
@@ -99,6 +100,8 @@ _MAX_SDIST_BYTES = 256 << 20
 _MAX_RESTARTS = 25
 _STACK_CHARS = 4000
 Progress = Callable[[str], None]
+#: Left to compile on first use: big, and imported only to colour a terminal.
+_NOT_COMPILED = r"/site-packages/pygments/"
 
 
 @dataclass(frozen=True)
@@ -597,7 +600,8 @@ def _compile_bytecode(interpreter: Interpreter, site: Path) -> None:
     code): every sandboxed run reads the bytecode instead of compiling pytest,
     hypothesis and the package again (the venv is read-only in there)."""
     subprocess.run(
-        [str(interpreter.path), "-I", "-S", "-m", "compileall", "-q", "-j", "0", str(site)],
+        [str(interpreter.path), "-I", "-S", "-m", "compileall", "-q", "-j", "0",
+         "-x", _NOT_COMPILED, str(site)],
         capture_output=True, check=False, timeout=_INSTALL_TIMEOUT, env=_uv_env(site),
     )  # fmt: skip
 
