@@ -83,7 +83,8 @@ def test_directory_argument_says_which_file_it_chose() -> None:
             "choose one verdict source",
         ),
         (["audit", "-", "--format-in", "setup.py"], "setup.py"),
-        (["audit", "setup.cfg"], "--format-in"),
+        (["audit", __file__], "--format-in"),  # a file whose name says no format
+        (["audit", "nosuch.cfg"], "no such file"),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(argv: list[str], needle: str) -> None:
