@@ -150,3 +150,22 @@ def test_the_tests_run_without_network_or_the_hosts_files(
     assert result.status is StressStatus.NO_TESTS, result
     assert result.tests_run == 1 and result.failed_alone == 1
     assert "none of the 1 test(s) run pass alone" in result.detail
+
+
+def test_the_command_prints_json_with_the_fields(
+    fixture_wheels: dict[str, Path], runner_wheels: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    wheel = fixture_wheels["ftnotests"]
+    argv = ["stress", "--wheel", str(wheel), "--find-links", str(runner_wheels), "--json"]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["status"] == "no-tests" and shown["project"] == "ftnotests"
+    assert shown["tests_run"] == 0 and shown["tests_failed"] == 0 and shown["failing"] == {}
+    assert shown["threads"] == 8 and shown["iterations"] == 1
