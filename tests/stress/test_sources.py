@@ -129,3 +129,19 @@ def test_the_reproduce_command_names_the_tests() -> None:
     assert "demo==1.0" in command and "--import-mode=importlib" in command
     assert command.splitlines()[-1].startswith("PYTHON_GIL=0 python -m pytest")
     assert "--parallel-threads=4 --iterations=2 tests/test_a.py::t" in command
+
+
+def test_every_stress_status_has_a_record_and_its_own_rank() -> None:
+    from tracker.vocabulary import PALETTE, STRESS_RECORDS, stress_colour
+
+    assert set(STRESS_RECORDS) == set(StressStatus)
+    ranks = [STRESS_RECORDS[s].rank for s in StressStatus]
+    assert sorted(ranks) == list(range(len(StressStatus)))
+    assert [s.value for s in sorted(StressStatus, key=lambda s: STRESS_RECORDS[s].rank)] == [
+        "crashed", "deadlocked", "races", "unsafe-tests", "passed", "no-tests",
+    ]  # fmt: skip
+    assert {s for s in StressStatus if STRESS_RECORDS[s].finding} == {
+        StressStatus.CRASHED, StressStatus.DEADLOCKED, StressStatus.RACES,
+    }  # fmt: skip
+    assert all(stress_colour(s) in PALETTE.values() for s in StressStatus)
+    assert StressStatus.RACES.description.startswith("its own tests fail in threads")

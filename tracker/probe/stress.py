@@ -163,16 +163,19 @@ def status_of(failing: dict[str, str]) -> StressStatus:
     >>> status_of({"t.py::a": "unsafe", "t.py::b": "race"}).value, status_of({}).value
     ('races', 'passed')
     """
-    classes = set(failing.values())
-    for failure, status in (
-        (FailureClass.CRASH, StressStatus.CRASHED),
-        (FailureClass.DEADLOCK, StressStatus.DEADLOCKED),
-        (FailureClass.RACE, StressStatus.RACES),
-        (FailureClass.UNSAFE, StressStatus.UNSAFE_TESTS),
-    ):
-        if failure.value in classes:
-            return status
-    return StressStatus.PASSED
+    from tracker.vocabulary import STRESS_RECORDS
+
+    found = [_STATUS_OF_CLASS[FailureClass(c)] for c in set(failing.values())]
+    return min(found, key=lambda s: STRESS_RECORDS[s].rank, default=StressStatus.PASSED)
+
+
+#: The stress status a failing test's class gives (the worst one found decides).
+_STATUS_OF_CLASS = {
+    FailureClass.CRASH: StressStatus.CRASHED,
+    FailureClass.DEADLOCK: StressStatus.DEADLOCKED,
+    FailureClass.RACE: StressStatus.RACES,
+    FailureClass.UNSAFE: StressStatus.UNSAFE_TESTS,
+}
 
 
 def subset(ids: Sequence[str], *, seed: int, max_tests: int) -> list[str]:
