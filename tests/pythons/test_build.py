@@ -20,6 +20,7 @@ from tracker.pythons.build import (
     KNOWN_TARBALLS,
     SourceTarball,
     _download,
+    _shared_options,
     _sources_index_entries,
     apt_archive_bases,
     candidate_tarballs,
@@ -137,3 +138,12 @@ def test_unpacking_refuses_members_that_leave_the_directory(tmp_path: Path) -> N
     with tarfile.open(archive) as tar, pytest.raises((InterpreterError, tarfile.TarError)):
         _extract(tar, tmp_path / "out")
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_a_shared_build_links_libpython_with_an_rpath_to_its_own_lib(tmp_path: Path) -> None:
+    prefix = tmp_path / "cpython-3.14.7-freethreaded-shared"
+    assert _shared_options(prefix, True) == [
+        "--enable-shared",
+        f"LDFLAGS=-Wl,-rpath,{prefix}/lib",
+    ]
+    assert _shared_options(prefix, False) == []

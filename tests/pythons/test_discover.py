@@ -19,7 +19,9 @@ from tracker.errors import InterpreterError
 from tracker.models import get_target
 from tracker.pythons.discover import (
     BUILD_MARKER,
+    SHARED_SOURCE,
     binary_identity,
+    candidate_interpreters,
     check_interpreter,
     find_interpreter,
     find_interpreters,
@@ -90,11 +92,67 @@ def test_install_is_idempotent_and_instant() -> None:
     assert new is False
     assert time.monotonic() - started < 5
     assert interpreter.target.name == "3.14t"
+    assert interpreter.source != SHARED_SOURCE
+
+
+def test_the_shared_build_is_installed_and_never_the_default() -> None:
+    # scripts/test installs it: `fttrack python install 3.14t --shared`.
+    started = time.monotonic()
+    shared, new = install_interpreter(get_target("3.14t"), load_settings(), shared=True)
+    assert new is False
+    assert time.monotonic() - started < 5
+    assert shared.source == SHARED_SOURCE
+    assert shared.prefix.name.endswith("-freethreaded-shared")
+    marker = json.loads((shared.prefix / BUILD_MARKER).read_text())
+    assert marker["shared"] is True and "--enable-shared" in marker["configure"]
+    assert find_interpreter(get_target("3.14t"), load_settings()) != shared
+    # It runs without LD_LIBRARY_PATH (an rpath to its own lib) and uses its own
+    # libpython, not one of the system's.
+    done = subprocess.run(
+        [str(shared.path), "-I", "-S", "-c",
+         "print(open('/proc/self/maps').read())"],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=True,
+    )  # fmt: skip
+    libraries = {line.split()[-1] for line in done.stdout.splitlines() if "libpython" in line}
+    assert libraries == {str(shared.prefix / "lib" / "libpython3.14t.so.1.0")}
+    # World-readable, as the sandbox runs probes as an unprivileged uid.
+    for path in (shared.prefix / "lib" / "libpython3.14t.so.1.0", shared.path):
+        assert os.stat(path).st_mode & 0o005 == 0o005
+
+
+def test_shared_builds_come_after_every_other_candidate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sorted newest first, a shared build's prefix would come before the static one of
+    # the same version: it is listed last, so a target's default stays the static one.
+    pythons = tmp_path / "cache" / "pythons"
+    for name in (
+        "cpython-3.14.7-freethreaded",
+        "cpython-3.14.7-freethreaded-shared",
+        "cpython-3.14.8-freethreaded-shared",
+        "cpython-3.13.15-freethreaded",
+    ):
+        (pythons / name / "bin").mkdir(parents=True)
+        (pythons / name / "bin" / "python3.14t").write_text("")
+        (pythons / name / BUILD_MARKER).write_text("{}")
+    monkeypatch.setenv("FTTRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    uv = tmp_path / "uv" / "cpython-3.14.7-linux-x86_64-freethreaded" / "bin"
+    uv.mkdir(parents=True)
+    (uv / "python3.14t").write_text("")
+    found = candidate_interpreters(load_settings(), uv_dir=lambda: tmp_path / "uv")
+    assert [(path.parent.parent.name, source) for path, source in found] == [
+        ("cpython-3.14.7-freethreaded", "fttrack-build"),
+        ("cpython-3.13.15-freethreaded", "fttrack-build"),
+        ("cpython-3.14.7-linux-x86_64-freethreaded", "uv"),
+        ("cpython-3.14.8-freethreaded-shared", SHARED_SOURCE),
+        ("cpython-3.14.7-freethreaded-shared", SHARED_SOURCE),
+    ]
 
 
 def test_fttrack_builds_carry_their_configure_flags() -> None:
     settings = load_settings()
-    builds = [i for i in find_interpreters(settings) if i.source == "fttrack-build"]
+    builds = [i for i in find_interpreters(settings) if i.source.startswith("fttrack-build")]
     for interpreter in builds:
         marker = json.loads((interpreter.prefix / BUILD_MARKER).read_text())
         assert "--disable-gil" in marker["configure"]

@@ -23,6 +23,7 @@ def python_group() -> None:
       fttrack python list
       fttrack python list --json
       fttrack python install 3.14t
+      fttrack python install 3.14t --shared
     """
 
 
@@ -70,8 +71,13 @@ def list_command(as_json: bool) -> None:
     help="Build from this local CPython source tarball instead of downloading one.",
 )
 @click.option("--sha256", help="Expected sha256 of --tarball.")
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="Build with a shared libpython (--enable-shared), as uv's interpreters are linked.",
+)
 def install_command(
-    target: object, rebuild: bool, tarball: Path | None, sha256: str | None
+    target: object, rebuild: bool, tarball: Path | None, sha256: str | None, shared: bool
 ) -> None:
     """Install a free-threaded interpreter for TARGET (3.13t, 3.14t, 3.15t).
 
@@ -80,6 +86,13 @@ def install_command(
     download it builds CPython from the source tarball (configure
     --disable-gil, about 3 minutes on 2 cores) into fttrack's cache, after
     checking the tarball's sha256 against the archive's index.
+
+    --shared builds (never downloads) a second interpreter for TARGET with
+    libpython as a shared library and an rpath to its own lib directory, into
+    cpython-VERSION-freethreaded-shared: the layout of the interpreters 'uv
+    python install' gives on Linux, to test the probe against. It is listed as
+    fttrack-build-shared, after every other interpreter, so it is not TARGET's
+    default while another one exists (name it in FTTRACK_PYTHONS to use it).
     """
     from rich.console import Console
 
@@ -101,6 +114,7 @@ def install_command(
             force_build=rebuild,
             tarball=tarball,
             sha256=sha256,
+            shared=shared,
         )
     verb = "installed" if new else "already installed"
     console.print(

@@ -8,7 +8,11 @@ sha256 is checked against the index entry it came from before it is unpacked.
 
 A finished build is written to ``<cache>/pythons/cpython-X.Y.Z-freethreaded``
 and marked with :data:`~tracker.pythons.discover.BUILD_MARKER`; a half-built
-prefix (interrupted build) has no marker and is rebuilt.
+prefix (interrupted build) has no marker and is rebuilt. The ``shared`` variant
+(``--enable-shared``, as the interpreters ``uv python install`` gives have it:
+``_PyRuntime`` in ``libpython3.Xt.so``) goes to
+``cpython-X.Y.Z-freethreaded-shared``, with an rpath to its own ``lib`` so it
+runs without ``LD_LIBRARY_PATH``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from packaging.version import Version
 
 from tracker.errors import InterpreterError
 from tracker.models import Target
-from tracker.pythons.discover import BUILD_MARKER
+from tracker.pythons.discover import BUILD_MARKER, SHARED_SUFFIX
 
 __all__ = [
     "SourceTarball",
@@ -189,10 +193,12 @@ def build_from_source(
     progress: Progress = lambda message: None,
     tarball_path: Path | None = None,
     tarball_sha256: str | None = None,
+    shared: bool = False,
 ) -> Path:
     """Build ``target`` with ``--disable-gil``; return the interpreter's path.
 
     ``tarball_path`` (with ``tarball_sha256``) builds from a local tarball instead.
+    ``shared`` builds libpython as a shared library (:data:`SHARED_SUFFIX` prefix).
     """
     minor = f"{target.major}.{target.minor}"
     pythons_dir.mkdir(parents=True, exist_ok=True)
@@ -222,7 +228,7 @@ def build_from_source(
             _extract(tar, work)
         (work / top).rename(source)
         version = version or _version_from_source(source)
-        prefix = pythons_dir / f"cpython-{version}-freethreaded"
+        prefix = pythons_dir / f"cpython-{version}-freethreaded{SHARED_SUFFIX if shared else ''}"
         if prefix.exists():
             shutil.rmtree(prefix)
         jobs = str(os.cpu_count() or 2)
@@ -233,6 +239,7 @@ def build_from_source(
             "--with-ensurepip=no",
             "--disable-test-modules",
             *_libmpdec_option(),
+            *_shared_options(prefix, shared),
         ]
         _run_logged(configure, source, work / "configure.log", "configure", progress)
         _run_logged(["make", f"-j{jobs}"], source, work / "make.log", "make", progress)
@@ -241,8 +248,19 @@ def build_from_source(
         for path in [prefix, *prefix.rglob("*")]:
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
-        (prefix / BUILD_MARKER).write_text(json.dumps({"version": version, "configure": configure}))
+        (prefix / BUILD_MARKER).write_text(
+            json.dumps({"version": version, "configure": configure, "shared": shared})
+        )
         return prefix / "bin" / f"python{minor}t"
+
+
+def _shared_options(prefix: Path, shared: bool) -> list[str]:
+    """``--enable-shared`` and an rpath to ``prefix/lib`` for a shared build.
+
+    The build's own steps run the new interpreter with ``LD_LIBRARY_PATH`` set
+    (the Makefile's ``RUNSHARED``), which comes before a ``DT_RUNPATH``.
+    """
+    return ["--enable-shared", f"LDFLAGS=-Wl,-rpath,{prefix / 'lib'}"] if shared else []
 
 
 def _libmpdec_option() -> list[str]:

@@ -1,10 +1,13 @@
 """Discover free-threaded interpreters and verify that each really is one.
 
 Places searched, in order: the paths configured in ``FTTRACK_PYTHONS``, fttrack's
-own cache (interpreters it built), uv-managed installs, and ``python3.13t`` /
-``python3.14t`` / ``python3.15t`` on ``PATH``. A candidate counts only if it
-reports ``Py_GIL_DISABLED == 1`` and ``sys._is_gil_enabled()`` is False at start,
-run with ``PYTHON_GIL`` removed from its environment.
+own cache (interpreters it built), uv-managed installs, ``python3.13t`` /
+``python3.14t`` / ``python3.15t`` on ``PATH``, and last fttrack's builds with a
+shared libpython (so a target's first interpreter, the one probes use, is a
+shared build only when asked for in ``FTTRACK_PYTHONS`` or when it is the only
+one). A candidate counts only if it reports ``Py_GIL_DISABLED == 1`` and
+``sys._is_gil_enabled()`` is False at start, run with ``PYTHON_GIL`` removed from
+its environment.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from tracker.errors import InterpreterError
 from tracker.models import TARGETS, Target, get_target
 
 __all__ = [
+    "BUILD_MARKER",
+    "SHARED_SOURCE",
+    "SHARED_SUFFIX",
     "Interpreter",
     "binary_identity",
     "candidate_interpreters",
@@ -66,6 +72,11 @@ _PARSE_LOCK = threading.Lock()
 
 #: A completed fttrack build carries this file in its prefix.
 BUILD_MARKER = ".fttrack-build.json"
+
+#: The prefix name's suffix of an fttrack build with a shared libpython
+#: (``fttrack python install TARGET --shared``), and the source it is listed as.
+SHARED_SUFFIX = "-shared"
+SHARED_SOURCE = "fttrack-build-shared"
 
 
 @dataclass(frozen=True)
@@ -198,10 +209,14 @@ def _candidates(
 ) -> Iterator[tuple[Path, str]]:
     for configured in settings.pythons:
         yield configured, "configured"
-    if settings.pythons_dir.is_dir():
-        for prefix in sorted(settings.pythons_dir.iterdir(), reverse=True):
-            if (prefix / BUILD_MARKER).is_file():
-                yield from ((p, "fttrack-build") for p in sorted(prefix.glob("bin/python3.*t")))
+    builds = (
+        sorted(settings.pythons_dir.iterdir(), reverse=True)
+        if settings.pythons_dir.is_dir()
+        else []
+    )
+    for prefix in builds:
+        if (prefix / BUILD_MARKER).is_file() and not prefix.name.endswith(SHARED_SUFFIX):
+            yield from ((p, "fttrack-build") for p in sorted(prefix.glob("bin/python3.*t")))
     installs = uv_dir()
     if installs and installs.is_dir():
         for install in sorted(installs.glob("cpython-3.*freethreaded*"), reverse=True):
@@ -210,6 +225,11 @@ def _candidates(
         found = shutil.which(f"python{target.major}.{target.minor}t")
         if found:
             yield Path(found), "path"
+    # Last: a target's default interpreter stays the one it was before a shared
+    # build was added (a shared build is the default only where it is the only one).
+    for prefix in builds:
+        if (prefix / BUILD_MARKER).is_file() and prefix.name.endswith(SHARED_SUFFIX):
+            yield from ((p, SHARED_SOURCE) for p in sorted(prefix.glob("bin/python3.*t")))
 
 
 def candidate_interpreters(

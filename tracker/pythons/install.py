@@ -11,6 +11,7 @@ from tracker.errors import InterpreterError
 from tracker.models import Target
 from tracker.pythons.build import build_from_source
 from tracker.pythons.discover import (
+    SHARED_SOURCE,
     Interpreter,
     clean_environment,
     find_interpreters,
@@ -76,27 +77,39 @@ def install_interpreter(
     force_build: bool = False,
     tarball: Path | None = None,
     sha256: str | None = None,
+    shared: bool = False,
 ) -> tuple[Interpreter, bool]:
-    """Make sure a verified ``target`` interpreter exists; return it and whether it is new."""
+    """Make sure a verified ``target`` interpreter exists; return it and whether it is new.
+
+    ``shared`` asks for fttrack's source build with a shared libpython (never uv's):
+    only such a build counts as installed, and one is built when there is none.
+    Without it a shared build does not count either.
+    """
+    source = SHARED_SOURCE if shared else "fttrack-build"
     if not force_build:
         for interpreter in find_interpreters(settings):
-            if interpreter.target != target:
+            if interpreter.target != target or (interpreter.source == SHARED_SOURCE) != shared:
                 continue
-            built_here = interpreter.source == "fttrack-build"
+            built_here = interpreter.source == source
             if built_here and (missing := missing_modules(interpreter.path)):
                 progress(
                     f"{interpreter.path} was built without {', '.join(missing)}: building again"
                 )
                 break
             return interpreter, False
-        if tarball is None and _uv_install(target, progress):
+        if tarball is None and not shared and _uv_install(target, progress):
             for interpreter in find_interpreters(settings):
-                if interpreter.target == target:
+                if interpreter.target == target and interpreter.source != SHARED_SOURCE:
                     return interpreter, True
     path = build_from_source(
-        target, settings.pythons_dir, progress=progress, tarball_path=tarball, tarball_sha256=sha256
+        target,
+        settings.pythons_dir,
+        progress=progress,
+        tarball_path=tarball,
+        tarball_sha256=sha256,
+        shared=shared,
     )
-    built = verify_interpreter(path, "fttrack-build")
+    built = verify_interpreter(path, source)
     if built is None:
         raise InterpreterError(f"{path}: the build finished but is not a free-threaded interpreter")
     return built, True
