@@ -36,6 +36,11 @@ unmeasured run of each. ``--bytecode env`` keeps the environment as it is
     python bench/service_bench.py [--snapshot data/snapshot.json.gz] [--runs 3]
     python bench/service_bench.py --snapshot /tmp/fttrack-bench/snapshot-15000.json.gz
     python bench/service_bench.py --only status --runs 9
+    python bench/service_bench.py --only seeding --runs 2 --seconds 3
+
+``--only seeding`` starts one fresh server and loads it (from other processes)
+while it seeds from the snapshot, then again once seeded: badges, project reads
+and writes, each figure with its ratio to the same server after seeding.
 """
 
 from __future__ import annotations
@@ -276,6 +281,8 @@ async def _load_loop(
     host: str, port: int, paths: Sequence[str], stop: float, connections: int, offset: int
 ) -> list[float]:
     latencies: list[float] = []
+    if stop < 0:  # a duration: from now
+        stop = time.monotonic() - stop
 
     async def connection(index: int) -> None:
         reader, writer = await asyncio.open_connection(host, port)
@@ -311,8 +318,8 @@ def run_python_load(
     """(requests/s, p99 ms) of keep-alive connections spread over ``processes`` processes."""
     host, port = base.removeprefix("http://").split(":")
     per = max(1, connections // processes)
-    stop = time.monotonic() + seconds
-    jobs = [(host, int(port), list(paths), stop, per, i * per) for i in range(processes)]
+    # each process loads for ``seconds`` from its own start (spawning one can take seconds)
+    jobs = [(host, int(port), list(paths), -seconds, per, i * per) for i in range(processes)]
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         results = pool.map(_load_process, jobs)
     latencies = [x for part in results for x in part]
@@ -499,6 +506,69 @@ def measure_badges(
         server.stop()
 
 
+SEED_LOADS = ("badge hot", "badges, distinct names", "read /projects/NAME")
+
+
+def measure_seeding(
+    figures: Figures,
+    tmp: Path,
+    env: dict[str, str],
+    names: list[str],
+    load: Callable[[str, Sequence[str], float, int], tuple[float, float]],
+    seconds: float,
+    connections: int,
+    runs: int,
+    seed_deadline: float,
+) -> None:
+    """A fresh server under load while it seeds, then the same server after seeding.
+
+    Badges (one hot, distinct names) and project reads: req/s and p99 from
+    ``load`` (other processes); a write (``POST /api/v1/watch``): its answer's
+    time, 5 times per run. The during-seeding rounds must end before the seed
+    does (else the run is refused: the figures would mix both states).
+    """
+    token = "bench-token"
+    env = {**env, "FTTRACK_API_TOKEN": token}
+    url = f"sqlite:///{tmp / 'seeding.db'}"
+    paths = {
+        "badge hot": [f"/badges/{PROJECT}.svg"],
+        "badges, distinct names": [f"/badges/{n}.svg" for n in names],
+        "read /projects/NAME": [f"/api/v1/projects/{n}" for n in names[:500]],
+    }
+    server = start_server(url, env, ["/healthz", f"/api/v1/projects/{PROJECT}"])
+    try:
+        for phase in ("seeding", "seeded"):
+            if phase == "seeded":
+                wait_seeded(server, time.monotonic() + seed_deadline)
+                time.sleep(2)  # the cache's switch to the database is done
+            for _ in range(runs):
+                for label in SEED_LOADS:
+                    rps, p99 = load(server.base, paths[label], seconds, connections)
+                    figures.add(f"{phase}: {label}: req/s", rps)
+                    figures.add(f"{phase}: {label}: p99 ms", p99)
+                for serial in range(5):
+                    began = time.perf_counter()
+                    answer = httpx.post(
+                        server.base + "/api/v1/watch",
+                        json={"names": [names[serial]]},
+                        headers={"Authorization": f"Bearer {token}"},
+                        timeout=120,
+                    )
+                    figures.add(f"{phase}: write answered ms", (time.perf_counter() - began) * 1e3)
+                    expected = 202 if phase == "seeding" else 200
+                    if answer.status_code != expected:
+                        raise SystemExit(f"{phase}: POST /watch answered {answer.status_code}")
+            if phase == "seeding" and server.seeded_at is not None:
+                raise SystemExit("the seed ended during the load: use fewer --runs or --seconds")
+        figures.notes["seeded: write answered ms"] = (
+            f"seeding took {server.seeded_at - server.started:.0f} s"
+            if server.seeded_at is not None
+            else ""
+        )
+    finally:
+        server.stop()
+
+
 def names_versions(env: dict[str, str]) -> list[tuple[str, str]]:
     """(name, current version) of every project of the snapshot."""
     archive = Archive(Path(env["FTTRACK_SNAPSHOT"]))
@@ -540,6 +610,20 @@ ROWS: list[tuple[str, str | None, str, Callable[[float], bool] | None]] = [
     ("badge hot: p99 ms", "/healthz: p99 ms", "≤ 10 ms", lambda v: v <= 10),
     ("badge hot, writes: req/s", "badge hot: req/s", "≥ 0.5 × idle", None),
     ("badge hot, writes: p99 ms", "badge hot: p99 ms", "", None),
+    *(
+        row
+        for label in SEED_LOADS
+        for row in (
+            (f"seeded: {label}: req/s", None, "", None),
+            (f"seeding: {label}: req/s", f"seeded: {label}: req/s", "", None),
+            (f"seeded: {label}: p99 ms", None, "", None),
+            (f"seeding: {label}: p99 ms", f"seeded: {label}: p99 ms", "≤ 20 ms",
+             lambda v: v <= 20),
+        )
+    ),
+    ("seeded: write answered ms", None, "", None),
+    ("seeding: write answered ms", "seeded: write answered ms", "≤ 1000 ms",
+     lambda v: v <= 1000),
 ]  # fmt: skip
 
 
@@ -593,7 +677,8 @@ def main() -> None:
         "--only",
         default="server,commands,badges",
         help="comma-separated parts: server, commands, badges (default all); "
-        "status: fttrack status alone, checked again and kept (no server)",
+        "status: fttrack status alone, checked again and kept (no server); "
+        "seeding: a fresh server under load while it seeds, then after (same server)",
     )
     args = parser.parse_args()
     parts = set(args.only.split(","))
@@ -616,6 +701,16 @@ def main() -> None:
             print(
                 f"snapshot {snapshot}; {args.runs} runs; bytecode {args.bytecode}; "
                 f"{time.monotonic() - began:.0f} s in all"
+            )
+            print_table(figures, 0)
+            return
+        if parts == {"seeding"}:
+            names = [n for n, _v in names_versions(env)][: args.names]
+            measure_seeding(figures, tmp, env, names, load, args.seconds, args.connections,
+                            args.runs, args.seed_deadline)  # fmt: skip
+            print(
+                f"snapshot {snapshot}; {args.runs} runs; load: {tool}, {args.connections} "
+                f"connections, {args.seconds:.0f} s per run; {time.monotonic() - began:.0f} s"
             )
             print_table(figures, 0)
             return

@@ -5,7 +5,7 @@ transaction, about a minute and a half for 5,000 projects on SQLite). Done in
 the serving process, that import holds the interpreter's lock most of the time
 (badge answers waited up to 1.6 s) and SQLite's write lock all of the time (a
 write waited 84 s). So :class:`Seeding` runs it in a child process
-(``python -m tracker.api.seeding``, at a lower CPU priority) while the cache
+(``python -m tracker.seed_child``, at a lower CPU priority) while the cache
 answers from the snapshot itself; the serving process only reads one progress
 line per project from the child. Meanwhile:
 
@@ -24,7 +24,6 @@ ends it on a clean shutdown.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import os
@@ -40,15 +39,12 @@ if TYPE_CHECKING:
     from tracker.api.cache import SummaryCache
     from tracker.store.engine import Store
 
-__all__ = ["SEED_NICENESS", "Seeding", "main"]
+__all__ = ["Seeding"]
 
 log = logging.getLogger("fttrack.serve")
 
-#: How much lower the seeding child's CPU priority is than the server's.
-SEED_NICENESS = 10
 #: Projects per second assumed before the child reports progress.
 _ASSUMED_RATE = 50.0
-_DB_VARIABLE = "FTTRACK_SEED_DB"  # the URL goes through the environment, never argv (ps)
 
 
 class Seeding:
@@ -145,6 +141,7 @@ class Seeding:
         On failure (logged) the cache goes on answering from the snapshot.
         """
         from tracker.archive import Archive
+        from tracker.seed_child import DB_VARIABLE
 
         archive = Archive(snapshot)
         total = len(archive.names())
@@ -156,12 +153,12 @@ class Seeding:
         log.info("answering from the snapshot %s while the database is seeded", snapshot.name)
         started = time.monotonic()
         env = dict(os.environ)
-        env[_DB_VARIABLE] = store.engine.url.render_as_string(hide_password=False)
+        env[DB_VARIABLE] = store.engine.url.render_as_string(hide_password=False)
         with self._lock:
             if self._stopping:
                 return False
             self._process = process = subprocess.Popen(
-                [sys.executable, "-m", "tracker.api.seeding", str(snapshot)],
+                [sys.executable, "-m", "tracker.seed_child", str(snapshot)],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -201,46 +198,3 @@ class Seeding:
 
 async def _awaited(value: Any) -> Any:
     return await value
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this process as soon as its parent is gone (a killed server)."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(3)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The child: ``python -m tracker.api.seeding SNAPSHOT`` seeds ``$FTTRACK_SEED_DB``,
-    printing ``done total`` per project on stdout."""
-    import signal
-
-    from tracker.redact import redact_record
-    from tracker.store.engine import open_store
-
-    args = sys.argv[1:] if argv is None else argv
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact_record)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(4))  # rolled back: nothing committed
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    with contextlib.suppress(OSError):  # not allowed here: the same priority then
-        os.nice(SEED_NICENESS)
-    store = open_store(os.environ[_DB_VARIABLE], seed=False)
-    try:
-        if store.project_count() > 0:
-            return 0
-        out = sys.stdout
-
-        def progress(done: int, total: int) -> None:
-            out.write(f"{done} {total}\n")
-            out.flush()
-
-        store.seed(Path(args[0]), progress=progress)
-    finally:
-        store.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
