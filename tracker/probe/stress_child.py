@@ -26,11 +26,14 @@ What the process reports is the package's to forge (its tests run here): the
 host treats these events as the tests' own account, inside the sandbox's limits.
 """
 
+from __future__ import annotations
+
 import faulthandler
 import json
 import os
 import sys
 import time
+from typing import IO, Any
 
 _WRITE = os.write
 _DUMPS = json.dumps
@@ -40,7 +43,7 @@ _CHUNK = 500
 class _Reporter:
     """The pytest plugin that writes the events."""
 
-    def __init__(self, fd, plan, err):
+    def __init__(self, fd: int, plan: dict[str, Any], err: IO[str]) -> None:
         self.fd = fd
         self.err = err
         self.select = set(plan["select"]) if plan.get("select") is not None else None
@@ -49,13 +52,13 @@ class _Reporter:
         self.collect_only = bool(plan.get("collect_only"))
         self.stopped = False
 
-    def emit(self, **event):
+    def emit(self, **event: object) -> None:
         try:
             _WRITE(self.fd, (_DUMPS(event) + "\n").encode())
         except OSError:
             os._exit(86)
 
-    def pytest_collection_modifyitems(self, session, config, items):
+    def pytest_collection_modifyitems(self, session: Any, config: Any, items: list[Any]) -> None:
         if self.select is not None:
             kept = [item for item in items if item.nodeid in self.select]
             dropped = [item for item in items if item.nodeid not in self.select]
@@ -66,35 +69,36 @@ class _Reporter:
             for at in range(0, len(ids), _CHUNK):
                 self.emit(event="collected", ids=ids[at : at + _CHUNK])
 
-    def pytest_collectreport(self, report):
+    def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             self.emit(event="collecterror", id=report.nodeid)
 
-    def pytest_runtest_logstart(self, nodeid, location):
+    def pytest_runtest_logstart(self, nodeid: str, location: object) -> None:
         self.emit(event="start", id=nodeid)
         faulthandler.dump_traceback_later(self.stall, repeat=False, file=self.err, exit=True)
 
-    def pytest_runtest_logreport(self, report):
+    def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when == "call" or report.outcome != "passed":
             self.emit(event="report", id=report.nodeid, when=report.when, outcome=report.outcome)
 
-    def pytest_runtest_logfinish(self, nodeid, location):
+    def pytest_runtest_logfinish(self, nodeid: str, location: object) -> None:
         faulthandler.cancel_dump_traceback_later()
         self.emit(event="finish", id=nodeid)
 
-    def pytest_runtest_protocol(self, item, nextitem):
+    def pytest_runtest_protocol(self, item: Any, nextitem: object) -> None:
         if time.monotonic() > self.deadline and not self.stopped:
             self.stopped = True
             item.session.shouldstop = "fttrack: time budget spent"
         return None
 
-    def pytest_sessionfinish(self, session, exitstatus):
+    def pytest_sessionfinish(self, session: object, exitstatus: int) -> None:
         faulthandler.cancel_dump_traceback_later()
         gil = getattr(sys, "_is_gil_enabled", lambda: True)()
         self.emit(event="end", gil=bool(gil), exitstatus=int(exitstatus), stopped=self.stopped)
 
 
-def main():
+def main() -> None:
+    """Run pytest with the reporter as the plan says; exit with its status."""
     fd = int(sys.argv[1])
     with open(sys.argv[2], encoding="utf-8") as handle:
         plan = json.load(handle)
