@@ -81,6 +81,11 @@ print(json.dumps({
 }))
 """
 
+
+class GilReadError(Exception):
+    """The host could not read the GIL flag of a probed process (the reason is the message)."""
+
+
 #: ``/proc/PID/maps``: start-end perms offset major:minor inode [path].
 _MAPS_LINE = re.compile(
     r"^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+):([0-9a-f]+) (\d+)\s*(.*)$"
@@ -150,10 +155,6 @@ def _file_place(mappings: list[_Mapping], file: tuple[int, int, int], address: i
     return place
 
 
-class GilReadError(Exception):
-    """The host could not read the GIL flag of a probed process (the reason is the message)."""
-
-
 @dataclass(frozen=True)
 class GilLocation:
     """Where an interpreter binary keeps its GIL flag: its distance from an anchor.
@@ -163,7 +164,8 @@ class GilLocation:
     the shared ``library``: ``delta`` from the library's load base, which is
     found in the child by ``library_file``, the (major, minor, inode) the kernel
     writes in ``/proc/PID/maps`` for it; the flag lies at ``library_place`` in
-    the file).
+    the file; ``library_identity`` is its (st_dev, st_ino) on the host when the
+    trusted runs were made).
     """
 
     executable: Path
@@ -173,6 +175,7 @@ class GilLocation:
     library: Path | None = None
     library_file: tuple[int, int, int] | None = None
     library_place: int | None = None
+    library_identity: tuple[int, int] | None = None  # (st_dev, st_ino) of the library
 
 
 def _identity(path: Path | str) -> tuple[int, int]:
@@ -263,7 +266,7 @@ def _check_library(
     file, delta, place = first
     return GilLocation(
         real, _identity(real), delta, anchor="library", library=library,
-        library_file=file, library_place=place,
+        library_file=file, library_place=place, library_identity=_identity(library),
     )  # fmt: skip
 
 
@@ -284,19 +287,20 @@ def locate(python: Path) -> GilLocation:
     found = os.stat(real)
     key = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
     location = _locate(Path(real), key)
-    if location.library is not None and _maps_file(location.library) != location.library_file:
+    if location.library is not None and _library_identity(location.library) != (
+        location.library_identity
+    ):
         _locate.cache_clear()  # the library was replaced since: run the trusted runs again
         location = _locate(Path(real), key)
     return location
 
 
-def _maps_file(path: Path) -> tuple[int, int, int] | None:
-    """``path``'s file as ``/proc/PID/maps`` names it (None when there is none)."""
+def _library_identity(path: Path) -> tuple[int, int] | None:
+    """``path``'s (st_dev, st_ino), None when there is no such file."""
     try:
-        found = os.stat(path)
+        return _identity(path)
     except OSError:
         return None
-    return os.major(found.st_dev), os.minor(found.st_dev), found.st_ino
 
 
 def _stat_fields(pid: int | str) -> list[str]:
