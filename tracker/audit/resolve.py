@@ -33,7 +33,7 @@ from tracker.documents import (
 )
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
-from tracker.releases import parse_version
+from tracker.releases import is_prerelease, parse_version
 from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import HeadSource, VerdictSource
 from tracker.vocabulary import WHEEL_STATUSES
@@ -190,8 +190,10 @@ def _upgrade(
 ) -> tuple[str | None, bool]:
     """(version to upgrade to, untested): the first ready version above ``release``,
     else the first version with a free-threaded wheel above it (untested); read from
-    the document's summary (computed when it has none). "Above" is the history's own
-    order (:func:`~tracker.documents.newer_in_history`): no version is parsed."""
+    the document's summary (computed when it has none); else the first release above
+    it from which every newer one ships pure wheels (:func:`_first_pure_above`). "Above"
+    is the history's own order (:func:`~tracker.documents.newer_in_history`): no
+    version is parsed."""
     cell = (doc.summary or summarize(doc)).cell(target)
     ready = cell.first_ready
     if ready is not None and newer_in_history(doc.releases, ready, release.version):
@@ -199,7 +201,28 @@ def _upgrade(
     wheel = cell.first_wheel or cell.first_ready
     if wheel is not None and newer_in_history(doc.releases, wheel, release.version):
         return wheel, True
-    return None, False
+    return _first_pure_above(doc.releases, release, target), False
+
+
+def _first_pure_above(
+    releases: Sequence[ReleaseDocument], release: ReleaseDocument, target: str
+) -> str | None:
+    """The oldest final release above ``release`` from which every newer final release
+    ships only pure wheels (or was built pure from its sdist by a probe): editorconfig
+    0.12.4 ships only an sdist, 0.17.0 and 0.17.1 pure wheels, so 0.17.0. None when
+    the newest such release is not one (``releases`` newest first)."""
+    start = None
+    for candidate in releases:
+        if candidate.version == release.version:
+            break
+        verdict = candidate.targets.get(target)
+        if verdict is None or candidate.yanked or is_prerelease(candidate.version):
+            continue
+        if verdict.status is Status.PURE:
+            start = candidate.version
+        else:
+            break
+    return start
 
 
 def judge(
