@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.progress import ProgressColumn
 
     from tracker.config import Settings
-    from tracker.models import ProbeJob
+    from tracker.models import ProbeJob, ProbeResult
     from tracker.probe.sandbox import Limits
     from tracker.snapshot_build import JobPlan
     from tracker.store.engine import Store
@@ -448,6 +448,7 @@ def verify_command(
     from tracker.config import load_settings
     from tracker.datafiles import snapshot_path
     from tracker.jobs import probe_job
+    from tracker.probe.sdist import built_from_sdist
     from tracker.pythons.discover import find_interpreters
     from tracker.verify import Check, probed_jobs, sample_jobs, verify
 
@@ -476,7 +477,18 @@ def verify_command(
         console.print(f"{mark} {job.project} {job.version} {job.target}: "
                       f"{check.recorded.value} → {now}")  # fmt: skip
 
-    report = verify(sample, lambda job: probe_job(job, settings), progress=show)
+    def again(job: ProbeJob) -> ProbeResult:
+        """Probe ``job`` as it was judged: by building its sdist when a build decided it."""
+        document = archive.document(job.project)
+        release = next((r for r in document.releases if r.version == job.version), None) if (
+            document is not None
+        ) else None  # fmt: skip
+        verdict = release.targets.get(job.target) if release is not None else None
+        probed = verdict.probe if verdict is not None else None
+        from_sdist = probed is not None and built_from_sdist(probed.detail)
+        return probe_job(job, settings, from_sdist=from_sdist)
+
+    report = verify(sample, again, progress=show)
     if as_json:
         click.echo(
             json.dumps(

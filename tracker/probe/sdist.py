@@ -83,6 +83,7 @@ __all__ = [
     "SdistFile",
     "build_requires",
     "build_wheel",
+    "built_from_sdist",
     "extension_files",
     "find_sdist",
     "probe_sdist",
@@ -172,6 +173,23 @@ class Built:
     requires: list[str] = field(default_factory=list)
     builds: int = 0
     reports: list[SandboxReport] = field(default_factory=list)
+
+
+#: How the detail of a verdict an sdist build decided starts (see :func:`probe_sdist`).
+_SDIST_DETAILS = (PURE_DETAIL, "built from sdist (", "the sdist did not build", "no sdist ",
+                  "the sdist is over")  # fmt: skip
+
+
+def built_from_sdist(detail: str) -> bool:
+    """Whether a verdict's detail says an sdist build decided it (so probing it again
+    means building again).
+
+    >>> built_from_sdist(PURE_DETAIL), built_from_sdist("built from sdist (x-1.0.whl); ")
+    (True, True)
+    >>> built_from_sdist("imports numpy, which x does not declare")
+    False
+    """
+    return detail.startswith(_SDIST_DETAILS)
 
 
 def _now() -> str:
