@@ -132,8 +132,9 @@ def test_credentials_in_a_url_requirement_are_not_reported(tmp_path: Path, fmt: 
     output = result.stdout + result.stderr
     assert TOKEN not in output and "alice" not in output
     if fmt != "github":  # annotations name blockers only
-        assert "https://****@files.example/foo-1.0.tar.gz" in output
-        assert "token=****" in output
+        shown = output.replace("\\*", "*")  # markdown escapes the mask's stars
+        assert "https://****@files.example/foo-1.0.tar.gz" in shown
+        assert "token=****" in shown
 
 
 @pytest.mark.parametrize(

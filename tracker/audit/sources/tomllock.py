@@ -108,8 +108,8 @@ class TomlLockfile:
 
     @staticmethod
     def file_names(table: dict[str, Any]) -> tuple[str, ...]:
-        """A package's locked files as the lock writes them (a name, or a URL or path
-        ending in it), in whichever of the formats' fields it lists them: ``files =
+        """A package's locked files: the last part of each name, URL or path as the lock
+        writes it (still percent-escaped), in whichever of the formats' fields it lists them: ``files =
         [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels`` with a ``name``, ``url``
         or ``path`` (uv, PEP 751). Malformed entries are passed over: the names only add
         evidence, read when the verdict data does not know the release."""
@@ -125,7 +125,7 @@ class TomlLockfile:
             for key in ("file", "name", "url", "path"):
                 value = entry.get(key)
                 if isinstance(value, str) and value:
-                    names.append(value)
+                    names.append(value.rsplit("/", 1)[-1])  # no host, no credentials
                     break
         return tuple(names)
 

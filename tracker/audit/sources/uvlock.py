@@ -45,13 +45,14 @@ def join_markers(markers: list[str]) -> str:
 
 
 def _keep_url(files: list[str], line: str) -> None:
-    """Add the ``url = "..."`` of one line of a wheel list or sdist (as written: the file
-    name at its end is read only if the verdict data does not know the release)."""
+    """Add the last part of the ``url = "..."`` of one line of a wheel list or sdist (the
+    file name, still percent-escaped: it is read only if the verdict data does not know
+    the release; no host or credential is kept)."""
     start = line.find('url = "')
     if start >= 0:
         end = line.find('"', start + 7)
         if end > start:
-            files.append(line[start + 7 : end])
+            files.append(line[max(line.rfind("/", start, end) + 1, start + 7) : end])
 
 
 class UvLockSource(TomlLockfile):
