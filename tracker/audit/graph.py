@@ -214,14 +214,17 @@ def walk(graph: LockGraph, target: str, platform: str, selection: Selection) -> 
         turned_on = {n for extra in on for n in node.extra_names.get(extra, ())}
         follow(index, [e for e in node.edges if not e.optional or e.name in turned_on], name, on=on)
         left_out = [e for e in node.edges if e.optional and e.name not in turned_on]
-        follow(index, left_out, name, f"only with an extra of {name} (not selected)")
+        why = "not selected" if index in roots else "not asked for"
+        follow(index, left_out, name, f"only with an extra of {name} ({why})")
         for extra, edges in node.extras.items():
             label = f"{name}[{extra}]"
             if extra in on:
                 follow(index, edges, label)
-            else:
+            elif index in roots:
                 gate = f"only with the extra '{extra}' of {name} (not selected)"
                 follow(index, edges, label, gate)
+            else:
+                follow(index, edges, label, f"only with {label}, which nothing installed asks for")
         for group, edges in node.groups.items():
             label = f"{name} (group {group})"
             if selection.group_selected(group):
