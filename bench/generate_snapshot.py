@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracker.archive import Archive, write_archive
 from tracker.datafiles import snapshot_path
-from tracker.documents import ProjectDocument
+from tracker.documents import ProjectDocument, summarized
 
 
 def generated(source: Archive, count: int) -> Iterator[ProjectDocument]:
@@ -39,7 +39,7 @@ def generated(source: Archive, count: int) -> Iterator[ProjectDocument]:
                 "name": f"{real.name}-g{copy}",
                 "display_name": f"{real.display_name}-g{copy}" if real.display_name else "",
             }
-        yield msgspec.structs.replace(real, summary=None, **renamed).with_summary()
+        yield summarized(msgspec.structs.replace(real, summary=None, **renamed))
 
 
 def main() -> None:

@@ -25,7 +25,13 @@ from tracker.archive import (
     write_archive,
 )
 from tracker.datafiles import data_file
-from tracker.documents import ProjectDocument, convert_document, decode_feed, summarize
+from tracker.documents import (
+    ProjectDocument,
+    convert_document,
+    decode_feed,
+    summarize,
+    summarized,
+)
 from tracker.errors import SourceError
 
 SHIPPED = data_file("snapshot.json.gz")
@@ -283,7 +289,7 @@ def test_a_head_is_found_only_where_a_history_is_longer_than_it(tmp_path: Path) 
 
     def history(name: str, count: int) -> ProjectDocument:
         releases = [ReleaseDocument(f"1.{n}") for n in reversed(range(count))]
-        return ProjectDocument(name, releases=releases).with_summary()
+        return summarized(ProjectDocument(name, releases=releases))
 
     path = tmp_path / "s.json.gz"
     write_archive(

@@ -20,7 +20,6 @@ from tracker.archive import Archive, index_path_for
 from tracker.datafiles import data_file
 from tracker.documents import (
     TARGET_NAMES,
-    WHEEL_STATUSES,
     DocumentError,
     ProjectDocument,
     ProjectSummary,
@@ -33,6 +32,7 @@ from tracker.models import Status
 from tracker.store import Store, open_store
 from tracker.store.documents import document_from_rows
 from tracker.store.rows import load_projects
+from tracker.vocabulary import WHEEL_STATUSES
 
 SHIPPED = data_file("snapshot.json.gz")
 ARCHIVE = Archive(SHIPPED)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict
+from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict, summarized
 from tracker.models import Evidence, Status
 from tracker.verdicts.snapshot import SnapshotSource
 
@@ -24,7 +24,7 @@ def without_probes(document: ProjectDocument, target: str) -> ProjectDocument:
         return msgspec.structs.replace(release, targets={**release.targets, target: tags})
 
     releases = [untested(r) for r in document.releases]
-    return msgspec.structs.replace(document, releases=releases, summary=None).with_summary()
+    return summarized(msgspec.structs.replace(document, releases=releases, summary=None))
 
 
 class UnprobedSource(SnapshotSource):

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracker.archive import write_archive
-from tracker.documents import ProjectDocument, ProjectSummary
+from tracker.documents import ProjectDocument, ProjectSummary, summarized
 from tracker.models import Evidence, ProbeJob
 from tracker.probe.sandbox import Limits
 from tracker.store.engine import Store
@@ -233,7 +233,7 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
                 release.targets[target] = verdict
                 carried += 1
     if carried:
-        document.with_summary()
+        summarized(document)
     return carried
 
 

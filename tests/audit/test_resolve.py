@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tracker.audit.report import AuditEntry
-from tracker.audit.resolve import default_target, resolve
+from tracker.audit.resolve import resolve
 from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict
 from tracker.models import BLOCKING_STATUSES, Dependency, Evidence, Status
+from tracker.verdicts.choose import TargetChoice, choose_target
 from tracker.verdicts.snapshot import SnapshotSource
 
 from .helpers import FEED
@@ -30,7 +31,7 @@ def _one(
 
 
 def test_default_target_is_the_newest_probed(source: SnapshotSource) -> None:
-    assert default_target(source) == ("3.15t", True)
+    assert choose_target(source) == TargetChoice("3.15t", True)
 
 
 def test_blocked_pin_names_the_first_ready_upgrade(source: SnapshotSource) -> None:

@@ -8,10 +8,11 @@ import pytest
 from tests.unprobed import UnprobedSource
 from tracker.archive import HEAD_RELEASES
 from tracker.audit.report import AuditEntry, AuditReport
-from tracker.audit.resolve import default_target, resolve
+from tracker.audit.resolve import resolve
 from tracker.datafiles import data_file
 from tracker.documents import ProjectDocument
 from tracker.models import Dependency, Evidence, Status
+from tracker.verdicts.choose import TargetChoice, choose_target
 from tracker.verdicts.interface import HeadSource
 from tracker.verdicts.snapshot import SnapshotSource
 
@@ -32,7 +33,7 @@ def _one(source: SnapshotSource, dep: Dependency, target: str = "3.14t") -> Audi
 
 def test_default_target_is_the_newest_with_probes(source: SnapshotSource) -> None:
     assert source.probed_targets() == ("3.13t", "3.14t", "3.15t")
-    assert default_target(source) == ("3.15t", True)
+    assert choose_target(source) == TargetChoice("3.15t", True)
 
 
 def test_an_unprobed_pin_takes_its_probed_neighbours_verdict(source: SnapshotSource) -> None:

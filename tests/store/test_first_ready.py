@@ -8,7 +8,6 @@ from tests.unprobed import without_probes
 from tracker.archive import Archive
 from tracker.datafiles import data_file
 from tracker.documents import (
-    WHEEL_STATUSES,
     ProjectDocument,
     ReleaseDocument,
     TargetVerdict,
@@ -19,6 +18,7 @@ from tracker.documents import (
 )
 from tracker.models import Evidence, Status
 from tracker.releases import is_prerelease, version_key
+from tracker.vocabulary import WHEEL_STATUSES
 
 TARGETS = ("3.13t", "3.14t", "3.15t")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.documents import decode_feed, encode, summary_feed
+from tracker.documents import decode_feed, encode, summarized, summary_feed
 from tracker.errors import SourceError
 from tracker.verdicts.interface import VerdictSource
 from tracker.verdicts.remote import RemoteSource
@@ -19,7 +19,7 @@ from ..audit.helpers import run_cli
 
 FEED = Path(__file__).resolve().parent.parent / "assets" / "feed-small.json"
 # what a server answers: each stored document with its summary, and the summary feed
-DOCS = {d.name: d.with_summary() for d in decode_feed(FEED.read_bytes()).projects}
+DOCS = {d.name: summarized(d) for d in decode_feed(FEED.read_bytes()).projects}
 SUMMARY_FEED = summary_feed(
     [d.summary for d in DOCS.values() if d.summary is not None], generated="2026-11-25T00:00:00Z"
 )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tracker.archive import write_archive
-from tracker.documents import convert_document, decode_feed, summarize
+from tracker.documents import convert_document, decode_feed, summarize, summarized
 from tracker.errors import SourceError
 from tracker.verdicts.interface import VerdictSource
 from tracker.verdicts.snapshot import SnapshotSource
@@ -33,7 +33,7 @@ def test_plain_gzip_and_indexed_snapshots_agree(tmp_path: Path) -> None:
     compact.write_bytes(gzip.compress(json.dumps(feed, separators=(",", ":")).encode()))
     indexed = tmp_path / "indexed.json.gz"
     write_archive(indexed, decode_feed(FEED.read_bytes()).projects, generated=feed["generated"])
-    numpy = convert_document(feed["projects"][4]).with_summary()
+    numpy = summarized(convert_document(feed["projects"][4]))
     for path in (FEED, compact, indexed):
         source = SnapshotSource(path)
         assert source.targets() == ("3.13t", "3.14t", "3.15t")

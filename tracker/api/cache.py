@@ -42,10 +42,10 @@ from tracker.documents import (
     FEED_SCHEMA,
     TARGET_NAMES,
     ProjectSummary,
-    choose_target,
     decode_document,
     decode_summary,
     encode,
+    pick_default_target,
     probed_targets,
     status_counts,
 )
@@ -325,7 +325,7 @@ class SummaryCache:
                 entry.summary = decode_summary(entry.body)
             summaries.append(entry.summary)
         self._probed.update(probed_targets(summaries))
-        return choose_target(TARGET_NAMES, [t for t in TARGET_NAMES if t in self._probed])[0]
+        return pick_default_target(TARGET_NAMES, [t for t in TARGET_NAMES if t in self._probed])[0]
 
     def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
         """(number of projects, per target the number of current releases per status)."""

@@ -34,11 +34,10 @@ from tracker.documents import (
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
 from tracker.releases import is_prerelease, parse_version
-from tracker.verdicts.choose import choose_target
 from tracker.verdicts.interface import HeadSource, VerdictSource
 from tracker.vocabulary import WHEEL_STATUSES
 
-__all__ = ["Lookup", "ProbeMissing", "default_target", "judge", "resolve"]
+__all__ = ["Lookup", "ProbeMissing", "judge", "resolve"]
 
 #: ``probe_missing(name, version or None, target)`` -> a fresh project document, or None.
 ProbeMissing = Callable[[str, str | None, str], ProjectDocument | None]
@@ -52,13 +51,6 @@ _FAILED_OUTCOMES = {
     Status.CRASHED: "crashed",
     Status.TIMED_OUT: "timed-out",
 }
-
-
-def default_target(source: VerdictSource) -> tuple[str, bool]:
-    """The target an audit judges by default, and whether anything was probed there
-    (:func:`tracker.verdicts.choose.choose_target` without a request)."""
-    choice = choose_target(source)
-    return choice.target, choice.probed
 
 
 class _Verdict(msgspec.Struct, frozen=True):

@@ -34,6 +34,7 @@ from tracker.documents import (
     TargetVerdict,
     decode_document,
     encode,
+    summarized,
 )
 from tracker.models import Evidence, Status
 from tracker.store.rows import ProjectRows, ReleaseRows, load_projects, probe_history
@@ -162,7 +163,7 @@ def document_from_rows(rows: ProjectRows) -> ProjectDocument:
             for r in rows.releases
         ],
     )
-    return document.with_summary()
+    return summarized(document)
 
 
 def refresh_documents(names: Iterable[str], *, session: Session) -> list[ProjectDocument]:

@@ -15,7 +15,7 @@ from typing import Final
 
 import msgspec
 
-from tracker.documents import choose_target as pick_default
+from tracker.documents import pick_default_target
 from tracker.errors import SourceError
 from tracker.models import Target, get_target
 from tracker.verdicts.interface import VerdictSource
@@ -84,12 +84,12 @@ class TargetChoice(msgspec.Struct, frozen=True):
 def choose_target(source: VerdictSource, requested: Target | str | None = None) -> TargetChoice:
     """The target ``requested`` (a :class:`Target`, or a name: ``3.14t``, ``3.14``,
     ``cp314t``), checked against the source; without one, the newest target with
-    probe evidence (see :func:`tracker.documents.choose_target`). A target unknown
+    probe evidence (see :func:`tracker.documents.pick_default_target`). A target unknown
     to fttrack or to the source is a :class:`SourceError`."""
     probed = source.probed_targets()
     if requested is None:
         try:
-            target, was_probed = pick_default(source.targets(), probed)
+            target, was_probed = pick_default_target(source.targets(), probed)
         except ValueError:
             raise SourceError(
                 f"{source.describe()}: has no verdicts for any known target"
