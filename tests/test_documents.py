@@ -30,7 +30,7 @@ from tracker.documents import (
 )
 from tracker.models import Status
 from tracker.store import Store, open_store
-from tracker.store.documents import document_from_rows
+from tracker.store.document_rows import document_from_rows
 from tracker.store.rows import load_projects
 from tracker.vocabulary import WHEEL_STATUSES
 

@@ -17,7 +17,7 @@ from tracker.documents import (
 )
 from tracker.models import Evidence, Status
 from tracker.store import Store
-from tracker.store.documents import document_from_rows
+from tracker.store.document_rows import document_from_rows
 from tracker.store.rows import load_projects
 
 PROBE_KEYS = {"interpreter", "sandbox", "platform", "modules", "timings", "stderr_tail", "detail"}

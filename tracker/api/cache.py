@@ -1,7 +1,7 @@
 """What the API serves, kept in memory and brought up to date by small queries.
 
 The store keeps every project's summary and document as JSON beside the
-history (:mod:`tracker.store.documents`), with the project's revision. The
+history (:mod:`tracker.store.document_rows`), with the project's revision. The
 :class:`SummaryCache` holds every summary; at most once per
 ``recheck_seconds`` it asks the store for a change marker (one aggregate
 query: projects, the sum of their revisions, watched projects) and, only

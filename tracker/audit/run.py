@@ -133,7 +133,7 @@ def read_input(request: AuditRequest) -> AuditInput:
     malformed input.
     """
     if request.path is None:
-        from tracker.audit.installed import installed_environment
+        from tracker.audit.audited_environment import installed_environment
 
         environment = installed_environment(request.python)
         return AuditInput(environment.dependencies, environment.description, "installed")

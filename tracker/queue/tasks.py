@@ -37,10 +37,10 @@ from procrastinate.jobs import Job
 from tracker.config import Settings
 from tracker.jobs import run_probe_job
 from tracker.models import ProbeJob, ProbeResult, Status
+from tracker.names import normalize_name
 from tracker.probe import Limits
 from tracker.queue.app import TASK_NAME
 from tracker.store.engine import Store
-from tracker.store.queries import normalize_name
 from tracker.wheels import this_platform
 
 __all__ = ["Recovery", "already_probed", "give_up_record", "recover_stalled", "register_probe_task"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tracker.store.engine import Store, normalize_db_url, open_store
 from tracker.store.importer import ImportResult, import_feed
-from tracker.store.queries import PageFile, UpsertResult, normalize_name
+from tracker.store.queries import PageFile, UpsertResult
 
 __all__ = [
     "ImportResult",
@@ -18,6 +18,5 @@ __all__ = [
     "UpsertResult",
     "import_feed",
     "normalize_db_url",
-    "normalize_name",
     "open_store",
 ]

@@ -44,7 +44,7 @@ from tracker.models import ProbeResult
 from tracker.names import normalize_name
 from tracker.store import queries
 from tracker.store.damaged import DamagedRow, DamagedRowError, check_row, split_decodable
-from tracker.store.documents import refresh_all, release_detail
+from tracker.store.document_rows import refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
 from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
 
@@ -376,7 +376,7 @@ class Store:
 
     def release_detail(self, name: str, version: str) -> ReleaseDetail | None:
         """One release with its files, verdicts and every probe run (see
-        :func:`tracker.store.documents.release_detail`), or None if unknown."""
+        :func:`tracker.store.document_rows.release_detail`), or None if unknown."""
         with self.session_scope() as session:
             return release_detail(name, version, session=session)
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from tracker.documents import ProjectDocument, TargetVerdict
 from tracker.errors import InputError
 from tracker.models import Evidence, Status
-from tracker.store.documents import refresh_documents
+from tracker.store.document_rows import refresh_documents
 from tracker.store.queries import (
     WATCH_REASONS,
     add_to_watchlist,

@@ -21,7 +21,7 @@ from tracker.errors import InputError
 from tracker.models import ProbeResult, to_jsonable
 from tracker.names import normalize_name
 from tracker.releases import version_key
-from tracker.store.documents import iso, refresh_documents
+from tracker.store.document_rows import iso, refresh_documents
 from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
 from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
 from tracker.wheels import classify_file
@@ -40,7 +40,6 @@ __all__ = [
     "get_project",
     "iso",
     "load_projects",
-    "normalize_name",
     "parse_time",
     "project_state",
     "record_probe",

@@ -1,5 +1,5 @@
 """Verdicts from fttrack's own database (SQLite or PostgreSQL): the documents and
-summaries the store keeps beside its history (:mod:`tracker.store.documents`)."""
+summaries the store keeps beside its history (:mod:`tracker.store.document_rows`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tracker.errors import SourceError, StoreError
 from tracker.files import FileRefused, check_regular
 from tracker.names import normalize_name
 from tracker.store.damaged import DamagedRow, DamagedRowError
-from tracker.store.documents import iso
+from tracker.store.document_rows import iso
 from tracker.store.engine import Store, normalize_db_url, open_store
 
 __all__ = ["DatabaseSource"]

@@ -22,8 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 from tracker.errors import InputError
 from tracker.files import FileRefused, read_file, size_text
 from tracker.models import Dependency
-from tracker.names import is_valid_name
-from tracker.names import normalize_name as canonical_name
+from tracker.names import is_valid_name, normalize_name
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -38,7 +37,7 @@ __all__ = [
     "display_path",
     "load_json",
     "load_toml",
-    "normalize_name",
+    "read_project_name",
     "read_text",
     "require_list",
     "require_table",
@@ -266,11 +265,12 @@ def check_dependency(path: str, dep: Dependency, line: int | None = None) -> Dep
     return dep
 
 
-def normalize_name(path: str, raw: object, *, key: str, line: int | None = None) -> str:
-    """Validate and canonicalize a project name read from ``key``."""
+def read_project_name(path: str, raw: object, *, key: str, line: int | None = None) -> str:
+    """A project name read from ``key`` of input ``path``: validated (an :class:`InputError`
+    naming the key otherwise) and normalized (:func:`tracker.names.normalize_name`)."""
     if not isinstance(raw, str) or not is_valid_name(raw):
         raise InputError(path, f"{key}: invalid project name {raw!r}", line=line)
-    return canonical_name(raw)
+    return normalize_name(raw)
 
 
 def require_table(path: str, value: object, key: str) -> dict[str, Any]:

@@ -12,17 +12,16 @@ from typing import Any
 
 from tracker.audit.graph import LockGraph, explaining_graph
 from tracker.audit.sources.interface import (
-    normalize_name,
     optional_str,
     origin,
     pinned,
+    read_project_name,
     require_table,
 )
 from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
-from tracker.names import is_valid_name
-from tracker.names import normalize_name as canonical_name
+from tracker.names import is_valid_name, normalize_name
 
 __all__ = ["PdmLockSource"]
 
@@ -45,7 +44,7 @@ def _required_names(table: dict[str, Any]) -> list[str]:
         if isinstance(requirement, str):
             match = _NAME.match(requirement)
             if match and is_valid_name(match.group(0)):
-                names.append(canonical_name(match.group(0)))
+                names.append(normalize_name(match.group(0)))
     return names
 
 
@@ -66,13 +65,13 @@ class PdmLockSource(TomlLockfile):
         decided by each entry's own ``marker``)."""
         packages = [p for p in document.get(self.package_key, []) if isinstance(p, dict)]
         return explaining_graph(
-            (canonical_name(str(p.get("name"))), p.get("version"), _required_names(p))
+            (normalize_name(str(p.get("name"))), p.get("version"), _required_names(p))
             for p in packages
             if is_valid_name(str(p.get("name")))
         )
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
-        name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
+        name = read_project_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         marker = optional_str(shown, table, "marker", key) or ""
         where = origin(shown, line)

@@ -14,10 +14,10 @@ from tracker.audit.sources.interface import (
     check_dependency,
     display_path,
     load_json,
-    normalize_name,
     optional_str,
     origin,
     pinned,
+    read_project_name,
     read_text,
     require_table,
 )
@@ -87,7 +87,7 @@ class PipfileLockSource:
     def _entry(
         shown: str, raw_name: str, entry: dict[str, Any], key: str, line: int | None
     ) -> Dependency:
-        name = normalize_name(shown, raw_name, key=key, line=line)
+        name = read_project_name(shown, raw_name, key=key, line=line)
         markers = optional_str(shown, entry, "markers", key) or ""
         where = origin(shown, line)
         for field, reason in _SKIPPED.items():

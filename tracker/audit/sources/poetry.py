@@ -23,10 +23,10 @@ from tracker.audit.graph import SYNTHETIC_ROOT, LockEdge, LockGraph, LockNode
 from tracker.audit.sources.interface import (
     STDIN,
     load_toml,
-    normalize_name,
     optional_str,
     origin,
     pinned,
+    read_project_name,
     read_text,
     require_table,
 )
@@ -64,7 +64,7 @@ class PoetryLockSource(TomlLockfile):
         raise InputError(shown, f"{key}.markers: expected a string or a table", line=line)
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
-        name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
+        name = read_project_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         if version is None:
             raise InputError(shown, f"{key}.version: missing", line=line)
@@ -111,12 +111,12 @@ class PoetryLockSource(TomlLockfile):
 
 def _node(shown: str, table: dict[str, Any]) -> LockNode:
     """One package of the lock with its ``[package.dependencies]`` and ``[package.extras]``."""
-    name = normalize_name(shown, table.get("name"), key="package.name")
+    name = read_project_name(shown, table.get("name"), key="package.name")
     version = table.get("version") if isinstance(table.get("version"), str) else None
     edges: list[LockEdge] = []
     dependencies = table.get("dependencies", {})
     for raw_name, spec in (dependencies if isinstance(dependencies, dict) else {}).items():
-        child = normalize_name(shown, raw_name, key=f"{name}.dependencies")
+        child = read_project_name(shown, raw_name, key=f"{name}.dependencies")
         for item in spec if isinstance(spec, list) else [spec]:
             if not isinstance(item, dict):
                 edges.append(LockEdge(child))
@@ -136,7 +136,7 @@ def _node(shown: str, table: dict[str, Any]) -> LockNode:
     for extra, requirements in (extras if isinstance(extras, dict) else {}).items():
         names = [_REQUIREMENT.match(r) for r in requirements if isinstance(r, str)]
         extra_names[str(extra)] = tuple(
-            normalize_name(shown, m.group(1), key="extras") for m in names if m
+            read_project_name(shown, m.group(1), key="extras") for m in names if m
         )
     return LockNode(name, version, edges=tuple(edges), extra_names=extra_names)
 
@@ -165,7 +165,7 @@ def _pyproject_root(lock_path: str) -> LockNode | None:
             edges.append(edge)
     extras: dict[str, tuple[LockEdge, ...]] = {}
     for extra, names in poetry.get("extras", {}).items():
-        wanted = [normalize_name(shown, n, key="tool.poetry.extras") for n in names]
+        wanted = [read_project_name(shown, n, key="tool.poetry.extras") for n in names]
         extras[str(extra)] = tuple(optional[n] for n in wanted if n in optional)
     groups: dict[str, tuple[LockEdge, ...]] = {}
     for group, table in poetry.get("group", {}).items():
@@ -184,7 +184,7 @@ def _pyproject_root(lock_path: str) -> LockNode | None:
 
 def _declared_edge(shown: str, raw_name: str, spec: object) -> LockEdge:
     """A dependency as ``[tool.poetry.dependencies]`` declares it (markers and extras kept)."""
-    name = normalize_name(shown, raw_name, key="tool.poetry.dependencies")
+    name = read_project_name(shown, raw_name, key="tool.poetry.dependencies")
     if not isinstance(spec, dict):
         return LockEdge(name)
     marker = spec.get("markers", "")
@@ -227,5 +227,5 @@ def _pep508_edges(shown: str, requirement: object) -> list[LockEdge]:
         return []
     _, _, marker = requirement.partition(";")
     extras = tuple(x.strip() for x in (match.group(2) or "").split(",") if x.strip())
-    name = normalize_name(shown, match.group(1), key="project.dependencies")
+    name = read_project_name(shown, match.group(1), key="project.dependencies")
     return [LockEdge(name, marker=marker.strip(), extras=extras)]

@@ -11,16 +11,15 @@ from typing import Any
 
 from tracker.audit.graph import LockGraph, explaining_graph
 from tracker.audit.sources.interface import (
-    normalize_name,
     optional_str,
     origin,
     pinned,
+    read_project_name,
 )
 from tracker.audit.sources.tomllock import TomlLockfile
 from tracker.errors import InputError
 from tracker.models import Dependency
-from tracker.names import is_valid_name
-from tracker.names import normalize_name as canonical_name
+from tracker.names import is_valid_name, normalize_name
 
 __all__ = ["PylockSource"]
 
@@ -56,10 +55,10 @@ class PylockSource(TomlLockfile):
             return None
         return explaining_graph(
             (
-                canonical_name(str(p.get("name"))),
+                normalize_name(str(p.get("name"))),
                 p.get("version"),
                 [
-                    canonical_name(str(d.get("name")))
+                    normalize_name(str(d.get("name")))
                     for d in p.get("dependencies", [])
                     if isinstance(d, dict) and is_valid_name(str(d.get("name")))
                 ],
@@ -69,7 +68,7 @@ class PylockSource(TomlLockfile):
         )
 
     def package(self, shown: str, table: dict[str, Any], key: str, line: int | None) -> Dependency:
-        name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
+        name = read_project_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         marker = optional_str(shown, table, "marker", key) or ""
         where = origin(shown, line)

@@ -13,10 +13,10 @@ from typing import Any
 
 from tracker.audit.graph import LockEdge, LockGraph, LockNode
 from tracker.audit.sources.interface import (
-    normalize_name,
     optional_str,
     origin,
     pinned,
+    read_project_name,
     require_list,
     require_table,
 )
@@ -105,7 +105,7 @@ class UvLockSource(TomlLockfile):
     def package(
         self, shown: str, table: dict[str, Any], key: str, line: int | None
     ) -> Dependency | None:
-        name = normalize_name(shown, table.get("name"), key=f"{key}.name", line=line)
+        name = read_project_name(shown, table.get("name"), key=f"{key}.name", line=line)
         version = optional_str(shown, table, "version", key)
         where = origin(shown, line)
         source = require_table(shown, table.get("source", {}), f"{key}.source")
@@ -147,13 +147,13 @@ class UvLockSource(TomlLockfile):
         manifest = document.get("manifest")
         members = manifest.get("members") if isinstance(manifest, dict) else None
         member_names = (
-            {normalize_name(shown, m, key="manifest.members") for m in members}
+            {read_project_name(shown, m, key="manifest.members") for m in members}
             if isinstance(members, list)
             else set()
         )
         for index, table in enumerate(packages):
             key = f"{self.package_key}[{index}]"
-            name = normalize_name(shown, table.get("name"), key=f"{key}.name")
+            name = read_project_name(shown, table.get("name"), key=f"{key}.name")
             version = table.get("version") if isinstance(table.get("version"), str) else None
             source = table.get("source", {})
             local = isinstance(source, dict) and (
@@ -184,7 +184,7 @@ def _edges(shown: str, raw: object, key: str) -> tuple[LockEdge, ...]:
         extras = require_list(shown, table.get("extra", []), f"{where}.extra")
         edges.append(
             LockEdge(
-                normalize_name(shown, table.get("name"), key=f"{where}.name"),
+                read_project_name(shown, table.get("name"), key=f"{where}.name"),
                 version=optional_str(shown, table, "version", where),
                 marker=optional_str(shown, table, "marker", where) or "",
                 extras=tuple(str(e) for e in extras),

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     """Add ``project_documents`` (filled for every project on the next write, or by
-    ``fttrack db rebuild-documents``; see :func:`tracker.store.documents.refresh_all`)."""
+    ``fttrack db rebuild-documents``; see :func:`tracker.store.document_rows.refresh_all`)."""
     op.create_table(
         "project_documents",
         sa.Column("project", sa.String(length=200), primary_key=True),
