@@ -167,7 +167,7 @@ class LoopbackIndex:
         self._dir = tempfile.TemporaryDirectory(prefix="crawl-bench-")
         for number, document in enumerate(documents):
             Path(self._dir.name, f"{number:05d}.json").write_text(json.dumps(document))
-        command = [sys.executable, "-m", "tests.indexserver", "--recorded", self._dir.name]
+        command = [sys.executable, "-m", "testkit.indexserver", "--recorded", self._dir.name]
         self._process = subprocess.Popen(
             [*command, *options], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )

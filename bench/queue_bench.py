@@ -40,8 +40,8 @@ if str(ROOT) not in sys.path:
 
 import psycopg  # noqa: E402
 
-from tests.indexserver import IndexServer  # noqa: E402
-from tests.wheelbuild import Extension, build_binary_wheel  # noqa: E402
+from testkit.indexserver import IndexServer  # noqa: E402
+from testkit.wheelbuild import Extension, build_binary_wheel  # noqa: E402
 from tracker.config import Settings, load_settings  # noqa: E402
 from tracker.jobs import run_probe_job  # noqa: E402
 from tracker.models import ProbeJob, get_target  # noqa: E402

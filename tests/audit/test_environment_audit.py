@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.wheelbuild import build_pure_wheel
+from testkit.wheelbuild import build_pure_wheel
 
 from .helpers import run_cli
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
 
 from .helpers import LOCKFILES, run_cli
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.indexserver import IndexServer
-from tests.wheelbuild import build_pure_wheel
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import build_pure_wheel
 from tracker.audit.transitive import parse_compiled, uv_platform
 from tracker.platforms import PLATFORMS
 

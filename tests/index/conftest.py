@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
 from tracker.index.http import RetryPolicy
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "index"

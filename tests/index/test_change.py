@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from testkit.indexserver import IndexServer
 from tests.index.wheelkit import build_wheel
-from tests.indexserver import IndexServer
 from tracker.index import FetchResult, KnownState, ProjectPage, PypiIndex, Unchanged, fetch_many
 from tracker.index.pypi import ACCEPT
 

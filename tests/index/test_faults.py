@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.indexserver import Fault, IndexServer
 from tests.index.wheelkit import build_wheel
-from tests.indexserver import Fault, IndexServer
 from tracker.errors import IndexUnavailable
 from tracker.index import FetchResult, ProjectPage, PypiIndex, RetryPolicy
 

@@ -70,7 +70,7 @@ def test_concurrency_must_be_positive() -> None:
 
 def test_server_runs_in_its_own_process(assets: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.indexserver", "--recorded", str(assets)],
+        [sys.executable, "-m", "testkit.indexserver", "--recorded", str(assets)],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.indexserver import Fault, IndexServer
 from tests.index.wheelkit import build_wheel
-from tests.indexserver import Fault, IndexServer
 from tracker.errors import IndexUnavailable
 from tracker.index import CoreMetadata, IndexFile, ProjectPage, PypiIndex, RetryPolicy
 from tracker.index.metadata import parse_core_metadata

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from testkit.indexserver import Fault, IndexServer
 from tests.index.wheelkit import build_wheel
-from tests.indexserver import Fault, IndexServer
 from tracker import __version__, config
 from tracker.errors import IndexUnavailable, ProjectNotFound
 from tracker.index import (

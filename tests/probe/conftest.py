@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.config import load_settings
 from tracker.models import ProbeResult, Target, get_target
 from tracker.probe import Limits, ProbeRequest

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from testkit.wheelbuild import build_pure_wheel
 from tests.probe.conftest import ProbeWheel
-from tests.wheelbuild import build_pure_wheel
 from tracker.models import Status
 from tracker.probe import Limits
 from tracker.pythons.discover import Interpreter

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.wheelbuild import Extension, build_binary_wheel
 from tests.probe.conftest import ProbeWheel
-from tests.wheelbuild import Extension, build_binary_wheel
 from tracker.config import load_settings
 from tracker.models import ModuleOutcome, Status
 from tracker.probe import gilstate

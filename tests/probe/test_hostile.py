@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.wheelbuild import build_pure_wheel
 from tests.probe.conftest import ProbeWheel
-from tests.wheelbuild import build_pure_wheel
 from tracker.models import ModuleOutcome, ProbeResult, Status
 from tracker.probe import Limits
 from tracker.pythons.discover import Interpreter

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wheelbuild import Extension, build_binary_wheel
+from testkit.wheelbuild import Extension, build_binary_wheel
 from tracker.probe import cgroup
 from tracker.probe.owner import installation_tag, process_start
 from tracker.pythons.discover import Interpreter

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import build_bomb_wheel, write_wheel
 from tests.probe.conftest import ProbeWheel
-from tests.wheelbuild import build_bomb_wheel, write_wheel
 from tracker.models import Status
 from tracker.probe import Limits, ProbeRequest
 from tracker.probe import installed as installed_module

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tests.probe.conftest import ProbeWheel
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.models import ModuleOutcome, ProbeResult, Status
 from tracker.pythons.discover import Interpreter
 

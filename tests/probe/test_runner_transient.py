@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import Fault, IndexServer
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
+from testkit.indexserver import Fault, IndexServer
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.errors import TransientProbeError
 from tracker.jobs import run_probe_job
 from tracker.models import ProbeJob, Status

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tests.service.helpers import FTTRACK, fttrack_env
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.models import Culprit, ModuleOutcome, ProbeResult, Status
 from tracker.probe import Limits, ProbeRequest
 from tracker.probe.runner import run_probe

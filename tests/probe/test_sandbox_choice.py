@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wheelbuild import build_pure_wheel
+from testkit.wheelbuild import build_pure_wheel
 from tracker.models import Status
 from tracker.probe import Limits, ProbeRequest
 from tracker.probe import sandbox as sandbox_module

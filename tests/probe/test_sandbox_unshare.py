@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wheelbuild import build_pure_wheel
+from testkit.wheelbuild import build_pure_wheel
 from tracker.pythons.discover import Interpreter
 
 SECRET = "tok-5e1f0c77"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import Extension, build_pure_wheel
 from tests.probe.test_hostile import survivors
 from tests.sdistbuild import build_sdist
-from tests.wheelbuild import Extension, build_pure_wheel
 from tracker.config import load_settings
 from tracker.models import ModuleOutcome, ProbeResult, Status
 from tracker.probe.sandbox import Limits, choose_sandbox

@@ -16,9 +16,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tests.store.helpers import pg_schema_url
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.config import load_settings
 from tracker.models import get_target
 from tracker.pythons.discover import Interpreter, find_interpreter

@@ -8,7 +8,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
 from tests.queue.conftest import FTTRACK, wait_for
 from tracker.store.engine import open_store
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.indexserver import Fault, IndexServer
+from testkit.indexserver import Fault, IndexServer
 from tracker.crawl import crawl_once, probe_candidates
 from tracker.store.engine import Store
 
@@ -129,7 +129,7 @@ def test_newest_release_with_a_wheel_for_each_target(
 def test_pure_releases_that_require_binary_projects_are_probed(
     store: Store, tmp_path: Path
 ) -> None:
-    from tests.wheelbuild import write_wheel
+    from testkit.wheelbuild import write_wheel
 
     wheels = tmp_path / "wheels"
     binary = write_wheel(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import Extension, build_binary_wheel
 from tests.service.helpers import FTTRACK, free_port, fttrack_env, start_serve
-from tests.wheelbuild import Extension, build_binary_wheel
 from tracker.config import load_settings
 from tracker.documents import decode_document, decode_summary_feed, summarize
 from tracker.models import Status, get_target

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.indexserver import Fault, IndexServer
+from testkit.indexserver import Fault, IndexServer
 from tests.service.conftest import ASSETS
 from tests.service.helpers import FTTRACK, free_port, fttrack_env, start_serve
 

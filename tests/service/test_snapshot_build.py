@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
+from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tests.sdistbuild import build_sdist
 from tests.service.helpers import FTTRACK, fttrack_env
-from tests.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.archive import Archive
 from tracker.config import load_settings
 from tracker.models import Status, get_target

@@ -22,7 +22,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from tests.wheelbuild import interpreter_build_info, write_wheel
+from testkit.wheelbuild import interpreter_build_info, write_wheel
 
 __all__ = ["FIXTURES", "build_all", "build_fixture", "build_sdist"]
 

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
 from tests.stress.fixtures import build_all
 from tests.stress.test_fixtures import EXPECTED
 from tracker.config import load_settings

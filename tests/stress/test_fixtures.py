@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.indexserver import IndexServer
+from testkit.indexserver import IndexServer
 from tests.stress.fixtures import build_fixture
 from tracker.commands.stress import print_stress
 from tracker.config import load_settings

@@ -23,7 +23,7 @@ Routes:
 - ``/pypi/<name>/json``: a minimal legacy JSON API page.
 - ``/_stats`` (JSON: requests and body bytes so far) and ``/_clear`` (empty
   the request log), neither logged: for a server run in another process with
-  ``python -m tests.indexserver`` (see :func:`main`).
+  ``python -m testkit.indexserver`` (see :func:`main`).
 
 Faults (:class:`Fault`) are scripted per exact path and used up in order:
 an HTTP status with ``Retry-After``, a delay, a truncated or malformed body,
@@ -683,7 +683,7 @@ def iter_requests(server: IndexServer, prefix: str) -> Iterator[RecordedRequest]
 def main(argv: list[str] | None = None) -> int:
     """Serve recorded pages and wheels from another process until stdin closes.
 
-    ``python -m tests.indexserver --recorded DIR [--wheels DIR] [--no-etag]
+    ``python -m testkit.indexserver --recorded DIR [--wheels DIR] [--no-etag]
     [--no-serial-header] [--serial-as-string]`` prints the index URL on its
     first line of output, then serves until its standard input reaches EOF.
     """
