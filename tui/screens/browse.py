@@ -75,9 +75,11 @@ class BrowseScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort"),
         Binding("escape", "leave_search", "Clear search", show=False),
         Binding("n", "sort('name')", "Sort name", show=False),
-        Binding("1", "sort('3.13t')", "Sort 3.13t", show=False),
-        Binding("2", "sort('3.14t')", "Sort 3.14t", show=False),
-        Binding("3", "sort('3.15t')", "Sort 3.15t", show=False),
+        # 1, 2, 3, ...: sort by the status on each target, oldest target first
+        *(
+            Binding(str(key), f"sort('{target}')", f"Sort {target}", show=False)
+            for key, target in enumerate(TARGET_NAMES, start=1)
+        ),
         Binding("r", "reload", "Reload", show=False),
     ]
 

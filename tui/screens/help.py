@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tracker.documents import TARGET_NAMES
 from tracker.vocabulary import STATUS_RECORDS, by_severity
 from tui.styles import status_style
 
@@ -25,7 +26,11 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("browse", "Enter", "open the project under the cursor"),
     ("browse", "Tab", "table → search → filters (status, target, watch, culprits); Shift+Tab back"),
     ("browse", "s", "sort by the next column: name, then the status on each target"),
-    ("browse", "n  1  2  3", "sort by name / status on 3.13t, 3.14t, 3.15t (again: reverse)"),
+    (
+        "browse",
+        "  ".join(["n", *(str(key) for key in range(1, len(TARGET_NAMES) + 1))]),
+        f"sort by name / status on {', '.join(TARGET_NAMES)} (again: reverse)",
+    ),
     ("browse", "r", "read the verdict source again"),
     ("project", "arrows", "move between versions (rows) and targets × platforms (columns)"),
     ("project", "t", "show or hide the probe's modules, per-module timings and stderr"),
