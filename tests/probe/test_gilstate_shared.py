@@ -183,3 +183,27 @@ def test_a_good_module_is_ready_on_the_shared_build(
     )  # fmt: skip
     result = probe_wheel(wheel, shared_interpreter, level="bwrap")
     assert result.status is Status.READY, result
+
+
+# A package that maps the interpreter's libpython again (at offset 0: a second base)
+# before a module that keeps the GIL disabled: no reading is believed, never ready.
+MAP_LIBPYTHON = """import mmap, os
+path = next(line.split()[-1] for line in open("/proc/self/maps") if "libpython" in line)
+_kept = mmap.mmap(os.open(path, os.O_RDONLY), 4096, prot=mmap.PROT_READ)
+from ftsharedmap import _core
+"""
+
+
+def test_a_package_that_maps_libpython_again_is_never_ready(
+    shared_interpreter: Interpreter, tmp_path: Path, probe_wheel: ProbeWheel
+) -> None:
+    wheel = build_binary_wheel(
+        tmp_path / "wheels", shared_interpreter.path, "ftsharedmap",
+        [Extension("ftsharedmap._core", "good")],
+        python_files={"ftsharedmap/__init__.py": MAP_LIBPYTHON},
+    )  # fmt: skip
+    result = probe_wheel(wheel, shared_interpreter, level="bwrap")
+    assert result.status is Status.IMPORT_FAILED, result
+    top = {m.name: m for m in result.modules}["ftsharedmap"]
+    assert top.outcome is ModuleOutcome.IMPORT_FAILED
+    assert "mapped at 2 bases" in top.detail + result.detail

@@ -130,8 +130,8 @@ def _library_base(mappings: list[_Mapping], file: tuple[int, int, int]) -> int:
     if len(bases) > 1:
         raise GilReadError(
             f"the process has the interpreter's libpython mapped at {len(bases)} bases "
-            f"({', '.join(hex(b) for b in bases)}): which one is the interpreter's is not "
-            "the kernel's word"
+            f"({', '.join(hex(b) for b in bases)}): a package can map the file itself, "
+            "and which one the interpreter runs on cannot be told from outside"
         )
     return bases[0]
 
