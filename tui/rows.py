@@ -171,8 +171,7 @@ def sort_rows(rows: Sequence[BrowseRow], key: SortKey) -> list[BrowseRow]:
         return by_name[::-1] if key.reverse else by_name
     target = key.target
     # best first: ready, pure, wheel-only, unknown, ..., gil-reenabled (severity reversed)
+    best_first = {status: -record.rank for status, record in STATUS_RECORDS.items()}
     return sorted(
-        by_name,
-        key=lambda r: -STATUS_RECORDS[r.summary.cell(target).status].rank,
-        reverse=key.reverse,
+        by_name, key=lambda r: best_first[r.summary.cell(target).status], reverse=key.reverse
     )
