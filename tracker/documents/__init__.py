@@ -18,7 +18,12 @@ Three modules, re-exported here (the facade every reader imports from):
   :func:`decode_summaries`); a malformed document is a :class:`DocumentError`
   naming what was wrong, never a traceback;
 - :mod:`tracker.documents.rules`: the verdict rules below (summaries, first
-  ready, inference).
+  ready, inference);
+- :mod:`tracker.documents.changes`: what changed between two consecutive releases
+  on a target (the one definition of a change and of its date), computed beside
+  the summary (:func:`project_changes`);
+- :mod:`tracker.documents.claims`: a maintainer's claims (classifier, ``Py_mod_gil``)
+  against the probe's evidence.
 
 Definitions (one place for each):
 
@@ -35,6 +40,10 @@ Definitions (one place for each):
 - *first wheel* on a target: the oldest counted release from which every newer
   counted release has a free-threaded wheel that no probe found blocked: the
   version an upgrade hint names, marked untested, when nothing is ready.
+- *stress result*: what running a release's own tests in threads found
+  (docs/stress.md), on the release's verdict of a target (``stress``); a
+  summary carries the current release's own (``stress``: status and date),
+  never one inferred from another release. It never changes ``status``.
 - *inferred verdict*: a release with a free-threaded wheel but no probe takes
   the probe verdict of the nearest probed release of the same project and
   target (newer first on a tie), with evidence ``inferred`` and the version it
@@ -43,6 +52,17 @@ Definitions (one place for each):
 
 from __future__ import annotations
 
+from tracker.documents.changes import (
+    CHANGES_SCHEMA,
+    Change,
+    ProjectChanges,
+    change_date,
+    changes_of,
+    decode_project_changes,
+    project_changes,
+    stress_status,
+)
+from tracker.documents.claims import CLASSIFIER_PREFIX, claims_of, classifier_level
 from tracker.documents.codec import (
     LazyReleases,
     convert_document,
@@ -75,6 +95,7 @@ from tracker.documents.shapes import (
     FEED_SCHEMA,
     TARGET_NAMES,
     UNKNOWN_TARGET,
+    ClaimCheck,
     Culprit,
     DocumentError,
     FeedDocument,
@@ -86,6 +107,8 @@ from tracker.documents.shapes import (
     ProjectSummary,
     ReleaseDetail,
     ReleaseDocument,
+    StressBlock,
+    StressSummary,
     SummaryFeed,
     TargetSummary,
     TargetVerdict,
@@ -93,10 +116,14 @@ from tracker.documents.shapes import (
 )
 
 __all__ = [
+    "CHANGES_SCHEMA",
+    "CLASSIFIER_PREFIX",
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
+    "Change",
+    "ClaimCheck",
     "Culprit",
     "DocumentError",
     "FeedDocument",
@@ -105,17 +132,25 @@ __all__ = [
     "ModuleLine",
     "ProbeBlock",
     "ProbeRunDocument",
+    "ProjectChanges",
     "ProjectDocument",
     "ProjectSummary",
     "ReleaseDetail",
     "ReleaseDocument",
+    "StressBlock",
+    "StressSummary",
     "SummaryFeed",
     "TargetSummary",
     "TargetVerdict",
+    "change_date",
+    "changes_of",
+    "claims_of",
+    "classifier_level",
     "convert_document",
     "current_release",
     "decode_document",
     "decode_feed",
+    "decode_project_changes",
     "decode_summaries",
     "decode_summary",
     "decode_summary_feed",
@@ -128,7 +163,9 @@ __all__ = [
     "newest_first",
     "pick_default_target",
     "probed_targets",
+    "project_changes",
     "status_counts",
+    "stress_status",
     "summaries_of",
     "summarize",
     "summarized",

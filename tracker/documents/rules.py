@@ -14,6 +14,7 @@ from tracker.documents.shapes import (
     ProjectDocument,
     ProjectSummary,
     ReleaseDocument,
+    StressSummary,
     SummaryFeed,
     TargetSummary,
     TargetVerdict,
@@ -277,6 +278,7 @@ def _target_summary(
         )
     ready = first_ready(ordered, target)
     wheel = first_wheel(ordered, target)
+    stress = _stress_summary(None if current is None else current.targets.get(target))
     if verdict is None:
         return TargetSummary(first_ready=ready, first_wheel=wheel, probed=probed)
     culprits = list(verdict.culprits)
@@ -290,7 +292,24 @@ def _target_summary(
         first_ready=ready,
         first_wheel=wheel if wheel != ready else None,
         probed=probed,
+        stress=stress,
     )
+
+
+def _stress_summary(own: TargetVerdict | None) -> StressSummary | None:
+    """The summary of a release's own stress result (None without one): never inferred.
+
+    >>> from tracker.documents.shapes import StressBlock
+    >>> from tracker.vocabulary import StressStatus
+    >>> v = TargetVerdict(Status.READY, Evidence.PROBE, stress=StressBlock(
+    ...     StressStatus.RACES, stressed_at="2026-12-06T10:00:00Z"))
+    >>> _stress_summary(v)
+    StressSummary(status=<StressStatus.RACES: 'races'>, checked='2026-12-06')
+    """
+    if own is None or own.stress is None:
+        return None
+    stamp = own.stress.stressed_at
+    return StressSummary(status=own.stress.status, checked=stamp[:10] if stamp else None)
 
 
 def summarize(document: ProjectDocument) -> ProjectSummary:

@@ -20,12 +20,15 @@ import msgspec
 from tracker.errors import SourceError
 from tracker.models import TARGETS, Culprit, Evidence, Status
 from tracker.releases import version_key
+from tracker.stress.result import StressBlock, StressStatus
+from tracker.vocabulary import ClaimFlag
 
 __all__ = [
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
+    "ClaimCheck",
     "Culprit",
     "DocumentError",
     "FeedDocument",
@@ -37,6 +40,8 @@ __all__ = [
     "ProjectSummary",
     "ReleaseDetail",
     "ReleaseDocument",
+    "StressBlock",
+    "StressSummary",
     "SummaryFeed",
     "TargetSummary",
     "TargetVerdict",
@@ -92,6 +97,11 @@ class TargetVerdict(_Struct):
     probe: ProbeBlock | None = None
     #: For evidence ``inferred``: the probed release whose verdict stands in.
     inferred_from: str | None = None
+    #: The newest stress run of this release on this target (its own tests in threads,
+    #: docs/stress.md): a second tier with its own date; it never changes ``status``.
+    #: Never inferred from another release. Every run, newest first:
+    #: :attr:`ReleaseDetail.stress_history` (the store keeps them like probe runs).
+    stress: StressBlock | None = None
 
 
 class ReleaseDocument(_Struct):
@@ -101,6 +111,14 @@ class ReleaseDocument(_Struct):
     yanked: bool = False
     uploaded: str | None = None
     targets: dict[str, TargetVerdict] = {}
+
+
+class StressSummary(_Struct):
+    """The current release's stress result on one target, as a summary carries it."""
+
+    status: StressStatus
+    #: Date (``YYYY-MM-DD``) of the stress run.
+    checked: str | None = None
 
 
 class TargetSummary(_Struct):
@@ -118,6 +136,9 @@ class TargetSummary(_Struct):
     first_wheel: str | None = None
     #: How many releases of the project a probe judged on this target.
     probed: int = 0
+    #: The current release's own stress result on this target (never inferred); it
+    #: never changes ``status``.
+    stress: StressSummary | None = None
 
 
 class ProjectSummary(_Struct):
@@ -148,6 +169,26 @@ class ProjectSummary(_Struct):
 UNKNOWN_TARGET = TargetSummary()
 
 
+class ClaimCheck(_Struct):
+    """A release's claims against its evidence on one target (rules:
+    :mod:`tracker.documents.claims`)."""
+
+    version: str
+    target: str
+    #: The probe's verdict.
+    status: Status
+    #: The Free Threading classifier's support level (``2 - Beta``), for the current
+    #: release only (the classifier fttrack reads is the newest release's); None: none.
+    classifier: str | None = None
+    #: Modules that imported without re-enabling the GIL: they declared ``Py_mod_gil``.
+    declared: list[str] = []
+    #: The project's own modules whose import re-enabled the GIL: no declaration.
+    undeclared: list[str] = []
+    #: Mismatches (:class:`~tracker.vocabulary.ClaimFlag` values).
+    flags: list[ClaimFlag] = []
+    probed_at: str | None = None
+
+
 class ProjectDocument(_Struct):
     """A project with every release, newest first, and its summary."""
 
@@ -159,6 +200,9 @@ class ProjectDocument(_Struct):
     #: most first (and a snapshot member's head, see :mod:`tracker.archive`, holds it).
     summary: ProjectSummary | None = None
     releases: list[ReleaseDocument] = []
+    #: The claim checks that flag a mismatch (:mod:`tracker.documents.claims`), written
+    #: by the store beside the summary; empty in documents that do not carry them.
+    claims: list[ClaimCheck] = []
 
 
 class FeedDocument(_Struct):
@@ -216,6 +260,8 @@ class ReleaseDetail(msgspec.Struct):
     files: list[FileDocument]
     targets: dict[str, TargetVerdict]
     history: dict[str, list[ProbeRunDocument]]
+    #: Every stress run per target, newest first (the newest is the verdict's ``stress``).
+    stress_history: dict[str, list[StressBlock]] = {}
 
 
 class SummaryFeed(_Struct):
