@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from tracker.audit.resolve import judge
-from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict
+from tracker.documents import ProjectDocument, ReleaseDocument, TargetVerdict, summarized
 from tracker.models import Dependency, Evidence, Status
 
 from .helpers import run_cli
@@ -21,7 +21,7 @@ def _document(*statuses: tuple[str, Status]) -> ProjectDocument:
         ReleaseDocument(version, targets={"3.14t": TargetVerdict(status)})
         for version, status in statuses
     ]
-    return ProjectDocument("ftproj", releases=releases).with_summary()
+    return summarized(ProjectDocument("ftproj", releases=releases))
 
 
 def _hint(document: ProjectDocument, pin: str) -> tuple[str | None, str]:
@@ -54,7 +54,7 @@ def test_a_release_built_pure_counts_too() -> None:
     built = ReleaseDocument("2.0", targets={"3.14t": TargetVerdict(
         Status.PURE, Evidence.PROBE, probed_at="2026-12-06T22:00:00Z")})  # fmt: skip
     old = ReleaseDocument("1.0", targets={"3.14t": TargetVerdict(Status.SDIST_ONLY)})
-    document = ProjectDocument("ftproj", releases=[built, old]).with_summary()
+    document = summarized(ProjectDocument("ftproj", releases=[built, old]))
     assert _hint(document, "1.0")[0] == "2.0"
 
 
