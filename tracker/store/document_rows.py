@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import msgspec
 from sqlmodel import Session, col, select
 
 from tracker.documents import (
@@ -31,14 +32,21 @@ from tracker.documents import (
     ProjectDocument,
     ReleaseDetail,
     ReleaseDocument,
+    StressBlock,
     TargetVerdict,
     decode_document,
     encode,
     summarized,
 )
 from tracker.models import Evidence, Status
-from tracker.store.rows import ProjectRows, ReleaseRows, load_projects, probe_history
-from tracker.store.tables import File, ProbeRun, Project, ProjectDocumentRow
+from tracker.store.rows import (
+    ProjectRows,
+    ReleaseRows,
+    load_projects,
+    probe_history,
+    stress_history,
+)
+from tracker.store.tables import File, ProbeRun, Project, ProjectDocumentRow, StressRun
 from tracker.wheels import FileTags, release_tag_summary
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "refresh_all",
     "refresh_documents",
     "release_detail",
+    "stress_block_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -119,6 +128,17 @@ def probe_block(run: ProbeRun) -> ProbeBlock:
     )
 
 
+def stress_block_of(run: StressRun) -> StressBlock | None:
+    """The document form of a stored stress run (None when its block does not decode,
+    which leaves the verdict without a stress result rather than failing the document)."""
+    try:
+        return msgspec.convert(run.block, StressBlock)
+    except msgspec.ValidationError:
+        log.warning("stress run %s of %s %s: block does not decode", run.id, run.project,
+                    run.version)  # fmt: skip
+        return None
+
+
 def _target_verdicts(rows: ReleaseRows) -> dict[str, TargetVerdict]:
     stored = rows.release.tags or {}
     live = [f for f in rows.files if not f.yanked] or rows.files
@@ -132,8 +152,10 @@ def _target_verdicts(rows: ReleaseRows) -> dict[str, TargetVerdict]:
             status = _status(imported.get("status"))
             platforms = [str(p) for p in imported.get("platforms", [])]
         run = rows.latest_probes.get(target)
+        stressed = rows.latest_stress.get(target)
+        stress = stress_block_of(stressed) if stressed is not None else None
         if run is None:
-            verdicts[target] = TargetVerdict(status=status, platforms=platforms)
+            verdicts[target] = TargetVerdict(status=status, platforms=platforms, stress=stress)
         else:
             verdicts[target] = TargetVerdict(
                 status=_status(run.status),
@@ -142,6 +164,7 @@ def _target_verdicts(rows: ReleaseRows) -> dict[str, TargetVerdict]:
                 culprits=culprits_of(run),
                 probed_at=iso(run.probed_at),
                 probe=probe_block(run),
+                stress=stress,
             )
     return verdicts
 
@@ -268,6 +291,12 @@ def release_detail(name: str, version: str, *, session: Session) -> ReleaseDetai
     history: dict[str, list[ProbeRunDocument]] = {t: [] for t in TARGET_NAMES}
     for run in runs:
         history.setdefault(run.target, []).append(_run_document(run))
+    assert release.id is not None
+    stressed: dict[str, list[StressBlock]] = {}
+    for stress_run in stress_history(release.id, session=session):
+        block = stress_block_of(stress_run)
+        if block is not None:
+            stressed.setdefault(stress_run.target, []).append(block)
     return ReleaseDetail(
         name=project.name,
         display_name=project.display_name,
@@ -277,4 +306,5 @@ def release_detail(name: str, version: str, *, session: Session) -> ReleaseDetai
         files=[_file_document(f) for f in files],
         targets=targets,
         history=history,
+        stress_history=stressed,
     )

@@ -40,13 +40,14 @@ from tracker.documents import (
     decode_summary,
 )
 from tracker.errors import StoreError
-from tracker.models import ProbeResult
+from tracker.models import Evidence, ProbeJob, ProbeResult, Status
 from tracker.names import normalize_name
 from tracker.store import queries
 from tracker.store.damaged import DamagedRow, DamagedRowError, check_row, split_decodable
 from tracker.store.document_rows import refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
 from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
+from tracker.stress.result import StressResult
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -141,7 +142,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 #: The newest migration (``migrations/versions``); a new migration changes it, and
 #: ``tests/store/test_engine.py`` checks it against alembic's own reading. A database
 #: already there is opened without loading alembic (a third of a second).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -311,6 +312,33 @@ class Store:
         """Add a probe result to the history in one transaction; False if already stored."""
         with self.session_scope(write=True) as session:
             return queries.record_probe(result, session=session)
+
+    def record_stress(self, result: StressResult) -> bool:
+        """Add a stress result to the stress history in one transaction; False if already
+        stored. The import verdict is left as it is."""
+        with self.session_scope(write=True) as session:
+            return queries.record_stress(result, session=session)
+
+    def stress_candidates(
+        self, targets: Iterable[str], *, names: Iterable[str] | None = None
+    ) -> list[ProbeJob]:
+        """(current release, target) pairs to stress: the project's current release was
+        itself probed ``ready`` on the target (not inferred) and has no stress result
+        there yet. Of ``names`` only, when given; by name."""
+        wanted = None if names is None else {normalize_name(n) for n in names}
+        jobs: list[ProbeJob] = []
+        for summary in self.summaries():
+            if summary.version is None or (wanted is not None and summary.name not in wanted):
+                continue
+            for target in targets:
+                cell = summary.cell(target)
+                if (
+                    cell.status is Status.READY
+                    and cell.evidence is Evidence.PROBE
+                    and cell.stress is None
+                ):
+                    jobs.append(ProbeJob(summary.name, summary.version, target))
+        return jobs
 
     def add_to_watchlist(self, names: Iterable[str], reason: str) -> list[str]:
         """Watch ``names`` (reason ``seed``, ``audit`` or ``manual``); returns the new ones."""

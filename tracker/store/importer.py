@@ -3,9 +3,9 @@
 Idempotent: importing the same document twice leaves the same rows. Tags
 verdicts of releases whose files are not in the store are kept on the release
 (``releases.tags``); probe verdicts become probe runs (history, deduplicated by
-release, target, platform and time). The stored documents and summaries of
-the imported projects are rebuilt from the rows at the end, in the same
-transaction.
+release, target, platform and time), and so do stress results (stress runs).
+The stored documents and summaries of the imported projects are rebuilt from
+the rows at the end, in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from sqlmodel import Session, select
 
 from tracker.documents import ProjectDocument, TargetVerdict
@@ -28,7 +29,7 @@ from tracker.store.queries import (
     parse_time,
     touch_project,
 )
-from tracker.store.tables import ProbeRun, Project, Release
+from tracker.store.tables import ProbeRun, Project, Release, StressRun
 
 __all__ = ["ImportResult", "import_feed"]
 
@@ -126,6 +127,12 @@ def _import_project(
         _import_probe(release, target, verdict, session, fallback, source)
         for release, target, verdict in pending
     )
+    for r_index, item in enumerate(document.releases):
+        for target, verdict in item.targets.items():
+            if verdict.stress is not None:
+                where_stress = f"{source}: {where}.releases[{r_index}].{target}.stress"
+                _import_stress(existing[item.version], target, verdict, session, fallback,
+                               where_stress)  # fmt: skip
     return len(document.releases), probes, project.name
 
 
@@ -186,6 +193,47 @@ def _import_probe(
             detail=probe.detail if probe is not None else "",
             probed_at=probed_at,
             installed=[],
+        )
+    )
+    return 1
+
+
+def _import_stress(
+    release: Release,
+    target: str,
+    verdict: TargetVerdict,
+    session: Session,
+    fallback: datetime,
+    where: str,
+) -> int:
+    """The stress result of ``verdict`` as a stress run (once per release, target,
+    platform and time); the document carries only its block."""
+    assert release.id is not None and verdict.stress is not None
+    block = verdict.stress
+    stressed_at = parse_time(block.stressed_at, where=where) or fallback
+    exists = session.exec(
+        select(StressRun).where(
+            StressRun.release_id == release.id,
+            StressRun.target == target,
+            StressRun.platform == block.platform,
+            StressRun.stressed_at == stressed_at,
+        )
+    ).first()
+    if exists is not None:
+        return 0
+    project = session.get(Project, release.project_id)
+    assert project is not None
+    session.add(
+        StressRun(
+            release_id=release.id,
+            project=project.name,
+            version=release.version,
+            target=target,
+            platform=block.platform,
+            status=block.status.value,
+            stressed_at=stressed_at,
+            block=msgspec.to_builtins(block),
+            result={},
         )
     )
     return 1

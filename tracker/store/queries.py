@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import msgspec
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -23,7 +24,8 @@ from tracker.names import normalize_name
 from tracker.releases import version_key
 from tracker.store.document_rows import iso, refresh_documents
 from tracker.store.rows import ProjectRows, ReleaseRows, load_projects
-from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
+from tracker.store.tables import File, ProbeRun, Project, Release, StressRun, WatchEntry
+from tracker.stress.result import StressResult, stress_block
 from tracker.wheels import classify_file
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "parse_time",
     "project_state",
     "record_probe",
+    "record_stress",
     "touch_project",
     "upsert_project_page",
     "version_key",
@@ -304,6 +307,50 @@ def record_probe(result: ProbeResult, *, session: Session) -> bool:
             detail=result.detail,
             probed_at=probed_at,
             installed=payload["installed"],
+        )
+    )
+    project = session.get(Project, release.project_id)
+    assert project is not None
+    touch_project(project)
+    session.flush()
+    refresh_documents([project.name], session=session)
+    return True
+
+
+def record_stress(result: StressResult, *, session: Session) -> bool:
+    """Add one stress result to the stress history; True if added, False if already stored.
+
+    Like a probe run, a stress run is never overwritten: the same result (same
+    release, target, platform and ``stressed_at``) recorded twice is stored once.
+    It never touches the probe history: the import verdict's ``status`` stays.
+    """
+    release = ensure_release(result.project, result.version, session=session)
+    assert release.id is not None
+    stressed_at = parse_time(result.stressed_at, where=f"stress of {result.project}") or _now()
+    existing = session.exec(
+        select(StressRun).where(
+            StressRun.release_id == release.id,
+            StressRun.target == result.target,
+            StressRun.platform == result.platform,
+            StressRun.stressed_at == stressed_at,
+        )
+    ).first()
+    if existing is not None:
+        return False
+    block = msgspec.to_builtins(stress_block(result))
+    whole = to_jsonable(result)
+    assert isinstance(block, dict) and isinstance(whole, dict)
+    session.add(
+        StressRun(
+            release_id=release.id,
+            project=normalize_name(result.project),
+            version=result.version,
+            target=result.target,
+            platform=result.platform,
+            status=str(result.status),
+            stressed_at=stressed_at,
+            block=block,
+            result=whole,
         )
     )
     project = session.get(Project, release.project_id)

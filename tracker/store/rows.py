@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from tracker.names import normalize_name
 from tracker.releases import version_key
-from tracker.store.tables import File, ProbeRun, Project, Release, WatchEntry
+from tracker.store.tables import File, ProbeRun, Project, Release, StressRun, WatchEntry
 
-__all__ = ["ProjectRows", "ReleaseRows", "load_projects", "probe_history"]
+__all__ = ["ProjectRows", "ReleaseRows", "load_projects", "probe_history", "stress_history"]
 
 
 @dataclass
@@ -23,6 +23,8 @@ class ReleaseRows:
     release: Release
     files: list[File] = field(default_factory=list)
     latest_probes: dict[str, ProbeRun] = field(default_factory=dict)
+    #: The latest stress run per target (its own tests in threads).
+    latest_stress: dict[str, StressRun] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +53,28 @@ def _latest_probes(
     sub = ranked.subquery()
     query = select(ProbeRun).join(sub, col(ProbeRun.id) == sub.c.id).where(sub.c.rank == 1)
     latest: dict[int, dict[str, ProbeRun]] = defaultdict(dict)
+    for run in session.exec(query).all():
+        latest[run.release_id][run.target] = run
+    return latest
+
+
+def _latest_stress(
+    session: Session, release_ids: list[int] | None
+) -> dict[int, dict[str, StressRun]]:
+    ranked = sa.select(
+        col(StressRun.id),
+        sa.func.row_number()
+        .over(
+            partition_by=(col(StressRun.release_id), col(StressRun.target)),
+            order_by=(col(StressRun.stressed_at).desc(), col(StressRun.id).desc()),
+        )
+        .label("rank"),
+    )
+    if release_ids is not None:
+        ranked = ranked.where(col(StressRun.release_id).in_(release_ids))
+    sub = ranked.subquery()
+    query = select(StressRun).join(sub, col(StressRun.id) == sub.c.id).where(sub.c.rank == 1)
+    latest: dict[int, dict[str, StressRun]] = defaultdict(dict)
     for run in session.exec(query).all():
         latest[run.release_id][run.target] = run
     return latest
@@ -89,12 +113,18 @@ def load_projects(*, session: Session, names: Iterable[str] | None = None) -> li
     for row in session.exec(file_query).all():
         files[row.release_id].append(row)
     latest = _latest_probes(session, release_ids if scoped else None)
+    stressed = _latest_stress(session, release_ids if scoped else None)
 
     by_project: dict[int, list[ReleaseRows]] = defaultdict(list)
     for release in releases:
         assert release.id is not None
         by_project[release.project_id].append(
-            ReleaseRows(release, files.get(release.id, []), latest.get(release.id, {}))
+            ReleaseRows(
+                release,
+                files.get(release.id, []),
+                latest.get(release.id, {}),
+                stressed.get(release.id, {}),
+            )
         )
     result: list[ProjectRows] = []
     for project in projects:
@@ -138,3 +168,14 @@ def probe_history(
         ).all()
     )
     return project, release, files, runs
+
+
+def stress_history(release_id: int, *, session: Session) -> list[StressRun]:
+    """Every stress run of a release (all targets), newest first."""
+    return list(
+        session.exec(
+            select(StressRun)
+            .where(StressRun.release_id == release_id)
+            .order_by(col(StressRun.stressed_at).desc(), col(StressRun.id).desc())
+        ).all()
+    )

@@ -20,6 +20,7 @@ __all__ = [
     "Project",
     "ProjectDocumentRow",
     "Release",
+    "StressRun",
     "WatchEntry",
     "metadata",
 ]
@@ -122,6 +123,33 @@ class ProbeRun(SQLModel, table=True):
     detail: str = Field(default="", sa_type=Text)
     probed_at: datetime = Field(sa_type=DateTime(timezone=True))
     installed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class StressRun(SQLModel, table=True):
+    """One stress run of (release, target, platform): its own tests in threads
+    (docs/stress.md). Never updated: this is the stress history, beside the probes'."""
+
+    __tablename__ = "stress_runs"
+    __table_args__ = (
+        UniqueConstraint(
+            "release_id", "target", "platform", "stressed_at", name="uq_stress_runs_identity"
+        ),
+        Index("ix_stress_runs_release_target_time", "release_id", "target", "stressed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id", index=True, ondelete="CASCADE")
+    project: str = Field(max_length=200, index=True)
+    version: str = Field(max_length=100)
+    target: str = Field(max_length=10)
+    platform: str = Field(max_length=60)
+    status: str = Field(max_length=20)
+    stressed_at: datetime = Field(sa_type=DateTime(timezone=True))
+    #: The document form (:class:`tracker.stress.result.StressBlock`) as JSON.
+    block: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: The whole result (failures with their stacks, what was installed); ``{}`` for a run
+    #: imported from a document, which carries only the block.
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class ProjectDocumentRow(SQLModel, table=True):
