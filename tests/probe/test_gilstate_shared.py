@@ -22,6 +22,7 @@ import pytest
 from testkit.wheelbuild import Extension, build_binary_wheel
 from tests.probe.conftest import ProbeWheel
 from tracker.config import load_settings
+from tracker.errors import InterpreterError
 from tracker.models import ModuleOutcome, Status
 from tracker.probe import gilstate
 from tracker.pythons.discover import SHARED_SOURCE, Interpreter, find_interpreters
@@ -207,3 +208,33 @@ def test_a_package_that_maps_libpython_again_is_never_ready(
     top = {m.name: m for m in result.modules}["ftsharedmap"]
     assert top.outcome is ModuleOutcome.IMPORT_FAILED
     assert "mapped at 2 bases" in top.detail + result.detail
+
+
+def _trusted_run(flag: int, maps: str = MAPS, value: int = 0) -> dict[str, object]:
+    """What one trusted run reports, for a libpython loaded as in :data:`MAPS`."""
+    return {
+        "cookie": "xdebugpy", "version": 0x30E07F0, "hexversion": 0x30E07F0,
+        "free_threaded": 1, "mapped_from": [LIB], "size": 4096, "interp": 512,
+        "own_gil": True, "delta": 0, "flag": flag, "maps": maps, "value": value,
+        "gil": value != 0,
+    }  # fmt: skip
+
+
+def test_the_trusted_runs_must_agree_on_the_library_place(tmp_path: Path) -> None:
+    python = tmp_path / "python3.14t"
+    python.write_text("")
+    off, on = _trusted_run(0x7F0000500010), _trusted_run(0x7F0000500010, value=1)
+    location = gilstate._check(python, off, on)
+    assert (location.anchor, location.delta, location.library_place) == (
+        "library", 0x500010, 0x400010,
+    )  # fmt: skip
+    assert location.library_file == FILE and location.library == Path(LIB)
+    moved = _trusted_run(0x7F0000500020, value=1)
+    with pytest.raises(InterpreterError, match="the flag moved in libpython"):
+        gilstate._check(python, off, moved)
+    outside = _trusted_run(0x7F0000540010, value=1)
+    with pytest.raises(InterpreterError, match="not in the process's libpython mapping"):
+        gilstate._check(python, off, outside)
+    two = {**off, "mapped_from": [LIB, "/opt/py/bin/python3.14t"]}
+    with pytest.raises(InterpreterError, match="not in one mapped file"):
+        gilstate._check(python, two, on)

@@ -266,7 +266,7 @@ def _check_library(
     file, delta, place = first
     return GilLocation(
         real, _identity(real), delta, anchor="library", library=library,
-        library_file=file, library_place=place, library_identity=_identity(library),
+        library_file=file, library_place=place, library_identity=_library_identity(library),
     )  # fmt: skip
 
 
