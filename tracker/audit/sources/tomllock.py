@@ -109,10 +109,11 @@ class TomlLockfile:
     @staticmethod
     def file_names(table: dict[str, Any]) -> tuple[str, ...]:
         """A package's locked files: the last part of each name, URL or path as the lock
-        writes it (still percent-escaped), in whichever of the formats' fields it lists them: ``files =
-        [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels`` with a ``name``, ``url``
-        or ``path`` (uv, PEP 751). Malformed entries are passed over: the names only add
-        evidence, read when the verdict data does not know the release."""
+        writes it (still percent-escaped), in whichever of the formats' fields it lists
+        them: ``files = [{file = ...}]`` (Poetry, PDM), ``sdist`` and ``wheels`` with a
+        ``name``, ``url`` or ``path`` (uv, PEP 751). Malformed entries are passed over:
+        the names only add evidence, read when the verdict data does not know the
+        release."""
         entries: list[Any] = [table["sdist"]] if isinstance(table.get("sdist"), dict) else []
         for field in ("files", "wheels"):
             value = table.get(field)
