@@ -96,21 +96,22 @@ def new_status() -> Iterator[Status]:
     Status._member_names_.append("HALF_READY")
     Status._value2member_map_["half-ready"] = member
     PALETTE["teal"] = Colour("bold cyan", "#00897b", "yellow", "#fff")
+    ready = STATUS_RECORDS[Status.READY]  # the best: the new status comes just before it
     STATUS_RECORDS[member] = StatusRecord(
         "installs, but only some modules import without the GIL",
-        len(STATUS_RECORDS) - 1,  # just worse than ready
+        ready.rank,
         blocks=False,
         ft_wheel=True,
         binary=True,
         label="half",
         colour="teal",
     )
-    STATUS_RECORDS[Status.READY] = STATUS_RECORDS[Status.READY]._replace(rank=len(STATUS_RECORDS))
+    STATUS_RECORDS[Status.READY] = ready._replace(rank=ready.rank + 1)
     try:
         yield member
     finally:
         del STATUS_RECORDS[member], PALETTE["teal"]
-        STATUS_RECORDS[Status.READY] = STATUS_RECORDS[Status.READY]._replace(rank=10)
+        STATUS_RECORDS[Status.READY] = ready
         Status._member_map_.clear()
         Status._member_map_.update(saved[0])
         Status._member_names_[:] = saved[1]
