@@ -88,3 +88,9 @@ def test_the_pure_wheel_shortcut_says_what_the_tag_rules_say() -> None:
             [classify_file(f) for f in files], "3.14t", "manylinux_x86_64"
         )
         assert release.targets["3.14t"].status is expected, files
+
+
+def test_an_sdist_that_did_not_build_says_why(tmp_path: Path) -> None:
+    row = _rows(tmp_path, "pycrypto==2.6.1\n")["pycrypto"]
+    assert (row["status"], row["evidence"]) == ("sdist-only", "probe")
+    assert "the sdist did not build" in row["detail"] and "longintrepr.h" in row["detail"]

@@ -96,7 +96,7 @@ def _probe_reason(verdict: TargetVerdict, status: Status) -> str:
         for module in probe.modules:
             if module.outcome == outcome and not module.optional:
                 return f"{module.name}: {module.detail or outcome}"
-    if probe.detail.strip() and (outcome or status is Status.INSTALL_FAILED):
+    if probe.detail.strip() and (outcome or status in (Status.INSTALL_FAILED, Status.SDIST_ONLY)):
         return probe.detail.strip().splitlines()[-1]
     return ""
 
