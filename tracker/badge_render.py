@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from tracker.documents import ProjectSummary
 from tracker.models import Evidence
-from tracker.vocabulary import Status, colour
+from tracker.vocabulary import STRESS_RECORDS, Status, colour, stress_colour
 
 __all__ = [
     "CACHE_SECONDS",
@@ -27,6 +27,9 @@ __all__ = [
     "every_badge",
     "render_svg",
     "shields_endpoint",
+    "stress_badge_fields",
+    "stress_badge_svg",
+    "stress_shields_endpoint",
     "text_width",
 ]
 
@@ -90,6 +93,41 @@ def shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, A
         "color": color,
         "cacheSeconds": CACHE_SECONDS,
     }
+
+
+def stress_badge_fields(summary: ProjectSummary | None, target: str) -> tuple[str, str, str]:
+    """(label, message, named colour) of the threads badge (``?check=threads``): the
+    current release's own tests run in threads on ``target`` (docs/stress.md).
+
+    >>> stress_badge_fields(None, "3.14t")
+    ('threads 3.14t', 'not tracked', 'lightgrey')
+    >>> stress_badge_fields(ProjectSummary("six"), "3.14t")[1]
+    'not run'
+    """
+    label = f"threads {target}"
+    if summary is None:
+        return label, "not tracked", "lightgrey"
+    stress = summary.cell(target).stress
+    if stress is None:
+        return label, "not run", "lightgrey"
+    return label, STRESS_RECORDS[stress.status].label, stress_colour(stress.status).badge
+
+
+def stress_shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
+    """The shields.io endpoint of the threads badge (the keys of :func:`shields_endpoint`)."""
+    label, message, color = stress_badge_fields(summary, target)
+    return {
+        "schemaVersion": 1,
+        "label": label,
+        "message": message,
+        "color": color,
+        "cacheSeconds": CACHE_SECONDS,
+    }
+
+
+def stress_badge_svg(summary: ProjectSummary | None, target: str) -> str:
+    """The SVG threads badge of a project summary on ``target``."""
+    return render_svg(*stress_badge_fields(summary, target))
 
 
 def render_svg(label: str, message: str, color: str) -> str:

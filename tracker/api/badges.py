@@ -7,10 +7,15 @@ or exactly ``target=T`` for a known target) straight from the
 injection. Anything else (another query, an unknown target) goes on to the
 routes below, which answer the same bodies, validate the query (422) and
 document the badges in the OpenAPI schema.
+
+``?check=threads`` is the threads badge: the current release's own tests run in
+threads without the GIL (its stress status, docs/stress.md) instead of its
+import verdict.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Annotated
 
@@ -20,7 +25,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker.api.cache import BadgeRenderer
 from tracker.api.schemas import BadgeEndpoint, TargetName
 from tracker.api.state import AppState, get_state
-from tracker.badge_render import CACHE_SECONDS, badge_svg, shields_endpoint
+from tracker.badge_render import (
+    CACHE_SECONDS,
+    badge_svg,
+    shields_endpoint,
+    stress_badge_svg,
+    stress_shields_endpoint,
+)
 from tracker.documents import TARGET_NAMES, ProjectSummary
 
 __all__ = ["BadgeFastPath", "badge_body", "router"]
@@ -30,6 +41,21 @@ router = APIRouter(prefix="/badges", tags=["badges"])
 _TARGET = Annotated[
     TargetName | None,
     Query(description="the free-threaded target [default: the newest one with probes]"),
+]
+
+
+class BadgeCheck(enum.StrEnum):
+    """What a badge speaks of."""
+
+    #: The import verdict (the default).
+    IMPORT = "import"
+    #: The stress status: the release's own tests in threads without the GIL.
+    THREADS = "threads"
+
+
+_CHECK = Annotated[
+    BadgeCheck,
+    Query(description="import: the import verdict; threads: the release's own tests in threads"),
 ]
 _CACHE_CONTROL = f"public, max-age={CACHE_SECONDS // 12}"
 _CACHE = {"Cache-Control": _CACHE_CONTROL}
@@ -44,11 +70,25 @@ def _render_svg(summary: ProjectSummary | None, target: str) -> bytes:
     return badge_svg(summary, target).encode()
 
 
-_RENDER: dict[str, BadgeRenderer] = {"json": _render_json, "svg": _render_svg}
+def _render_threads_json(summary: ProjectSummary | None, target: str) -> bytes:
+    return json.dumps(stress_shields_endpoint(summary, target)).encode()
+
+
+def _render_threads_svg(summary: ProjectSummary | None, target: str) -> bytes:
+    return stress_badge_svg(summary, target).encode()
+
+
+_RENDER: dict[str, BadgeRenderer] = {
+    "json": _render_json,
+    "svg": _render_svg,
+    "threads-json": _render_threads_json,
+    "threads-svg": _render_threads_svg,
+}
 
 
 async def badge_body(state: AppState, name: str, kind: str, target: str | None) -> bytes:
-    """The badge of ``name`` (``kind`` json or svg) on ``target`` (None: the default one),
+    """The badge of ``name`` (``kind`` json or svg, ``threads-`` in front for the threads
+    badge) on ``target`` (None: the default one),
     memoised by the cache until the project's summary changes."""
     _tracked, body = await state.cache.badge_async(name, target, kind, _RENDER[kind])
     return body
@@ -63,14 +103,17 @@ async def badge_json(
     name: str,
     state: Annotated[AppState, Depends(get_state)],
     target: _TARGET = None,
+    check: _CHECK = BadgeCheck.IMPORT,
 ) -> Response:
     """The shields.io endpoint badge: ``schemaVersion``, ``label``, ``message``, ``color``,
     ``cacheSeconds``.
 
     An untracked project answers 200 with a grey "not tracked" badge (shields.io shows
-    a 404 as "not found" without reading it).
+    a 404 as "not found" without reading it). ``check=threads``: the threads badge
+    (the stress status; "not run" when the current release was not stressed).
     """
-    body = await badge_body(state, name, "json", None if target is None else target.value)
+    kind = _kind("json", check)
+    body = await badge_body(state, name, kind, None if target is None else target.value)
     return Response(body, media_type=_MEDIA["json"], headers=_CACHE)
 
 
@@ -89,10 +132,17 @@ async def badge_image(
     name: str,
     state: Annotated[AppState, Depends(get_state)],
     target: _TARGET = None,
+    check: _CHECK = BadgeCheck.IMPORT,
 ) -> Response:
-    """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge."""
-    body = await badge_body(state, name, "svg", None if target is None else target.value)
+    """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge.
+    ``check=threads``: the threads badge (the stress status)."""
+    kind = _kind("svg", check)
+    body = await badge_body(state, name, kind, None if target is None else target.value)
     return Response(body, media_type=_MEDIA["svg"], headers=_CACHE)
+
+
+def _kind(kind: str, check: BadgeCheck) -> str:
+    return f"threads-{kind}" if check is BadgeCheck.THREADS else kind
 
 
 _PREFIX = "/badges/"
