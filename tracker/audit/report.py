@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 from tracker.models import Culprit, Evidence, Status
-from tracker.vocabulary import BLOCKING_STATUSES, STATUS_RECORDS
+from tracker.stress.result import StressBlock, stress_note, stress_summary
+from tracker.vocabulary import BLOCKING_STATUSES, STATUS_RECORDS, STRESS_RECORDS, StressStatus
 
 __all__ = [
     "CATEGORIES",
@@ -58,6 +59,15 @@ class AuditEntry(msgspec.Struct, frozen=True):
     #: For a package of a lockfile's graph: the chains that bring it in, each from its
     #: parent up to the project (see :class:`~tracker.audit.graph.Walk`).
     required_by: tuple[tuple[str, ...], ...] = ()
+    #: What running this release's own tests in threads found on the target (its own
+    #: stress result, never inferred); it never changes ``status``.
+    stress: StressBlock | None = None
+
+    @property
+    def stress_note(self) -> str:
+        """The row's note on its stress result ("" without one): ``races in its own
+        tests: 2 of 40 fail in 8 threads without the GIL``."""
+        return "" if self.stress is None else stress_note(self.stress)
 
     @property
     def upgrade_text(self) -> str:
@@ -102,10 +112,18 @@ class AuditReport(msgspec.Struct, frozen=True):
     #: Whether a likely blocker (a status in ``fail_on`` inferred from a neighbouring
     #: release's probe) fails the audit like a proven one.
     fail_on_likely: bool = True
+    #: Stress statuses that fail the audit too (``--fail-on races``); none by default.
+    fail_on_stress: frozenset[StressStatus] = frozenset()
+
+    def stress_fails(self, entry: AuditEntry) -> bool:
+        """True when ``entry``'s own stress result is one of ``fail_on_stress``."""
+        return entry.stress is not None and entry.stress.status in self.fail_on_stress
 
     def blocks(self, entry: AuditEntry) -> bool:
         """True when ``entry``'s status is one of ``fail_on`` (inferred ones only when
-        ``fail_on_likely``)."""
+        ``fail_on_likely``), or its stress status one of ``fail_on_stress``."""
+        if self.stress_fails(entry):
+            return True
         if entry.status not in self.fail_on:
             return False
         return self.fail_on_likely or entry.evidence is not Evidence.INFERRED
@@ -124,7 +142,13 @@ class AuditReport(msgspec.Struct, frozen=True):
         return "unproven"
 
     def needs_attention(self, entry: AuditEntry) -> bool:
-        """True for every entry but the ready ones: what the compact table shows."""
+        """True for every entry but the ready ones, and for a ready one whose own tests
+        found something in threads (crashed, deadlocked, races) or that fails
+        ``fail_on_stress``: what the compact table shows."""
+        if self.stress_fails(entry):
+            return True
+        if entry.stress is not None and STRESS_RECORDS[entry.stress.status].finding:
+            return True
         return self.category(entry) != "ready"
 
     def categories(self) -> dict[str, int]:
@@ -173,8 +197,15 @@ class AuditReport(msgspec.Struct, frozen=True):
             f"{counts['unproven']} unproven",
             f"{counts['ready']} ready",
         ]
+        stressed = [e.stress.status for e in self.entries if e.stress is not None]
+        threads = stress_summary(stressed)
+        failing = sum(1 for e in self.entries if self.stress_fails(e))
+        if failing:
+            chosen = ",".join(sorted(s.value for s in self.fail_on_stress))
+            threads += f" ({failing} fail{'s' if failing == 1 else ''} --fail-on {chosen})"
+        threads = f"; {threads}" if threads else ""
         skipped = f"; {len(self.skipped)} skipped" if self.skipped else ""
-        return f"{total} {noun} on {where}: {', '.join(parts)}{skipped}"
+        return f"{total} {noun} on {where}: {', '.join(parts)}{threads}{skipped}"
 
 
 def _count_by(values: Iterable[str]) -> dict[str, int]:
@@ -208,6 +239,11 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
         "source": report.source,
         "fail_on": sorted(s.value for s in report.fail_on),
         "fail_on_likely": report.fail_on_likely,
+        **(
+            {"fail_on_stress": sorted(s.value for s in report.fail_on_stress)}
+            if report.fail_on_stress
+            else {}
+        ),
         "dependencies": [
             {
                 "name": e.name,
@@ -227,6 +263,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
                 "via": e.via or None,
                 "required_by": [list(chain) for chain in e.required_by],
                 "detail": e.detail,
+                **({} if e.stress is None else {"stress": msgspec.to_builtins(e.stress)}),
             }
             for e in report.entries
         ],

@@ -34,8 +34,9 @@ from tracker.documents import (
 from tracker.models import BLOCKING_STATUSES, Culprit, Dependency, Evidence, Status
 from tracker.names import canonicalize_name
 from tracker.releases import is_prerelease, parse_version
+from tracker.stress.result import stress_note
 from tracker.verdicts.interface import HeadSource, VerdictSource
-from tracker.vocabulary import WHEEL_STATUSES
+from tracker.vocabulary import WHEEL_STATUSES, StressStatus
 
 __all__ = ["Lookup", "ProbeMissing", "judge", "resolve"]
 
@@ -277,6 +278,10 @@ def judge(
         detail += f"; {release.version} is yanked"
     if doc.classifier:
         detail += f" [maintainer: {doc.classifier.rsplit('::', 1)[-1].strip()}]"
+    own = release.targets.get(target)  # a stress result is the release's own, never inferred
+    if own is not None and own.stress is not None:
+        note = stress_note(own.stress)
+        detail = f"{detail}; {note}" if detail else note
     return AuditEntry(
         name=dep.name,
         version=release.version if dep.version is None else dep.version,
@@ -293,6 +298,7 @@ def judge(
         detail=detail,
         via=dep.via,
         required_by=dep.required_by,
+        stress=own.stress if own is not None else None,
     )
 
 
@@ -338,6 +344,7 @@ def resolve(
     kind: str = "verdict source",
     fail_on: frozenset[Status] = BLOCKING_STATUSES,
     fail_on_likely: bool = True,
+    fail_on_stress: frozenset[StressStatus] = frozenset(),
     probe_missing: ProbeMissing | None = None,
     lookup: Lookup | None = None,
 ) -> AuditReport:
@@ -454,6 +461,7 @@ def resolve(
         skipped=tuple(skipped),
         fail_on=fail_on,
         fail_on_likely=fail_on_likely,
+        fail_on_stress=fail_on_stress,
     )
 
 

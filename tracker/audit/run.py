@@ -25,6 +25,7 @@ from tracker.errors import FttrackError, InputError
 from tracker.models import BLOCKING_STATUSES, Dependency, Status, Target
 from tracker.verdicts.choose import asks_every_target, choose_targets
 from tracker.verdicts.interface import VerdictSource
+from tracker.vocabulary import StressStatus
 
 __all__ = [
     "AuditInput",
@@ -62,6 +63,8 @@ class AuditRequest(msgspec.Struct, frozen=True):
     resolve_deps: bool = False
     python: str | None = None
     fail_on: frozenset[Status] = BLOCKING_STATUSES
+    #: Stress statuses that fail the audit too (``--fail-on races``); none by default.
+    fail_on_stress: frozenset[StressStatus] = frozenset()
     fail_on_likely: bool = True
     probe_missing: ProbeMissingFactory | None = None
     index_url: str | None = None
@@ -229,6 +232,7 @@ def run_audit(
                     input_name=read.name,
                     kind=kind,
                     fail_on=request.fail_on,
+                    fail_on_stress=request.fail_on_stress,
                     fail_on_likely=request.fail_on_likely,
                     probe_missing=callback,
                     lookup=None if _offline(request) else _index_lookup(request),

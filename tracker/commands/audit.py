@@ -19,13 +19,20 @@ from tracker.audit.graph import Selection
 from tracker.audit.resolve import ProbeMissing
 from tracker.audit.run import AuditRequest, run_audit
 from tracker.audit.sources import FORMATS as INPUT_FORMATS
-from tracker.commands.audit_output import OUTPUT_FORMATS, finish_audit, read_fail_on, use_color
+from tracker.commands.audit_output import (
+    OUTPUT_FORMATS,
+    finish_audit,
+    read_fail_on,
+    read_fail_on_stress,
+    use_color,
+)
 from tracker.commands.options import TargetValue, target_option, verdict_source_options
 from tracker.errors import SourceError
 from tracker.models import Status
 from tracker.platforms import PLATFORMS
 from tracker.redact import safe_line
 from tracker.verdicts.choose import open_verdict_source
+from tracker.vocabulary import StressStatus
 
 __all__ = ["audit", "parse_fail_on", "probe_missing_hook"]
 
@@ -61,7 +68,9 @@ Exit codes: 0 nothing blocks, 1 blockers found (with --target all: on the
 default target, the newest one probed), 2 bad usage, unreadable input, or
 --resolve failed (index unreachable, no solution).
 Statuses: ready, pure, wheel-only, gil-reenabled, import-failed, crashed,
-timed-out, install-failed, no-ft-wheel, sdist-only, unknown."""
+timed-out, install-failed, no-ft-wheel, sdist-only, unknown. Of the release's
+own tests in threads (its stress result, added to the statuses above unless
+some are named): races, deadlocked, unsafe-tests, threads:crashed."""
 
 
 def parse_fail_on(text: str | None) -> frozenset[Status]:
@@ -69,6 +78,16 @@ def parse_fail_on(text: str | None) -> frozenset[Status]:
     usage error where that refuses it."""
     try:
         return read_fail_on(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+
+
+def parse_fail_on_stress(text: str | None) -> frozenset[StressStatus]:
+    """``--fail-on``'s stress statuses (see
+    :func:`~tracker.commands.audit_output.read_fail_on_stress`), a usage error where
+    that refuses them."""
+    try:
+        return read_fail_on_stress(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
 
@@ -221,6 +240,7 @@ def audit(
     Verdicts come from the shipped snapshot unless --server or --db is given.
     """
     fail_statuses = parse_fail_on(fail_on)
+    fail_stress = parse_fail_on_stress(fail_on)
     if path is None and (resolve_deps or format_in):
         option = "--resolve" if resolve_deps else "--format-in"
         raise click.UsageError(
@@ -236,6 +256,7 @@ def audit(
         resolve_deps=resolve_deps,
         python=python,
         fail_on=fail_statuses,
+        fail_on_stress=fail_stress,
         fail_on_likely=not ignore_likely,
         probe_missing=probe_missing_hook if probe_missing else None,
         selection=Selection(

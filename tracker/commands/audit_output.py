@@ -14,36 +14,84 @@ from pathlib import Path
 from tracker.audit.run import AuditRun
 from tracker.errors import FttrackError, InputError
 from tracker.models import BLOCKING_STATUSES, Status
+from tracker.vocabulary import StressStatus
 
-__all__ = ["OUTPUT_FORMATS", "finish_audit", "read_fail_on", "use_color"]
+__all__ = ["OUTPUT_FORMATS", "finish_audit", "read_fail_on", "read_fail_on_stress", "use_color"]
+
+#: The prefix that names a stress status in ``--fail-on`` (``threads:crashed``); a stress
+#: status that is no import status (``races``) needs none.
+STRESS_PREFIX = "threads:"
 
 OUTPUT_FORMATS = ("table", "json", "markdown", "github")
 
 
+def _split_fail_on(text: str) -> tuple[frozenset[Status] | None, frozenset[StressStatus]]:
+    """``--fail-on``'s import statuses (None: none named, the defaults stand) and its
+    stress statuses; ValueError with the reason for a word that is neither."""
+    statuses: set[Status] = set()
+    stress: set[StressStatus] = set()
+    named_none = False
+    words = [part.strip().lower() for part in text.split(",")]
+    for word in filter(None, words):
+        if word == "none":
+            named_none = True
+            continue
+        if word.startswith(STRESS_PREFIX):
+            try:
+                stress.add(StressStatus(word.removeprefix(STRESS_PREFIX)))
+            except ValueError:
+                known = ", ".join(s.value for s in StressStatus)
+                raise ValueError(f"unknown stress status {word!r} (known: {known})") from None
+            continue
+        try:
+            statuses.add(Status(word))
+            continue
+        except ValueError:
+            pass
+        try:
+            stress.add(StressStatus(word))
+        except ValueError:
+            known = ", ".join(s.value for s in Status)
+            raise ValueError(
+                f"unknown status {word!r} (known: {known}, or none; of the release's own "
+                f"tests in threads: races, deadlocked, unsafe-tests, threads:crashed, ...)"
+            ) from None
+    if not statuses and not stress and not named_none:
+        raise ValueError("expected at least one status")
+    return (frozenset(statuses) if statuses or named_none else None), frozenset(stress)
+
+
 def read_fail_on(text: str | None) -> frozenset[Status]:
-    """``--fail-on`` (comma-separated statuses, or ``none``) as a set of statuses;
-    ValueError with the reason for anything else.
+    """``--fail-on``'s import statuses (comma-separated statuses, or ``none``) as a set;
+    ValueError with the reason for anything else. A stress status (:func:`read_fail_on_stress`)
+    leaves the import statuses as they are: the defaults, unless some are named.
 
     >>> sorted(read_fail_on("crashed, gil-reenabled"))
     [<Status.CRASHED: 'crashed'>, <Status.GIL_REENABLED: 'gil-reenabled'>]
+    >>> read_fail_on("races") == BLOCKING_STATUSES, read_fail_on("none,races")
+    (True, frozenset())
     """
     if text is None:
         return frozenset(BLOCKING_STATUSES)
-    if text.strip().lower() == "none":
+    statuses, _stress = _split_fail_on(text)
+    return frozenset(BLOCKING_STATUSES) if statuses is None else statuses
+
+
+def read_fail_on_stress(text: str | None) -> frozenset[StressStatus]:
+    """``--fail-on``'s stress statuses: what the release's own tests in threads found
+    (docs/stress.md) that fails the audit too. None by default.
+
+    ``races``, ``deadlocked``, ``unsafe-tests``, ``passed``, ``no-tests`` by name;
+    ``threads:crashed`` (``crashed`` alone is the import status).
+
+    >>> sorted(read_fail_on_stress("gil-reenabled,races,threads:crashed"))
+    [<StressStatus.CRASHED: 'crashed'>, <StressStatus.RACES: 'races'>]
+    >>> read_fail_on_stress(None)
+    frozenset()
+    """
+    if text is None:
         return frozenset()
-    chosen = set()
-    for part in text.split(","):
-        word = part.strip().lower()
-        if not word:
-            continue
-        try:
-            chosen.add(Status(word))
-        except ValueError:
-            known = ", ".join(s.value for s in Status)
-            raise ValueError(f"unknown status {word!r} (known: {known}, or none)") from None
-    if not chosen:
-        raise ValueError("expected at least one status")
-    return frozenset(chosen)
+    return _split_fail_on(text)[1]
 
 
 def use_color(output: Path | None) -> bool:

@@ -22,7 +22,13 @@ import os
 import sys
 from pathlib import Path
 
-from tracker.commands.audit_output import OUTPUT_FORMATS, finish_audit, read_fail_on, use_color
+from tracker.commands.audit_output import (
+    OUTPUT_FORMATS,
+    finish_audit,
+    read_fail_on,
+    read_fail_on_stress,
+    use_color,
+)
 from tracker.errors import FttrackError
 from tracker.models import Status, get_target
 from tracker.redact import safe_line
@@ -82,6 +88,8 @@ def _parse(args: list[str]) -> dict[str, str] | None:
 def _fail_on(text: str | None) -> frozenset[Status] | None:
     """``--fail-on`` as the command reads it, or None where it refuses it (click then says why)."""
     try:
+        if read_fail_on_stress(text):  # the click command reads stress statuses
+            return None
         return read_fail_on(text)
     except ValueError:
         return None

@@ -4,14 +4,16 @@ Every text is redacted (:func:`~tracker.audit.sources.redact.redact_report`); th
 encoder writes control characters as ``\\uXXXX`` escapes.
 
 Keys: ``schema``, ``input``, ``target``, ``platform``, ``source``, ``fail_on``,
-``fail_on_likely``, ``dependencies`` (``name``, ``version``, ``specifier``,
+``fail_on_likely`` (``fail_on_stress`` when ``--fail-on`` names a stress status),
+``dependencies`` (``name``, ``version``, ``specifier``,
 ``origin``, ``status``, ``evidence`` (``probe``, ``inferred``, ``tags`` or
 ``none``), ``checked_at``, ``culprits`` [{``module``, ``owner``}],
 ``inferred_from``, ``first_ready_version``, ``upgrade_untested``,
 ``upgrade_until`` (the last version of the range that works when later releases
 lost the target), ``category`` (``blocker``, ``likely``, ``unknown``,
 ``unproven``, ``ready``), ``blocks``, ``via``, ``required_by`` (for a lockfile
-with a graph: the chains that bring the package in), ``detail``), ``skipped``
+with a graph: the chains that bring the package in), ``detail``, and ``stress``
+only for a release with a stress result: the block of docs/stress.md), ``skipped``
 (``name``, ``version``, ``origin``, ``reason``) and ``summary`` (``total``,
 ``blockers``, ``skipped``, ``categories``, ``counts`` per status).
 
