@@ -40,11 +40,17 @@ from typing import NamedTuple
 __all__ = [
     "BINARY_STATUSES",
     "BLOCKING_STATUSES",
+    "CHANGE_RECORDS",
+    "CLAIM_RECORDS",
     "PALETTE",
     "STATUS_RECORDS",
     "STRESS_RECORDS",
     "TARGET_RECORDS",
     "WHEEL_STATUSES",
+    "ChangeKind",
+    "ChangeRecord",
+    "ClaimFlag",
+    "ClaimRecord",
     "Colour",
     "Status",
     "StatusRecord",
@@ -52,6 +58,7 @@ __all__ = [
     "StressStatus",
     "TargetRecord",
     "by_severity",
+    "change_colour",
     "colour",
     "default_probe_targets",
     "stress_colour",
@@ -284,3 +291,122 @@ TARGET_RECORDS: tuple[TargetRecord, ...] = (
 def default_probe_targets() -> tuple[str, ...]:
     """The names of the targets probed by default, oldest first."""
     return tuple(t.name for t in TARGET_RECORDS if t.probed_by_default)
+
+
+class ChangeKind(enum.StrEnum):
+    """What changed on a target between two consecutive releases of a project; see
+    :data:`CHANGE_RECORDS` and :mod:`tracker.documents.changes` (the rules)."""
+
+    FIRST_FT_WHEEL = "first-ft-wheel"
+    NOW_READY = "now-ready"
+    FIXED = "fixed"
+    REGRESSED = "regressed"
+    TARGET_DROPPED = "target-dropped"
+    RACES_FOUND = "races-found"
+    RACES_FIXED = "races-fixed"
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the change means."""
+        return CHANGE_RECORDS[self].description
+
+
+class ChangeRecord(NamedTuple):
+    """Everything fttrack says about one kind of change."""
+
+    #: One sentence saying what it means (the changes feed, the TUI, docs/api.md).
+    description: str
+    #: A short label (at most 9 cells) for dense places (the TUI, ``fttrack changes``).
+    label: str
+    #: A key of :data:`PALETTE`.
+    colour: str
+    #: Whether it is bad news for a user of the project (the feed's title says so).
+    bad: bool
+
+
+_C = ChangeRecord
+CHANGE_RECORDS: dict[ChangeKind, ChangeRecord] = {
+    ChangeKind.FIRST_FT_WHEEL: _C(
+        "the first release with a free-threaded wheel for the target",
+        "1st wheel", "yellow", bad=False,
+    ),
+    ChangeKind.NOW_READY: _C(
+        "ready on the target, and the release before was not (untested or no wheel)",
+        "now ready", "green", bad=False,
+    ),
+    ChangeKind.FIXED: _C(
+        "ready on the target, and a probe had found the release before blocked",
+        "fixed", "light-green", bad=False,
+    ),
+    ChangeKind.REGRESSED: _C(
+        "ready before, now re-enables the GIL, fails to import, crashes or has no "
+        "free-threaded wheel",
+        "regressed", "orange", bad=True,
+    ),
+    ChangeKind.TARGET_DROPPED: _C(
+        "a free-threaded wheel for the target before, binary wheels without one now",
+        "dropped", "blue-grey", bad=True,
+    ),
+    ChangeKind.RACES_FOUND: _C(
+        "its own tests found a free-threading bug that the release before did not have",
+        "races", "red", bad=True,
+    ),
+    ChangeKind.RACES_FIXED: _C(
+        "its own tests pass in threads again, where the release before found a bug",
+        "races fix", "light-green", bad=False,
+    ),
+}  # fmt: skip
+del _C
+
+
+def change_colour(kind: ChangeKind) -> Colour:
+    """How a kind of change is drawn."""
+    return PALETTE[CHANGE_RECORDS[kind].colour]
+
+
+class ClaimFlag(enum.StrEnum):
+    """A maintainer's claim that a probe's evidence contradicts (or a claim missing where
+    the evidence would back it); see :data:`CLAIM_RECORDS` and
+    :mod:`tracker.documents.claims` (the rules)."""
+
+    CLASSIFIER_OVERCLAIMS = "classifier-overclaims"
+    WHEEL_UNDECLARED = "wheel-undeclared"
+    CLASSIFIER_MISSING = "classifier-missing"
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the mismatch means."""
+        return CLAIM_RECORDS[self].description
+
+
+class ClaimRecord(NamedTuple):
+    """Everything fttrack says about one kind of claim mismatch."""
+
+    #: One sentence saying what it means.
+    description: str
+    #: A short label for dense places.
+    label: str
+    #: Whether the evidence contradicts a claim (False: only a hint to the maintainer).
+    contradiction: bool
+
+
+CLAIM_RECORDS: dict[ClaimFlag, ClaimRecord] = {
+    ClaimFlag.CLASSIFIER_OVERCLAIMS: ClaimRecord(
+        "the Free Threading classifier claims support, but importing the release "
+        "re-enables the GIL",
+        "overclaims",
+        contradiction=True,
+    ),
+    ClaimFlag.WHEEL_UNDECLARED: ClaimRecord(
+        "a free-threaded wheel whose own extension modules do not declare Py_mod_gil "
+        "(importing them re-enables the GIL)",
+        "undeclared",
+        contradiction=True,
+    ),
+    ClaimFlag.CLASSIFIER_MISSING: ClaimRecord(
+        "the release is ready on the target but carries no Free Threading classifier "
+        "(a hint for the maintainer)",
+        "no classifier",
+        contradiction=False,
+    ),
+}

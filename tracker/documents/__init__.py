@@ -18,7 +18,12 @@ Three modules, re-exported here (the facade every reader imports from):
   :func:`decode_summaries`); a malformed document is a :class:`DocumentError`
   naming what was wrong, never a traceback;
 - :mod:`tracker.documents.rules`: the verdict rules below (summaries, first
-  ready, inference).
+  ready, inference);
+- :mod:`tracker.documents.changes`: what changed between two consecutive releases
+  on a target (the one definition of a change and of its date), computed beside
+  the summary (:func:`project_changes`);
+- :mod:`tracker.documents.claims`: a maintainer's claims (classifier, ``Py_mod_gil``)
+  against the probe's evidence.
 
 Definitions (one place for each):
 
@@ -47,6 +52,17 @@ Definitions (one place for each):
 
 from __future__ import annotations
 
+from tracker.documents.changes import (
+    CHANGES_SCHEMA,
+    Change,
+    ProjectChanges,
+    change_date,
+    changes_of,
+    decode_project_changes,
+    project_changes,
+    stress_status,
+)
+from tracker.documents.claims import CLASSIFIER_PREFIX, claims_of, classifier_level
 from tracker.documents.codec import (
     LazyReleases,
     convert_document,
@@ -79,6 +95,7 @@ from tracker.documents.shapes import (
     FEED_SCHEMA,
     TARGET_NAMES,
     UNKNOWN_TARGET,
+    ClaimCheck,
     Culprit,
     DocumentError,
     FeedDocument,
@@ -99,10 +116,14 @@ from tracker.documents.shapes import (
 )
 
 __all__ = [
+    "CHANGES_SCHEMA",
+    "CLASSIFIER_PREFIX",
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
+    "Change",
+    "ClaimCheck",
     "Culprit",
     "DocumentError",
     "FeedDocument",
@@ -111,6 +132,7 @@ __all__ = [
     "ModuleLine",
     "ProbeBlock",
     "ProbeRunDocument",
+    "ProjectChanges",
     "ProjectDocument",
     "ProjectSummary",
     "ReleaseDetail",
@@ -120,10 +142,15 @@ __all__ = [
     "SummaryFeed",
     "TargetSummary",
     "TargetVerdict",
+    "change_date",
+    "changes_of",
+    "claims_of",
+    "classifier_level",
     "convert_document",
     "current_release",
     "decode_document",
     "decode_feed",
+    "decode_project_changes",
     "decode_summaries",
     "decode_summary",
     "decode_summary_feed",
@@ -136,7 +163,9 @@ __all__ = [
     "newest_first",
     "pick_default_target",
     "probed_targets",
+    "project_changes",
     "status_counts",
+    "stress_status",
     "summaries_of",
     "summarize",
     "summarized",

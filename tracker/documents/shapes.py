@@ -21,12 +21,14 @@ from tracker.errors import SourceError
 from tracker.models import TARGETS, Culprit, Evidence, Status
 from tracker.releases import version_key
 from tracker.stress.result import StressBlock, StressStatus
+from tracker.vocabulary import ClaimFlag
 
 __all__ = [
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
+    "ClaimCheck",
     "Culprit",
     "DocumentError",
     "FeedDocument",
@@ -167,6 +169,26 @@ class ProjectSummary(_Struct):
 UNKNOWN_TARGET = TargetSummary()
 
 
+class ClaimCheck(_Struct):
+    """A release's claims against its evidence on one target (rules:
+    :mod:`tracker.documents.claims`)."""
+
+    version: str
+    target: str
+    #: The probe's verdict.
+    status: Status
+    #: The Free Threading classifier's support level (``2 - Beta``), for the current
+    #: release only (the classifier fttrack reads is the newest release's); None: none.
+    classifier: str | None = None
+    #: Modules that imported without re-enabling the GIL: they declared ``Py_mod_gil``.
+    declared: list[str] = []
+    #: The project's own modules whose import re-enabled the GIL: no declaration.
+    undeclared: list[str] = []
+    #: Mismatches (:class:`~tracker.vocabulary.ClaimFlag` values).
+    flags: list[ClaimFlag] = []
+    probed_at: str | None = None
+
+
 class ProjectDocument(_Struct):
     """A project with every release, newest first, and its summary."""
 
@@ -178,6 +200,9 @@ class ProjectDocument(_Struct):
     #: most first (and a snapshot member's head, see :mod:`tracker.archive`, holds it).
     summary: ProjectSummary | None = None
     releases: list[ReleaseDocument] = []
+    #: The claim checks that flag a mismatch (:mod:`tracker.documents.claims`), written
+    #: by the store beside the summary; empty in documents that do not carry them.
+    claims: list[ClaimCheck] = []
 
 
 class FeedDocument(_Struct):

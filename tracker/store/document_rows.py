@@ -8,7 +8,8 @@ with (``releases.tags``).
 
 Every write that changes a project (:mod:`tracker.store.queries`) calls
 :func:`refresh_documents` in its own transaction, which rebuilds that
-project's document and summary into ``project_documents``: readers (the
+project's document, summary and changes (with its flagged claim checks,
+:func:`tracker.documents.project_changes`) into ``project_documents``: readers (the
 feed, badges, the project route, status) read those rows and never rebuild
 from history.
 """
@@ -36,6 +37,7 @@ from tracker.documents import (
     TargetVerdict,
     decode_document,
     encode,
+    project_changes,
     summarized,
 )
 from tracker.models import Evidence, Status
@@ -207,8 +209,11 @@ def refresh_documents(names: Iterable[str], *, session: Session) -> list[Project
         for rows in loaded:
             document = document_from_rows(rows)
             assert document.summary is not None
+            computed = project_changes(document)  # beside the summary, from the same history
+            document.claims = computed.claims
             summary = encode(document.summary).decode()
             body = encode(document).decode()
+            changes = encode(computed).decode()
             row = existing.get(document.name)
             if row is None:
                 session.add(
@@ -218,6 +223,7 @@ def refresh_documents(names: Iterable[str], *, session: Session) -> list[Project
                         updated_at=now,
                         summary=summary,
                         document=body,
+                        changes=changes,
                     )
                 )
             else:
@@ -225,6 +231,7 @@ def refresh_documents(names: Iterable[str], *, session: Session) -> list[Project
                 row.updated_at = now
                 row.summary = summary
                 row.document = body
+                row.changes = changes
             built.append(document)
     session.flush()
     return built

@@ -142,7 +142,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 #: The newest migration (``migrations/versions``); a new migration changes it, and
 #: ``tests/store/test_engine.py`` checks it against alembic's own reading. A database
 #: already there is opened without loading alembic (a third of a second).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -164,3 +164,6 @@ class ProjectDocumentRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     summary: str = Field(sa_type=Text)
     document: str = Field(sa_type=Text)
+    #: The project's changes and flagged claim checks (:class:`~tracker.documents.ProjectChanges`
+    #: as JSON), computed with the summary; None in rows written before they were.
+    changes: str | None = Field(default=None, sa_type=Text, nullable=True)
