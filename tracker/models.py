@@ -186,7 +186,8 @@ class Dependency(msgspec.Struct, frozen=True):
     skipped_reason: str = ""
     #: For a dependency found by resolving another one: the requirement that pulled it in.
     via: str = ""
-    #: The names of the files a lockfile lists for it (or of the file a URL names).
+    #: The files a lockfile lists for it (or the file a URL names): the last part of each
+    #: URL or path, still percent-escaped (read only when needed).
     files: tuple[str, ...] = ()
     #: For a direct reference to one file (``name @ URL``): the URL, credentials redacted.
     direct_url: str = ""

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import fnmatch
-import os
 import importlib
+import os
 from pathlib import Path
 
 import msgspec
