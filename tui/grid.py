@@ -21,10 +21,13 @@ from tracker.documents import (
     ProjectDocument,
     ProjectSummary,
     ReleaseDocument,
+    StressBlock,
     TargetVerdict,
     summaries_of,
 )
 from tracker.models import Culprit, Evidence, Status
+from tracker.stress.result import stress_note
+from tracker.vocabulary import STRESS_RECORDS, stress_colour
 from tracker.wheels import PLATFORMS
 from tui.rows import classifier_label
 from tui.styles import short_platform, status_style, status_text, to_the_second
@@ -39,6 +42,7 @@ __all__ = [
     "grid_columns",
     "header_text",
     "runnable",
+    "stress_line",
     "summary_of",
     "verdict_panel",
 ]
@@ -190,8 +194,9 @@ def verdict_panel(
 ) -> Text:
     """What is known about ``release`` on ``target``, compactly: the verdict and its
     evidence (``verdict``: the effective one), culprits with owners, first ready and
-    first wheel, the maintainer's claim. ``details`` adds the probe's modules,
-    per-module timings and stderr tail."""
+    first wheel, the maintainer's claim, and the release's own stress result (its
+    tests in threads: never inferred). ``details`` adds the probe's modules,
+    per-module timings and stderr tail, and the tests that failed in threads."""
     name = document.name
     text = Text(end="")
     text.append(f"{document.display_name or name} {release.version}", style="bold")
@@ -224,6 +229,38 @@ def verdict_panel(
         text.append(_probe_line(probe))
         if details:
             text.append(_probe_details(name, probe))
+    own = release.targets.get(target)
+    if own is not None and own.stress is not None:
+        text.append("\n  ")
+        text.append(stress_line(own.stress, details=details))
+    return text
+
+
+_FAILING_SHOWN = 10
+
+
+def stress_line(block: StressBlock, *, details: bool = False) -> Text:
+    """The panel's lines on a stress result: its status, what it found and when; with
+    ``details``, the tests that failed in threads and their class.
+
+    >>> from tracker.vocabulary import StressStatus
+    >>> stress_line(StressBlock(StressStatus.PASSED, stressed_at="2026-12-06T10:00:00Z",
+    ...     tests_run=79)).plain
+    'threads: passed · its own tests pass in 8 threads without the GIL (79 tests) · 2026-12-06'
+    """
+    text = Text("threads: ", style="dim", end="")
+    text.append(STRESS_RECORDS[block.status].label, style=stress_colour(block.status).terminal)
+    text.append(f" · {stress_note(block)}")
+    if block.stressed_at:
+        text.append(f" · {block.stressed_at[:10]}", style="dim")
+    if details and block.failing:
+        failing = sorted(block.failing.items())
+        text.append(f"\n  failing in threads ({len(failing)}):", style="bold")
+        for test, kind in failing[:_FAILING_SHOWN]:
+            text.append(f"\n    {kind:<9}", style="red")
+            text.append(test)
+        if len(failing) > _FAILING_SHOWN:
+            text.append(f"\n    (+{len(failing) - _FAILING_SHOWN} more)", style="dim")
     return text
 
 
