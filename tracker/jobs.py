@@ -1,5 +1,5 @@
-"""Run one probe job and store its result: shared by the in-process pool,
-the snapshot builder and the PostgreSQL workers."""
+"""Run one probe job (or one stress job) and store its result: shared by the
+in-process pool, the snapshot builder and the PostgreSQL workers."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from tracker.errors import ProbeError, TransientProbeError
 from tracker.models import ProbeJob, ProbeResult, Status, get_target
 from tracker.probe import Limits, ProbeRequest, probe, probe_sdist_release
 from tracker.store.engine import Store
+from tracker.stress.result import StressResult
 from tracker.wheels import this_platform
 
-__all__ = ["RETRIES", "is_sdist_only", "probe_job", "run_probe_job"]
+__all__ = ["RETRIES", "is_sdist_only", "probe_job", "run_probe_job", "run_stress_job"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,37 @@ def run_probe_job(
         retries=retries, backoff_seconds=backoff_seconds, from_sdist=is_sdist_only(job, store),
     )  # fmt: skip
     store.record_probe(result)
+    return result
+
+
+def run_stress_job(
+    job: ProbeJob,
+    store: Store,
+    settings: Settings,
+    *,
+    sandbox_level: str | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> StressResult:
+    """Run ``job``'s release's own tests in threads (``fttrack stress``, docs/stress.md) in
+    the sandbox, from the configured index, and add the result to the stress history.
+
+    The import verdict is left as it is. A missing interpreter or sandbox raises,
+    storing nothing; so does an index that cannot be reached.
+    """
+    from tracker.probe.stress import StressRequest
+    from tracker.probe.stress import stress as run_stress
+
+    request = StressRequest(
+        ProbeRequest(
+            requirement=f"{job.project}=={job.version}", index_url=settings.require_index_url()
+        )
+    )
+    result = run_stress(
+        request, get_target(job.target), settings, sandbox_level=sandbox_level, progress=progress
+    )
+    if result.version != job.version:  # stored under the release the job asked for
+        result = msgspec.structs.replace(result, version=job.version)
+    store.record_stress(result)
     return result
 
 
