@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "worker": "tracker.commands.worker:worker",
     "export": "tracker.commands.export:export",
     "status": "tracker.commands.status:status",
+    "changes": "tracker.commands.changes:changes",
     "snapshot": "tracker.commands.snapshot:snapshot_group",
     "tui": "tui.command:tui",
 }
@@ -51,6 +52,7 @@ _SHORT_HELP: dict[str, str] = {
     "worker": "Run probe jobs from a PostgreSQL queue (scale-out).",
     "export": "Write the feed, badges and a static HTML page to a directory.",
     "status": "Show what the verdict source holds and what this machine can probe.",
+    "changes": "Show what changed between consecutive releases (new wheels, regressions...).",
     "snapshot": "Build the verdict snapshot shipped in data/.",
     "tui": "Browse the tracker and audit a lockfile in a terminal UI.",
 }
