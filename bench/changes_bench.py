@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
+import httpx
 
-from tracker.api import create_app  # noqa: E402
-from tracker.archive import Archive  # noqa: E402
-from tracker.changes_index import ChangeIndex  # noqa: E402
-from tracker.datafiles import snapshot_path  # noqa: E402
-from tracker.store import open_store  # noqa: E402
+from tracker.api import create_app
+from tracker.archive import Archive
+from tracker.changes_index import ChangeIndex
+from tracker.datafiles import snapshot_path
+from tracker.store import open_store
 
 ROUTES = [
     ("feed.json (baseline)", "/api/v1/feed.json"),

@@ -31,6 +31,10 @@ __all__ = [
     "stress_badge_svg",
     "stress_shields_endpoint",
     "text_width",
+    "verified_badge_fields",
+    "verified_badge_svg",
+    "verified_markdown",
+    "verified_shields_endpoint",
 ]
 
 #: How long shields.io (and browsers) may cache a badge.
@@ -183,3 +187,61 @@ def every_badge(target: str) -> list[tuple[str, str, str]]:
         badges.append((label, status.value, color))
         badges.append((label, f"likely {status.value}", color))
     return badges
+
+
+def verified_badge_fields(summary: ProjectSummary | None, target: str) -> tuple[str, str, str]:
+    """(label, message, named colour) of the verified badge: what was verified on
+    ``target`` and when (``3.14t ready · probed 2026-12-01``; with a stress result that
+    passed, ``3.14t ready · threads passed``).
+
+    >>> from tracker.documents import ProjectSummary, TargetSummary
+    >>> cell = TargetSummary(Status.READY, Evidence.PROBE, checked="2026-12-01")
+    >>> verified_badge_fields(ProjectSummary("demo", targets={"3.14t": cell}), "3.14t")
+    ('free-threading', '3.14t ready · probed 2026-12-01', 'brightgreen')
+    """
+    label = "free-threading"
+    if summary is None:
+        return label, f"{target} not tracked", "lightgrey"
+    cell = summary.cell(target)
+    status = cell.status.value
+    if cell.evidence is Evidence.INFERRED:
+        status = f"likely {status}"
+    stress = getattr(cell, "stress", None)
+    if stress is not None and str(stress.status) == "passed":
+        proof = "threads passed"
+    elif cell.checked:
+        proof = f"probed {cell.checked}"
+    else:
+        proof = "not probed"
+    return label, f"{target} {status} · {proof}", colour(cell.status).badge
+
+
+def verified_shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
+    """The verified badge as a shields.io endpoint."""
+    label, message, color = verified_badge_fields(summary, target)
+    return {
+        "schemaVersion": 1,
+        "label": label,
+        "message": message,
+        "color": color,
+        "cacheSeconds": CACHE_SECONDS,
+    }
+
+
+def verified_badge_svg(summary: ProjectSummary | None, target: str) -> str:
+    """The verified badge as SVG."""
+    return render_svg(*verified_badge_fields(summary, target))
+
+
+def verified_markdown(public_url: str, name: str, target: str | None = None) -> str:
+    """The Markdown a maintainer pastes: the verified badge linking to the project's page.
+
+    >>> print(verified_markdown("https://ft.example.org", "numpy", "3.14t"))
+    [![free-threading](https://ft.example.org/badges/numpy/verified.svg?target=3.14t)](https://ft.example.org/api/v1/projects/numpy)
+    """
+    base = public_url.rstrip("/")
+    query = f"?target={target}" if target else ""
+    return (
+        f"[![free-threading]({base}/badges/{name}/verified.svg{query})]"
+        f"({base}/api/v1/projects/{name})"
+    )

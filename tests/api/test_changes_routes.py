@@ -117,3 +117,22 @@ def test_atom_feed_defaults_to_the_last_30_days(client: TestClient) -> None:
     every = feedparser.parse(client.get("/changes.atom?since=2000-01-01").content).entries
     recent = [e for e in every if calendar.timegm(e.updated_parsed) >= month_ago]
     assert [e.id for e in parsed.entries] == [e.id for e in recent]
+
+
+def test_the_summary_feed_links_to_the_changes_feed(client: TestClient) -> None:
+    links = client.get("/api/v1/feed.json").headers["link"]
+    assert '</api/v1/changes>; rel="related"' in links
+    assert '</changes.atom>; rel="alternate"; type="application/atom+xml"' in links
+
+
+def test_verified_badge_says_what_was_verified_and_when(client: TestClient) -> None:
+    body = client.get("/badges/numpy/verified.json?target=3.13t").json()
+    assert body["label"] == "free-threading"
+    # the current release (2.5.5) has no cp313t wheel; on 3.14t it was probed
+    assert body["message"] == "3.13t no-ft-wheel · not probed"
+    probed = client.get("/badges/numpy/verified.json?target=3.14t").json()["message"]
+    assert probed.startswith("3.14t gil-reenabled · probed 2026-12-")
+    svg = client.get("/badges/numpy/verified.svg?target=3.14t")
+    assert svg.headers["content-type"] == "image/svg+xml" and "probed" in svg.text
+    grey = client.get("/badges/not-a-project/verified.json").json()
+    assert grey["color"] == "lightgrey" and grey["message"].endswith("not tracked")

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from tracker import __version__
-from tracker.api import badges, changes, feed, openapi, projects, queue, writes
+from tracker.api import badges, changes, feed, openapi, projects, queue, verified_badges, writes
 from tracker.api.cache import SummaryCache
 from tracker.api.errors import install_error_handlers
 from tracker.api.guard import WriteGuard
@@ -93,6 +93,7 @@ def create_app(
     app.include_router(writes.router)
     app.include_router(queue.router)
     app.include_router(changes.router)
+    app.include_router(verified_badges.router)
     openapi.install(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness: a static answer")

@@ -62,6 +62,9 @@ async def get_feed(
         "ETag": etag,
         "Vary": "Accept-Encoding",
         "Cache-Control": "public, max-age=300",
+        # what changed between releases: the changes feed (tracker.api.changes)
+        "Link": '</api/v1/changes>; rel="related"; type="application/json", '
+        '</changes.atom>; rel="alternate"; type="application/atom+xml"',
     }
     if if_none_match and _matches(if_none_match, (feed.etag, feed.etag_gzip)):
         return Response(status_code=304, headers=headers)
