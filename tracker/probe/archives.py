@@ -7,26 +7,36 @@ so a wheel must not be able to fill the disk or the memory of the host:
   when the sizes it declares add up to more than a cap (a zip bomb is small
   on disk and huge unpacked), or when it has absurdly many entries;
 - :func:`bounded_lines` reads a log line by line, each line cut at a length;
-- :func:`read_head` reads at most a number of bytes of a file.
+- :func:`read_head` reads at most a number of bytes of a file;
+- :func:`sdist_members` streams an sdist's members (zip or tar) with caps on
+  their number and on the bytes decompressed, opening none of them itself.
 """
 
 from __future__ import annotations
 
+import bz2
+import functools
+import gzip
+import lzma
 import os
 import struct
+import tarfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 __all__ = [
     "DEFAULT_MAX_UNPACKED_BYTES",
     "MAX_ENTRIES",
+    "SdistMember",
     "WheelRefused",
     "bounded_lines",
     "check_wheel",
     "default_max_unpacked_bytes",
     "read_head",
+    "sdist_members",
 ]
 
 #: Default cap on the uncompressed size of all the wheels of one probe (8 GiB).
@@ -129,3 +139,59 @@ def read_head(path: Path, limit: int) -> bytes:
     """At most ``limit`` bytes from the start of ``path``."""
     with path.open("rb") as handle:
         return handle.read(limit)
+
+
+#: ``(name, is_file, is_dir, size, open)`` of one member of an sdist.
+SdistMember = tuple[str, bool, bool, int, Callable[[], IO[bytes] | None]]
+
+
+class _Capped:
+    """A read-only stream that gives at most ``limit`` bytes in all, then raises."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self.stream, self.left, self.limit = stream, limit, limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            raise ValueError(f"more than {self.limit:,} bytes decompressed")
+        want = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.stream.read(want)
+        self.left -= len(data)
+        return data
+
+
+def sdist_members(
+    sdist: Path, *, max_entries: int = MAX_ENTRIES, max_scan_bytes: int
+) -> Iterator[SdistMember]:
+    """Each member of an sdist (``.zip``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``),
+    streamed: a tar is read once, at most ``max_scan_bytes`` decompressed, and more than
+    ``max_entries`` members is refused (ValueError, as is any other archive). A zip's
+    link members are neither files nor directories. Nothing is written."""
+    name = sdist.name.lower()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(sdist) as archive:
+            infos = archive.infolist()
+            if len(infos) > max_entries:
+                raise ValueError(f"{len(infos):,} members, above the cap of {max_entries:,}")
+            for info in infos:
+                is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
+                yield (info.filename, not info.is_dir() and not is_link, info.is_dir(),
+                       info.file_size, functools.partial(archive.open, info))  # fmt: skip
+        return
+    opener: Callable[[Path], IO[bytes]]
+    if name.endswith((".tar.gz", ".tgz")):
+        opener = gzip.open  # type: ignore[assignment]
+    elif name.endswith(".tar.bz2"):
+        opener = bz2.open
+    elif name.endswith(".tar.xz"):
+        opener = lzma.open
+    else:
+        raise ValueError("not an sdist archive")
+    with opener(sdist) as raw:
+        stream = _Capped(raw, max_scan_bytes)
+        with tarfile.open(fileobj=stream, mode="r|") as archive:  # type: ignore[call-overload]
+            for count, member in enumerate(archive):
+                if count > max_entries:
+                    raise ValueError(f"over {max_entries:,} members")
+                yield (member.name, member.isfile(), member.isdir(), member.size,
+                       functools.partial(archive.extractfile, member))  # fmt: skip

@@ -37,9 +37,7 @@ detail. An index that fails (429, 5xx, a broken download) raises
 
 from __future__ import annotations
 
-import bz2
 import datetime as dt
-import gzip
 import lzma
 import re
 import shutil
@@ -51,7 +49,6 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import msgspec.structs
 from packaging.requirements import InvalidRequirement, Requirement
@@ -60,7 +57,12 @@ from packaging.version import InvalidVersion, Version
 
 from tracker.errors import IndexUnavailable, ProjectNotFound, TransientProbeError
 from tracker.models import ProbeResult, SandboxReport, Status
-from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
+from tracker.probe.archives import (
+    bounded_lines,
+    check_wheel,
+    default_max_unpacked_bytes,
+    sdist_members,
+)
 from tracker.probe.runner import (
     ProbeRequest,
     _install_error,
@@ -233,62 +235,20 @@ def _version(text: str) -> Version | str:
         return text
 
 
-class _Capped:
-    """A read-only stream that refuses to give more than ``limit`` bytes in all."""
-
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
-        self.stream, self.left = stream, limit
-
-    def read(self, size: int = -1) -> bytes:
-        if self.left <= 0:
-            raise ValueError(f"more than {MAX_SCAN_BYTES:,} bytes decompressed")
-        want = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.stream.read(want)
-        self.left -= len(data)
-        return data
-
-
 def _pyproject_text(sdist: Path) -> str | None:
     """The sdist's top-level ``pyproject.toml``, read without unpacking anything else
     (None when it has none). Raises ValueError for an archive it cannot read."""
-    name = sdist.name.lower()
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(sdist) as archive:
-            infos = archive.infolist()
-            if len(infos) > _MAX_MEMBERS:
-                raise ValueError(f"{len(infos):,} members")
-            for info in infos:
-                parts = info.filename.strip("/").split("/")
-                if len(parts) == 2 and parts[1] == "pyproject.toml" and not info.is_dir():
-                    if info.file_size > MAX_PYPROJECT_BYTES:
-                        raise ValueError("pyproject.toml is larger than 1 MiB")
-                    with archive.open(info) as handle:
-                        return handle.read(MAX_PYPROJECT_BYTES).decode("utf-8")
-        return None
-    opener: Callable[[Path], IO[bytes]]
-    if name.endswith((".tar.gz", ".tgz")):
-        opener = gzip.open  # type: ignore[assignment]
-    elif name.endswith(".tar.bz2"):
-        opener = bz2.open
-    elif name.endswith(".tar.xz"):
-        opener = lzma.open
-    else:
-        raise ValueError("not an sdist archive")
-    with opener(sdist) as raw:
-        stream = _Capped(raw, MAX_SCAN_BYTES)
-        with tarfile.open(fileobj=stream, mode="r|") as archive:  # type: ignore[call-overload]
-            for count, member in enumerate(archive):
-                if count > _MAX_MEMBERS:
-                    raise ValueError(f"over {_MAX_MEMBERS:,} members")
-                parts = member.name.strip("/").split("/")
-                if len(parts) == 2 and parts[1] == "pyproject.toml" and member.isfile():
-                    if member.size > MAX_PYPROJECT_BYTES:
-                        raise ValueError("pyproject.toml is larger than 1 MiB")
-                    handle = archive.extractfile(member)
-                    if handle is None:
-                        return None
-                    text: str = handle.read(MAX_PYPROJECT_BYTES).decode("utf-8")
-                    return text
+    members = sdist_members(sdist, max_entries=_MAX_MEMBERS, max_scan_bytes=MAX_SCAN_BYTES)
+    for name, is_file, _is_dir, size, open_member in members:
+        parts = name.strip("/").split("/")
+        if len(parts) == 2 and parts[1] == "pyproject.toml" and is_file:
+            if size > MAX_PYPROJECT_BYTES:
+                raise ValueError("pyproject.toml is larger than 1 MiB")
+            handle = open_member()
+            if handle is None:
+                return None
+            with handle:
+                return handle.read(MAX_PYPROJECT_BYTES).decode("utf-8")
     return None
 
 

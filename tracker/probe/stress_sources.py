@@ -16,20 +16,17 @@ groups (:func:`dependency_groups`).
 
 from __future__ import annotations
 
-import bz2
-import functools
-import gzip
 import lzma
 import os
 import tarfile
 import tomllib
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from tracker.probe.archives import MAX_ENTRIES
+from tracker.probe.archives import sdist_members
 
 __all__ = [
     "MAX_TEST_BYTES",
@@ -96,21 +93,6 @@ class ExtractedTests:
     refused: str = ""
 
 
-class _Capped:
-    """A read-only stream that gives at most ``limit`` bytes in all, then raises."""
-
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
-        self.stream, self.left, self.limit = stream, limit, limit
-
-    def read(self, size: int = -1) -> bytes:
-        if self.left <= 0:
-            raise ValueError(f"more than {self.limit:,} bytes decompressed")
-        want = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.stream.read(want)
-        self.left -= len(data)
-        return data
-
-
 def _inside(name: str) -> tuple[str, ...] | None:
     """The member's path below the sdist's top directory, or None when it is unsafe
     (absolute, ``..``, empty parts, a backslash or a NUL)."""
@@ -134,41 +116,6 @@ def _wanted(parts: tuple[str, ...]) -> str:
     return ""
 
 
-Member = tuple[str, bool, bool, int, Callable[[], IO[bytes] | None]]
-
-
-def _members(sdist: Path) -> Iterator[Member]:
-    """``(name, is_file, is_dir, size, open)`` for each member, streamed and capped."""
-    name = sdist.name.lower()
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(sdist) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise ValueError(f"{len(infos):,} members, above the cap of {MAX_ENTRIES:,}")
-            for info in infos:
-                is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-                yield (info.filename, not info.is_dir() and not is_link, info.is_dir(),
-                       info.file_size, functools.partial(archive.open, info))  # fmt: skip
-        return
-    opener: Callable[[Path], IO[bytes]]
-    if name.endswith((".tar.gz", ".tgz")):
-        opener = gzip.open  # type: ignore[assignment]
-    elif name.endswith(".tar.bz2"):
-        opener = bz2.open
-    elif name.endswith(".tar.xz"):
-        opener = lzma.open
-    else:
-        raise ValueError("not an sdist archive")
-    with opener(sdist) as raw:
-        stream = _Capped(raw, MAX_SCAN_BYTES)
-        with tarfile.open(fileobj=stream, mode="r|") as archive:  # type: ignore[call-overload]
-            for count, member in enumerate(archive):
-                if count > MAX_ENTRIES:
-                    raise ValueError(f"over {MAX_ENTRIES:,} members")
-                yield (member.name, member.isfile(), member.isdir(), member.size,
-                       functools.partial(archive.extractfile, member))  # fmt: skip
-
-
 def extract_tests(sdist: Path, dest: Path, *, max_bytes: int = MAX_TEST_BYTES) -> ExtractedTests:
     """Unpack the sdist's top-level ``tests/`` or ``test/`` and ``conftest.py`` into
     ``dest`` (and read its ``pyproject.toml``), refusing an archive that is unsafe.
@@ -181,7 +128,9 @@ def extract_tests(sdist: Path, dest: Path, *, max_bytes: int = MAX_TEST_BYTES) -
     dest.mkdir(parents=True, exist_ok=True)
     dest.chmod(0o755)
     try:
-        for name, is_file, is_dir, size, open_member in _members(sdist):
+        for name, is_file, is_dir, size, open_member in sdist_members(
+            sdist, max_scan_bytes=MAX_SCAN_BYTES
+        ):
             parts = _inside(name)
             if parts is None:
                 return ExtractedTests(refused=f"{sdist.name}: unsafe member path {name[:200]!r}")
