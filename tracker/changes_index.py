@@ -149,6 +149,15 @@ class ChangeIndex:
         return cls(_store_changes(store, None).values())
 
     @classmethod
+    def cached_for(cls, archive: Archive, cache_dir: Path) -> ChangeIndex | None:
+        """The changes kept in ``cache_dir`` for ``archive``'s file, or None when they were
+        not computed yet (nothing is computed: for readers with a time budget)."""
+        cached = _cache_file(archive, cache_dir)
+        if cached is None or not cached.is_file():
+            return None
+        return cls.from_archive(archive, cache_dir)
+
+    @classmethod
     def from_archive(cls, archive: Archive, cache_dir: Path | None = None) -> ChangeIndex:
         """From a snapshot: the changes kept in ``cache_dir`` for this snapshot file, else
         computed from every history (and kept there when ``cache_dir`` is given)."""

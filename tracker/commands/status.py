@@ -261,6 +261,7 @@ def status(
         machine = pool.submit(machine_capabilities, recheck=recheck)
         report: dict[str, Any] = {"source": source.describe()}
         report.update(source_coverage(source.summaries()))
+        report["claim_mismatches"] = _claim_counts(source, db)
         damaged = getattr(source, "damaged", None)  # a database's rows that do not decode
         if damaged:
             report["damaged_rows"] = [
@@ -276,6 +277,9 @@ def status(
         click.echo(json.dumps(report, indent=2))
         return
     _print_report(report)
+    if report.get("claim_mismatches"):
+        counts = ", ".join(f"{n} {flag}" for flag, n in report["claim_mismatches"].items())
+        click.echo(f"claims against evidence (current releases): {counts}")
     for row in report.get("damaged_rows", []):  # skipped above: rebuilt at the next write
         click.echo(f"damaged row (skipped): {row['project']} {row['column']}: {row['reason']}")
     for leftover in report["probe_leftovers"]:
@@ -284,6 +288,29 @@ def status(
             f"left by a dead probe (pid {leftover['pid']}{size}): {leftover['kind']} "
             f"{leftover['path']} (removed at the next 'fttrack worker' or 'fttrack serve' start)"
         )
+
+
+def _claim_counts(source: object, db: str | None) -> dict[str, int] | None:
+    """Per claim flag (classifier or ``Py_mod_gil`` against the probe), how many projects'
+    current releases raise it; from a database's stored changes, or a snapshot's changes
+    when they are kept in the cache directory already (None otherwise: never computed
+    here, ``fttrack changes`` computes them)."""
+    from tracker.changes_index import ChangeIndex
+    from tracker.verdicts.snapshot import SnapshotSource
+
+    if isinstance(source, SnapshotSource):
+        index = ChangeIndex.cached_for(source.archive, load_settings().cache_dir)
+    elif db:
+        from tracker.store import open_store
+
+        store = open_store(db, seed=False)
+        try:
+            index = ChangeIndex.from_store(store)
+        finally:
+            store.close()
+    else:
+        return None
+    return None if index is None else index.claim_counts()
 
 
 def _leftovers() -> list[dict[str, Any]]:
