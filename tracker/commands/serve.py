@@ -34,6 +34,14 @@ __all__ = ["serve"]
     help="Probes run at once in this process (0: never probe here).",
 )
 @click.option(
+    "--stress-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Stress jobs (a release's own tests in threads) run at once in this process, "
+    "after the probes (0: never here).",
+)
+@click.option(
     "--seed-top",
     default=2000,
     show_default=True,
@@ -55,6 +63,7 @@ def serve(
     port: int,
     interval: float | None,
     probe_workers: int,
+    stress_workers: int,
     seed_top: int,
     no_crawl: bool,
     queue: str,
@@ -100,17 +109,19 @@ def serve(
     settings = load_settings()
     if db_url:
         settings = dataclasses.replace(settings, db_url=db_url)
+    store = open_store(settings.db_url, seed=False)  # a database it cannot open: one line
     remove_leftovers()  # the directories and cgroups of probes whose process died
-    store = open_store(settings.db_url, seed=False)
     targets = sorted({i.target.name for i in find_interpreters(settings)})
-    enqueue = None
+    enqueue = enqueue_stress = None
     if queue == "postgres" or (queue == "auto" and store.dialect == "postgresql"):
         from tracker.queue import ProbeQueue
 
-        enqueue = ProbeQueue(settings.db_url).enqueue
+        probe_queue = ProbeQueue(settings.db_url)
+        enqueue, enqueue_stress = probe_queue.enqueue, probe_queue.enqueue_stress
     tracker = TrackerService(
-        store, settings, targets=targets, probe_workers=probe_workers, enqueue=enqueue
-    )
+        store, settings, targets=targets, probe_workers=probe_workers, enqueue=enqueue,
+        stress_workers=stress_workers if probe_workers > 0 else 0, enqueue_stress=enqueue_stress,
+    )  # fmt: skip
     schedulers: list[Any] = []
     every = interval or settings.crawl_interval_minutes
 

@@ -22,7 +22,14 @@ __all__ = ["worker"]
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Probes run at once by this worker.",
+    help="Jobs run at once by this worker (import probes first, then stress jobs).",
+)
+@click.option(
+    "--stress-concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Stress jobs (a release's own tests in threads) run at once by this worker.",
 )
 @click.option(
     "--target",
@@ -63,6 +70,7 @@ __all__ = ["worker"]
 def worker(
     db_url: str,
     concurrency: int,
+    stress_concurrency: int,
     targets: tuple[str, ...],
     heartbeat: float,
     stalled_after: float,
@@ -77,7 +85,9 @@ def worker(
     machine has (probe-3.13t, probe-3.14t, ...). Each job installs a release
     and imports it in the sandbox, then stores the verdict in the database.
     Run as many workers, on as many machines, as you like: every job runs
-    once. A worker killed mid-probe is noticed by its missing heartbeat and
+    once. Below the probes on the same queues, stress jobs run the release's
+    own tests in threads in the sandbox (docs/stress.md), at most
+    --stress-concurrency at once. A worker killed mid-probe is noticed by its missing heartbeat and
     its job is retried elsewhere; after --max-attempts such deaths the
     release is recorded as crashed. SIGTERM: finish running probes, then
     exit (a second SIGTERM exits at once).
@@ -126,6 +136,7 @@ def worker(
     options = WorkerOptions(
         targets=chosen,
         concurrency=concurrency,
+        stress_concurrency=stress_concurrency,
         heartbeat=heartbeat,
         stalled_after=stalled_after,
         max_attempts=max_attempts,

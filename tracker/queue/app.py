@@ -8,6 +8,12 @@ release again is a no-op, and two jobs of the same release never run at once.
 
 The producer needs no task code: it defers by task name, so ``fttrack serve``
 and the workers share only these names.
+
+Stress jobs, ``fttrack.stress_release(project, version, target)`` (a release's
+own tests in threads, docs/stress.md), go on the same queue with a lower
+priority (:data:`STRESS_PRIORITY`): a worker takes every waiting import probe
+first. Their locks are named apart (``stress:...``), so a stress job and a
+probe of the same release never block each other.
 """
 
 from __future__ import annotations
@@ -25,17 +31,23 @@ from tracker.queue.connection import ensure_schema, require_postgres
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
     "QUEUE_PREFIX",
+    "STRESS_PRIORITY",
+    "STRESS_TASK_NAME",
     "TASK_NAME",
     "ProbeQueue",
     "job_lock",
     "make_app",
     "queue_name",
+    "stress_lock",
 ]
 
 log = logging.getLogger("fttrack.queue")
 
 TASK_NAME = "fttrack.probe_release"
 QUEUE_PREFIX = "probe-"
+STRESS_TASK_NAME = "fttrack.stress_release"
+#: Below the probes' (procrastinate's default, 0): a worker runs waiting probes first.
+STRESS_PRIORITY = -10
 #: Tries per job, counting runs whose worker died (then the job is given up and recorded).
 DEFAULT_MAX_ATTEMPTS = 3
 
@@ -56,6 +68,15 @@ def job_lock(project: str, version: str, target: str) -> str:
     'probe:numpy==2.5.5@3.14t'
     """
     return f"probe:{project}=={version}@{target}"
+
+
+def stress_lock(project: str, version: str, target: str) -> str:
+    """The queueing lock and lock of a stress job of (release, target).
+
+    >>> stress_lock("numpy", "2.5.5", "3.14t")
+    'stress:numpy==2.5.5@3.14t'
+    """
+    return f"stress:{project}=={version}@{target}"
 
 
 def make_app(db_url: str, *, asynchronous: bool) -> App:
@@ -118,6 +139,32 @@ class ProbeQueue:
             job_id = deferrer.defer(project=job.project, version=job.version, target=job.target)
         except AlreadyEnqueued:
             log.debug("already queued: %s", lock)
+            return False
+        log.info("queued %s as job %s", lock, job_id)
+        return True
+
+    def enqueue_stress(self, job: ProbeJob) -> bool:
+        """Queue a stress job of ``job``'s release on its target's queue, below the
+        probes; False (and no error) when the same one is already queued or running."""
+        lock = stress_lock(job.project, job.version, job.target)
+        app = self._ensure_open()
+        running = app.connector.execute_query_one(
+            "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs "
+            "WHERE lock = %(lock)s AND status = 'doing') AS running",
+            lock=lock,
+        )
+        if running["running"]:
+            return False
+        deferrer = app.configure_task(
+            STRESS_TASK_NAME,
+            queue=queue_name(job.target),
+            lock=lock,
+            queueing_lock=lock,
+            priority=STRESS_PRIORITY,
+        )
+        try:
+            job_id = deferrer.defer(project=job.project, version=job.version, target=job.target)
+        except AlreadyEnqueued:
             return False
         log.info("queued %s as job %s", lock, job_id)
         return True

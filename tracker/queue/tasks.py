@@ -19,12 +19,17 @@ the stalled one) can never start, and putting the stalled job back would break
 the queueing lock (one waiting job per release+target). Recovery therefore
 cancels such waiting duplicates in the same transaction that puts the stalled
 job back: the stalled job, with its count of tries, stands for both.
+
+A stress job (:func:`register_stress_task`: the release's own tests in threads)
+is recovered the same way; one given up is marked failed and nothing is
+recorded (the import verdict is not the stress job's to change).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,15 +40,23 @@ from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.jobs import Job
 
 from tracker.config import Settings
-from tracker.jobs import run_probe_job
+from tracker.jobs import run_probe_job, run_stress_job
 from tracker.models import ProbeJob, ProbeResult, Status
 from tracker.names import normalize_name
 from tracker.probe import Limits
-from tracker.queue.app import TASK_NAME
+from tracker.queue.app import STRESS_TASK_NAME, TASK_NAME
 from tracker.store.engine import Store
 from tracker.wheels import this_platform
 
-__all__ = ["Recovery", "already_probed", "give_up_record", "recover_stalled", "register_probe_task"]
+__all__ = [
+    "Recovery",
+    "already_probed",
+    "already_stressed",
+    "give_up_record",
+    "recover_stalled",
+    "register_probe_task",
+    "register_stress_task",
+]
 
 log = logging.getLogger("fttrack.worker")
 
@@ -111,6 +124,56 @@ def register_probe_task(
     app.task(name=TASK_NAME, pass_context=True, retry=retry)(probe_release)
 
 
+def already_stressed(store: Store, job: ProbeJob, since: dt.datetime) -> bool:
+    """True when the stress history holds a run of ``job``'s release+target since ``since``."""
+    with store.engine.connect() as connection:
+        newest = connection.execute(
+            sa.text(
+                "SELECT max(stressed_at) FROM stress_runs "
+                "WHERE project = :project AND version = :version AND target = :target"
+            ),
+            {"project": normalize_name(job.project), "version": job.version, "target": job.target},
+        ).scalar()
+    return isinstance(newest, dt.datetime) and newest >= since.replace(microsecond=0)
+
+
+def register_stress_task(
+    app: App,
+    store: Store,
+    settings: Settings,
+    *,
+    max_attempts: int,
+    slots: threading.Semaphore,
+    sandbox_level: str | None = None,
+) -> None:
+    """Register ``fttrack.stress_release`` on ``app``: run a release's own tests in
+    threads in the sandbox and store the result in the stress history.
+
+    ``slots`` bounds the stress runs of this worker (one by default, whatever its
+    concurrency): a second stress job waits for the first. A job already stressed
+    since it was queued is marked done without running again.
+    """
+
+    def stress_release(context: JobContext, project: str, version: str, target: str) -> str:
+        job = ProbeJob(project, version, target)
+        job_id = context.job.id
+        since = _deferred_at(store, job_id) if job_id is not None else None
+        if since is not None and already_stressed(store, job, since):
+            log.info("job %s stress %s %s %s: already stressed since queued", job_id, *_fields(job))
+            return "already-stressed"
+        with slots:
+            started = time.monotonic()
+            result = run_stress_job(job, store, settings, sandbox_level=sandbox_level)
+        log.info(
+            "job %s stress %s %s %s: %s, %d tests in %.1fs",
+            job_id, *_fields(job), result.status, result.tests_run, time.monotonic() - started,
+        )  # fmt: skip
+        return str(result.status)
+
+    retry = RetryStrategy(max_attempts=max(0, max_attempts - 1), wait=2)
+    app.task(name=STRESS_TASK_NAME, pass_context=True, retry=retry)(stress_release)
+
+
 def _fields(job: ProbeJob) -> tuple[str, str, str]:
     return job.project, job.version, job.target
 
@@ -146,8 +209,9 @@ class Recovery:
 _STILL_STALLED = "status = 'doing' AND (worker_id IS NULL OR worker_id = :worker)"
 
 
-def _give_up(store: Store, job: Job, record: ProbeResult) -> bool:
-    """Mark a stalled job failed and record it, in one transaction; False if no longer stalled."""
+def _give_up(store: Store, job: Job, record: ProbeResult | None) -> bool:
+    """Mark a stalled job failed and record it (a probe's: ``record``; a stress job's:
+    nothing), in one transaction; False if no longer stalled."""
     from tracker.store import queries
 
     with store.session_scope() as session:
@@ -160,7 +224,8 @@ def _give_up(store: Store, job: Job, record: ProbeResult) -> bool:
         ).first()
         if failed is None:
             return False
-        queries.record_probe(record, session=session)
+        if record is not None:
+            queries.record_probe(record, session=session)
     return True
 
 
@@ -224,39 +289,41 @@ async def recover_stalled(
 
     manager = app.job_manager
     recovery = Recovery()
+    stalled: list[Job] = []
     for queue in queues:
-        stalled = await manager.get_stalled_jobs(
-            queue=queue, task_name=TASK_NAME, seconds_since_heartbeat=stalled_after
-        )
-        for job in stalled:
-            assert job.id is not None
-            tries = job.attempts + 1
-            if tries >= max_attempts:
-                probe_job = _probe_job(job)
-                if not await asyncio.to_thread(
-                    _give_up, store, job, give_up_record(probe_job, tries)
-                ):
-                    log.info("job %s: already recovered by another worker", job.id)
-                    continue
-                recovery.given_up.append(job.id)
-                log.warning(
-                    "job %s %s %s %s: worker died %d times, given up and recorded as crashed",
-                    job.id, *_fields(probe_job), tries,
-                )  # fmt: skip
-                continue
-            try:
-                duplicates = await asyncio.to_thread(_requeue, store, job)
-            except sa.exc.IntegrityError:  # a duplicate was queued during the requeue
-                log.warning("job %s: a duplicate was queued meanwhile; next pass", job.id)
-                continue
-            if duplicates is None:
+        for task_name in (TASK_NAME, STRESS_TASK_NAME):
+            stalled += await manager.get_stalled_jobs(
+                queue=queue, task_name=task_name, seconds_since_heartbeat=stalled_after
+            )
+    for job in stalled:
+        assert job.id is not None
+        tries = job.attempts + 1
+        if tries >= max_attempts:
+            probe_job = _probe_job(job)
+            record = give_up_record(probe_job, tries) if job.task_name == TASK_NAME else None
+            if not await asyncio.to_thread(_give_up, store, job, record):
                 log.info("job %s: already recovered by another worker", job.id)
                 continue
-            recovery.retried.append(job.id)
-            recovery.cancelled.extend(duplicates)
+            recovery.given_up.append(job.id)
             log.warning(
-                "job %s %s: its worker stopped sending heartbeats; requeued (try %d of %d)%s",
-                job.id, job.call_string, tries + 1, max_attempts,
-                f"; cancelled its waiting duplicate(s) {duplicates}" if duplicates else "",
+                "job %s %s %s %s: worker died %d times, given up%s",
+                job.id, *_fields(probe_job), tries,
+                " and recorded as crashed" if record is not None else "",
             )  # fmt: skip
+            continue
+        try:
+            duplicates = await asyncio.to_thread(_requeue, store, job)
+        except sa.exc.IntegrityError:  # a duplicate was queued during the requeue
+            log.warning("job %s: a duplicate was queued meanwhile; next pass", job.id)
+            continue
+        if duplicates is None:
+            log.info("job %s: already recovered by another worker", job.id)
+            continue
+        recovery.retried.append(job.id)
+        recovery.cancelled.extend(duplicates)
+        log.warning(
+            "job %s %s: its worker stopped sending heartbeats; requeued (try %d of %d)%s",
+            job.id, job.call_string, tries + 1, max_attempts,
+            f"; cancelled its waiting duplicate(s) {duplicates}" if duplicates else "",
+        )  # fmt: skip
     return recovery

@@ -1,4 +1,9 @@
-"""Run a probe worker: procrastinate's worker loop plus the stalled-job recovery loop."""
+"""Run a probe worker: procrastinate's worker loop plus the stalled-job recovery loop.
+
+A worker runs import probes and, below them on the same queues, stress jobs (a
+release's own tests in threads): at most ``stress_concurrency`` of those at once
+(one by default), whatever its ``concurrency``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +27,7 @@ from tracker.queue.connection import (
     conninfo,
     ensure_liveness_table,
 )
-from tracker.queue.tasks import recover_stalled, register_probe_task
+from tracker.queue.tasks import recover_stalled, register_probe_task, register_stress_task
 from tracker.store.engine import Store
 
 if TYPE_CHECKING:
@@ -38,11 +44,13 @@ class WorkerOptions:
 
     ``heartbeat``: seconds between heartbeats; ``stalled_after``: a worker
     silent this long is dead and its jobs are requeued; ``burst``: exit once
-    the queues are empty instead of waiting for more.
+    the queues are empty instead of waiting for more; ``stress_concurrency``:
+    stress jobs run at once (a further one waits for a slot).
     """
 
     targets: tuple[str, ...]
     concurrency: int = 1
+    stress_concurrency: int = 1
     heartbeat: float = 10.0
     stalled_after: float = 30.0
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
@@ -128,6 +136,14 @@ async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOpt
         max_attempts=options.max_attempts,
         sandbox_level=options.sandbox_level,
         limits=options.limits,
+    )
+    register_stress_task(
+        app,
+        store,
+        settings,
+        max_attempts=options.max_attempts,
+        slots=threading.BoundedSemaphore(max(1, options.stress_concurrency)),
+        sandbox_level=options.sandbox_level,
     )
     period = max(0.5, min(options.stalled_after / 3, 10.0))
     async with app.open_async():
