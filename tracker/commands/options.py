@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 
 from tracker.models import TARGETS, Target, get_target
 from tracker.verdicts.choose import ALL_TARGETS, asks_every_target
+
+if TYPE_CHECKING:
+    from tracker.config import Settings
+    from tracker.probe import ProbeRequest
 
 __all__ = [
     "DB_HELP",
@@ -25,6 +29,7 @@ __all__ = [
     "SNAPSHOT_HELP",
     "TargetValue",
     "parse_target",
+    "release_request",
     "target_option",
     "verdict_source_options",
 ]
@@ -95,3 +100,26 @@ def target_option(*, allow_all: bool = False) -> Callable[[F], F]:
     return click.option(
         "--target", metavar=metavar, callback=parse, help=f"{text} {_DEFAULT_TARGET}."
     )
+
+
+def release_request(
+    requirement: str | None,
+    wheel: Path | None,
+    find_links: tuple[Path, ...],
+    index_url: str | None,
+    offline: bool,
+    settings: Settings,
+) -> ProbeRequest:
+    """The release ``fttrack probe`` and ``fttrack stress`` install: NAME[==VERSION] from
+    the index, or ``--wheel`` (with its directory as a find-links, offline unless an
+    index is named); a usage error unless exactly one of the two is given."""
+    from tracker.probe import ProbeRequest
+
+    if (requirement is None) == (wheel is None):
+        raise click.UsageError("give either NAME[==VERSION] or --wheel PATH")
+    if wheel is not None:
+        offline = offline or index_url is None
+        find_links = (wheel.parent, *find_links)
+    index = None if offline else (index_url or settings.require_index_url())
+    return ProbeRequest(requirement=requirement, wheel=wheel, find_links=tuple(find_links),
+                        index_url=index, offline=offline)  # fmt: skip

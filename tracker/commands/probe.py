@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.commands.options import parse_target
+from tracker.commands.options import parse_target, release_request
 from tracker.models import ModuleOutcome, ProbeResult, Status, to_jsonable
 from tracker.vocabulary import colour
 
@@ -98,19 +98,12 @@ def probe(
     from tracker.config import load_settings
     from tracker.errors import ProbeError
     from tracker.models import Target
-    from tracker.probe import Limits, ProbeRequest
+    from tracker.probe import Limits
     from tracker.probe import probe as run
 
     assert isinstance(target, Target)
-    if (requirement is None) == (wheel is None):
-        raise click.UsageError("give either NAME[==VERSION] or --wheel PATH")
     settings = load_settings()
-    if wheel is not None:
-        offline = offline or index_url is None
-        find_links = (wheel.parent, *find_links)
-    index = None if offline else (index_url or settings.require_index_url())
-    request = ProbeRequest(requirement=requirement, wheel=wheel, find_links=tuple(find_links),
-                           index_url=index, offline=offline)  # fmt: skip
+    request = release_request(requirement, wheel, find_links, index_url, offline, settings)
     idle = timeout or settings.probe_timeout
     console = Console(stderr=True)
     with console.status(f"probing {requirement or wheel} on {target.name}") as status:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.commands.options import parse_target
+from tracker.commands.options import parse_target, release_request
 from tracker.models import to_jsonable
 from tracker.stress.result import StressResult, StressStatus
 
@@ -91,20 +91,12 @@ def stress(
 
     from tracker.config import load_settings
     from tracker.models import Target
-    from tracker.probe import ProbeRequest
     from tracker.probe.stress import StressRequest
     from tracker.probe.stress import stress as run
 
     assert isinstance(target, Target)
-    if (requirement is None) == (wheel is None):
-        raise click.UsageError("give either NAME[==VERSION] or --wheel PATH")
     settings = load_settings()
-    if wheel is not None:
-        offline = offline or index_url is None
-        find_links = (wheel.parent, *find_links)
-    index = None if offline else (index_url or settings.require_index_url())
-    release = ProbeRequest(requirement=requirement, wheel=wheel, find_links=tuple(find_links),
-                           index_url=index, offline=offline)  # fmt: skip
+    release = release_request(requirement, wheel, find_links, index_url, offline, settings)
     request = StressRequest(release, threads=threads, iterations=iterations,
                             budget_seconds=budget, stall_seconds=stall, max_tests=max_tests,
                             seed=seed, sdist=sdist)  # fmt: skip
