@@ -36,16 +36,16 @@ read; their summaries are computed on load.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import zlib
 from _thread import allocate_lock
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 import msgspec
 
+from tracker.collector import paused_collector
 from tracker.documents import (
     DOCUMENT_SCHEMA,
     TARGET_NAMES,
@@ -86,7 +86,6 @@ HEAD_RELEASES = 16
 _GZIP_MAGIC = b"\x1f\x8b"
 _INDEX_LIMIT = 64 * 1024 * 1024
 _INFLATE_CHUNK = 16 * 1024 * 1024
-_T = TypeVar("_T")
 _pread = getattr(os, "pread", None)
 
 
@@ -107,21 +106,6 @@ class _Index(msgspec.Struct):
 
 
 _INDEX_DECODER = msgspec.json.Decoder(_Index)
-
-
-def _without_gc(build: Callable[[], _T]) -> _T:
-    """``build()`` with the cyclic garbage collector paused.
-
-    Decoding the summaries of 15,000 projects creates some 100,000 objects and no
-    cycle; the collections their allocation would trigger took two thirds of it.
-    """
-    if not gc.isenabled():
-        return build()
-    gc.disable()
-    try:
-        return build()
-    finally:
-        gc.enable()
 
 
 def index_path_for(snapshot: Path) -> Path:
@@ -205,7 +189,8 @@ class Archive:
         index_path = index_path_for(self.path)
         try:
             raw = read_file(index_path, _INDEX_LIMIT)
-            index = _without_gc(lambda: _INDEX_DECODER.decode(raw))
+            with paused_collector():  # many objects, no cycle
+                index = _INDEX_DECODER.decode(raw)
             if index.schema != DOCUMENT_SCHEMA:
                 return False
             if index.size != self._size:
@@ -231,7 +216,8 @@ class Archive:
         if raw.startswith(_GZIP_MAGIC):
             raw = _inflate(raw, FILE_LIMIT, f"snapshot {self.path}")
         what = f"snapshot {self.path}"
-        feed = _without_gc(lambda: decode_feed(raw, what=what))
+        with paused_collector():
+            feed = decode_feed(raw, what=what)
         self.generated = feed.generated
         self.targets = tuple(feed.targets)
         for document in feed.projects:
@@ -321,7 +307,8 @@ class Archive:
             if not text.startswith(head) or not text.endswith(b"}"):
                 raise self._fail("malformed summaries member")
             what = f"snapshot {self.path}: summaries"
-            self._summaries = _without_gc(lambda: decode_summaries(text[len(head) : -1], what=what))
+            with paused_collector():  # some 100,000 objects for 15,000 projects, no cycle
+                self._summaries = decode_summaries(text[len(head) : -1], what=what)
         return self._summaries
 
     def probed_targets(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
+from tracker.collector import paused_collector
 from tracker.errors import FttrackError
 from tracker.redact import safe_line
 
@@ -142,9 +143,10 @@ def _import_quick_audit() -> Any:
 
     When typing_extensions is installed, msgspec takes ``get_type_hints``,
     ``Required`` and ``NotRequired`` from it (for Pythons older than 3.11), and
-    importing typing_extensions loads inspect, ast and dis: 15 to 20 ms of a
-    130 ms audit. Python 3.11's ``typing`` has all three, so typing_extensions
-    is hidden while msgspec is first imported; it stays importable afterwards.
+    importing typing_extensions loads inspect, ast and dis (what that costs:
+    docs/benchmarks.md, "The audit"). Python 3.11's ``typing`` has all three, so
+    typing_extensions is hidden while msgspec is first imported; it stays
+    importable afterwards.
     """
     hide = "msgspec" not in sys.modules and "typing_extensions" not in sys.modules
     if hide:
@@ -167,19 +169,14 @@ def main(argv: list[str] | None = None) -> Any:
         # Importing the audit's modules creates many objects and no cycle: the
         # collections they would trigger are skipped (the fast path then pauses
         # the collector for its run too, see tracker.commands.audit_quick).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collector():
             quick = _import_quick_audit()
-        finally:
-            if collecting:
-                gc.enable()
         code = quick.quick_audit(list(args[1:]))
         if code is not None:
             if argv is None:
                 # The console script exits now: the collection the interpreter runs on
-                # the way out (over every object the run made, 4 ms of a 60 ms audit)
-                # would only free memory the process gives back anyway.
+                # the way out (over every object the run made) would only free memory
+                # the process gives back anyway.
                 gc.freeze()
             return code
     import click

@@ -13,7 +13,8 @@ import msgspec.structs
 from tracker.config import Settings
 from tracker.errors import ProbeError, TransientProbeError
 from tracker.models import ProbeJob, ProbeResult, Status, get_target
-from tracker.probe import Limits, ProbeRequest, probe, probe_sdist_release
+from tracker.probe import Limits, probe, probe_sdist_release
+from tracker.probe.runner import ProbeRequest
 from tracker.store.engine import Store
 from tracker.stress.result import StressResult
 from tracker.wheels import this_platform

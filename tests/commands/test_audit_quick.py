@@ -120,3 +120,34 @@ def test_the_fast_path_loads_msgspec_without_typing_extensions_and_leaves_it_imp
         "print(loaded, typing_extensions.__name__)\n"
     )
     assert last == "[False, False] typing_extensions"
+
+
+def test_the_option_table_matches_the_click_command() -> None:
+    """Every option the fast path reads is an option of the click command, of the same
+    kind (a value or a flag, given once); the others are handed back, so the two cannot
+    drift apart."""
+    import click
+
+    from tracker.commands.audit import audit
+
+    options = {
+        opt: param
+        for param in audit.params
+        if isinstance(param, click.Option)
+        for opt in param.opts + param.secondary_opts
+    }
+    taken: dict[str, str] = {}  # the click parameter's name -> the fast path's key
+    for table, is_flag in ((audit_quick._VALUED, False), (audit_quick._FLAGS, True)):
+        for opt, key in table.items():
+            param = options.get(opt)
+            assert param is not None, f"{opt}: not an option of fttrack audit"
+            assert param.is_flag is is_flag and not param.multiple, opt
+            assert taken.setdefault(str(param.name), key) == key, opt
+    assert len(set(taken.values())) == len(taken)  # one key per click parameter
+    lock = str(LOCKFILES / "uv.lock")
+    for opt, param in options.items():
+        if opt not in audit_quick._VALUED and opt not in audit_quick._FLAGS:
+            argv = [lock, opt] if param.is_flag else [lock, opt, "x"]
+            assert audit_quick._parse(argv) is None, f"{opt}: the fast path would take it"
+    assert audit_quick._parse([lock]) == {"path": lock}
+    assert next(p for p in audit.params if p.name == "output_format").default == "table"

@@ -14,8 +14,8 @@ import pytest
 from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.config import load_settings
 from tracker.models import ProbeResult, Target, get_target
-from tracker.probe import Limits, ProbeRequest
-from tracker.probe.runner import run_probe
+from tracker.probe import Limits
+from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter, find_interpreter
 

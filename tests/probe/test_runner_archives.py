@@ -11,11 +11,11 @@ from testkit.indexserver import IndexServer
 from testkit.wheelbuild import build_bomb_wheel, write_wheel
 from tests.probe.conftest import ProbeWheel
 from tracker.models import Status
-from tracker.probe import Limits, ProbeRequest
+from tracker.probe import Limits
 from tracker.probe import installed as installed_module
 from tracker.probe.archives import bounded_lines, check_wheel
 from tracker.probe.installed import exports_init, read_distributions
-from tracker.probe.runner import run_probe
+from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter
 

@@ -15,8 +15,8 @@ from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tracker.errors import TransientProbeError
 from tracker.jobs import run_probe_job
 from tracker.models import ProbeJob, Status
-from tracker.probe import Limits, ProbeRequest
-from tracker.probe.runner import run_probe
+from tracker.probe import Limits
+from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.pythons.discover import Interpreter
 from tracker.store.engine import Store, open_store

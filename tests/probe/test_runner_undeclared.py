@@ -15,8 +15,8 @@ from testkit.indexserver import IndexServer
 from testkit.wheelbuild import Extension, build_binary_wheel, build_pure_wheel
 from tests.service.helpers import FTTRACK, fttrack_env
 from tracker.models import Culprit, ModuleOutcome, ProbeResult, Status
-from tracker.probe import Limits, ProbeRequest
-from tracker.probe.runner import run_probe
+from tracker.probe import Limits
+from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import choose_sandbox
 from tracker.probe.undeclared import distribution_for
 from tracker.pythons.discover import Interpreter

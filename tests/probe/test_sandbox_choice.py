@@ -11,9 +11,9 @@ import pytest
 
 from testkit.wheelbuild import build_pure_wheel
 from tracker.models import Status
-from tracker.probe import Limits, ProbeRequest
+from tracker.probe import Limits
 from tracker.probe import sandbox as sandbox_module
-from tracker.probe.runner import run_probe
+from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import Sandbox, choose_sandbox, slot_base_uid
 from tracker.pythons.discover import Interpreter
 

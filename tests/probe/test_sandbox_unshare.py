@@ -34,7 +34,8 @@ import json, sys
 from pathlib import Path
 from tracker.config import load_settings
 from tracker.models import get_target
-from tracker.probe import Limits, ProbeRequest, probe
+from tracker.probe import Limits, probe
+from tracker.probe.runner import ProbeRequest
 
 wheel = Path(sys.argv[1])
 result = probe(

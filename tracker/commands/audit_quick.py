@@ -5,8 +5,8 @@
 ``--ignore-likely``, ``--output``) against the snapshot is most of what CI runs.
 :func:`quick_audit` reads such a command line itself and runs the audit the way
 :mod:`tracker.commands.audit` does, saying the same on stdout and stderr and
-returning the same exit code, without importing click (a fifth of the audit's
-time on a large lock). Anything else (``--help``, ``--server``, ``--db``,
+returning the same exit code, without importing click (what that saves:
+docs/benchmarks.md). Anything else (``--help``, ``--server``, ``--db``,
 ``--resolve``, ``--python``, ``--target all``, ``--probe-missing``, no PATH, an
 option it does not know or a value the command would refuse, a terminal that
 click would treat specially) makes it return None before it has done anything,
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import codecs
 import errno
-import gc
 import os
 import sys
 from pathlib import Path
 
+from tracker.collector import paused_collector
 from tracker.commands.audit_output import (
     OUTPUT_FORMATS,
     finish_audit,
@@ -153,11 +153,10 @@ def quick_audit(args: list[str]) -> int | None:
     if (color and not sys.stdout.isatty()) or not (_is_utf8(sys.stdout) and _is_utf8(sys.stderr)):
         return None  # click.echo would strip the colours, or re-encode
     # A short-lived command whose objects (modules, the parsed lock, documents) are
-    # freed by reference counting: the collector is paused for the run (about 1% of it).
-    collecting = gc.isenabled()
-    gc.disable()
+    # freed by reference counting: the collector is paused for the run.
     try:
-        return _audit(options, output_format, fail_on, output, color)
+        with paused_collector():
+            return _audit(options, output_format, fail_on, output, color)
     except FttrackError as exc:
         _error(exc)
     except KeyboardInterrupt:
@@ -172,9 +171,6 @@ def quick_audit(args: list[str]) -> int | None:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
             sys.exit(1)
         raise
-    finally:
-        if collecting:
-            gc.enable()
     return None  # pragma: no cover - _error exits
 
 

@@ -21,7 +21,7 @@ from tracker.verdicts.choose import ALL_TARGETS, asks_every_target
 
 if TYPE_CHECKING:
     from tracker.config import Settings
-    from tracker.probe import ProbeRequest
+    from tracker.probe.runner import ProbeRequest
 
 __all__ = [
     "DB_HELP",
@@ -113,7 +113,7 @@ def release_request(
     """The release ``fttrack probe`` and ``fttrack stress`` install: NAME[==VERSION] from
     the index, or ``--wheel`` (with its directory as a find-links, offline unless an
     index is named); a usage error unless exactly one of the two is given."""
-    from tracker.probe import ProbeRequest
+    from tracker.probe.runner import ProbeRequest
 
     if (requirement is None) == (wheel is None):
         raise click.UsageError("give either NAME[==VERSION] or --wheel PATH")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from operator import attrgetter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,19 +14,10 @@ from tracker.vocabulary import default_probe_targets
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import ProgressColumn
 
-    from tracker.config import Settings
     from tracker.models import ProbeJob, ProbeResult
-    from tracker.probe.sandbox import Limits
-    from tracker.snapshot_build import JobPlan
-    from tracker.store.engine import Store
 
 __all__ = ["snapshot_group"]
-
-#: Passes after the first, each probing the candidates the one before made (see
-#: ``build_command``); a first-ready search over 256 releases ends within eight.
-FOLLOW_UP_PASSES = 8
 
 #: The snapshot is built into the source tree.
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -131,25 +120,7 @@ def snapshot_group() -> None:
     "downloads and unpacks: run '--phase large --no-crawl' beside a '--phase regular' "
     "build on the same work database to overlap them.",
 )
-def build_command(
-    top: int,
-    names_from: Path | None,
-    targets: tuple[str, ...],
-    db_url: str | None,
-    output: Path,
-    probe_workers: int,
-    large_workers: int,
-    large_wheel_mb: int,
-    max_wheel_mb: int,
-    max_probes: int | None,
-    no_crawl: bool,
-    save_every: int,
-    reprobe: tuple[str, ...],
-    dependents: bool,
-    refresh_metadata: bool,
-    phase: str,
-    sdists: bool,
-) -> None:
+def build_command(top: int, names_from: Path | None, db_url: str | None, **options: Any) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
     Resumable and safe to stop (Ctrl-C or SIGTERM: running probes finish, the
@@ -170,21 +141,10 @@ def build_command(
       fttrack snapshot build --phase large --no-crawl   # (start it once the crawl is done)
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tracker.config import load_settings
-    from tracker.crawl import crawl_once, probe_candidates
-    from tracker.jobs import is_sdist_only
-    from tracker.probe.runner import shared_wheel_cache
     from tracker.service import load_seed_names
-    from tracker.snapshot_build import (
-        LARGE_LIMITS,
-        directory_size,
-        job_wheel_sizes,
-        newest_wheel_sizes,
-        plan_jobs,
-        write_snapshot,
-    )
+    from tracker.snapshot_run import BuildOptions, build_snapshot
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
@@ -193,142 +153,15 @@ def build_command(
     work_db = db_url or f"sqlite:///{settings.data_dir / 'snapshot-work.db'}"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings = dataclasses.replace(settings, db_url=work_db)
-    columns = (TextColumn("[bold]{task.fields[phase]}[/]"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("{task.description}"))  # fmt: skip
+    build = BuildOptions(**options)  # the other options, by the same names
+    output = build.output
     with open_store(work_db, snapshot=output if output.exists() else None) as store:
         names = load_seed_names(top, names_from)
-        store.add_to_watchlist(names, "seed")
-        if not no_crawl:
-            with Progress(*columns, console=console, transient=True) as bar:
-                task = bar.add_task("", total=len(names), phase="crawl")
-                report = crawl_once(
-                    names, store, index_url=settings.index_url, concurrency=settings.concurrency,
-                    force=refresh_metadata,
-                    progress=lambda n: bar.update(task, advance=1, description=n),
-                )  # fmt: skip
-            console.print(f"[green]crawl[/] {report.summary()}")
-
-        def candidates() -> list[ProbeJob]:
-            if phase == "sdist":
-                found = probe_candidates(store, targets, names=names, sdist_builds=True)
-                return [job for job in found if is_sdist_only(job, store)]
-            return probe_candidates(
-                store, targets, names=names, again=reprobe, newest_with_wheel=True,
-                pure_with_binary_deps=dependents, first_ready_releases=True,
-                sdist_builds=sdists,
-            )  # fmt: skip
-
-        jobs = candidates()
-        sizes = job_wheel_sizes(store, jobs)
-        unsized = sorted({job.project for job in jobs if sizes[job] is None})
-        if unsized and no_crawl:
-            console.print(
-                f"{len(unsized)} project(s) with unknown wheel sizes (seeded from a snapshot, "
-                "which keeps no file list) are probed as small ones: run without --no-crawl "
-                "to fetch their files first"
-            )
-        elif unsized:
-            # Seeded from a snapshot, which keeps no file list: fetch their files to
-            # learn how large a probe of them is.
-            with Progress(*columns, console=console, transient=True) as bar:
-                task = bar.add_task("", total=len(unsized), phase="file sizes")
-                crawl_once(
-                    unsized, store, index_url=settings.index_url,
-                    concurrency=settings.concurrency, force=True,
-                    progress=lambda n: bar.update(task, advance=1, description=n),
-                )  # fmt: skip
-            jobs = candidates()
-            sizes = job_wheel_sizes(store, jobs)
-        requires = store.project_requires(names)
-        dependencies = {dep for deps in requires.values() for dep in deps}
-
-        def plan_now(jobs: list[ProbeJob], sizes: dict[ProbeJob, int | None]) -> JobPlan:
-            plan = plan_jobs(
-                jobs, sizes, requires, newest_wheel_sizes(store, dependencies, targets),
-                large_bytes=large_wheel_mb * 1024 * 1024, max_bytes=max_wheel_mb * 1024 * 1024,
-            )  # fmt: skip
-            if max_probes is not None:
-                room = max(0, max_probes - runner.done)
-                plan.regular = plan.regular[:room]
-                plan.large = plan.large[: max(0, room - len(plan.regular))]
-            return plan
-
-        runner = _ProbeRunner(store, settings, output, save_every, console, columns)
-        plan = plan_now(jobs, sizes)
-        console.print(
-            f"{len(plan.regular) + len(plan.large)} probe(s) to run, {len(plan.large)} of them "
-            f"over {large_wheel_mb} MB (run last, {large_workers} at a time); "
-            f"{len(plan.skipped)} skipped as larger than {max_wheel_mb} MB "
-            "(or requiring such a release)"
-        )
-        if phase == "large":
-            plan.regular = []
-
-        def run_passes(
-            part: Callable[[JobPlan], list[ProbeJob]],
-            *,
-            workers: int,
-            labels: tuple[str, str],
-            limits: Limits | None = None,
-        ) -> tuple[bool, int]:
-            """Probe ``part`` of the plan, then of each new plan while the last pass
-            ran probes (follow-up passes): whether no stop came, and how many probes
-            were planned in all.
-
-            A probe can make a new candidate: a "first ready" release that re-enables
-            the GIL (or fails to import) hands the title to a newer one (inference from
-            the nearest probe puts it about halfway to the next probed ready release,
-            so the search halves each pass). Large probes make them as regular ones do.
-            """
-            nonlocal plan
-            planned = 0
-            for number in range(1, FOLLOW_UP_PASSES + 2):
-                if number > 1:
-                    jobs = candidates()
-                    plan = plan_now(jobs, job_wheel_sizes(store, jobs))
-                    if not part(plan):
-                        break
-                    console.print(
-                        f"{labels[1]} {number}: {len(part(plan))} probe(s) the last pass asked for"
-                    )
-                planned += len(part(plan))
-                label = labels[0] if number == 1 else f"{labels[1]} {number}"
-                if not runner.run(part(plan), workers=workers, phase=label, limits=limits):
-                    return False, planned
-                if not part(plan):
-                    break  # nothing ran: nothing new to ask for
-            return True, planned
-
-        started = time.monotonic()
-        finished, _ = run_passes(
-            attrgetter("regular"), workers=probe_workers, labels=("probe", "pass")
-        )
-        if finished and phase != "regular" and plan.regular:
-            # Planned again after probes ran: that may have taken hours, and another
-            # build on the same work database may have probed some of these.
-            jobs = candidates()
-            plan = plan_now(jobs, job_wheel_sizes(store, jobs))
-        if finished and phase != "regular" and plan.large:
-            wheel_cache = shared_wheel_cache(settings.uv_cache_dir)
-            cache_before = directory_size(wheel_cache)
-            large_started, done_before = time.monotonic(), runner.done
-            _, planned = run_passes(
-                attrgetter("large"), workers=large_workers, labels=("large", "large pass"),
-                limits=LARGE_LIMITS,
-            )  # fmt: skip
-            grown = (directory_size(wheel_cache) - cache_before) / 1e9
-            console.print(
-                f"[green]large wheels[/] {runner.done - done_before} of {planned} "
-                f"probe(s) in "
-                f"{time.monotonic() - large_started:.0f}s; wheel cache {wheel_cache} "
-                f"grew by {grown:.1f} GB"
-            )
-        done = runner.done
-        summaries = write_snapshot(store, output)
+        built = build_snapshot(store, settings, names, build, _ConsoleReport(console))
     size_mb = output.stat().st_size / 1e6
     console.print(
-        f"[green]snapshot[/] {output}: {len(summaries)} projects, {size_mb:.1f} MB, "
-        f"{done} probes in {time.monotonic() - started:.0f}s"
+        f"[green]snapshot[/] {output}: {built.projects} projects, {size_mb:.1f} MB, "
+        f"{built.probes} probes in {built.seconds:.0f}s"
     )
 
 
@@ -344,63 +177,46 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGINT, interrupt)
 
 
-class _ProbeRunner:
-    """Runs probe jobs of a build with a progress bar, rewriting the snapshot as it goes."""
+class _ConsoleReport:
+    """A build's progress on the terminal (stderr): rich progress bars and lines."""
 
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        output: Path,
-        save_every: int,
-        console: Console,
-        columns: tuple[ProgressColumn, ...],
-    ) -> None:
-        self.store, self.settings, self.output = store, settings, output
-        self.save_every, self.console, self.columns = save_every, console, columns
-        self.done = 0
+    def __init__(self, console: Console) -> None:
+        self.console = console
 
-    def run(
-        self, jobs: list[ProbeJob], *, workers: int, phase: str, limits: Limits | None = None
-    ) -> bool:
-        """Probe ``jobs``, ``workers`` at a time; False when interrupted (Ctrl-C)."""
-        from rich.progress import Progress
+    @contextlib.contextmanager
+    def bar(self, phase: str, total: int, *, keep: bool) -> Iterator[Callable[[str], None]]:
+        """A progress bar for ``phase``; yields the call that advances it by one."""
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        from tracker.jobs import run_probe_job
-        from tracker.snapshot_build import write_snapshot
+        columns = (TextColumn("[bold]{task.fields[phase]}[/]"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.description}"))  # fmt: skip
+        with Progress(*columns, console=self.console, transient=not keep) as progress:
+            task = progress.add_task("", total=total, phase=phase)
+            yield lambda description: progress.update(task, advance=1, description=description)
 
-        if not jobs:
-            return True
-        with (
-            Progress(*self.columns, console=self.console) as bar,
-            ThreadPoolExecutor(workers) as pool,
-        ):
-            task = bar.add_task("", total=len(jobs), phase=phase)
-            futures = {
-                pool.submit(run_probe_job, job, self.store, self.settings, limits=limits): job
-                for job in jobs
-            }
-            try:
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        status = str(future.result().status)
-                    except Exception as exc:  # keep going: one job must not end the build
-                        status = f"error: {exc}"
-                        self.console.print(
-                            f"[red]{job.project} {job.version} {job.target}[/]: {exc}"
-                        )
-                    self.done += 1
-                    bar.update(task, advance=1, description=f"{job.project} {job.target}: {status}")
-                    if self.done % self.save_every == 0:
-                        write_snapshot(self.store, self.output)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self.console.print(
-                    "[yellow]interrupted[/]: finished probes are stored; run again to resume"
-                )
-                return False
-        return True
+    def news(self, label: str, text: str) -> None:
+        """``label`` in green, then ``text``."""
+        self.console.print(f"[green]{label}[/] {text}")
+
+    def note(self, text: str) -> None:
+        """One line as it is."""
+        self.console.print(text)
+
+    def failed(self, job: ProbeJob, error: Exception) -> None:
+        """The job in red and what it raised."""
+        self.console.print(f"[red]{job.project} {job.version} {job.target}[/]: {error}")
+
+    def interrupted(self) -> None:
+        """Finished probes are stored."""
+        self.console.print(
+            "[yellow]interrupted[/]: finished probes are stored; run again to resume"
+        )
 
 
 @snapshot_group.command("verify")

@@ -3,33 +3,24 @@
 :func:`probe` is the one call the CLI, the scheduler and the workers use;
 :func:`probe_sdist_release` judges a release that ships only an sdist (built
 inside the sandbox, :mod:`tracker.probe.sdist`).
-``Limits`` and ``ProbeRequest`` are imported from their modules on first use,
-so that ``tracker.probe.sandbox`` alone (``fttrack status``) does not load the
-runner.
+``Limits`` comes with the package (every user of it starts a sandbox anyway);
+``ProbeRequest`` is imported from :mod:`tracker.probe.runner`, which the package
+leaves unloaded until a probe runs (``fttrack status`` reads the sandbox only).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tracker.probe.sandbox import Limits
 
 if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.models import ProbeResult, Target
     from tracker.probe.runner import ProbeRequest
-    from tracker.probe.sandbox import Limits
 
-__all__ = ["Limits", "ProbeRequest", "probe", "probe_sdist_release"]
-
-_LAZY = {"Limits": "tracker.probe.sandbox", "ProbeRequest": "tracker.probe.runner"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["Limits", "probe", "probe_sdist_release"]
 
 
 def probe(
@@ -44,7 +35,7 @@ def probe(
 ) -> ProbeResult:
     """Probe ``request`` on ``target`` with the strongest sandbox available."""
     from tracker.probe.runner import run_probe
-    from tracker.probe.sandbox import Limits, choose_sandbox
+    from tracker.probe.sandbox import choose_sandbox
     from tracker.pythons.discover import find_interpreter
 
     interpreter = find_interpreter(target, settings)
@@ -74,7 +65,7 @@ def probe_sdist_release(
 ) -> ProbeResult:
     """Build the sdist of ``project`` ``version`` (a release without wheels) for ``target``
     in the strongest sandbox available and judge the wheel (see :mod:`tracker.probe.sdist`)."""
-    from tracker.probe.sandbox import Limits, choose_sandbox
+    from tracker.probe.sandbox import choose_sandbox
     from tracker.probe.sdist import probe_sdist
     from tracker.pythons.discover import find_interpreter
 

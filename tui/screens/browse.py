@@ -11,10 +11,7 @@ Shift+Tab back); ``/`` jumps to the search box from anywhere.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator
 from typing import Any, cast
 
 from rich.text import Text
@@ -26,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
+from tracker.collector import paused_collector
 from tracker.documents import TARGET_NAMES
 from tracker.models import Status
 from tracker.names import normalize_name
@@ -40,28 +38,6 @@ __all__ = ["BrowseScreen"]
 
 _NAME_WIDTH = (12, 32)
 _WATCH_REASONS = ("seed", "audit", "manual", NO_WATCH)
-
-
-@contextlib.contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """No garbage collection while the rows are made, then keep them out of later ones.
-
-    Reading 15,000 summaries and making their rows allocates a few hundred
-    thousand long-lived objects; each full collection on the way walks them
-    all (measured: most of the start time, in pauses of 100–200 ms). So the
-    collector waits until they are made, and :func:`gc.freeze` then moves
-    every object alive into the permanent generation: later collections (on
-    every keystroke's allocations) no longer walk the rows.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    gc.unfreeze()  # a reload: the previous rows may be garbage now
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class BrowseScreen(Screen[None]):
@@ -149,11 +125,14 @@ class BrowseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="projects")
     def load_projects(self) -> None:
-        """Read every project's stored summary and build the rows (off the UI thread)."""
+        """Read every project's stored summary and build the rows (off the UI thread).
 
+        A few hundred thousand long-lived objects for 15,000 projects: made with the
+        collector paused, then frozen out of the later collections.
+        """
         app = self.fttrack
         try:
-            with app.source_lock, _bulk_allocation():
+            with app.source_lock, paused_collector(freeze=True):
                 summaries = app.source.summaries()
                 source = app.source.describe()
                 rows = build_rows(summaries)
