@@ -71,8 +71,10 @@ def test_untracked_project_gets_a_grey_badge_and_200(client: TestClient) -> None
         assert "not tracked" in svg.text
 
 
-def test_bad_target_is_422(client: TestClient) -> None:
-    assert client.get("/badges/numpy.json", params={"target": "3.12"}).status_code == 422
+def test_bad_target_is_a_grey_badge(client: TestClient) -> None:
+    answer = client.get("/badges/numpy.json", params={"target": "3.12"})
+    assert answer.status_code == 200 and answer.json()["color"] == "lightgrey"
+    assert answer.json()["message"] == "unknown target '3.12'"
 
 
 def test_svg_badge_is_well_formed_and_coloured(client: TestClient) -> None:

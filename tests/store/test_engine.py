@@ -38,11 +38,23 @@ def test_unsupported_urls_are_store_errors(url: str) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_only_fttracks_own_data_directory_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "data" / "fttrack"
+    monkeypatch.setenv("FTTRACK_DATA_DIR", str(own))
+    make_engine(f"sqlite:///{own / 'fttrack.db'}").dispose()
+    assert own.is_dir()
+    with pytest.raises(StoreError, match=r"no such directory .*mistyped"):
+        make_engine(f"sqlite:///{tmp_path / 'mistyped' / 'x.db'}")
+    assert not (tmp_path / "mistyped").exists()
 
 
 def test_unreachable_database_is_a_store_error() -> None:

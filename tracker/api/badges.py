@@ -5,8 +5,9 @@ Badges are the hottest path of the service (every README view asks), so
 or exactly ``target=T`` for a known target) straight from the
 :class:`~tracker.api.cache.SummaryCache`, before routing and dependency
 injection. Anything else (another query, an unknown target) goes on to the
-routes below, which answer the same bodies, validate the query (422) and
-document the badges in the OpenAPI schema.
+routes below, which answer the same bodies, validate the query and document
+the badges in the OpenAPI schema. A target fttrack does not know answers a grey
+"unknown target" badge (a README's badge shows it; a 422 draws a broken image).
 
 ``?check=threads`` is the threads badge: the current release's own tests run in
 threads without the GIL (its stress status, docs/stress.md) instead of its
@@ -23,24 +24,32 @@ from fastapi import APIRouter, Depends, Query, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker.api.cache import BadgeRenderer
-from tracker.api.schemas import BadgeEndpoint, TargetName
+from tracker.api.schemas import BadgeEndpoint
 from tracker.api.state import AppState, get_state
+from tracker.api.validate import shorten
 from tracker.badge_render import (
     CACHE_SECONDS,
     badge_svg,
+    render_svg,
     shields_endpoint,
     stress_badge_svg,
     stress_shields_endpoint,
 )
 from tracker.documents import TARGET_NAMES, ProjectSummary
+from tracker.models import get_target
 
 __all__ = ["BadgeFastPath", "badge_body", "router"]
 
 router = APIRouter(prefix="/badges", tags=["badges"])
 
 _TARGET = Annotated[
-    TargetName | None,
-    Query(description="the free-threaded target [default: the newest one with probes]"),
+    str | None,
+    Query(
+        max_length=200,
+        description=f"the free-threaded target ({', '.join(TARGET_NAMES)}; 3.14 and cp314t "
+        "name 3.14t) [default: the newest one with probes]; another answers a grey "
+        "'unknown target' badge",
+    ),
 ]
 
 
@@ -88,10 +97,35 @@ _RENDER: dict[str, BadgeRenderer] = {
 
 async def badge_body(state: AppState, name: str, kind: str, target: str | None) -> bytes:
     """The badge of ``name`` (``kind`` json or svg, ``threads-`` in front for the threads
-    badge) on ``target`` (None: the default one),
-    memoised by the cache until the project's summary changes."""
+    badge) on ``target`` (None: the default one; a name fttrack does not know: a grey
+    "unknown target" badge), memoised by the cache until the project's summary changes."""
+    if target is not None:
+        try:
+            target = get_target(target).name
+        except ValueError:
+            return _unknown_target(target, kind)
     _tracked, body = await state.cache.badge_async(name, target, kind, _RENDER[kind])
     return body
+
+
+def _unknown_target(target: str, kind: str) -> bytes:
+    """The grey badge of a target fttrack does not know (``kind`` as :func:`badge_body`'s).
+
+    >>> json.loads(_unknown_target("3.99t", "json"))["message"]
+    "unknown target '3.99t'"
+    """
+    label = "threads" if kind.startswith("threads-") else "free-threaded"
+    message = f"unknown target {shorten(target, 16)}"
+    if kind.endswith("svg"):
+        return render_svg(label, message, "lightgrey").encode()
+    endpoint = {
+        "schemaVersion": 1,
+        "label": label,
+        "message": message,
+        "color": "lightgrey",
+        "cacheSeconds": CACHE_SECONDS,
+    }
+    return json.dumps(endpoint).encode()
 
 
 @router.get(
@@ -113,7 +147,7 @@ async def badge_json(
     (the stress status; "not run" when the current release was not stressed).
     """
     kind = _kind("json", check)
-    body = await badge_body(state, name, kind, None if target is None else target.value)
+    body = await badge_body(state, name, kind, target)
     return Response(body, media_type=_MEDIA["json"], headers=_CACHE)
 
 
@@ -137,7 +171,7 @@ async def badge_image(
     """An SVG badge drawn by fttrack; an untracked project answers 200 with a grey badge.
     ``check=threads``: the threads badge (the stress status)."""
     kind = _kind("svg", check)
-    body = await badge_body(state, name, kind, None if target is None else target.value)
+    body = await badge_body(state, name, kind, target)
     return Response(body, media_type=_MEDIA["svg"], headers=_CACHE)
 
 

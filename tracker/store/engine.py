@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ from tracker.documents import (
     decode_summaries,
     decode_summary,
 )
-from tracker.errors import StoreError
+from tracker.errors import FttrackError, StoreError
 from tracker.models import Evidence, ProbeJob, ProbeResult, Status
 from tracker.names import normalize_name
 from tracker.store import queries
@@ -96,10 +97,7 @@ def make_engine(url: str) -> Engine:
         if database in ("", ":memory:"):
             kwargs["poolclass"] = StaticPool
         else:
-            try:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{database}: cannot create its directory: {exc}") from None
+            _check_directory(Path(database).expanduser())
     elif parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
     else:
@@ -114,6 +112,27 @@ def make_engine(url: str) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _check_directory(database: Path) -> None:
+    """Make the directory of fttrack's own data (the configured ``data_dir``) when it is
+    missing; refuse any other missing directory in one line (a mistyped ``--db`` path
+    is not a reason to create directories)."""
+    parent = database.parent
+    if parent.is_dir():
+        return
+    from tracker.config import load_settings
+
+    try:
+        own = load_settings().data_dir
+    except FttrackError:  # a damaged config file is said by whoever reads it
+        own = None
+    if own is None or os.path.abspath(parent) != os.path.abspath(own):
+        raise StoreError(f"{database}: no such directory {parent} (fttrack creates only its own)")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{database}: cannot create its directory: {exc}") from None
 
 
 def _sqlite_begin(connection: Connection) -> None:
