@@ -9,7 +9,7 @@ it at any time and run it again to carry on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,8 @@ from tracker.store.engine import Store
 from tracker.wheels import DEFAULT_PLATFORM
 
 __all__ = ["LARGE_LIMITS", "JobPlan", "carry_probes", "directory_size", "job_wheel_sizes",
-           "newest_wheel_sizes", "plan_jobs", "write_snapshot"]  # fmt: skip
+           "newest_wheel_sizes", "plan_jobs", "run_stress_phase", "stress_jobs",
+           "write_snapshot"]  # fmt: skip
 
 _MB = 1024 * 1024
 _GIB = 1024 * _MB
@@ -114,7 +115,9 @@ def newest_wheel_sizes(
     from packaging.version import InvalidVersion, Version
 
     found: dict[tuple[str, str], tuple[Version, int]] = {}
-    for (name, version), by_target in _release_wheel_sizes(store, names, targets).items():
+    for (name, version), by_target in store.release_wheel_sizes(
+        names, targets, DEFAULT_PLATFORM
+    ).items():
         try:
             parsed = Version(version)
         except InvalidVersion:
@@ -124,40 +127,6 @@ def newest_wheel_sizes(
             if seen is None or parsed > seen[0]:
                 found[(name, target)] = (parsed, size)
     return {key: size for key, (_version, size) in found.items()}
-
-
-def _release_wheel_sizes(
-    store: Store, names: Iterable[str], targets: Iterable[str]
-) -> dict[tuple[str, str], dict[str, int]]:
-    """(project, version) -> target -> the size of the largest free-threaded wheel
-    for this platform, for every release of ``names`` with stored files (a
-    release whose files hold no such wheel maps to ``{}``)."""
-    import sqlalchemy as sa
-    from sqlmodel import col
-
-    from tracker.store.tables import File, Project, Release
-
-    wanted, targets = sorted(set(names)), list(targets)
-    sizes: dict[tuple[str, str], dict[str, int]] = {}
-    with store.session_scope() as session:
-        for start in range(0, len(wanted), 500):
-            query = (
-                sa.select(
-                    col(Project.name), col(Release.version), col(File.size), col(File.targets),
-                    col(File.platforms),
-                )
-                .join(Release, col(File.release_id) == col(Release.id))
-                .join(Project, col(Release.project_id) == col(Project.id))
-                .where(col(Project.name).in_(wanted[start : start + 500]))
-            )  # fmt: skip
-            for name, version, size, file_targets, platforms in session.execute(query).all():
-                by_target = sizes.setdefault((name, version), {})
-                if DEFAULT_PLATFORM not in platforms:
-                    continue
-                for target in targets:
-                    if target in file_targets:
-                        by_target[target] = max(by_target.get(target, 0), size or 0)
-    return sizes
 
 
 def directory_size(path: Path) -> int:
@@ -186,7 +155,9 @@ def job_wheel_sizes(store: Store, jobs: Iterable[ProbeJob]) -> dict[ProbeJob, in
     release has no such wheel, None when its files are not stored (a project seeded
     from a snapshot and not crawled since: the snapshot keeps no file list)."""
     jobs = list(jobs)
-    sizes = _release_wheel_sizes(store, {j.project for j in jobs}, {j.target for j in jobs})
+    sizes = store.release_wheel_sizes(
+        {j.project for j in jobs}, {j.target for j in jobs}, DEFAULT_PLATFORM
+    )
     found: dict[ProbeJob, int | None] = {}
     for job in jobs:
         by_target = sizes.get((job.project, job.version))
@@ -235,6 +206,56 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
     if carried:
         summarized(document)
     return carried
+
+
+def stress_jobs(store: Store, target: str, names: Iterable[str]) -> list[ProbeJob]:
+    """The stress phase's jobs, in the order of ``names`` (the most downloaded first):
+    each project's current release, probed ``ready`` on ``target`` itself, with
+    extension modules (its probe imported at least one), and no stress result yet.
+
+    Resumable by construction: a release stressed by an earlier run has a result
+    and is not a job again."""
+    wanted = {job.project: job for job in store.stress_candidates([target])}
+    order = [n for n in dict.fromkeys(names) if n in wanted]
+    jobs: list[ProbeJob] = []
+    for document in store.documents(order):
+        job = wanted[document.name]
+        release = next((r for r in document.releases if r.version == job.version), None)
+        verdict = release.targets.get(target) if release is not None else None
+        if verdict is not None and verdict.probe is not None and verdict.probe.modules:
+            jobs.append(job)
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(jobs, key=lambda job: rank[job.project])
+
+
+def run_stress_phase(
+    store: Store,
+    jobs: Iterable[ProbeJob],
+    run: Callable[[ProbeJob], object],
+    *,
+    snapshot: Path | None = None,
+    write_every: int = 10,
+    advance: Callable[[str], None] = lambda message: None,
+) -> int:
+    """Run ``run(job)`` (a stress job that stores its result: :func:`tracker.jobs.run_stress_job`)
+    for each job, one at a time, rewriting ``snapshot`` every ``write_every`` results
+    and at the end; returns how many ran. A job that raises is reported to
+    ``advance`` and left for the next run."""
+    done = 0
+    for job in jobs:
+        where = f"{job.project} {job.version} {job.target}"
+        try:
+            result = run(job)
+        except Exception as exc:  # one release must not stop the phase; the next run retries
+            advance(f"{where}: not run ({exc})")
+            continue
+        done += 1
+        advance(f"{where}: {getattr(result, 'status', '?')}")
+        if snapshot is not None and done % write_every == 0:
+            write_snapshot(store, snapshot)
+    if snapshot is not None and done:
+        write_snapshot(store, snapshot)
+    return done
 
 
 def _when(stamp: str | None) -> datetime:

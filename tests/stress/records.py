@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.stress.result import StressResult, StressStatus, TestFailure
+from tracker.stress.result import FailureClass, StressResult, StressStatus, TestFailure
 
 
 def stress_result(
@@ -30,7 +30,7 @@ def stress_result(
         tests_failed=len(failing),
         failing=failing,
         failures=tuple(
-            TestFailure(test, "race", detail="AssertionError", flaky=i == 1)  # type: ignore[arg-type]
+            TestFailure(test, FailureClass.RACE, detail="AssertionError", flaky=i == 1)
             for i, test in enumerate(failing)
         ),
         tests_collected=tests_run,
