@@ -45,9 +45,9 @@ from tracker.models import Evidence, ProbeJob, ProbeResult, Status
 from tracker.names import normalize_name
 from tracker.store import queries
 from tracker.store.damaged import DamagedRow, DamagedRowError, check_row, split_decodable
-from tracker.store.document_rows import refresh_all, release_detail
+from tracker.store.document_rows import iso, refresh_all, release_detail
 from tracker.store.queries import PageFile, UpsertResult
-from tracker.store.tables import ProbeRun, Project, ProjectDocumentRow
+from tracker.store.tables import File, ProbeRun, Project, ProjectDocumentRow, Release, StressRun
 from tracker.stress.result import StressResult
 
 if TYPE_CHECKING:
@@ -554,6 +554,63 @@ class Store:
             return int(
                 session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one()
             )
+
+    def last_crawl_iso(self) -> str | None:
+        """When a project was last crawled, as ISO-8601 UTC text with a ``Z`` (None: never)."""
+        return iso(self.last_crawl())
+
+    def change_marker(self) -> tuple[object, ...]:
+        """A cheap value that moves whenever anything a document shows changes (one
+        aggregate query: caches ask it before reading any summary)."""
+        with self.session_scope() as session:
+            return queries.fingerprint(session=session)
+
+    def release_wheel_sizes(
+        self, names: Iterable[str], targets: Iterable[str], platform: str
+    ) -> dict[tuple[str, str], dict[str, int]]:
+        """(project, version) -> target -> the size of the largest free-threaded wheel
+        for ``platform``, for every release of ``names`` with stored files (a release
+        whose files hold no such wheel maps to ``{}``)."""
+        wanted, targets = sorted(set(names)), list(targets)
+        sizes: dict[tuple[str, str], dict[str, int]] = {}
+        with self.session_scope() as session:
+            for start in range(0, len(wanted), 500):
+                query = (
+                    sa.select(
+                        col(Project.name), col(Release.version), col(File.size),
+                        col(File.targets), col(File.platforms),
+                    )
+                    .join(Release, col(File.release_id) == col(Release.id))
+                    .join(Project, col(Release.project_id) == col(Project.id))
+                    .where(col(Project.name).in_(wanted[start : start + 500]))
+                )  # fmt: skip
+                for name, version, size, file_targets, platforms in session.execute(query).all():
+                    by_target = sizes.setdefault((name, version), {})
+                    if platform not in platforms:
+                        continue
+                    for target in targets:
+                        if target in file_targets:
+                            by_target[target] = max(by_target.get(target, 0), size or 0)
+        return sizes
+
+    def newest_probe_at(self, job: ProbeJob) -> datetime | None:
+        """When the newest probe of ``job``'s release and target in the history was
+        taken (None: never probed)."""
+        return self._newest(ProbeRun, col(ProbeRun.probed_at), job)
+
+    def newest_stress_at(self, job: ProbeJob) -> datetime | None:
+        """When the newest stress run of ``job``'s release and target was taken (None: none)."""
+        return self._newest(StressRun, col(StressRun.stressed_at), job)
+
+    def _newest(self, table: Any, column: Any, job: ProbeJob) -> datetime | None:
+        query = sa.select(sa.func.max(column)).where(
+            col(table.project) == normalize_name(job.project),
+            col(table.version) == job.version,
+            col(table.target) == job.target,
+        )
+        with self.session_scope() as session:
+            newest = session.execute(query).scalar()
+        return newest if isinstance(newest, datetime) else None
 
     def close(self) -> None:
         """Release every pooled connection."""
