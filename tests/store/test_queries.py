@@ -139,3 +139,28 @@ def test_fingerprint_moves_on_every_write(store: Store) -> None:
     store.add_to_watchlist(["numpy"], "manual")
     seen.append(fp())
     assert len(set(seen)) == 4
+
+
+def test_the_store_answers_what_other_floors_read(store: Store) -> None:
+    """Wheel sizes per release and target, the change marker, the newest probe and the
+    last crawl: read through the store, never from its tables elsewhere."""
+    from tracker.models import ProbeJob
+
+    marker = store.change_marker()
+    assert store.last_crawl_iso() is None
+    store.upsert_project_page("numpy", 1, None, numpy_page())
+    assert store.change_marker() != marker
+    sizes = store.release_wheel_sizes(["numpy", "absent"], ["3.13t", "3.14t"], "manylinux_x86_64")
+    assert sizes == {
+        ("numpy", "2.4.6"): {"3.13t": 100},
+        ("numpy", "2.5.5"): {"3.14t": 110},
+        ("numpy", "2.6.0rc1"): {"3.14t": 1},
+    }
+    job = ProbeJob("NumPy", "2.5.5", "3.14t")
+    assert store.newest_probe_at(job) is None and store.newest_stress_at(job) is None
+    store.record_probe(probe(at=T0 + timedelta(days=40)))
+    store.record_probe(probe(at=T0 + timedelta(days=50)))
+    newest = store.newest_probe_at(job)
+    assert newest is not None
+    assert newest.replace(tzinfo=None) == (T0 + timedelta(days=50)).replace(tzinfo=None)
+    assert store.newest_probe_at(ProbeJob("numpy", "2.5.5", "3.15t")) is None

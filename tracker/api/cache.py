@@ -52,7 +52,6 @@ from tracker.documents import (
 from tracker.names import normalize_name
 from tracker.store.damaged import DamagedRow, DamagedRowError, check_row
 from tracker.store.engine import Store
-from tracker.store.queries import fingerprint
 
 __all__ = ["BadgeRenderer", "FeedBody", "SummaryCache"]
 
@@ -158,8 +157,7 @@ class SummaryCache:
 
     def _update(self, *, force: bool) -> None:
         """Under the lock: read the change marker and, when it moved, the changed summaries."""
-        with self.store.session_scope() as session:
-            marker = fingerprint(session=session)
+        marker = self.store.change_marker()
         if not force and marker == self._marker:
             self._checked = time.monotonic()
             return

@@ -28,7 +28,6 @@ from tracker.changes_index import ChangeIndex, ChangeQuery, _store_changes, pars
 from tracker.documents import ProjectChanges
 from tracker.names import normalize_name
 from tracker.store.engine import Store
-from tracker.store.queries import fingerprint
 from tracker.vocabulary import ChangeKind
 
 __all__ = ["ATOM_DAYS", "ChangesCache", "changes_cache", "router"]
@@ -63,8 +62,7 @@ class ChangesCache:
             return self._index
 
     def _update(self) -> None:
-        with self.store.session_scope() as session:
-            marker = fingerprint(session=session)
+        marker = self.store.change_marker()
         if marker != self._marker:
             revisions = self.store.summary_revisions()
             stale = [

@@ -42,7 +42,6 @@ from procrastinate.jobs import Job
 from tracker.config import Settings
 from tracker.jobs import run_probe_job, run_stress_job
 from tracker.models import ProbeJob, ProbeResult, Status
-from tracker.names import normalize_name
 from tracker.probe import Limits
 from tracker.queue.app import STRESS_TASK_NAME, TASK_NAME
 from tracker.store.engine import Store
@@ -78,15 +77,8 @@ def _deferred_at(store: Store, job_id: int) -> dt.datetime | None:
 
 def already_probed(store: Store, job: ProbeJob, since: dt.datetime) -> bool:
     """True when the history holds a probe of ``job``'s release+target taken since ``since``."""
-    with store.engine.connect() as connection:
-        newest = connection.execute(
-            sa.text(
-                "SELECT max(probed_at) FROM probe_runs "
-                "WHERE project = :project AND version = :version AND target = :target"
-            ),
-            {"project": normalize_name(job.project), "version": job.version, "target": job.target},
-        ).scalar()
-    return isinstance(newest, dt.datetime) and newest >= since.replace(microsecond=0)
+    newest = store.newest_probe_at(job)
+    return newest is not None and newest >= since.replace(microsecond=0)
 
 
 def register_probe_task(
@@ -126,15 +118,8 @@ def register_probe_task(
 
 def already_stressed(store: Store, job: ProbeJob, since: dt.datetime) -> bool:
     """True when the stress history holds a run of ``job``'s release+target since ``since``."""
-    with store.engine.connect() as connection:
-        newest = connection.execute(
-            sa.text(
-                "SELECT max(stressed_at) FROM stress_runs "
-                "WHERE project = :project AND version = :version AND target = :target"
-            ),
-            {"project": normalize_name(job.project), "version": job.version, "target": job.target},
-        ).scalar()
-    return isinstance(newest, dt.datetime) and newest >= since.replace(microsecond=0)
+    newest = store.newest_stress_at(job)
+    return newest is not None and newest >= since.replace(microsecond=0)
 
 
 def register_stress_task(

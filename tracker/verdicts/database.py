@@ -13,7 +13,6 @@ from tracker.errors import SourceError, StoreError
 from tracker.files import FileRefused, check_regular
 from tracker.names import normalize_name
 from tracker.store.damaged import DamagedRow, DamagedRowError
-from tracker.store.document_rows import iso
 from tracker.store.engine import Store, normalize_db_url, open_store
 
 __all__ = ["DatabaseSource"]
@@ -98,10 +97,10 @@ class DatabaseSource:
         """``database URL (N projects, last crawl DATE)``."""
         store = self._open()
         try:
-            count, last = store.project_count(), store.last_crawl()
+            count, last = store.project_count(), store.last_crawl_iso()
         except SQLAlchemyError as exc:
             raise SourceError(f"database {store.url}: {str(exc).splitlines()[0]}") from None
-        when = f", last crawl {iso(last)}" if last else ""
+        when = f", last crawl {last}" if last else ""
         return f"database {store.url} ({count} projects{when})"
 
     def close(self) -> None:
