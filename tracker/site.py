@@ -13,6 +13,10 @@ SVG copies are still written on request (``svg_per_project``). Files are only
 rewritten when their content changed, so a re-export into a served directory
 touches little.
 
+Each project also has a page (``projects/NAME.html``): its current release's
+verdict per target, said in words, with a link to its whole history; the
+table's project links open it (a ``.json.gz`` link was a download).
+
 The page has no framework: a readiness chart (:mod:`tracker.chart`), a table
 of projects × targets coloured by status (one CSS class per status and
 evidence, not a style per cell), and a few lines of plain JS for the search
@@ -47,11 +51,20 @@ from tracker.documents import (
     ProjectDocument,
     ProjectSummary,
     SummaryFeed,
+    TargetSummary,
     encode,
 )
 from tracker.vocabulary import colour
 
-__all__ = ["ExportResult", "index_rows", "render_index_html", "shared_badge_path", "write_site"]
+__all__ = [
+    "ExportResult",
+    "index_rows",
+    "newest_probe",
+    "render_index_html",
+    "render_project_html",
+    "shared_badge_path",
+    "write_site",
+]
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 #: Threads compressing project documents (gzip level 9 is most of an export's CPU).
@@ -138,13 +151,17 @@ def write_site(
     *,
     svg_per_project: bool = False,
     progress: Callable[[str], None] | None = None,
+    exported: str | None = None,
 ) -> ExportResult:
     """Write the summary feed (JSON and gzip), one gzip JSON per project (its whole
     history: ``projects/NAME.json.gz``), the shields.io endpoint badge per project
     and target (``badges/NAME-TARGET.json``), each distinct SVG badge once
     (``badges/TARGET/MESSAGE.svg``), and ``index.html``. With ``svg_per_project``,
     also a copy of its SVG badge per project and target (``badges/NAME-TARGET.svg``);
-    without, such copies left by an earlier export are removed.
+    without, such copies left by an earlier export are removed. Each project gets a
+    readable page too (``projects/NAME.html``, :func:`render_project_html`).
+    ``exported``: when the export ran (ISO time; default now), said beside the
+    data's own date on the pages.
 
     ``documents``: project documents, or (name, document JSON) pairs as the
     store keeps them (written as they are, never decoded). They are read one
@@ -152,6 +169,7 @@ def write_site(
     ``progress(name)`` is called after each project.
     """
     out = _Writer(directory)
+    exported = exported or _now()
     body = encode(feed)
     out.write("feed.json", body)
     out.write("feed.json.gz", gzip.compress(body, mtime=0))
@@ -172,6 +190,9 @@ def write_site(
                 out.remove(f"projects/{name}.json")  # left by an older fttrack
                 projects += 1
                 summary = summaries.get(name) or own
+                if summary is not None:
+                    page = render_project_html(summary, feed)
+                    out.write(f"projects/{name}.html", page.encode())
                 for target in feed.targets:
                     key = (target, *badge_fields(summary, target)[1:])
                     if key not in drawn:
@@ -189,7 +210,8 @@ def write_site(
                         out.remove(f"badges/{name}-{target}.svg")  # a copy of a shared one
             if progress is not None:
                 progress(name)
-    out.write("index.html", render_index_html(feed).encode())
+    out.write(_CSS, f"{_STYLE}{_status_style()}".encode())  # the project pages' style
+    out.write("index.html", render_index_html(feed, exported=exported).encode())
     return ExportResult(directory, projects, badges, out.written)
 
 
@@ -215,7 +237,8 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#222;
 max-width:1100px}
 h1{margin:0 0 .2rem}p.sub{color:#666;margin:0 0 1.5rem}
-input{font-size:1rem;padding:.4rem .6rem;width:22rem;margin:1rem 0}
+input{font-size:1rem;padding:.4rem .6rem;width:22rem;max-width:60vw;margin:1rem 0}
+#count{white-space:nowrap;margin-left:.6rem}
 table{border-collapse:collapse;width:100%}th,td{padding:.3rem .6rem;border-bottom:1px solid #e0e0e0;
 text-align:left;font-size:.9rem}th{background:#fafafa;position:sticky;top:0}
 td[class]{text-align:center;white-space:nowrap;border-left:2px solid #fff}
@@ -223,6 +246,10 @@ td.tags:after,td.inferred:after{font-size:smaller;opacity:.75}
 td.tags:after{content:" (tags)"}td.inferred:after{content:" (likely)"}
 a{color:#1565c0;text-decoration:none}
 """
+
+
+#: The project pages' one stylesheet (the index carries its own: one file to open).
+_CSS = "style.css"
 
 
 def _status_style() -> str:
@@ -242,7 +269,7 @@ const esc=s=>s.replace(/[&<>"]/g,c=>'&#'+c.charCodeAt(0)+';');
 let h='';
 for(const [n,d,v,c,f] of D.rows){const s=d||n;
 h+='<tr data-search="'+esc((n+' '+s).toLowerCase())+'"><td><a href="'
-+(safe.test(n)?'projects/'+n+'.json.gz':'#')+'">'+esc(s)+'</a><td>'+esc(v||'—');
++(safe.test(n)?'projects/'+n+'.html':'#')+'">'+esc(s)+'</a><td>'+esc(v||'—');
 for(let i=0;i<c.length;i+=2){const st=D.statuses[parseInt(c[i],16)];
 h+='<td class="'+st+(E[c[i+1]]||'')+'">'+st;}
 h+='<td>'+esc(f||'—');}
@@ -287,11 +314,96 @@ def index_rows(feed: SummaryFeed) -> list[list[str]]:
     return rows
 
 
-def render_index_html(feed: SummaryFeed) -> str:
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def newest_probe(feed: SummaryFeed) -> str | None:
+    """The date (``YYYY-MM-DD``) of the newest probe the feed's summaries carry: the
+    data's own date, whenever it was exported."""
+    dates = [s.last_probe for s in feed.projects if s.last_probe]
+    return max(dates)[:10] if dates else None
+
+
+def _dates(feed: SummaryFeed, exported: str | None) -> str:
+    """``exported 2026-12-06 22:50Z; data of 2026-12-01 10:00Z, newest probe 2026-11-30``."""
+    stamp = (exported or _now())[:16].replace("T", " ").removesuffix("Z")
+    data = str(feed.generated or "")[:16].replace("T", " ").removesuffix("Z")
+    text = f"exported {stamp}Z"
+    if data:
+        text += f"; data of {data}Z"
+    probe = newest_probe(feed)
+    if probe:
+        text += f", newest probe {probe}"
+    return escape(text)
+
+
+def _cell_words(cell: TargetSummary) -> str:
+    """One target's verdict in words, as HTML."""
+    parts = [f"<b>{escape(cell.status.value)}</b>: {escape(cell.status.description)}"]
+    if cell.evidence.value == "inferred" and cell.inferred_from:
+        parts.append(f"likely: {escape(cell.inferred_from)} was probed")
+    elif cell.evidence.value != "none":
+        parts.append(f"evidence: {escape(cell.evidence.value)}")
+    if cell.checked:
+        parts.append(f"checked {escape(cell.checked)}")
+    if cell.culprits:
+        named = ", ".join(escape(c.module) for c in cell.culprits)
+        more = f" and {cell.more_culprits} more" if cell.more_culprits else ""
+        parts.append(f"re-enabled by {named}{more}")
+    if cell.first_ready:
+        parts.append(f"ready from {escape(cell.first_ready)}")
+    if cell.stress is not None:
+        parts.append(f"own tests in threads: {escape(cell.stress.status.value)}")
+    return "; ".join(parts)
+
+
+def render_project_html(summary: ProjectSummary, feed: SummaryFeed) -> str:
+    """A project's page (``projects/NAME.html``): its current release's verdict per
+    target in words, and links to its history (gzip JSON), its badges and the index.
+
+    It carries its own data's date (its newest probe), not the export's: a page whose
+    project did not change is not written again."""
+    targets = list(feed.targets or TARGET_NAMES)
+    name = escape(summary.shown_name)
+    rows = "".join(
+        f'<tr><th>{escape(t)}</th><td class="{summary.cell(t).status.value}">'
+        f"{escape(summary.cell(t).status.value)}</td><td>{_cell_words(summary.cell(t))}</td></tr>"
+        for t in targets
+    )
+    version = escape(summary.version or "no release")
+    probed = (
+        f"newest probe {escape(summary.last_probe[:10])}" if summary.last_probe else "not probed"
+    )
+    link = escape(summary.name)
+    badges = " ".join(
+        f'<a href="../badges/{link}-{escape(t)}.json">{escape(t)}</a>' for t in targets
+    )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<title>{name}: free-threading readiness</title><link rel="stylesheet" href="../{_CSS}">'
+        "</head><body>"
+        f'<p class="sub"><a href="../index.html">fttrack</a> · {probed}</p>'
+        f"<h1>{name} {version}</h1>"
+        '<p class="sub">Its current release on each free-threaded target.</p>'
+        "<table><thead><tr><th>Target</th><th>Status</th><th>What it means</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        f'<p>Every release with its verdicts: <a href="{link}.json.gz">{link}.json.gz</a> '
+        f"(gzip JSON, {summary.release_count} releases). Badges: {badges}.</p>"
+        "</body></html>\n"
+    )
+
+
+def render_index_html(feed: SummaryFeed, *, exported: str | None = None) -> str:
     """The export's ``index.html`` for a summary feed.
 
     The table's rows travel in the page as compact JSON (:func:`index_rows`: some 50
     bytes a project, where HTML rows took 300) and a few lines of script draw them.
+    The line under the title says when it was ``exported`` (default now) beside the
+    data's own date (the feed's and its newest probe's).
     """
     targets = list(feed.targets or TARGET_NAMES)
     data = json.dumps(
@@ -300,14 +412,13 @@ def render_index_html(feed: SummaryFeed) -> str:
         ensure_ascii=False,
     ).replace("<", "\\u003c")  # nothing in it can end the script element
     head = "".join(f"<th>{escape(t)}</th>" for t in targets)
-    generated = escape(str(feed.generated or "")[:19])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>fttrack: free-threading readiness</title><style>{_STYLE}{_status_style()}"
         "</style></head><body>"
         "<h1>fttrack: can we drop the GIL yet?</h1>"
-        f'<p class="sub">Free-threading verdicts per target, generated {generated}Z. '
+        f'<p class="sub">Free-threading verdicts per target, {_dates(feed, exported)}. '
         'Data: <a href="feed.json">feed.json</a> (<a href="feed.json.gz">gzip</a>).</p>'
         f"{summaries_chart_svg(feed.projects)}"
         '<input id="q" type="search" placeholder="Search projects…" autofocus>'

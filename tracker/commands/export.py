@@ -15,6 +15,25 @@ if TYPE_CHECKING:
 __all__ = ["export"]
 
 
+def _missing_database(url: str) -> str | None:
+    """The path of a SQLite database ``url`` names that does not exist yet (None for
+    one that does, or a server's database)."""
+    from sqlalchemy.engine.url import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from tracker.store.engine import normalize_db_url
+
+    try:
+        parsed = make_url(normalize_db_url(url))
+    except ArgumentError:
+        return None  # open_store says what is wrong with it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else str(path)
+
+
 def _decodable(
     documents: Iterable[tuple[str, bytes]], damaged: list[DamagedRow]
 ) -> Iterator[tuple[str, bytes]]:
@@ -51,6 +70,10 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     distinct SVG badge, once) and DIR/index.html (a readiness chart and a searchable
     table). Files that already hold the same bytes are left alone.
 
+    Without --db, before the configured database exists (a fresh install), the
+    shipped snapshot is exported as it is (no database is made); an empty database
+    is seeded from the snapshot first, with a progress bar.
+
     \b
     Examples:
       fttrack export site/
@@ -59,42 +82,74 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from tracker.archive import Archive
     from tracker.config import load_settings
-    from tracker.documents import summary_feed
-    from tracker.site import write_site
+    from tracker.datafiles import snapshot_path
+    from tracker.documents import ProjectDocument, SummaryFeed, summary_feed
+    from tracker.site import ExportResult, write_site
     from tracker.store.engine import open_store
 
     console = Console(stderr=True)
     started = time.monotonic()
     url = db_url or load_settings().db_url
-    store = open_store(url)
-    try:
-        summaries, damaged = store.checked_summaries()
-        feed = summary_feed(summaries)
-        names = [s.name for s in feed.projects]
-        with Progress(
+
+    def bar() -> Progress:
+        return Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
             transient=True,
-        ) as bar:
-            task = bar.add_task(f"exporting {len(names)} projects", total=len(names))
+        )
+
+    def write(
+        feed: SummaryFeed, documents: Iterable[ProjectDocument | tuple[str, bytes]]
+    ) -> ExportResult:
+        with bar() as shown:
+            names = len(feed.projects)
+            task = shown.add_task(f"exporting {names} projects", total=names)
             try:
-                result = write_site(
+                return write_site(
                     feed,
-                    _decodable(store.document_json(names), damaged),
+                    documents,
                     directory,
                     svg_per_project=svg_per_project,
-                    progress=lambda _name: bar.advance(task),
+                    progress=lambda _name: shown.advance(task),
                 )
             except OSError as exc:
                 raise click.ClickException(
                     f"{directory}: cannot write: {exc.strerror or exc}"
                 ) from None
-    finally:
-        store.close()
+
+    damaged: list[DamagedRow] = []
+    missing = None if db_url else _missing_database(url)
+    if missing is not None:
+        archive = Archive(snapshot_path())
+        console.print(
+            f"no database at {missing} yet: exporting the snapshot {archive.path} "
+            f"({len(archive.names())} projects) as it is (--db to export a database)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        feed = summary_feed(archive.summaries(), generated=archive.generated)
+        result = write(feed, archive.documents())
+    else:
+        store = open_store(url, seed=False)
+        try:
+            if store.project_count() == 0:
+                with bar() as shown:
+                    task = shown.add_task("seeding the database from the snapshot", total=None)
+                    store.seed(
+                        progress=lambda done, total: shown.update(task, completed=done, total=total)
+                    )
+            summaries, damaged = store.checked_summaries()
+            feed = summary_feed(summaries)
+            names = [s.name for s in feed.projects]
+            result = write(feed, _decodable(store.document_json(names), damaged))
+        finally:
+            store.close()
     for row in damaged:  # their summaries and documents are left out of the site
         console.print(f"skipped a damaged row: {row}", markup=False, highlight=False)
     console.print(
