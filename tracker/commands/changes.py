@@ -8,40 +8,46 @@ from pathlib import Path
 import click
 
 from tracker.changes_index import ChangeIndex, ChangeQuery, parse_since, project_names
-from tracker.commands.options import verdict_source_options
+from tracker.commands.options import TARGET_NAMES_HELP, verdict_source_options
 from tracker.documents import TARGET_NAMES, Change, ProjectChanges, decode_project_changes
+from tracker.store.engine import Store
+from tracker.verdicts.interface import VerdictSource
 from tracker.vocabulary import CHANGE_RECORDS, ChangeKind, change_colour
 
-__all__ = ["changes", "open_change_index"]
+__all__ = ["changes", "open_change_index", "source_change_index"]
 
 
 def open_change_index(
     server: str | None, db: str | None, snapshot: Path | None
 ) -> tuple[ChangeIndex, str]:
     """The changes of the source the options name (as :func:`open_verdict_source` picks
-    it) and its description. A snapshot's changes are kept in the cache directory."""
-    from tracker.config import load_settings
+    it) and its description (see :func:`source_change_index`)."""
     from tracker.verdicts.choose import open_verdict_source
 
     source = open_verdict_source(server, db, snapshot)
     try:
-        described = source.describe()
-        from tracker.verdicts.snapshot import SnapshotSource
-
-        if isinstance(source, SnapshotSource):
-            return ChangeIndex.from_archive(source.archive, load_settings().cache_dir), described
-        if db:
-            from tracker.store import open_store
-
-            store = open_store(db, seed=False)
-            try:
-                return ChangeIndex.from_store(store), described
-            finally:
-                store.close()
-        assert server is not None
-        return _remote_index(server), described
+        return source_change_index(source), source.describe()
     finally:
         source.close()
+
+
+def source_change_index(source: VerdictSource) -> ChangeIndex:
+    """Every change an open verdict source holds: a snapshot's are kept in the cache
+    directory, a database's beside its summaries, a server's read page by page. The
+    TUI's changes screen reads them with this too."""
+    from tracker.config import load_settings
+    from tracker.errors import SourceError
+    from tracker.verdicts.snapshot import SnapshotSource
+
+    if isinstance(source, SnapshotSource):
+        return ChangeIndex.from_archive(source.archive, load_settings().cache_dir)
+    store = getattr(source, "store", None)
+    if isinstance(store, Store):
+        return ChangeIndex.from_store(store)
+    server = getattr(source, "server", None)
+    if isinstance(server, str):
+        return _remote_index(server)
+    raise SourceError(f"the {source.describe()} lists no changes")
 
 
 def _remote_index(server: str) -> ChangeIndex:
@@ -72,7 +78,9 @@ def _remote_index(server: str) -> ChangeIndex:
     show_default=True,
     help="An age (7d, 12h, 2w) or an ISO date; 'all' for every change.",
 )
-@click.option("--target", type=click.Choice(TARGET_NAMES), help="Only this target.")
+@click.option(
+    "--target", type=click.Choice(TARGET_NAMES), help=f"Only this target ({TARGET_NAMES_HELP})."
+)
 @click.option(
     "--kind",
     "kinds",

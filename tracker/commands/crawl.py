@@ -6,6 +6,8 @@ import dataclasses
 
 import click
 
+from tracker.commands.options import TARGET_NAMES_HELP
+
 __all__ = ["crawl"]
 
 
@@ -26,7 +28,7 @@ __all__ = ["crawl"]
     "probe_targets",
     multiple=True,
     metavar="TARGET",
-    help="Then probe new free-threaded releases on TARGET (repeatable: 3.13t, 3.14t).",
+    help=f"Then probe new free-threaded releases on TARGET (repeatable: {TARGET_NAMES_HELP}).",
 )
 @click.option("--concurrency", type=int, help="Requests in flight (default 8).")
 @click.option("--no-metadata", is_flag=True, help="Skip reading core metadata (classifiers).")

@@ -18,6 +18,7 @@ import click
 
 from tracker.models import TARGETS, Target, get_target
 from tracker.verdicts.choose import ALL_TARGETS, asks_every_target
+from tracker.vocabulary import default_probe_targets
 
 if TYPE_CHECKING:
     from tracker.config import Settings
@@ -25,8 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DB_HELP",
+    "NEWEST_TARGET",
+    "PROBE_TARGET_HELP",
     "SERVER_HELP",
     "SNAPSHOT_HELP",
+    "TARGET_NAMES_HELP",
     "TargetValue",
     "parse_target",
     "release_request",
@@ -48,7 +52,14 @@ SNAPSHOT_HELP = (
 )
 
 _NAMES = ", ".join(t.name for t in TARGETS)
+#: Every target's name, from the vocabulary: ``3.13t, 3.14t, 3.15t`` (no help goes stale).
+TARGET_NAMES_HELP = _NAMES
+#: The newest target probed by default: ``fttrack probe`` and ``fttrack stress`` take it,
+#: as ``fttrack audit`` takes the newest target probed in its source.
+NEWEST_TARGET = default_probe_targets()[-1]
 _DEFAULT_TARGET = "[default: the newest one probed in the source]"
+#: ``--target``'s help where the command runs a probe itself (no source to ask).
+PROBE_TARGET_HELP = f"Free-threaded target ({_NAMES}) [default: the newest, {NEWEST_TARGET}]."
 
 
 def parse_target(_ctx: click.Context, _param: click.Parameter, value: str) -> Target:

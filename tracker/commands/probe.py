@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.commands.options import parse_target, release_request
+from tracker.commands.options import NEWEST_TARGET, PROBE_TARGET_HELP, parse_target, release_request
 from tracker.models import ModuleOutcome, ProbeResult, Status, to_jsonable
 from tracker.vocabulary import colour
 
@@ -28,10 +28,9 @@ OUTCOME_STYLE = {
 @click.option(
     "--target",
     "-t",
-    default="3.14t",
-    show_default=True,
+    default=NEWEST_TARGET,
     callback=parse_target,
-    help="Free-threaded target: 3.13t, 3.14t or 3.15t.",
+    help=PROBE_TARGET_HELP,
 )
 @click.option(
     "--wheel",

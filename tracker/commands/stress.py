@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.commands.options import parse_target, release_request
+from tracker.commands.options import NEWEST_TARGET, PROBE_TARGET_HELP, parse_target, release_request
 from tracker.models import to_jsonable
 from tracker.stress.result import StressResult, StressStatus
 
@@ -25,8 +25,8 @@ STRESS_STYLE = {
 
 @click.command("stress")
 @click.argument("requirement", required=False, metavar="[NAME[==VERSION]]")
-@click.option("--target", "-t", default="3.14t", show_default=True, callback=parse_target,
-              help="Free-threaded target: 3.13t, 3.14t or 3.15t.")  # fmt: skip
+@click.option("--target", "-t", default=NEWEST_TARGET, callback=parse_target,
+              help=PROBE_TARGET_HELP)  # fmt: skip
 @click.option("--wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Stress this local wheel instead of a project from the index.")  # fmt: skip
 @click.option("--find-links", multiple=True,
