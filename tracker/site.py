@@ -2,8 +2,8 @@
 index.html.
 
 Project documents are written gzip-compressed (``projects/NAME.json.gz``):
-their whole release history is most of the site (38 MiB of JSON for the
-2,000 projects of the shipped snapshot, 3.5 MiB at gzip's level 9). Each project has
+their whole release history is most of the site (9.2 MiB at gzip's level 9
+for the 5,000 projects of the shipped snapshot). Each project has
 its shields.io endpoint per target (``badges/NAME-TARGET.json``, about 110
 bytes); the SVG badges do not depend on the project, only on its verdict, so
 each distinct one is written once (``badges/TARGET/MESSAGE.svg``, every

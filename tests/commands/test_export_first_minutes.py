@@ -52,6 +52,16 @@ def test_a_fresh_install_exports_the_snapshot_without_making_a_database(tmp_path
     assert shipped is not None and numpy.summary == shipped.summary
     assert len(numpy.releases) == len(shipped.releases) == numpy.summary.release_count
     assert (out / "projects" / "numpy.html").is_file()
+    # docs/api.md's figures are this export's
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    said = re.search(
+        r"For the ([\d,]+) projects of the\nshipped snapshot it is about (\d+) KB", docs
+    )
+    assert said is not None
+    assert int(said.group(1).replace(",", "")) == len(feed.projects)
+    assert int(said.group(2)) == round((out / "feed.json.gz").stat().st_size / 1000)
+    histories = sum(p.stat().st_size for p in (out / "projects").glob("*.json.gz"))
+    assert f"({histories / 2**20:.1f} MiB at gzip's" in docs
 
 
 def test_an_empty_database_is_seeded_with_a_progress_bar(tmp_path: Path) -> None:
