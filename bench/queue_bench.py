@@ -46,7 +46,7 @@ from tracker.config import Settings, load_settings  # noqa: E402
 from tracker.jobs import run_probe_job  # noqa: E402
 from tracker.models import ProbeJob, get_target  # noqa: E402
 from tracker.pythons.discover import find_interpreter  # noqa: E402
-from tracker.queue import ProbeQueue  # noqa: E402
+from tracker.queue.app import ProbeQueue  # noqa: E402
 from tracker.queue.connection import conninfo  # noqa: E402
 from tracker.service import TrackerService  # noqa: E402
 from tracker.store.engine import open_store  # noqa: E402

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.queue.conftest import Workers, wait_for
 from tracker.api import create_app
-from tracker.queue import queue_health
+from tracker.queue.health import queue_health
 from tracker.store.engine import open_store
 
 with warnings.catch_warnings():

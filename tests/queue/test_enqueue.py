@@ -10,8 +10,9 @@ from tests.queue.conftest import sql
 from tracker.config import load_settings
 from tracker.errors import ConfigError
 from tracker.models import ProbeJob
-from tracker.queue import ProbeQueue, job_lock, queue_health
+from tracker.queue.app import ProbeQueue, job_lock
 from tracker.queue.connection import ensure_schema
+from tracker.queue.health import queue_health
 from tracker.service import TrackerService
 from tracker.store.engine import open_store
 

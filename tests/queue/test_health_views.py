@@ -18,7 +18,8 @@ from tracker.api import create_app
 from tracker.errors import StoreError
 from tracker.models import ProbeJob
 from tracker.pythons.discover import Interpreter
-from tracker.queue import ProbeQueue, queue_health
+from tracker.queue.app import ProbeQueue
+from tracker.queue.health import queue_health
 from tracker.store.engine import open_store
 
 with warnings.catch_warnings():

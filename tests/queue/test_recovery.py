@@ -17,8 +17,8 @@ import pytest
 from tests.queue.conftest import TARGET, Workers, sql, wait_for
 from tracker.config import load_settings
 from tracker.models import ProbeJob
-from tracker.queue import TASK_NAME, ProbeQueue, job_lock, queue_health, queue_name
-from tracker.queue.app import make_app
+from tracker.queue.app import TASK_NAME, ProbeQueue, job_lock, make_app, queue_name
+from tracker.queue.health import queue_health
 from tracker.service import TrackerService
 from tracker.store.engine import open_store
 

@@ -16,8 +16,7 @@ from tests.stress.conftest import interpreter_314t, runner_wheels  # noqa: F401 
 from tests.stress.fixtures import build_fixture
 from tracker.models import ProbeJob
 from tracker.pythons.discover import Interpreter
-from tracker.queue import ProbeQueue
-from tracker.queue.app import STRESS_PRIORITY, STRESS_TASK_NAME, stress_lock
+from tracker.queue.app import STRESS_PRIORITY, STRESS_TASK_NAME, ProbeQueue, stress_lock
 from tracker.store.engine import open_store
 
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from tests.queue.conftest import TARGET, Workers, sql, wait_for
 from tracker.models import ProbeJob
-from tracker.queue import ProbeQueue, queue_health
+from tracker.queue.app import ProbeQueue
+from tracker.queue.health import queue_health
 
 
 def _enqueue(url: str, *jobs: tuple[str, str]) -> None:

@@ -52,7 +52,7 @@ async def get_queue(
     headers = {"Cache-Control": f"public, max-age={int(seconds)}"}
     if state.store.dialect != "postgresql":
         return JSONResponse({"backend": "in-process"}, headers=headers)
-    from tracker.queue import queue_health
+    from tracker.queue.health import queue_health
 
     recent = getattr(request.app.state, "queue_recent", None)
     if not isinstance(recent, _Recent):

@@ -270,7 +270,7 @@ def status(
         report.update(machine.result())
     report["probe_leftovers"] = _leftovers()
     if db and importlib.util.find_spec("tracker.queue") is not None:
-        from tracker.queue import queue_health
+        from tracker.queue.health import queue_health
 
         report["queue"] = queue_health(db)
     if as_json:
