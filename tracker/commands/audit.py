@@ -62,6 +62,7 @@ Examples:
   fttrack audit --python .venv/bin/python             # what is installed there
   fttrack audit uv.lock --target all                  # one column per target
   fttrack audit uv.lock --no-dev --extra postgres     # what production installs
+  fttrack audit --explain numpy==2.5.0 --target 3.14t # one project, explained
 
 \b
 Exit codes: 0 nothing blocks, 1 blockers found (with --target all: on the
@@ -210,6 +211,12 @@ def probe_missing_hook(target: str, platform: str) -> ProbeMissing:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the report to FILE instead of standard output.",
 )
+@click.option(
+    "--explain",
+    metavar="NAME[==VERSION]",
+    help="Explain one project instead of auditing PATH: its verdict, evidence, culprits, "
+    "upgrade hint, claim checks and recent changes (--format table or json).",
+)
 def audit(
     path: str | None,
     target: TargetValue,
@@ -230,6 +237,7 @@ def audit(
     offline: bool,
     python: str | None,
     output: Path | None,
+    explain: str | None,
 ) -> None:
     """Audit PATH's dependencies for free-threaded CPython.
 
@@ -239,6 +247,9 @@ def audit(
     which module re-enables the GIL, and the first version that is ready.
     Verdicts come from the shipped snapshot unless --server or --db is given.
     """
+    if explain is not None:
+        _explain(explain, target, platform, output_format, (server, db, snapshot), path, output)
+        return
     fail_statuses = parse_fail_on(fail_on)
     fail_stress = parse_fail_on_stress(fail_on)
     if path is None and (resolve_deps or format_in):
@@ -277,3 +288,45 @@ def audit(
         write=lambda text: click.echo(text, nl=False), say=lambda line: click.echo(line, err=True),
     )  # fmt: skip
     click.get_current_context().exit(code)
+
+
+def _explain(
+    requirement: str,
+    target: TargetValue,
+    platform: str | None,
+    output_format: str,
+    sources: tuple[str | None, str | None, Path | None],
+    path: str | None,
+    output: Path | None,
+) -> None:
+    """``--explain NAME[==VERSION]``: print one project's explanation
+    (:func:`tracker.audit.explain.explain`) as text, or JSON with ``--format json``."""
+    import json
+
+    from tracker.audit.explain import explain, explanation_json, explanation_lines
+    from tracker.verdicts.choose import asks_every_target
+
+    if path is not None:
+        raise click.UsageError("--explain explains one project: give no PATH")
+    if output_format not in ("table", "json"):
+        raise click.UsageError("--explain prints --format table or json")
+    if asks_every_target(target):
+        raise click.UsageError("--explain judges one target: --target all is for an audit")
+    source = open_verdict_source(*sources)
+    try:
+        found = explain(
+            source,
+            requirement,
+            target=target if target != "all" else None,
+            platform=platform,
+        )
+    finally:
+        source.close()
+    if output_format == "json":
+        text = json.dumps(explanation_json(found), indent=2) + "\n"
+    else:
+        text = "".join(safe_line(line) + "\n" for line in explanation_lines(found))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
