@@ -184,73 +184,18 @@ def upsert_project_page(
     project.etag = etag
     project.last_crawled = as_utc(crawled_at) or _now()
     touch_project(project)
-
-    page = [PageFile(*item) for item in files]
-    by_version: dict[str, list[PageFile]] = defaultdict(list)
-    for item in page:
-        version = item.version or classify_file(item.filename).version
-        if version:
-            by_version[version].append(item)
-
-    releases = {
-        r.version: r
-        for r in session.exec(select(Release).where(Release.project_id == project.id)).all()
-    }
-    new_versions = [v for v in by_version if v not in releases]
-    for version in new_versions:
-        releases[version] = Release(project_id=project.id, version=version, yanked=False)
-        session.add(releases[version])
-    if new_versions:
-        session.flush()  # one round trip for every new release's id
-    files_by_release: dict[int, dict[str, File]] = defaultdict(dict)
-    release_ids = [r.id for r in releases.values() if r.id is not None]
-    for chunk_start in range(0, len(release_ids), 500):
-        chunk = release_ids[chunk_start : chunk_start + 500]
-        for known in session.exec(select(File).where(col(File.release_id).in_(chunk))).all():
-            files_by_release[known.release_id][known.filename] = known
+    by_version = _by_version(files)
+    releases, new_versions = _releases_of(project.id, by_version, session=session)
+    files_by_release = _stored_files(releases.values(), session=session)
     changed_versions: list[str] = []
     new_files = 0
     for version, items in by_version.items():
         release = releases[version]
         assert release.id is not None
         stored = files_by_release[release.id]
-        changed = False
-        for item in items:
-            yanked = _is_yanked(item.yanked)
-            uploaded = parse_time(item.upload_time, where=f"{project.name}: {item.filename}")
-            row = stored.get(item.filename)
-            if row is None:
-                tags = classify_file(item.filename)
-                row = File(
-                    release_id=release.id,
-                    filename=item.filename,
-                    kind=tags.kind,
-                    targets=sorted(tags.targets),
-                    platforms=sorted(tags.platforms),
-                    pure=tags.pure,
-                    gil_only=tags.gil_only,
-                    abi3t=tags.abi3t,
-                    yanked=yanked,
-                    size=item.size,
-                    uploaded=uploaded,
-                )
-                session.add(row)
-                stored[item.filename] = row
-                new_files += 1
-                changed = True
-            elif row.yanked != yanked or (item.size is not None and row.size != item.size):
-                row.yanked = yanked
-                row.size = item.size if item.size is not None else row.size
-                changed = True
-        rows = list(stored.values())
-        yanked_release = bool(rows) and all(r.yanked for r in rows)
-        times = [t for t in (as_utc(r.uploaded) for r in rows) if t is not None]
-        uploaded_release = min(times) if times else as_utc(release.uploaded)
-        if release.yanked != yanked_release or as_utc(release.uploaded) != uploaded_release:
-            release.yanked = yanked_release
-            release.uploaded = uploaded_release
-            changed = True
-        if changed and version not in new_versions:
+        added, changed = _store_files(project.name, release.id, items, stored, session=session)
+        new_files += added
+        if (_settle_release(release, stored.values()) or changed) and version not in new_versions:
             changed_versions.append(version)
     session.flush()
     refresh_documents([project.name], session=session)
@@ -261,6 +206,96 @@ def upsert_project_page(
         new_files=new_files,
         changed_versions=tuple(changed_versions),
     )
+
+
+def _by_version(files: Iterable[PageFile | Sequence[Any]]) -> dict[str, list[PageFile]]:
+    """The files of a page by version (read from the file name when not given; a file
+    whose version cannot be told is left out), in page order."""
+    by_version: dict[str, list[PageFile]] = defaultdict(list)
+    for item in (PageFile(*entry) for entry in files):
+        version = item.version or classify_file(item.filename).version
+        if version:
+            by_version[version].append(item)
+    return by_version
+
+
+def _releases_of(
+    project_id: int, versions: Iterable[str], *, session: Session
+) -> tuple[dict[str, Release], list[str]]:
+    """The project's releases by version, those of ``versions`` not stored yet created
+    (one flush for all their ids), and the versions created."""
+    releases = {
+        r.version: r
+        for r in session.exec(select(Release).where(Release.project_id == project_id)).all()
+    }
+    new_versions = [v for v in versions if v not in releases]
+    for version in new_versions:
+        releases[version] = Release(project_id=project_id, version=version, yanked=False)
+        session.add(releases[version])
+    if new_versions:
+        session.flush()  # one round trip for every new release's id
+    return releases, new_versions
+
+
+def _stored_files(releases: Iterable[Release], *, session: Session) -> dict[int, dict[str, File]]:
+    """The stored files of ``releases``: release id -> file name -> row."""
+    files_by_release: dict[int, dict[str, File]] = defaultdict(dict)
+    release_ids = [r.id for r in releases if r.id is not None]
+    for chunk_start in range(0, len(release_ids), 500):
+        chunk = release_ids[chunk_start : chunk_start + 500]
+        for known in session.exec(select(File).where(col(File.release_id).in_(chunk))).all():
+            files_by_release[known.release_id][known.filename] = known
+    return files_by_release
+
+
+def _store_files(
+    project: str, release_id: int, items: list[PageFile], stored: dict[str, File], *,
+    session: Session,
+) -> tuple[int, bool]:  # fmt: skip
+    """Add the page's new files of one release to ``stored`` (and the session), update
+    the yanked flag and size of known ones: (files added, whether anything changed)."""
+    added, changed = 0, False
+    for item in items:
+        yanked = _is_yanked(item.yanked)
+        uploaded = parse_time(item.upload_time, where=f"{project}: {item.filename}")
+        row = stored.get(item.filename)
+        if row is None:
+            tags = classify_file(item.filename)
+            row = File(
+                release_id=release_id,
+                filename=item.filename,
+                kind=tags.kind,
+                targets=sorted(tags.targets),
+                platforms=sorted(tags.platforms),
+                pure=tags.pure,
+                gil_only=tags.gil_only,
+                abi3t=tags.abi3t,
+                yanked=yanked,
+                size=item.size,
+                uploaded=uploaded,
+            )
+            session.add(row)
+            stored[item.filename] = row
+            added += 1
+            changed = True
+        elif row.yanked != yanked or (item.size is not None and row.size != item.size):
+            row.yanked = yanked
+            row.size = item.size if item.size is not None else row.size
+            changed = True
+    return added, changed
+
+
+def _settle_release(release: Release, files: Iterable[File]) -> bool:
+    """Set a release yanked when all its files are, uploaded at its earliest file's
+    time; whether either changed."""
+    rows = list(files)
+    yanked = bool(rows) and all(r.yanked for r in rows)
+    times = [t for t in (as_utc(r.uploaded) for r in rows) if t is not None]
+    uploaded = min(times) if times else as_utc(release.uploaded)
+    if release.yanked == yanked and as_utc(release.uploaded) == uploaded:
+        return False
+    release.yanked, release.uploaded = yanked, uploaded
+    return True
 
 
 def _probe_payload(result: ProbeResult) -> dict[str, Any]:
