@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,15 +42,22 @@ from tracker.store.tables import ProjectDocumentRow
 from tracker.vocabulary import ChangeKind, ClaimFlag
 
 __all__ = [
+    "SINCE_PATTERN",
     "ChangeIndex",
     "ChangeQuery",
     "parse_since",
 ]
 
 
+#: What ``since`` accepts: an age (``7d``, ``12h``, ``2w``, at most 5 digits) or an ISO
+#: date or UTC time (``2026-11-30``, ``2026-11-30T08:00:00Z``); the API's schema says so.
+SINCE_PATTERN = r"^(\d{1,5}[dhw]|\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?Z?)?)$"
+
+
 def parse_since(text: str | None, *, now: datetime | None = None) -> str | None:
-    """A ``since`` bound as ISO text: an ISO date or time, or an age (``7d``, ``12h``,
-    ``2w``) before ``now``; None for None or empty. :class:`ValueError` otherwise.
+    """A ``since`` bound as ISO text: an ISO date or UTC time as given (changes' dates
+    compare with it as text), or an age before ``now``; None for None or empty.
+    :class:`ValueError` for anything :data:`SINCE_PATTERN` does not match.
 
     >>> parse_since("7d", now=datetime(2026, 12, 8, tzinfo=UTC))
     '2026-12-01T00:00:00Z'
@@ -59,16 +67,14 @@ def parse_since(text: str | None, *, now: datetime | None = None) -> str | None:
     if not text:
         return None
     text = text.strip()
-    units = {"d": "days", "h": "hours", "w": "weeks"}
-    if text[-1:].lower() in units and text[:-1].isdigit():
-        moment = (now or datetime.now(UTC)) - timedelta(**{units[text[-1].lower()]: int(text[:-1])})
-        return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    if re.fullmatch(SINCE_PATTERN, text) is None:
         raise ValueError(
-            f"since: {text!r} is neither an ISO date (2026-11-30) nor an age (7d, 12h, 2w)"
-        ) from None
+            f"since: {text[:40]!r} is neither an ISO date (2026-11-30) nor an age (7d, 12h, 2w)"
+        )
+    units = {"d": "days", "h": "hours", "w": "weeks"}
+    if text[-1] in units:
+        moment = (now or datetime.now(UTC)) - timedelta(**{units[text[-1]]: int(text[:-1])})
+        return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return text
 
 

@@ -24,7 +24,13 @@ from starlette.concurrency import run_in_threadpool
 from tracker.api.schemas import TargetName
 from tracker.api.state import AppState, get_state
 from tracker.changes_feed import DEFAULT_LIMIT, MAX_LIMIT, atom_feed, changes_page
-from tracker.changes_index import ChangeIndex, ChangeQuery, _store_changes, parse_since
+from tracker.changes_index import (
+    SINCE_PATTERN,
+    ChangeIndex,
+    ChangeQuery,
+    _store_changes,
+    parse_since,
+)
 from tracker.documents import ProjectChanges
 from tracker.names import normalize_name
 from tracker.store.engine import Store
@@ -143,7 +149,10 @@ def _respond(etag: str, body: bytes, media_type: str, if_none_match: str | None)
     return Response(body, media_type=media_type, headers=headers)
 
 
-_SINCE = Query(description="ISO date or time, or an age (7d, 12h, 2w): changes dated from then")
+_SINCE = Query(
+    description="ISO date or UTC time, or an age (7d, 12h, 2w): changes dated from then",
+    pattern=SINCE_PATTERN,
+)
 _TARGET = Query(description="only changes on this target")
 _KIND = Query(description="only changes of these kinds (repeat the parameter)")
 _PROJECT = Query(description="only changes of these projects (repeat the parameter)")
