@@ -38,9 +38,9 @@ def test_a_stress_job_is_queued_once_below_the_probes(pg_url: str) -> None:
 @pytest.fixture
 def stress_index(
     wheel_dir: Path,
-    runner_wheels: Path,
+    runner_wheels: Path,  # noqa: F811 (the fixture imported above)
     interpreter: Interpreter,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[IndexServer]:
     """The queue's fixture wheels, ftrace (its own tests race) and the test runner's wheels."""
     extra = tmp_path / "ftrace"
