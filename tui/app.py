@@ -40,6 +40,7 @@ class FttrackApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("a", "audit", "Audit"),
+        Binding("c", "changes", "Changes"),
     ]
 
     def __init__(
@@ -127,6 +128,19 @@ class FttrackApp(App[None]):
 
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen(self.lockfile))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``c`` (recent changes) works, and shows in the footer, on the browse screen only."""
+        if action == "changes":
+            return isinstance(self.screen, BrowseScreen)
+        return True
+
+    def action_changes(self) -> None:
+        """Open the recent changes screen."""
+        from tui.screens.changes import ChangesScreen
+
+        if not isinstance(self.screen, ChangesScreen):
+            self.push_screen(ChangesScreen())
 
     def open_project(self, name: str) -> None:
         """Show the detail screen of project ``name``."""

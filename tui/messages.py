@@ -12,12 +12,14 @@ from pathlib import Path
 from textual.message import Message
 
 from tracker.audit.report import AuditReport
+from tracker.changes_index import ChangeIndex
 from tracker.documents import ProjectDocument
 from tui.rows import BrowseRow
 from tui.widgets.table import Prepared
 
 __all__ = [
     "AuditFinished",
+    "ChangesLoaded",
     "DocumentLoaded",
     "ProjectsLoaded",
     "ReportExported",
@@ -37,6 +39,17 @@ class ProjectsLoaded(Message):
         self.source = source
         #: The table's row objects, made in the worker.
         self.prepared = prepared
+
+
+class ChangesLoaded(Message):
+    """Every change the verdict source holds (the index ``fttrack changes`` reads)."""
+
+    bubble = False
+
+    def __init__(self, index: ChangeIndex, source: str) -> None:
+        super().__init__()
+        self.index = index
+        self.source = source
 
 
 class DocumentLoaded(Message):

@@ -26,9 +26,11 @@ from tracker.documents import (
     ProjectSummary,
     ReleaseDocument,
     TargetVerdict,
+    claims_of,
     current_release,
     effective_verdict,
 )
+from tracker.vocabulary import CLAIM_RECORDS, ClaimFlag
 from tui.context import PUBLIC_URL_HINT, TuiContext, describe_error
 from tui.grid import (
     GridColumn,
@@ -44,7 +46,7 @@ from tui.keys import GLOBAL_KEYS
 from tui.messages import DocumentLoaded, WorkFailed
 from tui.widgets.table import FixedWidthTable
 
-__all__ = ["DetailScreen"]
+__all__ = ["DetailScreen", "claims_text"]
 
 _CELL_WIDTH = 11
 
@@ -78,6 +80,7 @@ class DetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self.project_name, id="detail-header")
+        yield Static("", id="detail-claims")
         yield FixedWidthTable(
             id="grid", cursor_type="cell", header_height=2, zebra_stripes=True, fixed_columns=1
         )
@@ -139,6 +142,10 @@ class DetailScreen(Screen[None]):
         summary = self.summary = summary_of(document)
         self._verdicts.clear()
         self.query_one("#detail-header", Static).update(header_text(document, summary))
+        mismatches = claims_text(document)
+        claims = self.query_one("#detail-claims", Static)
+        claims.update(mismatches)
+        claims.display = bool(mismatches)
         self.columns = grid_columns(document, self.fttrack.platform)
         self.release_list = list(document.releases)
         first = {t: summary.cell(t).first_ready for t in TARGET_NAMES}
@@ -236,6 +243,28 @@ class DetailScreen(Screen[None]):
         markdown = badge_markdown(public_url, self.project_name, target)
         self.app.copy_to_clipboard(markdown)
         self.notify(markdown, title=f"Badge for {target} copied", timeout=8, markup=False)
+
+
+def claims_text(document: ProjectDocument) -> Text:
+    """The current release's claim mismatches (:func:`tracker.documents.claims_of`), one
+    line per mismatch with the targets it is raised on; empty when the claims match."""
+    current = current_release(document.releases)
+    if current is None:
+        return Text()
+    targets: dict[ClaimFlag, list[str]] = {}
+    for check in claims_of(document, current=current):
+        if check.version == current.version:
+            for flag in check.flags:
+                targets.setdefault(flag, []).append(check.target)
+    text = Text()
+    for flag, where in targets.items():
+        record = CLAIM_RECORDS[flag]
+        if text:
+            text.append("\n")
+        text.append(f"{current.version} on {', '.join(where)}: ", style="bold")
+        text.append(record.label, style="yellow" if record.contradiction else "cyan")
+        text.append(f" ({flag.value}): {record.description}", style="dim")
+    return text
 
 
 def _row_keys(releases: list[ReleaseDocument]) -> list[str]:
