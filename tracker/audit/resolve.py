@@ -357,68 +357,9 @@ def resolve(
     entries: list[AuditEntry] = []
     skipped: list[SkippedEntry] = []
     seen: set[tuple[str, str | None, str]] = set()
-    documents: dict[str, ProjectDocument | None] = {}
-    heads: dict[str, tuple[ProjectDocument | None, bool]] = {}
-    read_head = source.project_head if isinstance(source, HeadSource) else None
     judged_deps: list[Dependency] = []
-
-    def document(name: str) -> ProjectDocument | None:
-        if name not in documents:
-            documents[name] = source.project(name)
-        return documents[name]
-
-    def newest(name: str) -> tuple[ProjectDocument | None, bool]:
-        """The document with its newest releases (all when the source has no heads),
-        and whether that is its whole history."""
-        if name in documents or read_head is None:
-            return document(name), True
-        if name not in heads:
-            heads[name] = read_head(name) or (None, True)
-        return heads[name]
-
     dependencies = list(dependencies)
-    pins = {
-        dep.name: dep
-        for dep in dependencies
-        if dep.version and not dep.skipped_reason and marker_applies(dep.markers, target, platform)
-    }
-    blaming: set[str] = set()
-
-    def owner_version(owner: str) -> str | None:
-        """The culprit owner's version the input pins, with that pin's own verdict
-        (``6.1.1 (pinned here: gil-reenabled)``), else the tracked current one."""
-        name = str(canonicalize_name(owner))
-        pin = pins.get(name)
-        if pin is not None and name not in blaming:
-            blaming.add(name)
-            try:
-                own = judged(pin, document(name), True)
-            finally:
-                blaming.discard(name)
-            status = ""
-            if own is not None:
-                likely = "likely " if own.evidence is Evidence.INFERRED else ""
-                status = f": {likely}{own.status.value}"
-            return f"{pin.version} (pinned here{status})"
-        found, _ = newest(name)  # the summary is enough
-        if found is None or found.summary is None:
-            return None
-        return found.summary.version
-
-    def judged(
-        dep: Dependency, doc: ProjectDocument | None, whole: bool, files_from: str = ""
-    ) -> AuditEntry | None:
-        return judge(
-            dep,
-            doc,
-            target=target,
-            platform=platform,
-            kind=kind,
-            owner_version=owner_version,
-            whole=whole,
-            files_from=files_from,
-        )
-
+    resolver = _Resolver(source, dependencies, target=target, platform=platform, kind=kind)
     for dep in dependencies:
         if dep.skipped_reason:
             skipped.append(SkippedEntry(dep.name, dep.version, dep.origin, dep.skipped_reason))
@@ -431,26 +372,15 @@ def resolve(
         if identity in seen:
             continue
         seen.add(identity)
-        head, whole = newest(dep.name)
-        entry = judged(dep, head, whole)
-        if entry is None:
-            entry = judged(dep, document(dep.name), True)
-        assert entry is not None  # a whole document always settles
-        if entry.status is Status.UNKNOWN and probe_missing is not None:
-            fresh = probe_missing(dep.name, dep.version, target)
-            if fresh is not None:
-                documents[dep.name] = fresh
-                entry = judged(dep, fresh, True)
-                assert entry is not None
-        entries.append(entry)
+        entries.append(resolver.entry(dep, probe_missing))
         judged_deps.append(dep)
     if lookup is not None:
         _look_up_unknown(
             entries,
             judged_deps,
             lookup,
-            lambda dep, doc: judged(dep, doc, True, "the index"),
-            document,
+            lambda dep, doc: resolver.judged(dep, doc, True, "the index"),
+            resolver.document,
         )
     return AuditReport(
         input=input_name,
@@ -463,6 +393,94 @@ def resolve(
         fail_on_likely=fail_on_likely,
         fail_on_stress=fail_on_stress,
     )
+
+
+class _Resolver:
+    """One audit's reads: the documents and heads read so far (each project read once),
+    the input's pins, and the culprit owners being judged (no loop between them)."""
+
+    def __init__(
+        self, source: VerdictSource, dependencies: list[Dependency], *, target: str,
+        platform: str, kind: str,
+    ) -> None:  # fmt: skip
+        self.source, self.target, self.platform, self.kind = source, target, platform, kind
+        self.documents: dict[str, ProjectDocument | None] = {}
+        self.heads: dict[str, tuple[ProjectDocument | None, bool]] = {}
+        self.read_head = source.project_head if isinstance(source, HeadSource) else None
+        self.pins = {
+            dep.name: dep
+            for dep in dependencies
+            if dep.version and not dep.skipped_reason
+            and marker_applies(dep.markers, target, platform)
+        }  # fmt: skip
+        self.blaming: set[str] = set()
+
+    def document(self, name: str) -> ProjectDocument | None:
+        """The whole document of ``name`` (read once)."""
+        if name not in self.documents:
+            self.documents[name] = self.source.project(name)
+        return self.documents[name]
+
+    def newest(self, name: str) -> tuple[ProjectDocument | None, bool]:
+        """The document with its newest releases (all when the source has no heads),
+        and whether that is its whole history."""
+        if name in self.documents or self.read_head is None:
+            return self.document(name), True
+        if name not in self.heads:
+            self.heads[name] = self.read_head(name) or (None, True)
+        return self.heads[name]
+
+    def owner_version(self, owner: str) -> str | None:
+        """The culprit owner's version the input pins, with that pin's own verdict
+        (``6.1.1 (pinned here: gil-reenabled)``), else the tracked current one."""
+        name = str(canonicalize_name(owner))
+        pin = self.pins.get(name)
+        if pin is not None and name not in self.blaming:
+            self.blaming.add(name)
+            try:
+                own = self.judged(pin, self.document(name), True)
+            finally:
+                self.blaming.discard(name)
+            status = ""
+            if own is not None:
+                likely = "likely " if own.evidence is Evidence.INFERRED else ""
+                status = f": {likely}{own.status.value}"
+            return f"{pin.version} (pinned here{status})"
+        found, _ = self.newest(name)  # the summary is enough
+        if found is None or found.summary is None:
+            return None
+        return found.summary.version
+
+    def judged(
+        self, dep: Dependency, doc: ProjectDocument | None, whole: bool, files_from: str = ""
+    ) -> AuditEntry | None:
+        """:func:`judge` with this audit's target, platform, kind and owners."""
+        return judge(
+            dep,
+            doc,
+            target=self.target,
+            platform=self.platform,
+            kind=self.kind,
+            owner_version=self.owner_version,
+            whole=whole,
+            files_from=files_from,
+        )
+
+    def entry(self, dep: Dependency, probe_missing: ProbeMissing | None) -> AuditEntry:
+        """The entry of ``dep``: from its head when that settles it, else from the whole
+        document; an unknown pin probed on demand when ``probe_missing`` is given."""
+        head, whole = self.newest(dep.name)
+        entry = self.judged(dep, head, whole)
+        if entry is None:
+            entry = self.judged(dep, self.document(dep.name), True)
+        assert entry is not None  # a whole document always settles
+        if entry.status is Status.UNKNOWN and probe_missing is not None:
+            fresh = probe_missing(dep.name, dep.version, self.target)
+            if fresh is not None:
+                self.documents[dep.name] = fresh
+                entry = self.judged(dep, fresh, True)
+                assert entry is not None
+        return entry
 
 
 def _look_up_unknown(
