@@ -142,11 +142,12 @@ class FttrackApp(App[None]):
         if not isinstance(self.screen, ChangesScreen):
             self.push_screen(ChangesScreen())
 
-    def open_project(self, name: str) -> None:
-        """Show the detail screen of project ``name``."""
+    def open_project(self, name: str, version: str | None = None) -> None:
+        """Show the detail screen of project ``name``, the cursor on release ``version``
+        (default: the current release)."""
         from tui.screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(name))
+        self.push_screen(DetailScreen(name, version=version))
 
     def report_error(self, what: str, error: str) -> None:
         """A dismissible error notice (never a crash)."""

@@ -46,8 +46,8 @@ class TuiContext(Protocol):
         """The document of ``name`` (read once, then from memory)."""
         ...
 
-    def open_project(self, name: str) -> None:
-        """Show the detail screen of ``name``."""
+    def open_project(self, name: str, version: str | None = None) -> None:
+        """Show the detail screen of ``name``, on release ``version`` (default: the current)."""
         ...
 
     def report_error(self, what: str, error: str) -> None:

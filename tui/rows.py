@@ -21,6 +21,7 @@ from tracker.vocabulary import STATUS_RECORDS
 from tui.styles import status_text
 
 __all__ = [
+    "CELL_KEYS",
     "NO_WATCH",
     "BrowseRow",
     "Filters",
@@ -30,10 +31,32 @@ __all__ = [
     "build_rows",
     "classifier_label",
     "sort_rows",
+    "target_order",
 ]
 
 #: Filter value meaning "projects with no watch reason".
 NO_WATCH = "none"
+
+#: The column key of each cell of :attr:`BrowseRow.cells`, in that order (the table
+#: may show the columns in another order: :func:`target_order`).
+CELL_KEYS: tuple[str, ...] = ("name", "version", *TARGET_NAMES, "watch", "classifier")
+
+
+def target_order(judged: str | None) -> tuple[str, ...]:
+    """The target columns from left to right: the target being judged first, then the
+    others newest first, so an 80-column terminal shows the judged target's column
+    beside the project's name. With no target known yet, newest first (the newest
+    probed target is the default).
+
+    >>> target_order("3.14t")
+    ('3.14t', '3.15t', '3.13t')
+    >>> target_order(None)
+    ('3.15t', '3.14t', '3.13t')
+    """
+    newest_first = TARGET_NAMES[::-1]
+    if judged not in TARGET_NAMES:
+        return newest_first
+    return (judged, *(t for t in newest_first if t != judged))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ from textual.notifications import Notify
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, Recorder
-from tests.tui.helpers import settle
-from tracker.audit.report import report_to_json
+from tests.tui.helpers import screen_lines, settle
+from tracker.audit.report import parse_origin, report_to_json
 from tracker.cli import cli as main_cli
+from tracker.documents import current_release
 from tui.app import FttrackApp
 from tui.messages import AuditFinished, ReportExported
 from tui.screens.audit import AuditScreen
@@ -188,5 +189,58 @@ def test_t_audits_again_for_the_next_target(
             await settle(pilot)
             reports = [m.report for m in recorder.of(AuditFinished)]
             assert [r.target for r in reports] == ["3.14t", "3.15t"]
+
+    asyncio.run(scenario())
+
+
+def test_enter_opens_the_pinned_release_not_the_current_one(
+    make_app: Callable[..., FttrackApp],
+) -> None:
+    """cryptography is pinned to 44.0.0 while its current release is newer: Enter on it
+    lands the detail grid's cursor on 44.0.0."""
+
+    async def scenario() -> None:
+        app = make_app(lockfile=Path("requirements.txt"))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AuditScreen)
+            row = next(i for i, e in enumerate(screen.entries) if e.name == "cryptography")
+            assert screen.entries[row].version == "44.0.0"
+            screen.table.move_cursor(row=row, animate=False)
+            await pilot.press("enter")
+            await settle(pilot)
+            detail = app.screen
+            assert isinstance(detail, DetailScreen)
+            selected = detail.release_list[detail.grid.cursor_row]
+            assert selected.version == "44.0.0"
+            current = current_release(detail.release_list)
+            assert current is not None and current.version != "44.0.0"
+            assert detail.cursor_target() == "3.14t"
+
+    asyncio.run(scenario())
+
+
+def test_origin_keeps_its_line_number_at_120_columns(
+    make_app: Callable[..., FttrackApp],
+) -> None:
+    """The origin column is shortened to the room left, the file part cut, never ``:LINE``."""
+
+    async def scenario() -> None:
+        app = make_app(lockfile=Path("requirements.txt"))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AuditScreen)
+            lines = screen_lines(pilot)
+            checked = 0
+            for entry in screen.entries:
+                _, line_no = parse_origin(entry.origin)
+                assert line_no is not None
+                drawn = next(line for line in lines if f" {entry.name} " in line)
+                assert drawn.rstrip().endswith(f":{line_no}"), drawn
+                assert len(drawn.rstrip()) <= 120
+                checked += 1
+            assert checked == len(screen.entries) == 12
 
     asyncio.run(scenario())

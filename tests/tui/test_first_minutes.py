@@ -46,6 +46,32 @@ def test_the_shipped_snapshot_lists_its_projects(in_assets: Path) -> None:
     asyncio.run(scenario())
 
 
+def test_80_columns_show_the_name_and_the_judged_targets_column(in_assets: Path) -> None:
+    """On the shipped snapshot at 80×24 the judged target (the newest probed one) is the
+    first target column: its header and each row's status on it are on screen, beside the
+    project's name, without scrolling."""
+
+    async def scenario() -> None:
+        app = FttrackApp(SnapshotSource(snapshot_path()))
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowseScreen)
+            target = app.target
+            assert target is not None and screen.targets_shown[0] == target
+            lines = screen_lines(pilot)
+            header = next(i for i, line in enumerate(lines) if " project " in line)
+            start = lines[header].find(f" {target} ") + 1
+            assert start > 0 and start + len(target) <= SMALL[0], lines[header]
+            for row, line in zip(screen.shown, lines[header + 1 : header + 6], strict=False):
+                shown_name = row.summary.display_name or row.summary.name
+                assert line.lstrip().startswith(shown_name[:20]), line
+                status = row.summary.cell(target).status.value
+                assert line[start:].startswith(status[: SMALL[0] - start]), (line, status)
+
+    asyncio.run(scenario())
+
+
 def test_tab_goes_table_then_search_then_filters(make_app: Callable[..., FttrackApp]) -> None:
     async def scenario() -> None:
         app = make_app()

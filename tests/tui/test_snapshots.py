@@ -67,6 +67,14 @@ def test_browse_80x24(snap_compare: Any, make_app: Callable[..., FttrackApp]) ->
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_then())
 
 
+def test_browse_80x24_default_target(
+    snap_compare: Any, make_app: Callable[..., FttrackApp]
+) -> None:
+    """No --target: the newest probed target's column comes first, beside the name."""
+    app = make_app(target=None)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_then())
+
+
 def test_detail_80x24(snap_compare: Any, make_app: Callable[..., FttrackApp]) -> None:
     run_before = run_then("down", project="cryptography")
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

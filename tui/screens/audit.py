@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -121,12 +122,13 @@ class AuditScreen(Screen[None]):
         table = self.table
         table.loading = False
         table.clear()
+        rows: list[tuple[str, list[Text | str]]] = []
         for entry in self.entries:
             category = report.category(entry)
             upgrade = entry.first_ready_version or ""
             if upgrade and entry.upgrade_untested:
                 upgrade += " (untested)"
-            table.add_row(
+            cells: list[Text | str] = [
                 _MARKS.get(category, Text(" ")),
                 Text(entry.name, style="bold" if report.blocks(entry) else ""),
                 entry.version or entry.specifier or "*",
@@ -134,9 +136,11 @@ class AuditScreen(Screen[None]):
                 evidence_text(entry.evidence),
                 Text(upgrade, style="green"),
                 ", ".join(c.module for c in entry.culprits),
-                _short_origin(entry.origin),
-                key=f"{entry.name}|{entry.version}|{entry.specifier}",
-            )
+            ]
+            rows.append((f"{entry.name}|{entry.version}|{entry.specifier}", cells))
+        origin_width = self.origin_width([cells for _, cells in rows])
+        for (key, cells), entry in zip(rows, self.entries, strict=True):
+            table.add_row(*cells, _short_origin(entry.origin, origin_width), key=key)
         summary = Text(report.summary_line(), style="bold red" if report.blockers else "bold green")
         summary.append(f"\n{report.input} · verdicts from {report.source}", style="dim")
         if report.skipped:
@@ -152,6 +156,18 @@ class AuditScreen(Screen[None]):
             self.show_entry(0)
         else:
             self.query_one("#dep-detail", Static).update("no dependencies to judge")
+
+    def origin_width(self, rows: list[list[Text | str]]) -> int:
+        """The cells left for the origin column once the other columns (as wide as their
+        widest cell) are drawn: the origin is shortened to fit, never scrolled away."""
+        table = self.table
+        labels = [str(column.label) for column in table.ordered_columns]
+        used = 0
+        for index, label in enumerate(labels[:-1]):
+            widest = max((cell_len(str(row[index])) for row in rows), default=0)
+            used += max(widest, cell_len(label)) + 2 * table.cell_padding
+        available = table.scrollable_content_region.width or self.app.size.width
+        return max(available - used - 2 * table.cell_padding, _MIN_ORIGIN)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """A dismissible notice; the screen stays usable (press o to pick another file)."""
@@ -193,9 +209,10 @@ class AuditScreen(Screen[None]):
         self.show_entry(event.cursor_row)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter drills into the dependency's project."""
+        """Enter drills into the dependency's project, on the pinned release."""
         if 0 <= event.cursor_row < len(self.entries):
-            self.fttrack.open_project(self.entries[event.cursor_row].name)
+            entry = self.entries[event.cursor_row]
+            self.fttrack.open_project(entry.name, version=entry.version)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -264,7 +281,25 @@ _MARKS: dict[str, Text] = {
 }
 
 
-def _short_origin(origin: str) -> str:
+#: The origin column is never made narrower than this (then the table scrolls).
+_MIN_ORIGIN = 8
+
+
+def _short_origin(origin: str, width: int | None = None) -> str:
+    """The file name of ``origin`` and its ``:LINE``, in at most ``width`` cells: the
+    file name is cut with ``…``, the line number is always kept.
+
+    >>> _short_origin("deps/requirements.txt:12")
+    'requirements.txt:12'
+    >>> _short_origin("deps/requirements.txt:12", 12)
+    'requirem…:12'
+    >>> _short_origin("uv.lock", 4)
+    'uv.…'
+    """
     path, line = parse_origin(origin)
     name = Path(path).name or path
-    return f"{name}:{line}" if line is not None else name
+    suffix = f":{line}" if line is not None else ""
+    if width is not None and cell_len(name + suffix) > width:
+        room = max(width - cell_len(suffix) - 1, 1)
+        name = name[:room] + "…"
+    return name + suffix

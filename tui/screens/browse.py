@@ -30,7 +30,17 @@ from tracker.names import normalize_name
 from tui.context import TuiContext, describe_error
 from tui.keys import GLOBAL_KEYS
 from tui.messages import ProjectsLoaded, WorkFailed
-from tui.rows import NO_WATCH, BrowseRow, Filters, SortKey, apply_filters, build_rows, sort_rows
+from tui.rows import (
+    CELL_KEYS,
+    NO_WATCH,
+    BrowseRow,
+    Filters,
+    SortKey,
+    apply_filters,
+    build_rows,
+    sort_rows,
+    target_order,
+)
 from tui.widgets.search import SearchInput
 from tui.widgets.table import FixedWidthTable, prepare_rows
 
@@ -67,7 +77,11 @@ class BrowseScreen(Screen[None]):
         self.filters = Filters()
         self.sort_key = SortKey()
         self.source_text = ""
-        self.column_keys: list[ColumnKey] = []
+        #: The key of each cell of a row, in the rows' order (not the display order).
+        self.column_keys: list[ColumnKey] = [ColumnKey(key) for key in CELL_KEYS]
+        #: The target columns as shown, left to right (:func:`tui.rows.target_order`).
+        self.targets_shown: tuple[str, ...] = ()
+        self.name_width = _NAME_WIDTH[1]
 
     @property
     def fttrack(self) -> TuiContext:
@@ -104,16 +118,30 @@ class BrowseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Set up the columns and start reading the source."""
+        self.show_columns(target_order(self.fttrack.target))
+        self.table.focus()
+        self.action_reload()
+
+    def show_columns(self, targets: tuple[str, ...]) -> None:
+        """(Re)make the columns, the target columns in the order ``targets``: the name,
+        the version and the first target fit in 80 columns."""
+        if targets == self.targets_shown:
+            return
+        self.targets_shown = targets
         table = self.table
-        table.add_column("project", key="name", width=_NAME_WIDTH[1])
+        table.clear(columns=True)
+        table.add_column("project", key="name", width=self.name_width)
         table.add_column("version", key="version", width=12)
-        for target in TARGET_NAMES:
+        for target in targets:
             table.add_column(target, key=target, width=14)
         table.add_column("watch", key="watch", width=7)
         table.add_column("maintainer says", key="classifier", width=16)
-        self.column_keys = table.column_keys
-        table.focus()
-        self.action_reload()
+        if self.all_rows:
+            self.refresh_rows()
+
+    def judged_target_known(self, target: str) -> None:
+        """The target being judged is known: its column comes first among the targets."""
+        self.show_columns(target_order(target))
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -143,9 +171,11 @@ class BrowseScreen(Screen[None]):
         self.post_message(ProjectsLoaded(rows, source, prepared))
         try:
             with app.source_lock:
-                app.resolve_target()
+                target = app.resolve_target()
         except Exception as exc:
             self.post_message(WorkFailed("Cannot use the target", describe_error(exc)))
+            return
+        self.app.call_from_thread(self.judged_target_known, target)
 
     def on_projects_loaded(self, message: ProjectsLoaded) -> None:
         """Show the rows."""
@@ -153,8 +183,8 @@ class BrowseScreen(Screen[None]):
         self.source_text = message.source
         table = self.table
         longest = max((len(r.cells[0]) for r in message.rows), default=0)
-        name_column = table.columns[next(iter(table.columns))]
-        name_column.width = min(max(longest, _NAME_WIDTH[0]), _NAME_WIDTH[1])
+        self.name_width = min(max(longest, _NAME_WIDTH[0]), _NAME_WIDTH[1])
+        table.columns[ColumnKey("name")].width = self.name_width
         table.remember_rows(message.prepared)
         # rows come sorted by name, the default order
         sorted_by_name = self.sort_key == SortKey()
@@ -249,8 +279,8 @@ class BrowseScreen(Screen[None]):
             search.value = ""
 
     def action_cycle_sort(self) -> None:
-        """``s``: sort by the next column: name, then each target's status."""
-        order: list[str | None] = [None, *TARGET_NAMES]
+        """``s``: sort by the next column: name, then each target's status, left to right."""
+        order: list[str | None] = [None, *self.targets_shown]
         index = order.index(self.sort_key.target) if self.sort_key.target in order else 0
         following = order[(index + 1) % len(order)]
         self.action_sort(following or "name")

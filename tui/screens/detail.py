@@ -62,9 +62,11 @@ class DetailScreen(Screen[None]):
         Binding("t", "toggle_details", "Probe details"),
     ]
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, version: str | None = None) -> None:
         super().__init__()
         self.project_name = name
+        #: The release to start on (None: the current release).
+        self.start_version = version
         self.document: ProjectDocument | None = None
         self.summary: ProjectSummary | None = None
         self.columns: list[GridColumn] = []
@@ -169,10 +171,12 @@ class DetailScreen(Screen[None]):
         self.place_cursor()
 
     def place_cursor(self) -> None:
-        """Start on the current release, in the first column of the app's target that this
-        machine can run; the version column stays in view."""
-        current = current_release(self.release_list)
-        row = next((i for i, r in enumerate(self.release_list) if r is current), 0)
+        """Start on the release asked for (else the current one), in the first column of
+        the app's target that this machine can run; the version column stays in view."""
+        start = _find_release(self.release_list, self.start_version)
+        if start is None:
+            start = current_release(self.release_list)
+        row = next((i for i, r in enumerate(self.release_list) if r is start), 0)
         target = self.fttrack.target or TARGET_NAMES[-1]
         platform = self.fttrack.platform
         column = next(
@@ -265,6 +269,28 @@ def claims_text(document: ProjectDocument) -> Text:
         text.append(record.label, style="yellow" if record.contradiction else "cyan")
         text.append(f" ({flag.value}): {record.description}", style="dim")
     return text
+
+
+def _find_release(releases: list[ReleaseDocument], version: str | None) -> ReleaseDocument | None:
+    """The release of ``version`` (compared as versions: ``1.0`` is ``1.0.0``), or None."""
+    if not version:
+        return None
+    exact = next((r for r in releases if r.version == version), None)
+    if exact is not None:
+        return exact
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        return None
+    for release in releases:
+        try:
+            if Version(release.version) == wanted:
+                return release
+        except InvalidVersion:
+            continue
+    return None
 
 
 def _row_keys(releases: list[ReleaseDocument]) -> list[str]:
