@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import msgspec.structs
 from packaging.requirements import InvalidRequirement, Requirement
@@ -372,70 +373,6 @@ def _run_imports(
         log_dir.mkdir()
         run.in_flight = None
         reader = _GilReader(location, budget=4 * len(remaining) + 8)
-        nonce: list[str] = []
-        seen: set[str] = set()
-
-        def on_line(
-            line: str,
-            process: int = attempt,
-            nonce: list[str] = nonce,
-            reader: _GilReader = reader,
-            seen: set[str] = seen,
-        ) -> None:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                return
-            if not isinstance(event, dict):
-                return
-            if event.get("event") == "hello" and not nonce and isinstance(event.get("nonce"), str):
-                nonce.append(event["nonce"])
-                reader.read()
-                return
-            if not nonce or event.get("nonce") != nonce[0]:
-                return  # not from the child: ignored
-            if not reader.spend():
-                reader.release()
-                return  # more events than the child sends: flooded, see the notes
-            name = event.get("module")
-            gil, unread = reader.read()
-            if event.get("event") == "start" and isinstance(name, str):
-                run.in_flight = name
-                reader.before = gil
-                progress(f"importing {name}")
-            elif event.get("event") in ("done", "error") and isinstance(name, str):
-                if name in seen or name != run.in_flight:
-                    run.channel_notes.append(
-                        f"the probe's report channel carried a forged event for {name}"
-                    )
-                    reader.forged.add(name)
-                    return
-                seen.add(name)
-                run.in_flight = None
-                failed = event["event"] == "error"
-                detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
-                reported = event.get("gil")
-                lost = event.get("missing") if failed else None
-                # an ImportError may wrap one ("aiohttp dependency is not installed:
-                # No module named 'aiohttp'"): its message names the module too
-                if failed and event.get("type") in ("ModuleNotFoundError", "ImportError"):
-                    top = lost.split(".")[0] if isinstance(lost, str) and lost else None
-                    top = top or missing_top_level(str(event.get("message", "")))
-                    if top:
-                        run.missing[name] = top
-                run.gil_reports.append(
-                    GilReport(
-                        process, name, gil, not failed, before=reader.before,
-                        reported=reported if isinstance(reported, bool) else None, unread=unread,
-                    )
-                )  # fmt: skip
-                run.outcomes[name] = ModuleResult(
-                    name=name,
-                    outcome=ModuleOutcome.IMPORT_FAILED if failed else ModuleOutcome.OK,
-                    detail=detail,
-                    seconds=float(event.get("seconds", 0.0)),
-                )
-
         argv = [
             str(venv / "bin" / "python"), "-I", "-v", "-X", "faulthandler",
             str(child), "{events_fd}", *remaining,
@@ -445,7 +382,7 @@ def _run_imports(
             ro_paths=[interpreter.prefix, venv],
             limits=limits,
             log_dir=log_dir,
-            on_line=on_line,
+            on_line=_ChildEvents(run, attempt, reader, progress),
             on_start=reader.started,
         )
         if reader.flooded:
@@ -459,30 +396,118 @@ def _run_imports(
         stderr_lines = bounded_lines(log_dir / "stderr.log")
         run.claims += [GilClaim(attempt, t, m) for t, m in gil_lines(stderr_lines)]
         run.reports.append(report)
-        stuck = run.in_flight
-        if stuck is not None and report.returncode == _CHANNEL_LOST:
-            run.outcomes[stuck] = ModuleResult(
-                name=stuck, outcome=ModuleOutcome.IMPORT_FAILED,
-                detail="the package closed the probe's report channel during this import",
-            )  # fmt: skip
-        elif stuck is not None:
-            outcome = ModuleOutcome.TIMED_OUT if report.timed_out else ModuleOutcome.CRASHED
-            detail = (
-                f"no progress for {limits.idle_seconds:.0f}s "
-                f"(wall limit {limits.wall_seconds:.0f}s)"
-                if report.timed_out
-                else _crash_detail(report)
-            )
-            run.outcomes[stuck] = ModuleResult(name=stuck, outcome=outcome, detail=detail)
-        done = [m for m in remaining if m in run.outcomes]
-        if stuck is None and len(done) < len(remaining):
-            # The process died before it started the next import (e.g. at start-up).
-            first = remaining[len(done)]
-            run.outcomes[first] = ModuleResult(
-                name=first, outcome=ModuleOutcome.CRASHED, detail=_crash_detail(report)
-            )
+        _judge_the_end(run, report, remaining, limits)
         remaining = [m for m in remaining if m not in run.outcomes]
     return run
+
+
+class _ChildEvents:
+    """The report channel of one import process: the child's events (JSON lines), with
+    the GIL flag read from outside around each import, recorded in ``run``.
+
+    Only events carrying the nonce of the child's first ``hello`` count; more
+    events than the child sends (the reader's budget) are a flood, a second
+    ``done`` or one for a module not in flight a forgery.
+    """
+
+    def __init__(
+        self, run: _ImportRun, process: int, reader: _GilReader, progress: Progress
+    ) -> None:
+        self.run, self.process, self.reader, self.progress = run, process, reader, progress
+        self.nonce: str | None = None
+        self.seen: set[str] = set()
+
+    def __call__(self, line: str) -> None:
+        """Take one line of the channel."""
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return
+        if not isinstance(event, dict):
+            return
+        reader = self.reader
+        if event.get("event") == "hello" and self.nonce is None and isinstance(
+            event.get("nonce"), str
+        ):  # fmt: skip
+            self.nonce = event["nonce"]
+            reader.read()
+            return
+        if self.nonce is None or event.get("nonce") != self.nonce:
+            return  # not from the child: ignored
+        if not reader.spend():
+            reader.release()
+            return  # more events than the child sends: flooded, see the notes
+        name = event.get("module")
+        gil, unread = reader.read()
+        if event.get("event") == "start" and isinstance(name, str):
+            self.run.in_flight = name
+            reader.before = gil
+            self.progress(f"importing {name}")
+        elif event.get("event") in ("done", "error") and isinstance(name, str):
+            self._finished(name, event, gil, unread)
+
+    def _finished(self, name: str, event: dict[str, Any], gil: bool | None, unread: str) -> None:
+        """Record the end of the import of ``name`` (``done`` or ``error``)."""
+        run, reader = self.run, self.reader
+        if name in self.seen or name != run.in_flight:
+            run.channel_notes.append(
+                f"the probe's report channel carried a forged event for {name}"
+            )
+            reader.forged.add(name)
+            return
+        self.seen.add(name)
+        run.in_flight = None
+        failed = event["event"] == "error"
+        detail = f"{event.get('type')}: {event.get('message')}" if failed else ""
+        reported = event.get("gil")
+        lost = event.get("missing") if failed else None
+        # an ImportError may wrap one ("aiohttp dependency is not installed:
+        # No module named 'aiohttp'"): its message names the module too
+        if failed and event.get("type") in ("ModuleNotFoundError", "ImportError"):
+            top = lost.split(".")[0] if isinstance(lost, str) and lost else None
+            top = top or missing_top_level(str(event.get("message", "")))
+            if top:
+                run.missing[name] = top
+        run.gil_reports.append(
+            GilReport(
+                self.process, name, gil, not failed, before=reader.before,
+                reported=reported if isinstance(reported, bool) else None, unread=unread,
+            )
+        )  # fmt: skip
+        run.outcomes[name] = ModuleResult(
+            name=name,
+            outcome=ModuleOutcome.IMPORT_FAILED if failed else ModuleOutcome.OK,
+            detail=detail,
+            seconds=float(event.get("seconds", 0.0)),
+        )
+
+
+def _judge_the_end(
+    run: _ImportRun, report: SandboxReport, remaining: list[str], limits: Limits
+) -> None:
+    """After an import process ended: the module in flight (if any) failed, crashed or
+    timed out; a process that died between imports crashed on the next one."""
+    stuck = run.in_flight
+    if stuck is not None and report.returncode == _CHANNEL_LOST:
+        run.outcomes[stuck] = ModuleResult(
+            name=stuck, outcome=ModuleOutcome.IMPORT_FAILED,
+            detail="the package closed the probe's report channel during this import",
+        )  # fmt: skip
+    elif stuck is not None:
+        outcome = ModuleOutcome.TIMED_OUT if report.timed_out else ModuleOutcome.CRASHED
+        detail = (
+            f"no progress for {limits.idle_seconds:.0f}s (wall limit {limits.wall_seconds:.0f}s)"
+            if report.timed_out
+            else _crash_detail(report)
+        )
+        run.outcomes[stuck] = ModuleResult(name=stuck, outcome=outcome, detail=detail)
+    done = [m for m in remaining if m in run.outcomes]
+    if stuck is None and len(done) < len(remaining):
+        # The process died before it started the next import (e.g. at start-up).
+        first = remaining[len(done)]
+        run.outcomes[first] = ModuleResult(
+            name=first, outcome=ModuleOutcome.CRASHED, detail=_crash_detail(report)
+        )
 
 
 def _module_results(
@@ -555,14 +580,10 @@ def run_probe(
     timings: dict[str, float] = {}
     started = time.monotonic()
     base = ProbeResult(
-        project=project,
-        version=_requested_version(request) or "",
-        target=interpreter.target.name,
-        platform=this_platform(),
-        status=Status.UNKNOWN,
-        interpreter=interpreter.version,
-        sandbox=sandbox.description,
-    )
+        project=project, version=_requested_version(request) or "",
+        target=interpreter.target.name, platform=this_platform(), status=Status.UNKNOWN,
+        interpreter=interpreter.version, sandbox=sandbox.description,
+    )  # fmt: skip
     # named after this process: a later start removes it if this one dies (leftovers.py)
     with tempfile.TemporaryDirectory(prefix=owned_name("probe")) as tmp:
         scratch = Path(tmp)
@@ -571,13 +592,7 @@ def run_probe(
         env = _uv_env(uv_cache_dir)
         progress(f"creating a {interpreter.target.name} venv")
         step = time.monotonic()
-        created = subprocess.run(
-            [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
-             "--quiet", str(venv)],
-            capture_output=True, text=True, env=env, check=False, timeout=120,
-        )  # fmt: skip
-        if created.returncode != 0:
-            raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+        _create_venv(interpreter, venv, env)
         timings["venv"] = round(time.monotonic() - step, 3)
 
         progress("installing wheels (no builds)")
@@ -597,31 +612,94 @@ def run_probe(
             )  # fmt: skip
 
         step = time.monotonic()
-        dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
-        own = next((d for d in dists if d.key == project), None)
-        if own is None:
-            raise ProbeError(f"{project} is not among the installed distributions")
-        modules = _module_order(own)
-        owners = _owner_map(dists)
-        try:
-            location = gilstate.locate(interpreter.path)
-        except InterpreterError as exc:
-            raise ProbeError(f"the host cannot read this interpreter's GIL flag: {exc}") from None
+        dists, own, location = _inspect(project, interpreter, venv)
         timings["inspect"] = round(time.monotonic() - step, 3)
-
-        step = time.monotonic()
-        run = _run_imports(
-            modules, interpreter=interpreter, venv=venv, sandbox=sandbox,
-            limits=limits, scratch=scratch, progress=progress, location=location,
+        imports = _Imports(
+            request, interpreter, sandbox, limits, progress, venv, env, scratch, wheel_cache,
+            location, _module_order(own),
         )  # fmt: skip
+        found = imports.run(own, dists, timings)
+        timings["total"] = round(time.monotonic() - started, 3)
+        timings["processes"] = found.processes
+        return _probe_result(base, own, imports.modules, found, timings)
+
+
+def _inspect(
+    project: str, interpreter: Interpreter, venv: Path
+) -> tuple[list[Distribution], Distribution, gilstate.GilLocation]:
+    """The distributions installed in ``venv``, ``project``'s own among them, and where
+    the host reads the interpreter's GIL flag."""
+    dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
+    own = next((d for d in dists if d.key == project), None)
+    if own is None:
+        raise ProbeError(f"{project} is not among the installed distributions")
+    try:
+        location = gilstate.locate(interpreter.path)
+    except InterpreterError as exc:
+        raise ProbeError(f"the host cannot read this interpreter's GIL flag: {exc}") from None
+    return dists, own, location
+
+
+def _create_venv(interpreter: Interpreter, venv: Path, env: dict[str, str]) -> None:
+    """``uv venv`` of ``interpreter`` at ``venv``; a failure is transient (no verdict)."""
+    created = subprocess.run(
+        [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
+         "--quiet", str(venv)],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    if created.returncode != 0:
+        raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+
+
+@dataclass
+class _Found:
+    """What the imports found: the last run, the distributions installed then, the
+    notes on undeclared dependencies, and how many processes imported in all."""
+
+    run: _ImportRun
+    dists: list[Distribution]
+    undeclared_notes: list[str]
+    processes: int
+
+
+@dataclass(frozen=True)
+class _Imports:
+    """The import phase of one probe: what it imports, where and how."""
+
+    request: ProbeRequest
+    interpreter: Interpreter
+    sandbox: Sandbox
+    limits: Limits
+    progress: Progress
+    venv: Path
+    env: dict[str, str]
+    scratch: Path
+    wheel_cache: Path | None
+    location: gilstate.GilLocation
+    modules: list[str]
+
+    def imports(self, label: str = "") -> _ImportRun:
+        """Import every module (see :func:`_run_imports`)."""
+        return _run_imports(
+            self.modules, interpreter=self.interpreter, venv=self.venv, sandbox=self.sandbox,
+            limits=self.limits, scratch=self.scratch, progress=self.progress, label=label,
+            location=self.location,
+        )  # fmt: skip
+
+    def run(
+        self, own: Distribution, dists: list[Distribution], timings: dict[str, float]
+    ) -> _Found:
+        """Import the modules; when the package's own modules import a distribution it
+        does not declare, install that and import again (a few rounds at most)."""
+        step = time.monotonic()
+        run = self.imports()
         timings["imports"] = round(time.monotonic() - step, 3)
         step = time.monotonic()
-        undeclared_notes: list[str] = []
-        processes = len(run.reports)
+        found = _Found(run, dists, [], len(run.reports))
         tried: set[str] = set()
         for round_ in range(1, _MAX_UNDECLARED_ROUNDS + 1):
             required = sorted(
-                {top for module, top in _unprovided(run, dists).items()
+                {top for module, top in _unprovided(found.run, found.dists).items()
                  if module in own.top_level and top not in tried
                  and not _declared_under_extra(top, own)}
             )  # fmt: skip
@@ -630,53 +708,61 @@ def run_probe(
             added = False
             for top in required:
                 tried.add(top)
-                progress(f"{own.name} imports {top}, which it does not declare")
+                self.progress(f"{own.name} imports {top}, which it does not declare")
                 note, ok = _install_undeclared(
-                    top, own, dists, request=request, venv=venv, python=interpreter.path,
-                    env=env, scratch=scratch / f"undeclared-{round_}-{top}",
-                    wheel_cache=wheel_cache,
+                    top, own, found.dists, request=self.request, venv=self.venv,
+                    python=self.interpreter.path, env=self.env,
+                    scratch=self.scratch / f"undeclared-{round_}-{top}",
+                    wheel_cache=self.wheel_cache,
                 )  # fmt: skip
-                undeclared_notes.append(note)
+                found.undeclared_notes.append(note)
                 added = added or ok
             if not added:
                 break
-            dists = read_distributions(find_site_packages(venv), interpreter.extension_suffixes)
-            owners = _owner_map(dists)
-            run = _run_imports(
-                modules, interpreter=interpreter, venv=venv, sandbox=sandbox, limits=limits,
-                scratch=scratch, progress=progress, label=f"-retry{round_}", location=location,
-            )  # fmt: skip
-            processes += len(run.reports)
+            found.dists = read_distributions(
+                find_site_packages(self.venv), self.interpreter.extension_suffixes
+            )
+            found.run = self.imports(label=f"-retry{round_}")
+            found.processes += len(found.run.reports)
         if tried:
             timings["undeclared"] = round(time.monotonic() - step, 3)
-        optional_missing = _optional_missing(run, dists, own)
-        timings["total"] = round(time.monotonic() - started, 3)
-        timings["processes"] = processes
-        results, culprits, notes = _module_results(modules, run, owners, own, optional_missing)
-        notes = (
-            undeclared_notes
-            + [
-                f"{module} needs {top}, which is not installed "
-                "(an optional dependency: does not decide the status)"
-                for module, top in optional_missing.items()
-            ]
-            + notes
-        )
-        for result in results:
-            timings[f"import:{result.name}"] = result.seconds
-        tails = [_readable_tail(r.stderr_tail) for r in run.reports]
-        return msgspec.structs.replace(
-            base,
-            version=own.version,
-            status=overall_status(results, culprits),
-            detail="; ".join(notes)[:800],
-            culprits=tuple(culprits),
-            modules=tuple(results),
-            timings=timings,
-            stderr_tail="\n".join(t for t in tails if t.strip())[-2000:],
-            probed_at=_now(),
-            installed=tuple(f"{d.name}=={d.version}" for d in dists),
-        )
+        return found
+
+
+def _probe_result(
+    base: ProbeResult, own: Distribution, modules: list[str], found: _Found,
+    timings: dict[str, float],
+) -> ProbeResult:  # fmt: skip
+    """The verdict of a probe whose wheels installed, from what its imports found."""
+    run, dists = found.run, found.dists
+    optional_missing = _optional_missing(run, dists, own)
+    results, culprits, notes = _module_results(
+        modules, run, _owner_map(dists), own, optional_missing
+    )
+    notes = (
+        found.undeclared_notes
+        + [
+            f"{module} needs {top}, which is not installed "
+            "(an optional dependency: does not decide the status)"
+            for module, top in optional_missing.items()
+        ]
+        + notes
+    )
+    for result in results:
+        timings[f"import:{result.name}"] = result.seconds
+    tails = [_readable_tail(r.stderr_tail) for r in run.reports]
+    return msgspec.structs.replace(
+        base,
+        version=own.version,
+        status=overall_status(results, culprits),
+        detail="; ".join(notes)[:800],
+        culprits=tuple(culprits),
+        modules=tuple(results),
+        timings=timings,
+        stderr_tail="\n".join(t for t in tails if t.strip())[-2000:],
+        probed_at=_now(),
+        installed=tuple(f"{d.name}=={d.version}" for d in dists),
+    )
 
 
 def _unprovided(run: _ImportRun, dists: Sequence[Distribution]) -> dict[str, str]:
