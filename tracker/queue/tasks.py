@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.jobs import Job
+from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.jobs import run_probe_job, run_stress_job
@@ -197,9 +198,8 @@ _STILL_STALLED = "status = 'doing' AND (worker_id IS NULL OR worker_id = :worker
 def _give_up(store: Store, job: Job, record: ProbeResult | None) -> bool:
     """Mark a stalled job failed and record it (a probe's: ``record``; a stress job's:
     nothing), in one transaction; False if no longer stalled."""
-    from tracker.store import queries
 
-    with store.session_scope() as session:
+    def mark_failed(session: Session) -> bool:
         failed = session.execute(
             sa.text(
                 "UPDATE procrastinate_jobs SET status = 'failed', attempts = attempts + 1 "
@@ -207,11 +207,9 @@ def _give_up(store: Store, job: Job, record: ProbeResult | None) -> bool:
             ),
             {"id": job.id, "worker": job.worker_id},
         ).first()
-        if failed is None:
-            return False
-        if record is not None:
-            queries.record_probe(record, session=session)
-    return True
+        return failed is not None
+
+    return store.record_probe_when(mark_failed, record)
 
 
 def _requeue(store: Store, job: Job) -> list[int] | None:
@@ -221,8 +219,8 @@ def _requeue(store: Store, job: Job) -> list[int] | None:
     while this one was stalled) are cancelled in the same transaction: the
     requeued job stands for them. Returns their ids.
     """
-    with store.session_scope() as session:
-        locked = session.execute(
+    with store.engine.begin() as connection:  # the queue's own tables: no store session
+        locked = connection.execute(
             sa.text(f"SELECT id FROM procrastinate_jobs WHERE id = :id AND {_STILL_STALLED} "
                     "FOR UPDATE"),
             {"id": job.id, "worker": job.worker_id},
@@ -233,7 +231,7 @@ def _requeue(store: Store, job: Job) -> list[int] | None:
         if job.queueing_lock is not None:
             duplicates = [
                 int(row[0])
-                for row in session.execute(
+                for row in connection.execute(
                     sa.text(
                         "UPDATE procrastinate_jobs SET status = 'cancelled' "
                         "WHERE queueing_lock = :lock AND status = 'todo' AND id <> :id "
@@ -243,7 +241,7 @@ def _requeue(store: Store, job: Job) -> list[int] | None:
                 )
             ]
         # procrastinate's own retry (the one its job manager calls): doing -> todo, attempts + 1
-        session.execute(
+        connection.execute(
             sa.text("SELECT procrastinate_retry_job_v2(:id, now(), NULL, NULL, NULL)"),
             {"id": job.id},
         )

@@ -332,6 +332,19 @@ class Store:
         with self.session_scope(write=True) as session:
             return queries.record_probe(result, session=session)
 
+    def record_probe_when(
+        self, claim: Callable[[Session], bool], result: ProbeResult | None
+    ) -> bool:
+        """In one transaction: ``claim(session)`` (a write to another part's own rows,
+        e.g. the queue marking a job failed), then, when it held, ``result`` added to the
+        history. Whether the claim held (nothing is recorded otherwise)."""
+        with self.session_scope() as session:
+            if not claim(session):
+                return False
+            if result is not None:
+                queries.record_probe(result, session=session)
+        return True
+
     def record_stress(self, result: StressResult) -> bool:
         """Add a stress result to the stress history in one transaction; False if already
         stored. The import verdict is left as it is."""
