@@ -17,7 +17,8 @@ from tracker.documents import (
 from tracker.models import Status
 from tracker.store import Store
 
-#: The fields of feed schema 2. Changing the summary's shape means bumping FEED_SCHEMA
+#: The fields of feed schema 3 (2 had no ``stress``). Changing the summary's shape means
+#: bumping FEED_SCHEMA
 #: (and documenting it) and then updating this constant.
 SUMMARY_FIELDS = (
     (
@@ -40,6 +41,7 @@ SUMMARY_FIELDS = (
         "more_culprits",
         "probed",
         "status",
+        "stress",
     ),
 )
 
@@ -49,7 +51,7 @@ def test_feed_holds_one_summary_per_project(client: TestClient) -> None:
     assert response.status_code == 200
     assert "content-encoding" not in response.headers
     feed = response.json()
-    assert feed["schema"] == FEED_SCHEMA == 2
+    assert feed["schema"] == FEED_SCHEMA == 3
     assert feed["targets"] == ["3.13t", "3.14t", "3.15t"]
     assert [p["name"] for p in feed["projects"]] == ["legacy-pkg", "numpy", "six"]
     assert feed["projects"][1] == client.get("/api/v1/projects/numpy").json()["summary"]
@@ -118,4 +120,4 @@ def test_gzip_body_is_real_gzip(client: TestClient) -> None:
     with client.stream("GET", "/api/v1/feed.json", headers={"Accept-Encoding": "gzip"}) as response:
         raw = b"".join(response.iter_raw())
     assert raw[:2] == b"\x1f\x8b"
-    assert json.loads(gzip.decompress(raw))["schema"] == 2
+    assert json.loads(gzip.decompress(raw))["schema"] == 3

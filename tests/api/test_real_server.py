@@ -27,7 +27,7 @@ def test_real_server_answers(base_url: str) -> None:
         assert svg.headers["content-type"] == "image/svg+xml" and svg.text.startswith("<svg")
         feed = client.get("/api/v1/feed.json", headers={"Accept-Encoding": "gzip"})
         assert feed.headers["content-encoding"] == "gzip"
-        assert feed.json()["schema"] == 2
+        assert feed.json()["schema"] == 3
         etag = feed.headers["etag"]
         assert client.get("/api/v1/feed.json", headers={"If-None-Match": etag}).status_code == 304
         assert client.get("/api/v1/projects/nope").json() == {"error": "nope is not tracked"}

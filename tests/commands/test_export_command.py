@@ -40,7 +40,7 @@ def test_export_writes_the_site(tmp_path: Path) -> None:
     raw = (out / "feed.json").read_bytes()
     feed = json.loads(raw)
     assert list(feed) == ["schema", "generated", "targets", "projects"]
-    assert feed["schema"] == FEED_SCHEMA == 2
+    assert feed["schema"] == FEED_SCHEMA == 3
     assert feed["targets"] == ["3.13t", "3.14t", "3.15t"]
     summaries = decode_summary_feed(raw).projects
     assert [s.name for s in summaries] == ["legacy-pkg", "numpy", "six"]

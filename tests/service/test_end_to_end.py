@@ -56,7 +56,7 @@ def test_crawl_probe_and_serve(tmp_path: Path) -> None:
             svg = httpx.get(f"{base}/badges/ftgood.svg", params={"target": "3.14t"})
             assert svg.headers["content-type"].startswith("image/svg+xml") and "ready" in svg.text
             feed = decode_summary_feed(httpx.get(f"{base}/api/v1/feed.json").content)
-            assert feed.schema == 2
+            assert feed.schema == 3
             assert [p.name for p in feed.projects] == ["ftbad", "ftgood"]
             assert feed.projects[0].cell("3.14t").status is Status.GIL_REENABLED
         finally:

@@ -93,6 +93,7 @@ from tracker.documents.rules import (
 from tracker.documents.shapes import (
     DOCUMENT_SCHEMA,
     FEED_SCHEMA,
+    READABLE_FEED_SCHEMAS,
     TARGET_NAMES,
     UNKNOWN_TARGET,
     ClaimCheck,
@@ -120,6 +121,7 @@ __all__ = [
     "CLASSIFIER_PREFIX",
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
+    "READABLE_FEED_SCHEMAS",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
     "Change",

@@ -26,6 +26,7 @@ from tracker.vocabulary import ClaimFlag
 __all__ = [
     "DOCUMENT_SCHEMA",
     "FEED_SCHEMA",
+    "READABLE_FEED_SCHEMAS",
     "TARGET_NAMES",
     "UNKNOWN_TARGET",
     "ClaimCheck",
@@ -51,7 +52,9 @@ __all__ = [
 #: Schema of the project document and of a snapshot holding them.
 DOCUMENT_SCHEMA = 2
 #: Schema of the summary feed (``/api/v1/feed.json``); bumped whenever its shape changes.
-FEED_SCHEMA = 2
+FEED_SCHEMA = 3
+#: Feed schemas this fttrack reads: 2 is 3 without the summaries' ``stress`` block.
+READABLE_FEED_SCHEMAS = (2, 3)
 #: Every target fttrack judges, oldest first.
 TARGET_NAMES: tuple[str, ...] = tuple(t.name for t in TARGETS)
 

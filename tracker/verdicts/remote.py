@@ -24,6 +24,7 @@ import httpx
 
 from tracker.documents import (
     FEED_SCHEMA,
+    READABLE_FEED_SCHEMAS,
     DocumentError,
     ProjectDocument,
     ProjectSummary,
@@ -203,7 +204,7 @@ class RemoteSource:
             feed = decode_summary_feed(self._body(response, path))
         except DocumentError as exc:
             raise SourceError(f"fttrack server {self.shown}: {path}: {exc}") from None
-        if feed.schema != FEED_SCHEMA:
+        if feed.schema not in READABLE_FEED_SCHEMAS:
             raise SourceError(
                 f"fttrack server {self.shown}: {path}: feed schema {feed.schema}, "
                 f"this fttrack reads {FEED_SCHEMA}"
