@@ -7,7 +7,7 @@ Both the API (``/api/v1/changes``, ``/changes.atom``) and the static export
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -114,10 +114,15 @@ def atom_feed(
     self_url: str,
     updated: str,
     title: str = "fttrack: free-threading changes",
+    page_url: Callable[[str], str] | None = None,
+    json_url: str | None = None,
 ) -> bytes:
     """An Atom feed of ``changes`` (newest first): one entry per change, its link the
-    project's page on the tracker at ``base_url``."""
+    project's page on the tracker at ``base_url`` (``page_url(name)`` instead where
+    given, e.g. a static site's own pages; ``json_url``: the same changes as JSON)."""
     base = base_url.rstrip("/")
+    page_url = page_url or (lambda name: project_url(base, name))
+    json_url = json_url or f"{base}/api/v1/changes"
     newest = _atom_time((changes[0].date if changes else None) or updated)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -125,14 +130,14 @@ def atom_feed(
         f"  <title>{escape(title)}</title>",
         f"  <id>{escape(self_url)}</id>",
         f'  <link rel="self" type="application/atom+xml" href="{escape(self_url)}"/>',
-        f'  <link rel="alternate" type="application/json" href="{escape(base)}/api/v1/changes"/>',
+        f'  <link rel="alternate" type="application/json" href="{escape(json_url)}"/>',
         f"  <updated>{escape(newest)}</updated>",
         "  <author><name>fttrack</name></author>",
         "  <generator>fttrack</generator>",
     ]
     for change in changes:
         when = _atom_time(change.date or updated)
-        link = project_url(base, change.project)
+        link = page_url(change.project)
         lines += [
             "  <entry>",
             f"    <title>{escape(change_title(change))}</title>",

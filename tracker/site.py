@@ -31,7 +31,7 @@ import json
 import os
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
@@ -48,6 +48,7 @@ from tracker.badge_render import (
 from tracker.chart import best_first, summaries_chart_svg
 from tracker.documents import (
     TARGET_NAMES,
+    Change,
     ProjectDocument,
     ProjectSummary,
     SummaryFeed,
@@ -152,6 +153,7 @@ def write_site(
     svg_per_project: bool = False,
     progress: Callable[[str], None] | None = None,
     exported: str | None = None,
+    changes: Sequence[Change] | None = None,
 ) -> ExportResult:
     """Write the summary feed (JSON and gzip), one gzip JSON per project (its whole
     history: ``projects/NAME.json.gz``), the shields.io endpoint badge per project
@@ -161,7 +163,9 @@ def write_site(
     without, such copies left by an earlier export are removed. Each project gets a
     readable page too (``projects/NAME.html``, :func:`render_project_html`).
     ``exported``: when the export ran (ISO time; default now), said beside the
-    data's own date on the pages.
+    data's own date on the pages. ``changes`` (newest first): written as
+    ``changes.json`` (all of them) and ``changes.atom`` (those of the 30 days before
+    the newest one), linked from the index, their entries to the projects' pages.
 
     ``documents``: project documents, or (name, document JSON) pairs as the
     store keeps them (written as they are, never decoded). They are read one
@@ -211,7 +215,12 @@ def write_site(
             if progress is not None:
                 progress(name)
     out.write(_CSS, f"{_STYLE}{_status_style()}".encode())  # the project pages' style
-    out.write("index.html", render_index_html(feed, exported=exported).encode())
+    if changes is not None:
+        _write_changes(out, changes, feed.generated or exported)
+    out.write(
+        "index.html",
+        render_index_html(feed, exported=exported, changes=changes is not None).encode(),
+    )
     return ExportResult(directory, projects, badges, out.written)
 
 
@@ -397,7 +406,9 @@ def render_project_html(summary: ProjectSummary, feed: SummaryFeed) -> str:
     )
 
 
-def render_index_html(feed: SummaryFeed, *, exported: str | None = None) -> str:
+def render_index_html(
+    feed: SummaryFeed, *, exported: str | None = None, changes: bool = False
+) -> str:
     """The export's ``index.html`` for a summary feed.
 
     The table's rows travel in the page as compact JSON (:func:`index_rows`: some 50
@@ -412,6 +423,12 @@ def render_index_html(feed: SummaryFeed, *, exported: str | None = None) -> str:
         ensure_ascii=False,
     ).replace("<", "\\u003c")  # nothing in it can end the script element
     head = "".join(f"<th>{escape(t)}</th>" for t in targets)
+    changed = "."
+    if changes:
+        changed = (
+            '; what changed: <a href="changes.json">changes.json</a>, '
+            '<a href="changes.atom">changes.atom</a> (the last 30 days).'
+        )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -419,7 +436,8 @@ def render_index_html(feed: SummaryFeed, *, exported: str | None = None) -> str:
         "</style></head><body>"
         "<h1>fttrack: can we drop the GIL yet?</h1>"
         f'<p class="sub">Free-threading verdicts per target, {_dates(feed, exported)}. '
-        'Data: <a href="feed.json">feed.json</a> (<a href="feed.json.gz">gzip</a>).</p>'
+        'Data: <a href="feed.json">feed.json</a> (<a href="feed.json.gz">gzip</a>)'
+        f"{changed}</p>"
         f"{summaries_chart_svg(feed.projects)}"
         '<input id="q" type="search" placeholder="Search projects…" autofocus>'
         ' <span id="count"></span>'
@@ -430,3 +448,23 @@ def render_index_html(feed: SummaryFeed, *, exported: str | None = None) -> str:
         f'<script id="data" type="application/json">{data}</script>'
         f"<script>{_SCRIPT}</script></body></html>\n"
     )
+
+
+def _write_changes(out: _Writer, changes: Sequence[Change], generated: str) -> None:
+    """``changes.json`` and ``changes.atom`` (the 30 days before the newest change)."""
+    from datetime import datetime, timedelta
+    from urllib.parse import quote
+
+    from tracker.changes_feed import atom_feed, changes_page
+
+    out.write("changes.json", changes_page(changes, offset=0, limit=len(changes),
+                                           generated=generated, next_url=None))  # fmt: skip
+    newest = next((c.date for c in changes if c.date), None)
+    recent: Sequence[Change] = []
+    if newest is not None:
+        start = datetime.fromisoformat(newest[:10]) - timedelta(days=30)
+        recent = [c for c in changes if c.date and c.date >= start.date().isoformat()]
+    feed = atom_feed(recent, base_url="", self_url="changes.atom", updated=generated,
+                     page_url=lambda name: f"projects/{quote(name)}.html",
+                     json_url="changes.json")  # fmt: skip
+    out.write("changes.atom", feed)

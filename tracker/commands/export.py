@@ -83,6 +83,7 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from tracker.archive import Archive
+    from tracker.changes_index import ChangeIndex
     from tracker.config import load_settings
     from tracker.datafiles import snapshot_path
     from tracker.documents import ProjectDocument, SummaryFeed, summary_feed
@@ -104,7 +105,9 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
         )
 
     def write(
-        feed: SummaryFeed, documents: Iterable[ProjectDocument | tuple[str, bytes]]
+        feed: SummaryFeed,
+        documents: Iterable[ProjectDocument | tuple[str, bytes]],
+        changes: ChangeIndex,
     ) -> ExportResult:
         with bar() as shown:
             names = len(feed.projects)
@@ -116,6 +119,7 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
                     directory,
                     svg_per_project=svg_per_project,
                     progress=lambda _name: shown.advance(task),
+                    changes=changes.changes,
                 )
             except OSError as exc:
                 raise click.ClickException(
@@ -134,7 +138,9 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
             soft_wrap=True,
         )
         feed = summary_feed(archive.summaries(), generated=archive.generated)
-        result = write(feed, archive.documents())
+        with console.status("reading the snapshot's changes"):
+            changes = ChangeIndex.from_archive(archive, load_settings().cache_dir)
+        result = write(feed, archive.documents(), changes)
     else:
         store = open_store(url, seed=False)
         try:
@@ -147,7 +153,8 @@ def export(directory: Path, db_url: str | None, svg_per_project: bool) -> None:
             summaries, damaged = store.checked_summaries()
             feed = summary_feed(summaries)
             names = [s.name for s in feed.projects]
-            result = write(feed, _decodable(store.document_json(names), damaged))
+            changes = ChangeIndex.from_store(store)
+            result = write(feed, _decodable(store.document_json(names), damaged), changes)
         finally:
             store.close()
     for row in damaged:  # their summaries and documents are left out of the site
