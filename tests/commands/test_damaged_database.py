@@ -62,9 +62,11 @@ def test_a_damaged_summary_is_named_and_skipped(tmp_path: Path, cache_dir: Path)
     assert export.returncode == 0, export.stderr
     assert "skipped a damaged row: numpy (summary: " in export.stderr
     assert sorted(p.name for p in (site / "projects").iterdir()) == [
+        "legacy-pkg.html",
         "legacy-pkg.json.gz",
+        "six.html",
         "six.json.gz",
-    ]
+    ]  # each project's history and its page; numpy's damaged row is left out
     (tmp_path / "requirements.txt").write_text("numpy==2.5.5\nsix==1.17.0\n")
     audit = run(["audit", "requirements.txt", "--db", url, "--format", "json"], cache_dir, tmp_path)
     assert audit.returncode in (0, 1), audit.stderr
