@@ -454,13 +454,18 @@ def _run_phase(
             if report.signal is not None or report.oom_killed or "Fatal Python error" in stack:
                 signal = f"signal {report.signal}" if report.signal else "a fatal error"
                 phase.outcomes[test] = "crashed"
-                phase.evidence[test] = f"killed by {signal}\n{stack}"
+                phase.evidence[test] = f"killed by {signal} while running {test}\n{stack}"
             elif report.timed_out or "Timeout (" in stack:
                 phase.outcomes[test] = "hung"
-                phase.evidence[test] = f"no progress for {setup.stall:.0f}s\n{stack}"
+                phase.evidence[test] = (
+                    f"no progress for {setup.stall:.0f}s while running {test}\n{stack}"
+                )
             else:
                 phase.outcomes[test] = "crashed"
-                phase.evidence[test] = f"the interpreter exited (code {report.returncode})\n{stack}"
+                phase.evidence[test] = (
+                    f"the interpreter exited (code {report.returncode}) while running {test}\n"
+                    f"{stack}"
+                )
         elif not ended:
             # died outside any test (start-up, collection): nothing more to learn here
             break
