@@ -24,6 +24,7 @@ __all__ = [
     "badge_fields",
     "badge_slug",
     "badge_svg",
+    "endpoint",
     "every_badge",
     "render_svg",
     "shields_endpoint",
@@ -89,7 +90,11 @@ def badge_fields(summary: ProjectSummary | None, target: str) -> tuple[str, str,
 def shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
     """The shields.io endpoint badge: exactly ``schemaVersion``, ``label``, ``message``,
     ``color`` and ``cacheSeconds``."""
-    label, message, color = badge_fields(summary, target)
+    return endpoint(*badge_fields(summary, target))
+
+
+def endpoint(label: str, message: str, color: str) -> dict[str, Any]:
+    """A badge's fields as a shields.io endpoint document (every badge kind's one form)."""
     return {
         "schemaVersion": 1,
         "label": label,
@@ -119,14 +124,7 @@ def stress_badge_fields(summary: ProjectSummary | None, target: str) -> tuple[st
 
 def stress_shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
     """The shields.io endpoint of the threads badge (the keys of :func:`shields_endpoint`)."""
-    label, message, color = stress_badge_fields(summary, target)
-    return {
-        "schemaVersion": 1,
-        "label": label,
-        "message": message,
-        "color": color,
-        "cacheSeconds": CACHE_SECONDS,
-    }
+    return endpoint(*stress_badge_fields(summary, target))
 
 
 def stress_badge_svg(summary: ProjectSummary | None, target: str) -> str:
@@ -218,14 +216,7 @@ def verified_badge_fields(summary: ProjectSummary | None, target: str) -> tuple[
 
 def verified_shields_endpoint(summary: ProjectSummary | None, target: str) -> dict[str, Any]:
     """The verified badge as a shields.io endpoint."""
-    label, message, color = verified_badge_fields(summary, target)
-    return {
-        "schemaVersion": 1,
-        "label": label,
-        "message": message,
-        "color": color,
-        "cacheSeconds": CACHE_SECONDS,
-    }
+    return endpoint(*verified_badge_fields(summary, target))
 
 
 def verified_badge_svg(summary: ProjectSummary | None, target: str) -> str:
