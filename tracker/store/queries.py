@@ -304,6 +304,16 @@ def _probe_payload(result: ProbeResult) -> dict[str, Any]:
     return jsonable
 
 
+def _release_changed(release: Release, *, session: Session) -> None:
+    """A run was added to ``release``'s history: its project is touched and its stored
+    documents (summary, document, changes) are computed again."""
+    project = session.get(Project, release.project_id)
+    assert project is not None
+    touch_project(project)
+    session.flush()
+    refresh_documents([project.name], session=session)
+
+
 def record_probe(result: ProbeResult, *, session: Session) -> bool:
     """Add one probe result to the history; True if added, False if already stored.
 
@@ -344,11 +354,7 @@ def record_probe(result: ProbeResult, *, session: Session) -> bool:
             installed=payload["installed"],
         )
     )
-    project = session.get(Project, release.project_id)
-    assert project is not None
-    touch_project(project)
-    session.flush()
-    refresh_documents([project.name], session=session)
+    _release_changed(release, session=session)
     return True
 
 
@@ -388,11 +394,7 @@ def record_stress(result: StressResult, *, session: Session) -> bool:
             result=whole,
         )
     )
-    project = session.get(Project, release.project_id)
-    assert project is not None
-    touch_project(project)
-    session.flush()
-    refresh_documents([project.name], session=session)
+    _release_changed(release, session=session)
     return True
 
 
