@@ -27,6 +27,7 @@ from tracker.store.queries import (
     add_to_watchlist,
     ensure_project,
     parse_time,
+    run_stored,
     touch_project,
 )
 from tracker.store.tables import ProbeRun, Project, Release, StressRun
@@ -155,15 +156,7 @@ def _import_probe(
     probe = verdict.probe
     probed_at = parse_time(verdict.probed_at, where=f"{source}: probed_at") or fallback
     platform = probe.platform if probe is not None else ""
-    exists = session.exec(
-        select(ProbeRun).where(
-            ProbeRun.release_id == release.id,
-            ProbeRun.target == target,
-            ProbeRun.platform == platform,
-            ProbeRun.probed_at == probed_at,
-        )
-    ).first()
-    if exists is not None:
+    if run_stored(release, target, platform, probed_at, stress=False, session=session):
         return 0
     project = session.get(Project, release.project_id)
     assert project is not None
@@ -211,15 +204,7 @@ def _import_stress(
     assert release.id is not None and verdict.stress is not None
     block = verdict.stress
     stressed_at = parse_time(block.stressed_at, where=where) or fallback
-    exists = session.exec(
-        select(StressRun).where(
-            StressRun.release_id == release.id,
-            StressRun.target == target,
-            StressRun.platform == block.platform,
-            StressRun.stressed_at == stressed_at,
-        )
-    ).first()
-    if exists is not None:
+    if run_stored(release, target, block.platform, stressed_at, stress=True, session=session):
         return 0
     project = session.get(Project, release.project_id)
     assert project is not None

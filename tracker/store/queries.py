@@ -46,6 +46,7 @@ __all__ = [
     "project_state",
     "record_probe",
     "record_stress",
+    "run_stored",
     "touch_project",
     "upsert_project_page",
     "version_key",
@@ -304,6 +305,32 @@ def _probe_payload(result: ProbeResult) -> dict[str, Any]:
     return jsonable
 
 
+def run_stored(
+    release: Release, target: str, platform: str, when: datetime, *, stress: bool, session: Session
+) -> bool:
+    """Whether ``release``'s history already holds the run of ``target`` × ``platform`` at
+    ``when`` (a probe run, or with ``stress`` a stress run): runs are stored once."""
+    if stress:
+        found = session.exec(
+            select(StressRun.id).where(
+                StressRun.release_id == release.id,
+                StressRun.target == target,
+                StressRun.platform == platform,
+                StressRun.stressed_at == when,
+            )
+        ).first()
+    else:
+        found = session.exec(
+            select(ProbeRun.id).where(
+                ProbeRun.release_id == release.id,
+                ProbeRun.target == target,
+                ProbeRun.platform == platform,
+                ProbeRun.probed_at == when,
+            )
+        ).first()
+    return found is not None
+
+
 def _release_changed(release: Release, *, session: Session) -> None:
     """A run was added to ``release``'s history: its project is touched and its stored
     documents (summary, document, changes) are computed again."""
@@ -324,15 +351,8 @@ def record_probe(result: ProbeResult, *, session: Session) -> bool:
     release = ensure_release(result.project, result.version, session=session)
     assert release.id is not None
     probed_at = parse_time(result.probed_at, where=f"probe of {result.project}") or _now()
-    existing = session.exec(
-        select(ProbeRun).where(
-            ProbeRun.release_id == release.id,
-            ProbeRun.target == result.target,
-            ProbeRun.platform == result.platform,
-            ProbeRun.probed_at == probed_at,
-        )
-    ).first()
-    if existing is not None:
+    if run_stored(release, result.target, result.platform, probed_at, stress=False,
+                  session=session):  # fmt: skip
         return False
     payload = _probe_payload(result)
     session.add(
@@ -368,15 +388,8 @@ def record_stress(result: StressResult, *, session: Session) -> bool:
     release = ensure_release(result.project, result.version, session=session)
     assert release.id is not None
     stressed_at = parse_time(result.stressed_at, where=f"stress of {result.project}") or _now()
-    existing = session.exec(
-        select(StressRun).where(
-            StressRun.release_id == release.id,
-            StressRun.target == result.target,
-            StressRun.platform == result.platform,
-            StressRun.stressed_at == stressed_at,
-        )
-    ).first()
-    if existing is not None:
+    if run_stored(release, result.target, result.platform, stressed_at, stress=True,
+                  session=session):  # fmt: skip
         return False
     block = msgspec.to_builtins(stress_block(result))
     whole = to_jsonable(result)
