@@ -24,7 +24,6 @@ from pathlib import Path
 
 from tracker.config import load_settings
 from tracker.models import get_target
-from tracker.probe.installed import find_site_packages, read_distributions
 from tracker.probe.runner import (
     ProbeRequest,
     _install_argv,
@@ -34,6 +33,7 @@ from tracker.probe.runner import (
     _uv_env,
 )
 from tracker.probe.sandbox import Limits, choose_sandbox
+from tracker.probe.venv_distributions import find_site_packages, read_distributions
 from tracker.pythons.discover import find_interpreter
 
 

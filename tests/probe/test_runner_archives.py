@@ -11,12 +11,11 @@ from testkit.indexserver import IndexServer
 from testkit.wheelbuild import build_bomb_wheel, write_wheel
 from tests.probe.conftest import ProbeWheel
 from tracker.models import Status
-from tracker.probe import Limits
-from tracker.probe import installed as installed_module
+from tracker.probe import Limits, venv_distributions
 from tracker.probe.archives import bounded_lines, check_wheel
-from tracker.probe.installed import exports_init, read_distributions
 from tracker.probe.runner import ProbeRequest, run_probe
 from tracker.probe.sandbox import choose_sandbox
+from tracker.probe.venv_distributions import exports_init, read_distributions
 from tracker.pythons.discover import Interpreter
 
 BOMB_BYTES = 64 << 20
@@ -132,13 +131,13 @@ def test_record_listing_one_file_many_times_reads_it_once(
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: ftmany\nVersion: 1.0\n")
     (dist_info / "RECORD").write_text("ftmany/_c.so,,\n" * 10_000)
     calls: list[Path] = []
-    real = installed_module.exports_init
+    real = venv_distributions.exports_init
 
     def counting(path: Path, module: str) -> bool:
         calls.append(path)
         return real(path, module)
 
-    monkeypatch.setattr(installed_module, "exports_init", counting)
+    monkeypatch.setattr(venv_distributions, "exports_init", counting)
     [dist] = read_distributions(site, [".so"])
     assert dist.extension_modules == ["ftmany._c"]
     assert dist.modules == ["ftmany._c"]
@@ -151,7 +150,7 @@ def test_the_pyinit_scan_of_a_non_elf_file_is_bounded(
     blob = tmp_path / "_far.so"
     blob.write_bytes(bytes(3 << 20) + b"PyInit__far\0")
     assert exports_init(blob, "_far")
-    monkeypatch.setattr(installed_module, "MAX_SCAN_BYTES", 1 << 20)
+    monkeypatch.setattr(venv_distributions, "MAX_SCAN_BYTES", 1 << 20)
     assert not exports_init(blob, "_far"), "nothing beyond the bound is read"
 
 

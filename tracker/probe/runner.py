@@ -43,11 +43,11 @@ from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, Sa
 from tracker.names import is_valid_name
 from tracker.probe import gilstate
 from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
-from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.owner import owned_name
 from tracker.probe.sandbox import Limits, Sandbox
 from tracker.probe.staging import stage_wheels
 from tracker.probe.undeclared import distribution_for, missing_top_level
+from tracker.probe.venv_distributions import Distribution, find_site_packages, read_distributions
 from tracker.probe.verdict import (
     GilClaim,
     GilReport,

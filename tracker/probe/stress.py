@@ -49,7 +49,6 @@ from packaging.utils import canonicalize_name
 
 from tracker.errors import ProbeError, TransientProbeError
 from tracker.probe.archives import bounded_lines, check_wheel, read_head
-from tracker.probe.installed import Distribution, find_site_packages, read_distributions
 from tracker.probe.runner import (
     ProbeRequest,
     _install,
@@ -69,6 +68,7 @@ from tracker.probe.stress_sources import (
     extract_tests,
     wheel_test_files,
 )
+from tracker.probe.venv_distributions import Distribution, find_site_packages, read_distributions
 from tracker.pythons.discover import Interpreter
 from tracker.stress.result import FailureClass, StressResult, StressStatus, TestFailure
 from tracker.wheels import this_platform
