@@ -3,6 +3,7 @@ in-process pool, the snapshot builder and the PostgreSQL workers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -59,10 +60,12 @@ def run_stress_job(
     settings: Settings,
     *,
     sandbox_level: str | None = None,
+    budget_seconds: float | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> StressResult:
     """Run ``job``'s release's own tests in threads (``fttrack stress``, docs/stress.md) in
     the sandbox, from the configured index, and add the result to the stress history.
+    ``budget_seconds`` is the run's time limit (default: the stress command's).
 
     The import verdict is left as it is. A missing interpreter or sandbox raises,
     storing nothing; so does an index that cannot be reached.
@@ -70,11 +73,12 @@ def run_stress_job(
     from tracker.probe.stress import StressRequest
     from tracker.probe.stress import stress as run_stress
 
-    request = StressRequest(
-        ProbeRequest(
-            requirement=f"{job.project}=={job.version}", index_url=settings.require_index_url()
-        )
+    release = ProbeRequest(
+        requirement=f"{job.project}=={job.version}", index_url=settings.require_index_url()
     )
+    request = StressRequest(release)
+    if budget_seconds is not None:
+        request = dataclasses.replace(request, budget_seconds=budget_seconds)
     result = run_stress(
         request, get_target(job.target), settings, sandbox_level=sandbox_level, progress=progress
     )

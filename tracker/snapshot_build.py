@@ -9,7 +9,9 @@ it at any time and run it again to carry on.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,27 +237,41 @@ def run_stress_phase(
     *,
     snapshot: Path | None = None,
     write_every: int = 10,
+    workers: int = 1,
     advance: Callable[[str], None] = lambda message: None,
-) -> int:
+) -> Counter[str]:
     """Run ``run(job)`` (a stress job that stores its result: :func:`tracker.jobs.run_stress_job`)
-    for each job, one at a time, rewriting ``snapshot`` every ``write_every`` results
-    and at the end; returns how many ran. A job that raises is reported to
-    ``advance`` and left for the next run."""
-    done = 0
-    for job in jobs:
-        where = f"{job.project} {job.version} {job.target}"
+    for each job, ``workers`` at a time, rewriting ``snapshot`` every ``write_every``
+    results and at the end; returns how many ran, by their status. A job that raises is
+    reported to ``advance`` and left for the next run.
+
+    Ctrl-C cancels the jobs not started, lets the running ones finish (their results
+    are stored), writes the snapshot and raises KeyboardInterrupt again."""
+    ran: Counter[str] = Counter()
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        futures = {pool.submit(run, job): job for job in jobs}
         try:
-            result = run(job)
-        except Exception as exc:  # one release must not stop the phase; the next run retries
-            advance(f"{where}: not run ({exc})")
-            continue
-        done += 1
-        advance(f"{where}: {getattr(result, 'status', '?')}")
-        if snapshot is not None and done % write_every == 0:
-            write_snapshot(store, snapshot)
-    if snapshot is not None and done:
+            for future in as_completed(futures):
+                job = futures[future]
+                where = f"{job.project} {job.version} {job.target}"
+                try:
+                    result = future.result()
+                except Exception as exc:  # one release must not stop the phase
+                    advance(f"{where}: not run ({exc})")
+                    continue
+                status = str(getattr(result, "status", "?"))
+                ran[status] += 1
+                advance(f"{where}: {status}")
+                if snapshot is not None and ran.total() % write_every == 0:
+                    write_snapshot(store, snapshot)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if snapshot is not None and ran:
+                write_snapshot(store, snapshot)
+            raise
+    if snapshot is not None and ran:
         write_snapshot(store, snapshot)
-    return done
+    return ran
 
 
 def _when(stamp: str | None) -> datetime:

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from tracker.config import Settings
 from tracker.crawl import crawl_once, probe_candidates
-from tracker.jobs import is_sdist_only, run_probe_job
+from tracker.jobs import is_sdist_only, run_probe_job, run_stress_job
 from tracker.models import ProbeJob
 from tracker.probe.runner import shared_wheel_cache
 from tracker.probe.sandbox import Limits
@@ -37,9 +37,12 @@ from tracker.snapshot_build import (
     job_wheel_sizes,
     newest_wheel_sizes,
     plan_jobs,
+    run_stress_phase,
+    stress_jobs,
     write_snapshot,
 )
 from tracker.store.engine import Store
+from tracker.vocabulary import default_stress_targets
 
 __all__ = ["FOLLOW_UP_PASSES", "BuildOptions", "BuildReport", "BuildResult", "build_snapshot"]
 
@@ -69,9 +72,14 @@ class BuildOptions:
     reprobe: tuple[str, ...] = ()
     dependents: bool = True
     refresh_metadata: bool = False
-    #: ``all``, ``regular``, ``large`` or ``sdist``.
+    #: ``all``, ``regular``, ``large``, ``sdist`` or ``stress``.
     phase: str = "all"
     sdists: bool = True
+    #: Targets whose current ready releases get their own tests run in threads.
+    stress_targets: tuple[str, ...] = default_stress_targets()
+    stress_workers: int = 1
+    #: One stress run's time limit (seconds): a bigger suite runs a subset.
+    stress_budget: int = 600
 
 
 @dataclass(frozen=True)
@@ -121,15 +129,19 @@ def build_snapshot(
     store.add_to_watchlist(build.names, "seed")
     if not options.no_crawl:
         build.crawl(build.names, phase="crawl", label="crawl", force=options.refresh_metadata)
-    plan = build.first_plan()
     started = time.monotonic()
-    finished, plan = build.passes(plan, "regular", workers=options.probe_workers)
-    if finished and options.phase != "regular" and plan.regular:
-        # Planned again after probes ran: that may have taken hours, and another
-        # build on the same work database may have probed some of these.
-        plan = build.plan()
-    if finished and options.phase != "regular" and plan.large:
-        build.large_passes(plan)
+    finished = True
+    if options.phase != "stress":
+        plan = build.first_plan()
+        finished, plan = build.passes(plan, "regular", workers=options.probe_workers)
+        if finished and options.phase != "regular" and plan.regular:
+            # Planned again after probes ran: that may have taken hours, and another
+            # build on the same work database may have probed some of these.
+            plan = build.plan()
+        if finished and options.phase != "regular" and plan.large:
+            finished = build.large_passes(plan)
+    if finished and options.phase in ("all", "stress"):
+        build.stress()
     summaries = write_snapshot(store, options.output)
     return BuildResult(len(summaries), build.done, time.monotonic() - started)
 
@@ -243,17 +255,60 @@ class _Build:
                 break  # nothing ran: nothing new to ask for
         return True, plan
 
-    def large_passes(self, plan: JobPlan) -> None:
-        """The large-wheel probes, with what they cost in time and wheel cache."""
+    def large_passes(self, plan: JobPlan) -> bool:
+        """The large-wheel probes, with what they cost in time and wheel cache; whether
+        no stop came."""
         wheel_cache = shared_wheel_cache(self.settings.uv_cache_dir)
         cache_before = directory_size(wheel_cache)
         started, done_before = time.monotonic(), self.done
-        self.passes(plan, "large", workers=self.options.large_workers, limits=LARGE_LIMITS)
+        finished, _ = self.passes(
+            plan, "large", workers=self.options.large_workers, limits=LARGE_LIMITS
+        )
         grown = (directory_size(wheel_cache) - cache_before) / 1e9
         self.report.news(
             "large wheels",
             f"{self.done - done_before} of {self.planned} probe(s) in "
             f"{time.monotonic() - started:.0f}s; wheel cache {wheel_cache} grew by {grown:.1f} GB",
+        )
+        return finished
+
+    def stress(self) -> None:
+        """Run the own tests of each current ready release with extension modules, on
+        the stress targets, most downloaded first (docs/stress.md); counts by status."""
+        options = self.options
+        jobs = [job for target in options.stress_targets
+                for job in stress_jobs(self.store, target, self.names)]  # fmt: skip
+        if options.max_probes is not None:
+            jobs = jobs[: max(0, options.max_probes - self.done)]
+        self.report.note(
+            f"{len(jobs)} release(s) to stress on {', '.join(options.stress_targets)} "
+            f"({options.stress_workers} at a time, {options.stress_budget} s each at most)"
+        )
+        if not jobs:
+            return
+        started = time.monotonic()
+
+        def run(job: ProbeJob) -> object:
+            return run_stress_job(job, self.store, self.settings,
+                                  budget_seconds=options.stress_budget)  # fmt: skip
+
+        with self.report.bar("stress", len(jobs), keep=True) as advance:
+            try:
+                ran = run_stress_phase(
+                    self.store, jobs, run, snapshot=options.output,
+                    write_every=options.save_every, workers=options.stress_workers,
+                    advance=advance,
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                self.report.interrupted()
+                return
+        self.done += ran.total()
+        hours = max(time.monotonic() - started, 1.0) / 3600
+        counts = ", ".join(f"{n} {status}" for status, n in ran.most_common())
+        self.report.news(
+            "stress",
+            f"{ran.total()} of {len(jobs)} release(s) in {hours * 60:.0f} min "
+            f"({ran.total() / hours:.0f} per hour): {counts or 'none'}",
         )
 
     def probe(

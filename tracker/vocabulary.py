@@ -61,6 +61,7 @@ __all__ = [
     "change_colour",
     "colour",
     "default_probe_targets",
+    "default_stress_targets",
     "stress_colour",
 ]
 
@@ -278,12 +279,15 @@ class TargetRecord(NamedTuple):
     python: str
     #: Whether probes run on it unless told otherwise (``fttrack snapshot build``).
     probed_by_default: bool
+    #: Whether the snapshot build runs releases' own tests in threads on it unless
+    #: told otherwise (its stress phase): the newest stable feature release.
+    stressed_by_default: bool = False
 
 
 #: Every target, oldest first.
 TARGET_RECORDS: tuple[TargetRecord, ...] = (
     TargetRecord("3.13t", "3.13", probed_by_default=True),
-    TargetRecord("3.14t", "3.14", probed_by_default=True),
+    TargetRecord("3.14t", "3.14", probed_by_default=True, stressed_by_default=True),
     TargetRecord("3.15t", "3.15", probed_by_default=True),
 )
 
@@ -291,6 +295,11 @@ TARGET_RECORDS: tuple[TargetRecord, ...] = (
 def default_probe_targets() -> tuple[str, ...]:
     """The names of the targets probed by default, oldest first."""
     return tuple(t.name for t in TARGET_RECORDS if t.probed_by_default)
+
+
+def default_stress_targets() -> tuple[str, ...]:
+    """The names of the targets the snapshot build stresses by default, oldest first."""
+    return tuple(t.name for t in TARGET_RECORDS if t.stressed_by_default)
 
 
 class ChangeKind(enum.StrEnum):

@@ -175,10 +175,11 @@ FIXTURES: dict[str, tuple[str, str, dict[str, str]]] = {
 
 def build_fixture(
     name: str, dest: Path, python: Path, *, version: str = "1.0",
-    tests: dict[str, str] | None = None,
+    tests: dict[str, str] | None = None, platform_tag: str = "linux_x86_64",
 ) -> Path:  # fmt: skip
     """The wheel of fixture ``name`` for ``python`` (an extension ``name._core``);
-    ``tests``: other Python files to ship instead of its own (a correct ``_core``)."""
+    ``tests``: other Python files to ship instead of its own (a correct ``_core``);
+    ``platform_tag``: a manylinux tag makes a wheel an index would serve."""
     code, methods, python_files = FIXTURES[name if tests is None else "ftnotests"]
     python_files = python_files if tests is None else tests
     info = interpreter_build_info(python)
@@ -197,7 +198,7 @@ def build_fixture(
     init = 'SOURCE = "wheel"\n' if name == "ftsdist" else ""
     files[f"{name}/__init__.py"] = init.encode()
     files[f"{name}/_core{info['suffix']}"] = output.read_bytes()
-    tag = f"{info['tag']}-{info['tag']}t-linux_x86_64"
+    tag = f"{info['tag']}-{info['tag']}t-{platform_tag}"
     return write_wheel(dest, name, version, tag, files, requires=())
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.vocabulary import default_probe_targets
+from tracker.vocabulary import default_probe_targets, default_stress_targets
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -112,14 +112,33 @@ def snapshot_group() -> None:
 )
 @click.option(
     "--phase",
-    type=click.Choice(["all", "regular", "large", "sdist"]),
+    type=click.Choice(["all", "regular", "large", "sdist", "stress"]),
     default="all",
     show_default=True,
-    help="Which probes to run: the regular ones (with their follow-up passes, and the sdist "
-    "builds), the large ones, both, or only the sdist builds. A large-wheel probe mostly "
-    "downloads and unpacks: run '--phase large --no-crawl' beside a '--phase regular' "
-    "build on the same work database to overlap them.",
+    help="Which work to do: the regular probes (with their follow-up passes, and the sdist "
+    "builds), the large ones, only the sdist builds, only the stress runs, or all of them "
+    "(stress runs last). A large-wheel probe mostly downloads and unpacks: run '--phase "
+    "large --no-crawl' beside a '--phase regular' build on the same work database to "
+    "overlap them.",
 )
+@click.option(
+    "--stress-target",
+    "stress_targets",
+    multiple=True,
+    default=default_stress_targets(),
+    show_default=True,
+    help="Targets on which each current ready release with extension modules gets its own "
+    "tests run in threads (the stress phase; repeatable).",
+)
+@click.option(
+    "--stress-workers", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Stress runs at once (each runs 8 test threads).",
+)  # fmt: skip
+@click.option(
+    "--stress-budget", type=click.IntRange(min=30), default=600, show_default=True,
+    help="Seconds one stress run may take; a bigger suite runs a deterministic subset "
+    "and says what fraction ran.",
+)  # fmt: skip
 def build_command(top: int, names_from: Path | None, db_url: str | None, **options: Any) -> None:
     """Crawl the top projects, probe their newest free-threaded releases, write the snapshot.
 
@@ -133,12 +152,17 @@ def build_command(top: int, names_from: Path | None, db_url: str | None, **optio
     regular phase and in the large one, so one run leaves nothing it could probe
     behind.
 
+    The stress phase comes last: the current release of each project probed
+    ready with extension modules on a --stress-target runs its own tests in
+    threads (docs/stress.md); a release with a stress result is not run again.
+
     \b
     Examples:
       fttrack snapshot build                      # top 5,000 on 3.13t, 3.14t, 3.15t
       fttrack snapshot build --top 200 --max-probes 50
       fttrack snapshot build --phase regular &    # two builds, one work database:
       fttrack snapshot build --phase large --no-crawl   # (start it once the crawl is done)
+      fttrack snapshot build --phase stress --no-crawl --stress-budget 300
     """
     from rich.console import Console
 
