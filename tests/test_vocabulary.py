@@ -27,13 +27,16 @@ from tracker.documents import (
     status_counts,
 )
 from tracker.formats import FORMAT_NAMES, get_multi_renderer, get_renderer
-from tracker.models import TARGETS, Evidence, ProbeResult
+from tracker.models import TARGETS, Evidence, ModuleOutcome, ProbeResult
 from tracker.site import index_rows, render_index_html
 from tracker.vocabulary import (
     BLOCKING_STATUSES,
+    MODULE_FAILURE_STATUSES,
     PALETTE,
+    SAFE_STATUSES,
     STATUS_RECORDS,
     TARGET_RECORDS,
+    WHEEL_STATUSES,
     Colour,
     Status,
     StatusRecord,
@@ -56,6 +59,20 @@ def test_every_status_has_one_complete_record() -> None:
         assert record.colour in PALETTE, status
         assert status.description == record.description
     assert by_severity()[0] is Status.GIL_REENABLED and by_severity()[-1] is Status.READY
+
+
+def test_the_small_status_sets_are_read_from_the_records() -> None:
+    """The audit's "nothing to upgrade for", its failed-module statuses and the first
+    wheel's run are the records' flags, not sets written out elsewhere."""
+    from tracker.documents.rules import _UNBLOCKED_WHEEL
+
+    assert {Status.READY, Status.PURE} == SAFE_STATUSES
+    assert not SAFE_STATUSES & BLOCKING_STATUSES
+    assert {Status.IMPORT_FAILED, Status.CRASHED, Status.TIMED_OUT} == MODULE_FAILURE_STATUSES
+    assert MODULE_FAILURE_STATUSES <= BLOCKING_STATUSES & WHEEL_STATUSES
+    for status in MODULE_FAILURE_STATUSES:  # a module's outcome is spelled as the status
+        assert ModuleOutcome(status.value).value == status.value
+    assert {Status.READY, Status.WHEEL_ONLY, Status.PURE} == _UNBLOCKED_WHEEL
 
 
 def test_every_colour_is_drawable() -> None:

@@ -7,12 +7,13 @@ release's own tests in many threads found; it never changes the status.
 Everything fttrack knows about a status is its record in
 :data:`STATUS_RECORDS`: what it means, how bad it is, whether it blocks by
 default, whether it implies a free-threaded wheel, whether the release ships
-binary code, its short label and its colour key. :data:`PALETTE` maps each
-colour key to what every front end draws with: a terminal style (rich), a hex
-colour (chart, static site), a badge colour (a shields.io name) and the colour
-of text drawn on the hex colour. A **target** is a free-threaded CPython
-feature release; its record in :data:`TARGET_RECORDS` gives its name, its
-Python version and whether probes run on it by default.
+binary code, its short label, its colour key, whether it says the release is
+safe without the GIL and whether one module's failed import decides it.
+:data:`PALETTE` maps each colour key to what every front end draws with: a
+terminal style (rich), a hex colour (chart, static site), a badge colour (a
+shields.io name) and the colour of text drawn on the hex colour. A **target** is
+a free-threaded CPython feature release; its record in :data:`TARGET_RECORDS`
+gives its name, its Python version and whether probes run on it by default.
 
 Every reader (documents, the audit, the crawler, the report, the chart, the
 site, badges, the table format, ``fttrack probe``, the TUI, the API) takes its
@@ -42,7 +43,9 @@ __all__ = [
     "BLOCKING_STATUSES",
     "CHANGE_RECORDS",
     "CLAIM_RECORDS",
+    "MODULE_FAILURE_STATUSES",
     "PALETTE",
+    "SAFE_STATUSES",
     "STATUS_RECORDS",
     "STRESS_RECORDS",
     "TARGET_RECORDS",
@@ -106,6 +109,14 @@ class StatusRecord(NamedTuple):
     label: str
     #: A key of :data:`PALETTE`.
     colour: str
+    #: Whether the verdict says the release runs with the GIL disabled: nothing to
+    #: upgrade for (the audit looks for an upgrade past any other status, and past an
+    #: inferred verdict of this one).
+    safe: bool = False
+    #: Whether one module's failed import decides it: a probe's status when an
+    #: extension module's import outcome (:class:`tracker.models.ModuleOutcome`,
+    #: spelled as the status) failed that way; the audit quotes that module.
+    module_failure: bool = False
 
 
 class Colour(NamedTuple):
@@ -144,14 +155,17 @@ STATUS_RECORDS: dict[Status, StatusRecord] = {
     Status.CRASHED: _S(
         "installs, but importing a module kills the interpreter",
         1, blocks=True, ft_wheel=True, binary=True, label="crash", colour="dark-red",
+        module_failure=True,
     ),
     Status.IMPORT_FAILED: _S(
         "installs, but a module raises on import",
         2, blocks=True, ft_wheel=True, binary=True, label="import✗", colour="red",
+        module_failure=True,
     ),
     Status.TIMED_OUT: _S(
         "installs, but importing a module hangs past the time limit",
         3, blocks=True, ft_wheel=True, binary=True, label="timeout", colour="purple",
+        module_failure=True,
     ),
     Status.INSTALL_FAILED: _S(
         "no installable wheel for this target, or the install broke",
@@ -176,10 +190,12 @@ STATUS_RECORDS: dict[Status, StatusRecord] = {
     Status.PURE: _S(
         "only pure-Python wheels: nothing of its own can re-enable the GIL",
         9, blocks=False, ft_wheel=False, binary=False, label="pure", colour="light-green",
+        safe=True,
     ),
     Status.READY: _S(
         "installs and every extension module imports with the GIL still disabled",
         10, blocks=False, ft_wheel=True, binary=True, label="ready", colour="green",
+        safe=True,
     ),
 }  # fmt: skip
 del _S
@@ -190,6 +206,10 @@ BLOCKING_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.blocks)
 WHEEL_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.ft_wheel)
 #: Statuses of a release that ships binary code of its own for the target.
 BINARY_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.binary)
+#: Statuses that say the release runs with the GIL disabled (nothing to upgrade for).
+SAFE_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.safe)
+#: Statuses that one module's failed import decides (its outcome is spelled as the status).
+MODULE_FAILURE_STATUSES = frozenset(s for s, r in STATUS_RECORDS.items() if r.module_failure)
 
 
 def by_severity() -> tuple[Status, ...]:

@@ -36,7 +36,12 @@ from tracker.names import canonicalize_name
 from tracker.releases import is_prerelease, parse_version
 from tracker.stress.result import stress_note
 from tracker.verdicts.interface import HeadSource, VerdictSource
-from tracker.vocabulary import WHEEL_STATUSES, StressStatus
+from tracker.vocabulary import (
+    MODULE_FAILURE_STATUSES,
+    SAFE_STATUSES,
+    WHEEL_STATUSES,
+    StressStatus,
+)
 
 __all__ = ["Lookup", "ProbeMissing", "judge", "resolve"]
 
@@ -45,13 +50,7 @@ ProbeMissing = Callable[[str, str | None, str], ProjectDocument | None]
 #: ``lookup([(name, version), ...])`` -> the file names of each pin it found.
 Lookup = Callable[[Sequence[tuple[str, str]]], dict[tuple[str, str], tuple[str, ...]]]
 
-_GOOD = frozenset({Status.READY, Status.PURE})
 _DETAIL_LIMIT = 240
-_FAILED_OUTCOMES = {
-    Status.IMPORT_FAILED: "import-failed",
-    Status.CRASHED: "crashed",
-    Status.TIMED_OUT: "timed-out",
-}
 
 
 class _Verdict(msgspec.Struct, frozen=True):
@@ -92,7 +91,7 @@ def _probe_reason(verdict: TargetVerdict, status: Status) -> str:
     probe = verdict.probe
     if probe is None:
         return ""
-    outcome = _FAILED_OUTCOMES.get(status)
+    outcome = str(status) if status in MODULE_FAILURE_STATUSES else None
     if outcome is not None:
         for module in probe.modules:
             if module.outcome == outcome and not module.optional:
@@ -265,7 +264,7 @@ def judge(
         return _unknown(dep, f"no verdict for {release.version} on {target}", release.version)
     detail = verdict.detail + from_files
     upgrade, untested, until = None, False, None
-    if verdict.status not in _GOOD or verdict.evidence is Evidence.INFERRED:
+    if verdict.status not in SAFE_STATUSES or verdict.evidence is Evidence.INFERRED:
         upgrade, untested = _upgrade(doc, release, target)
         if upgrade is not None:
             note = " (untested: a free-threaded wheel, not probed)" if untested else ""

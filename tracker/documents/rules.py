@@ -21,7 +21,7 @@ from tracker.documents.shapes import (
 )
 from tracker.models import Evidence, Status
 from tracker.releases import is_prerelease, version_key
-from tracker.vocabulary import WHEEL_STATUSES
+from tracker.vocabulary import BLOCKING_STATUSES, SAFE_STATUSES, WHEEL_STATUSES
 
 __all__ = [
     "current_release",
@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 _CULPRITS_IN_SUMMARY = 3
+#: Statuses a :func:`first_wheel` run is made of: safe without the GIL, or a
+#: free-threaded wheel that nothing found blocked (ready, pure, wheel-only).
+_UNBLOCKED_WHEEL = SAFE_STATUSES | (WHEEL_STATUSES - BLOCKING_STATUSES)
 
 
 def current_release(releases: Sequence[ReleaseDocument]) -> ReleaseDocument | None:
@@ -254,10 +257,9 @@ def target_lost(releases: Sequence[ReleaseDocument], target: str) -> tuple[str, 
 def first_wheel(releases: Sequence[ReleaseDocument], target: str) -> str | None:
     """The oldest release from which every newer counted release has a free-threaded
     wheel that no probe found blocked (an untested upgrade target)."""
-    good = frozenset({Status.READY, Status.WHEEL_ONLY, Status.PURE})
     start = None
     for release in _counted(_ordered(releases), target):
-        if release.targets[target].status not in good:
+        if release.targets[target].status not in _UNBLOCKED_WHEEL:
             break
         start = release.version
     return start
