@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
+
 from tracker.archive import write_archive
 from tracker.documents import ProjectDocument, ProjectSummary, summarized
 from tracker.models import Evidence, ProbeJob
@@ -172,8 +174,10 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
     another snapshot, e.g. one a build wrote from its work database) that are newer:
     for each release both hold and each target, ``other``'s verdict replaces the
     one in ``document`` when it rests on a probe and ``document``'s does not, or on
-    a later one. Releases only ``other`` holds are left out. The summary is
-    computed again when anything was taken; returns how many verdicts were.
+    a later one. A newer stress result (``stress``, its own tests in threads) is
+    taken the same way, onto the verdict kept. Releases only ``other`` holds are
+    left out. The summary is computed again when anything was taken; returns how
+    many verdicts (or stress results) were.
 
     >>> from tracker.documents import ReleaseDocument, TargetVerdict
     >>> from tracker.models import Status
@@ -187,6 +191,14 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
     ('pure', 'pure')
     >>> carry_probes(base, ProjectDocument("ftx", releases=[probed]))  # nothing newer
     0
+    >>> from tracker.stress.result import StressBlock, StressStatus
+    >>> block = StressBlock(StressStatus.PASSED, stressed_at="2026-12-07T01:00:00Z")
+    >>> stressed = ReleaseDocument("1.0", targets={"3.14t": msgspec.structs.replace(
+    ...     probed.targets["3.14t"], stress=block)})
+    >>> carry_probes(base, ProjectDocument("ftx", releases=[stressed]))
+    1
+    >>> base.summary.cell("3.14t").stress.status.value
+    'passed'
     """
     theirs = {release.version: release for release in other.releases}
     carried = 0
@@ -203,7 +215,13 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
                 or own.evidence is not Evidence.PROBE
                 or _when(verdict.probed_at) > _when(own.probed_at)
             ):
-                release.targets[target] = verdict
+                release.targets[target] = own = verdict
+                carried += 1
+            newer = verdict.stress
+            if newer is not None and (
+                own.stress is None or _when(newer.stressed_at) > _when(own.stress.stressed_at)
+            ):
+                release.targets[target] = msgspec.structs.replace(own, stress=newer)
                 carried += 1
     if carried:
         summarized(document)
