@@ -133,7 +133,9 @@ class IndexServer:
     Switches: ``etag`` (ETag/304), ``serial_header`` (``X-PyPI-Last-Serial``),
     ``serial_as_string`` (``_last-serial`` as a JSON string, like some mirrors),
     ``metadata_files`` (serve and advertise ``.metadata``), ``ranges`` (honour
-    ``Range``), ``json_api`` (False: answer HTML only, like a static index).
+    ``Range``), ``json_api`` (False: answer HTML only, like a static index),
+    ``credentials`` (user, password: every route but the control ones answers 401
+    without them in HTTP basic auth, like a private index).
     """
 
     def __init__(
@@ -145,6 +147,7 @@ class IndexServer:
         metadata_files: bool = True,
         ranges: bool = True,
         json_api: bool = True,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.etag = etag
         self.serial_header = serial_header
@@ -152,6 +155,7 @@ class IndexServer:
         self.metadata_files = metadata_files
         self.ranges = ranges
         self.json_api = json_api
+        self.credentials = credentials
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -506,6 +510,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path in ("/_stats", "/_clear"):
             self._control(path)
             return
+        if state.credentials is not None and not self._authorized(state.credentials):
+            self._send(401, b"credentials required", headers={"WWW-Authenticate": "Basic"})
+            return
         with state._lock:
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
@@ -519,6 +526,13 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with state._lock:
                 state.in_flight -= 1
+
+    def _authorized(self, credentials: tuple[str, str]) -> bool:
+        """Whether the request carries ``credentials`` in HTTP basic auth."""
+        import base64
+
+        expected = base64.b64encode(":".join(credentials).encode()).decode()
+        return self.headers.get("Authorization", "") == f"Basic {expected}"
 
     def _control(self, path: str) -> None:
         state = self.server_state

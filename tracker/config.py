@@ -15,6 +15,7 @@ import configparser
 import functools
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from tracker.errors import ConfigError
 from tracker.files import FileRefused, read_file
 
-__all__ = ["Settings", "load_settings", "resolve_index_url"]
+__all__ = ["Settings", "load_settings", "resolve_index_url", "uv_index_environment"]
 
 APP = "fttrack"
 
@@ -314,3 +315,25 @@ def resolve_index_url() -> str:
     raise ConfigError(
         "no package index configured: set FTTRACK_INDEX_URL (or PIP_INDEX_URL) to a simple-API URL"
     )
+
+
+#: uv's variables naming the index it installs from (``UV_INDEX_URL`` is the older
+#: name of ``UV_DEFAULT_INDEX``; when both are set, ``UV_DEFAULT_INDEX`` wins).
+_UV_INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL")
+
+
+def uv_index_environment(env: Mapping[str, str], index_url: str) -> dict[str, str]:
+    """A copy of ``env`` that hands uv ``index_url`` as its index (``UV_DEFAULT_INDEX``).
+
+    The URL may carry credentials (``https://user:token@host/simple/``). A command
+    line is readable by every local user (``/proc/PID/cmdline``, ``ps``); a
+    process's environment only by its own user and root. So fttrack never puts an
+    index URL on uv's command line: uv reads it from here. ``UV_INDEX_URL`` is
+    dropped so that nothing competes with it.
+
+    >>> uv_index_environment({"UV_INDEX_URL": "http://old/", "PATH": "/bin"}, "http://i/simple/")
+    {'PATH': '/bin', 'UV_DEFAULT_INDEX': 'http://i/simple/'}
+    """
+    copied = {k: v for k, v in env.items() if k not in _UV_INDEX_VARIABLES}
+    copied["UV_DEFAULT_INDEX"] = index_url
+    return copied

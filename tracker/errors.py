@@ -12,6 +12,7 @@ the CLI turns each into a one-line message and an exit code, never a traceback::
     ├── SandboxUnavailable     no isolation mechanism works and unsafe mode was not requested
     ├── ProbeError             a probe could not run at all (not a verdict: verdicts are values)
     │   └── TransientProbeError    ... for a passing reason (index 429/5xx/timeout, uv away): retry
+    ├── Cancelled              a run was cut short (fttrack shutting down): nothing recorded
     ├── StoreError             the database could not be opened or migrated
     └── SourceError            a verdict source (snapshot, database, server) is unusable
 
@@ -23,6 +24,7 @@ value (status ``unknown``), not an exception.
 from __future__ import annotations
 
 __all__ = [
+    "Cancelled",
     "ConfigError",
     "FttrackError",
     "IndexUnavailable",
@@ -84,6 +86,12 @@ class ProbeError(FttrackError):
 class TransientProbeError(ProbeError):
     """A probe could not run for a reason that may pass (the index answered 429/5xx or
     timed out, uv is missing or ``uv venv`` failed): retry later, store no verdict."""
+
+
+class Cancelled(FttrackError):
+    """A run was stopped part-way because fttrack is shutting down
+    (:mod:`tracker.probe.cancel`): its processes were killed and nothing is recorded,
+    so the job runs again later."""
 
 
 class StoreError(FttrackError):

@@ -241,3 +241,39 @@ def test_several_parents_are_shortened_in_the_table_only() -> None:
     report = AuditReport("r.txt", "3.14t", "manylinux_x86_64", "snapshot", (entry,))
     assert "via anyio +2" in get_renderer("table")(report)
     assert '"via": "anyio, httpx, requests"' in get_renderer("json")(report)
+
+
+def test_a_credentialed_index_reaches_uv_in_its_environment_never_its_command_line(
+    tmp_path: Path,
+) -> None:
+    """``--resolve`` against a private index (HTTP basic auth): the resolution works, uv
+    got the credentials, and no process fttrack started had them in its argv (which
+    every local user can read in /proc/PID/cmdline)."""
+    from tests.spawned import recording
+
+    wheels = [
+        build_pure_wheel(tmp_path, "ftapp", {"ftapp/__init__.py": ""}, requires=("idna",)),
+        build_pure_wheel(tmp_path, "idna", {"idna/__init__.py": ""}, version="3.20"),
+    ]
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("ftapp\n")
+    with IndexServer(credentials=("auditor", "s3cret-t0ken")) as server:
+        for wheel in wheels:
+            server.add_wheel_file(wheel)
+        url = server.index_url.replace("http://", "http://auditor:s3cret-t0ken@")
+        env = {"FTTRACK_INDEX_URL": url, "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+               "UV_HTTP_RETRIES": "0", "UV_INDEX_URL": "http://127.0.0.1:9/simple/"}  # fmt: skip
+        with recording() as spawned:
+            code, document, stderr = _audit([str(requirements)], env)
+        answered = [(r.path, r.status) for r in server.requests]
+    assert code == 0, stderr
+    assert {d["name"]: d["version"] for d in document["dependencies"]} == {
+        "ftapp": "1.0", "idna": "3.20"}  # fmt: skip
+    assert ("/simple/ftapp/", 200) in answered  # with the credentials: 401 without them
+    uv = [s for s in spawned if "compile" in s.argv]
+    assert uv, spawned
+    assert not [s.argv for s in spawned if any("s3cret" in a for a in s.argv)]
+    # through the environment (only the user and root can read /proc/PID/environ)
+    assert all(s.env is not None and s.env["UV_DEFAULT_INDEX"] == url for s in uv)
+    assert all("UV_INDEX_URL" not in (s.env or {}) for s in uv)
+    assert "s3cret" not in stderr

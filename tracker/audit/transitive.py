@@ -2,8 +2,9 @@
 
 A requirements file or a ``pyproject.toml`` names direct requirements only, often
 loose ones. ``uv pip compile`` resolves them, with their dependencies, for the
-audit's target (its Python version) and platform, from the configured index,
-wheels only (``--only-binary :all:``). When that fails because some requirement
+audit's target (its Python version) and platform, from the configured index
+(handed to uv in its environment, never on its command line: the URL may hold
+credentials), wheels only (``--only-binary :all:``). When that fails because some requirement
 has no wheel at all, the resolution is run again with source distributions
 allowed (for resolution only: the audit judges what was resolved, and says so).
 
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from msgspec.structs import replace
 
+from tracker.config import uv_index_environment
 from tracker.errors import FttrackError, InputError
 from tracker.models import Dependency
 from tracker.redact import redact
@@ -203,15 +205,18 @@ def _without_wheels(stderr: str) -> list[str]:
     return sorted(set(re.findall(r"Wheels are required for `([^`]+)`", stderr)))
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
+def _environment(index_url: str) -> dict[str, str]:
+    """uv's environment: this one, with ``index_url`` as uv's index. The URL may hold
+    credentials: it goes to uv here, never on its command line (readable by every
+    local user)."""
+    env = uv_index_environment(os.environ, index_url)
     env.update({"UV_NO_PROGRESS": "1", "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
     env.pop("VIRTUAL_ENV", None)
     return env
 
 
 def _compile(
-    argv: list[str], stdin: str | None, timeout: float
+    argv: list[str], stdin: str | None, timeout: float, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
@@ -219,7 +224,7 @@ def _compile(
             input=stdin if stdin is not None else "",
             capture_output=True,
             text=True,
-            env=_environment(),
+            env=env,
             timeout=timeout,
             check=False,
         )
@@ -265,14 +270,15 @@ def resolve_requirements(
     argv = [uv, "pip", "compile", path, "--no-header", "--annotation-style", "split"]
     argv += ["--python-version", target.removesuffix("t")]
     argv += ["--python-platform", uv_platform(platform)]
-    argv += ["--default-index", index_url, "--quiet"]
+    argv.append("--quiet")  # the index goes in the environment (it may hold credentials)
     if format_name == "pyproject.toml":
         argv += ["--all-extras", *_group_options(path)]
-    done = _compile([*argv, "--only-binary", ":all:"], stdin_text, timeout)
+    env = _environment(index_url)
+    done = _compile([*argv, "--only-binary", ":all:"], stdin_text, timeout, env)
     note = ""
     if done.returncode != 0 and _any(done.stderr, _NO_WHEEL_MARKERS):
         names = ", ".join(_without_wheels(done.stderr)) or "some requirement"
-        done = _compile(argv, stdin_text, timeout)
+        done = _compile(argv, stdin_text, timeout, env)
         if done.returncode == 0:
             note = (
                 f"--resolve: {names} has no wheel for {target} {platform}; resolved again with "

@@ -37,11 +37,12 @@ import msgspec.structs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from tracker.config import uv_index_environment
 from tracker.errors import InputError, InterpreterError, ProbeError, TransientProbeError
 from tracker.excerpt import requirement_problem
 from tracker.models import Culprit, ModuleOutcome, ModuleResult, ProbeResult, SandboxReport, Status
 from tracker.names import is_valid_name
-from tracker.probe import gilstate
+from tracker.probe import cancel, gilstate
 from tracker.probe.archives import bounded_lines, check_wheel, default_max_unpacked_bytes
 from tracker.probe.owner import owned_name
 from tracker.probe.sandbox import Limits, Sandbox
@@ -179,13 +180,20 @@ def _install_argv(request: ProbeRequest, venv: Path) -> list[str]:
         "--only-binary", ":all:", "--no-config", "--link-mode", "copy",
     ]  # fmt: skip
     if request.offline or request.index_url is None:
-        argv.append("--no-index")
-    else:
-        argv += ["--index-url", request.index_url]
+        argv.append("--no-index")  # else the index is in uv's environment (_install_env)
     for directory in request.find_links:
         argv += ["--find-links", str(directory)]
     argv.append(str(request.wheel) if request.wheel is not None else str(request.requirement))
     return argv
+
+
+def _install_env(request: ProbeRequest, env: dict[str, str]) -> dict[str, str]:
+    """uv's environment for :func:`_install_argv`: the index, when there is one, goes
+    here and never on the command line (its URL may hold credentials, and every
+    local user can read a command line)."""
+    if request.offline or request.index_url is None:
+        return env
+    return uv_index_environment(env, request.index_url)
 
 
 def _local_wheels(request: ProbeRequest) -> list[Path]:
@@ -234,11 +242,11 @@ def _install(
             if refused is not None:
                 return f"refused to unpack {refused}", ""
         argv = _install_argv(request, venv)
+        env = _install_env(request, env)
     try:
-        installed = subprocess.run(
-            argv, capture_output=True, text=True, env=env, check=False, timeout=_INSTALL_TIMEOUT,
-            cwd=scratch, preexec_fn=_fsize_limit(cap),
-        )  # fmt: skip
+        installed = cancel.run(
+            argv, env=env, timeout=_INSTALL_TIMEOUT, cwd=str(scratch), preexec_fn=_fsize_limit(cap)
+        )
     except subprocess.TimeoutExpired:
         raise TransientProbeError(f"install took over {_INSTALL_TIMEOUT}s") from None
     if installed.returncode == 0:

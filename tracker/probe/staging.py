@@ -13,6 +13,10 @@ steps here:
    declares must stay under the probe's cap, in total;
 3. the caller installs the staged files with ``--no-index --no-deps``.
 
+The index URL reaches uv through its environment (``UV_DEFAULT_INDEX``), never its
+command line: it may hold credentials, which the downloads of step 2 send on to the
+index's own origin only.
+
 A failure of the index (429, 5xx, timeouts, a broken download) raises
 :class:`~tracker.errors.TransientProbeError`; a wheel over the cap is a
 :class:`~tracker.probe.archives.WheelRefused`, which the caller turns into an
@@ -32,10 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tracker.config import uv_index_environment
 from tracker.errors import TransientProbeError
+from tracker.probe import cancel
 from tracker.probe.archives import WheelRefused, check_wheel
 
-__all__ = ["Staged", "download", "stage_wheels"]
+__all__ = ["Staged", "download", "index_credentials", "stage_wheels"]
 
 _COMPILE_TIMEOUT = 600
 _DOWNLOAD_TIMEOUT = 120.0
@@ -57,15 +63,17 @@ def _compile(
     scratch: Path, fsize: int,
 ) -> subprocess.CompletedProcess[str]:  # fmt: skip
     lock = scratch / "pylock.toml"
+    # the index goes in uv's environment, never its command line: the URL may hold
+    # credentials, and every local user can read a command line
     argv = [
         uv, "pip", "compile", "--format", "pylock.toml", "--no-header", "--quiet",
         "--python", str(python), "--only-binary", ":all:", "--no-config",
-        "--index-url", index_url, "-o", str(lock), "-",
+        "-o", str(lock), "-",
     ]  # fmt: skip
     try:
-        return subprocess.run(
-            argv, input="\n".join(requirements) + "\n", capture_output=True, text=True, env=env,
-            check=False, timeout=_COMPILE_TIMEOUT, cwd=scratch, preexec_fn=_fsize_limit(fsize),
+        return cancel.run(
+            argv, input="\n".join(requirements) + "\n", env=uv_index_environment(env, index_url),
+            timeout=_COMPILE_TIMEOUT, cwd=str(scratch), preexec_fn=_fsize_limit(fsize),
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         raise TransientProbeError(f"resolving took over {_COMPILE_TIMEOUT}s") from None
@@ -81,21 +89,44 @@ def _fsize_limit(limit: int) -> Callable[[], None]:
     return apply
 
 
-def download(url: str, dest: Path, *, sha256: str | None, cap: int) -> int:
+def index_credentials(index_url: str, url: str) -> tuple[str, str] | None:
+    """The user and password of ``index_url`` when ``url`` is on the same origin (scheme,
+    host, port), as uv sends them: the file URLs uv resolves carry none.
+
+    >>> index_credentials("https://me:t%40k@host/simple/", "https://host/files/a.whl")
+    ('me', 't@k')
+    >>> index_credentials("https://me:tok@host/simple/", "https://cdn.example/a.whl") is None
+    True
+    """
+    index, file = urlsplit(index_url), urlsplit(url)
+    if index.username is None and index.password is None:
+        return None
+    same = (index.scheme, index.hostname, index.port) == (file.scheme, file.hostname, file.port)
+    return (unquote(index.username or ""), unquote(index.password or "")) if same else None
+
+
+def download(
+    url: str, dest: Path, *, sha256: str | None, cap: int, auth: tuple[str, str] | None = None
+) -> int:
     """Stream ``url`` into ``dest``, at most ``cap`` bytes; check the sha256. Returns the
-    size, or -1 when the file is over the cap."""
+    size, or -1 when the file is over the cap. ``auth``: HTTP basic credentials (not
+    sent on after a redirect to another origin). A cancelled run
+    (:mod:`tracker.probe.cancel`) stops between two chunks."""
     import httpx
 
     digest = hashlib.sha256()
     size = 0
     try:
         with (
-            httpx.stream("GET", url, timeout=_DOWNLOAD_TIMEOUT, follow_redirects=True) as response,
+            httpx.stream(
+                "GET", url, timeout=_DOWNLOAD_TIMEOUT, follow_redirects=True, auth=auth
+            ) as response,
             dest.open("wb") as handle,
         ):
             if response.status_code >= 400:
                 raise TransientProbeError(f"download of {dest.name}: HTTP {response.status_code}")
             for chunk in response.iter_bytes(1 << 20):
+                cancel.check()
                 size += len(chunk)
                 if size > cap:
                     return -1
@@ -168,7 +199,8 @@ def stage_wheels(
         cached = cache_dir / sha256 / filename if cache_dir and sha256 else None
         if cached is not None and cached.is_file():
             dest = cached  # downloaded and verified by an earlier probe; checked again below
-        elif download(url, dest := wheel_dir / filename, sha256=sha256, cap=remaining) < 0:
+        elif download(url, dest := wheel_dir / filename, sha256=sha256, cap=remaining,
+                      auth=index_credentials(index_url, url)) < 0:  # fmt: skip
             dest.unlink(missing_ok=True)
             staged.refused = WheelRefused(filename, "larger than the cap on unpacked size")
             return staged
