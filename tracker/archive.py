@@ -1,17 +1,32 @@
 """The snapshot file: project documents and their summaries, readable one project at a time.
 
 A snapshot is ordinary gzip JSON (``zcat`` prints one :class:`FeedDocument`
-with an extra ``summaries`` array), written as one gzip member per project
-between a header member and a trailer member that holds every summary::
+with extra ``changes`` and ``summaries`` arrays), written as one gzip member per
+project between header members, one of which holds every project's changes, and a
+trailer member that holds every summary::
 
-    {"schema":2,"generated":"…","targets":[…],"projects":[   ← header member
+    {"schema":2,"generated":"…","targets":[…],"changes":     ← header member
+    [{project changes},…]                                     ← changes member
+    ,"projects":[                                             ← header member
     {project document}                                        ← one member each
     ,{project document}
     ],"summaries":[{summary},…]}                              ← trailer member
 
 The member index beside it (``snapshot.index.json``) gives the byte span of
-each member, the trailer's, and the header fields, so a reader decompresses
-only what it needs: the summaries (a list of every project), or one project.
+each member, the trailer's, the changes member's, and the header fields, so a
+reader decompresses only what it needs: the summaries (a list of every project),
+one project, or every project's changes.
+
+The changes member holds, in file order, each project's
+:class:`~tracker.documents.ProjectChanges` (its changes and flagged claim checks,
+:func:`~tracker.documents.project_changes` of the document as written, encoded as
+the store keeps them beside each summary, ``project_documents.changes``): the
+changes index of a snapshot (:mod:`tracker.changes_index`) reads them instead of
+computing them from every history. A snapshot written before they were (no
+``changes`` member or span), or whose changes are of another
+:data:`~tracker.documents.CHANGES_SCHEMA`, has them computed (:meth:`Archive.changes`
+says None). Readers that predate them skip them: the members of the projects and
+the trailer are where they were, only later in the file.
 For a project with more than :data:`HEAD_RELEASES` releases, a third number
 beside the span gives the length of the member's *head*: its decompressed bytes
 up to the end of the newest :data:`HEAD_RELEASES` releases (the summary comes
@@ -37,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import zlib
 from _thread import allocate_lock
 from collections.abc import Iterable, Iterator
@@ -47,8 +63,10 @@ import msgspec
 
 from tracker.collector import paused_collector
 from tracker.documents import (
+    CHANGES_SCHEMA,
     DOCUMENT_SCHEMA,
     TARGET_NAMES,
+    ProjectChanges,
     ProjectDocument,
     ProjectSummary,
     decode_document,
@@ -56,6 +74,7 @@ from tracker.documents import (
     decode_summaries,
     encode,
     probed_targets,
+    project_changes,
     summarize,
 )
 from tracker.errors import FttrackError, SourceError
@@ -103,9 +122,22 @@ class _Index(msgspec.Struct):
     targets: list[str] | None = None
     probed_targets: list[str] | None = None
     generated: str | None = None
+    #: The changes member: (offset, length); None in snapshots written before it was.
+    changes: tuple[int, int] | None = None
+
+
+class _FeedChanges(msgspec.Struct):
+    """The ``changes`` array of a whole snapshot (read without its index)."""
+
+    changes: list[ProjectChanges] | None = None
 
 
 _INDEX_DECODER = msgspec.json.Decoder(_Index)
+_CHANGES_DECODER = msgspec.json.Decoder(list[ProjectChanges])
+_FEED_CHANGES_DECODER = msgspec.json.Decoder(_FeedChanges)
+#: How far into a snapshot read whole its ``changes`` key is looked for (before its
+#: ``projects``: the header fields come first).
+_OPENING = 4096
 
 
 def index_path_for(snapshot: Path) -> Path:
@@ -160,6 +192,9 @@ class Archive:
         #: name -> (offset, length[, head length]) of its member.
         self._spans: dict[str, tuple[int, ...]] | None = None
         self._trailer: tuple[int, int] | None = None
+        self._changes_span: tuple[int, int] | None = None
+        #: The changes of a snapshot read whole (None: it has none).
+        self._whole_changes: list[ProjectChanges] | None = None
         self._by_name: dict[str, ProjectDocument] = {}
         self._summaries: list[ProjectSummary] | None = None
         self._handle: BinaryIO | None = None
@@ -199,6 +234,7 @@ class Archive:
             return False
         spans = index.projects
         self._trailer = index.summaries
+        self._changes_span = index.changes
         self.targets = tuple(index.targets or TARGET_NAMES)
         if index.probed_targets is not None:
             self._probed_targets = tuple(index.probed_targets)
@@ -227,6 +263,11 @@ class Archive:
         self._summaries = feed.summaries or [
             d.summary for d in feed.projects if d.summary is not None
         ]
+        opening = raw[:_OPENING]
+        at, projects = opening.find(b'"changes"'), opening.find(b'"projects"')
+        if at >= 0 and (projects < 0 or at < projects):  # written with its changes
+            with paused_collector(), contextlib.suppress(msgspec.MsgspecError):
+                self._whole_changes = _FEED_CHANGES_DECODER.decode(raw).changes
 
     def _read(self, start: int, length: int) -> bytes:
         """``length`` bytes at ``start`` (fewer at the end of the file), through the one
@@ -311,6 +352,26 @@ class Archive:
                 self._summaries = decode_summaries(text[len(head) : -1], what=what)
         return self._summaries
 
+    def changes(self) -> list[ProjectChanges] | None:
+        """Every project's stored changes and flagged claim checks, in file order (one
+        small member: no history is read); None when the snapshot was written without
+        them, or with changes of another :data:`~tracker.documents.CHANGES_SCHEMA`
+        (compute them from the documents then)."""
+        if self._spans is None:
+            found = self._whole_changes
+        elif self._changes_span is None:
+            return None
+        else:
+            text = self._member(self._changes_span, "changes")
+            try:
+                with paused_collector():  # some 10,000 objects, no cycle
+                    found = _CHANGES_DECODER.decode(text)
+            except msgspec.MsgspecError as exc:
+                raise self._fail(f"changes: {exc}") from None
+        if found is None or any(p.schema != CHANGES_SCHEMA for p in found):
+            return None
+        return found
+
     def probed_targets(self) -> tuple[str, ...]:
         """Targets with at least one probe verdict (from the index, else the summaries)."""
         if self._probed_targets is None:
@@ -378,18 +439,25 @@ def write_archive(
     """Write ``documents`` as a snapshot at ``path`` with its member index; return the summaries.
 
     Each document's summary is the one it carries, else :func:`summarize`'s (written
-    into its member too, so that every member read alone carries its summary).
+    into its member too, so that every member read alone carries its summary); its
+    changes and flagged claim checks (:func:`project_changes` of the document as
+    written) go in the changes member. ``documents`` is read once, one at a time:
+    the project members are written to a ``.body.partial`` file beside the snapshot
+    first, then copied after the header and the changes (which need every document).
     Both files are replaced atomically, the index last: a reader never sees an
     index that does not match its snapshot (a mismatch falls back to a full read).
-    A write that fails (a full disk) removes both ``.partial`` files and raises
+    A write that fails (a full disk) removes every ``.partial`` file and raises
     :class:`SnapshotWriteError` (one line).
     """
     partial = path.with_name(path.name + ".partial")
+    body_partial = path.with_name(path.name + ".body.partial")
     index_path = index_path_for(path)
     index_partial = index_path.with_name(index_path.name + ".partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _write_archive(path, partial, index_partial, documents, generated=generated)
+        return _write_archive(
+            path, partial, body_partial, index_partial, documents, generated=generated
+        )
     except OSError as exc:  # a full disk: one line, and no .partial file left
         for leftover in (partial, index_partial):
             with contextlib.suppress(OSError):
@@ -397,44 +465,62 @@ def write_archive(
         raise SnapshotWriteError(
             f"{path}: cannot write the snapshot: {exc.strerror or exc}"
         ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            body_partial.unlink()
+
+
+def _member(handle: BinaryIO, data: bytes) -> list[int]:
+    """Write ``data`` as one gzip member at the end of ``handle``: its [offset, length]."""
+    start = handle.tell()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    handle.write(compressor.compress(data) + compressor.flush())
+    return [start, handle.tell() - start]
 
 
 def _write_archive(
     path: Path,
     partial: Path,
+    body_partial: Path,
     index_partial: Path,
     documents: Iterable[ProjectDocument],
     *,
     generated: str | None,
 ) -> list[ProjectSummary]:
-    head = b'{"schema":%d,"generated":%s,"targets":%s,"projects":[' % (
-        DOCUMENT_SCHEMA,
-        msgspec.json.encode(generated),
-        msgspec.json.encode(list(TARGET_NAMES)),
-    )
     spans: dict[str, list[int]] = {}
     summaries: list[ProjectSummary] = []
-    with partial.open("wb") as handle:
-
-        def member(data: bytes) -> list[int]:
-            start = handle.tell()
-            compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-            handle.write(compressor.compress(data) + compressor.flush())
-            return [start, handle.tell() - start]
-
-        member(head)
+    changes: list[bytes] = []  # each project's, encoded (1.5 MB for 5,000 projects)
+    with body_partial.open("w+b") as body_handle:
         for number, document in enumerate(documents):
             if document.summary is None:  # every member carries its summary
                 document = msgspec.structs.replace(document, summary=summarize(document))
             assert document.summary is not None
             summaries.append(document.summary)
+            changes.append(encode(project_changes(document)))
             body = (b"," if number else b"") + encode(document)
-            span = spans[document.name] = member(body)
+            span = spans[document.name] = _member(body_handle, body)
             head_length = _head_length(document, body)
             if head_length is not None:
                 span.append(head_length)
-        trailer = member(b'],"summaries":' + encode(summaries) + b"}")
-        size = handle.tell()
+        with partial.open("wb") as handle:
+            _member(
+                handle,
+                b'{"schema":%d,"generated":%s,"targets":%s,"changes":'
+                % (
+                    DOCUMENT_SCHEMA,
+                    msgspec.json.encode(generated),
+                    msgspec.json.encode(list(TARGET_NAMES)),
+                ),
+            )
+            changes_span = _member(handle, b"[" + b",".join(changes) + b"]")
+            _member(handle, b',"projects":[')
+            shift = handle.tell()
+            body_handle.seek(0)
+            shutil.copyfileobj(body_handle, handle)
+            for span in spans.values():
+                span[0] += shift
+            trailer = _member(handle, b'],"summaries":' + encode(summaries) + b"}")
+            size = handle.tell()
     index = {
         "schema": DOCUMENT_SCHEMA,
         "size": size,
@@ -442,6 +528,7 @@ def _write_archive(
         "targets": list(TARGET_NAMES),
         "probed_targets": list(probed_targets(summaries)),
         "summaries": trailer,
+        "changes": changes_span,
         "projects": spans,
     }
     index_partial.write_bytes(msgspec.json.encode(index))

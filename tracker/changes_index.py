@@ -2,9 +2,12 @@
 
 Changes are computed once per project, where summaries are
 (:func:`tracker.documents.project_changes`): the store writes them beside the
-summary on every write (``project_documents.changes``); a snapshot computes them
-on first load from its histories (a dozen seconds for the shipped 5,000 projects)
-and keeps them in the cache directory, keyed by the snapshot file's size, time
+summary on every write (``project_documents.changes``); a snapshot carries them in
+its changes member (written by :func:`tracker.archive.write_archive`, read by
+:meth:`tracker.archive.Archive.changes`: one small member, no history). A snapshot
+written before it carried them (or with changes of another schema) has them
+computed on first load from its histories (a dozen seconds for the shipped 5,000
+projects), kept in the cache directory, keyed by the snapshot file's size, time
 and the rules' schema, so the next load reads one file. A :class:`ChangeIndex`
 holds them, newest first, and answers the filters of ``fttrack changes``, the
 changes feed and the TUI without reading any history.
@@ -156,8 +159,12 @@ class ChangeIndex:
 
     @classmethod
     def cached_for(cls, archive: Archive, cache_dir: Path) -> ChangeIndex | None:
-        """The changes kept in ``cache_dir`` for ``archive``'s file, or None when they were
-        not computed yet (nothing is computed: for readers with a time budget)."""
+        """The changes the snapshot carries, else those kept in ``cache_dir`` for
+        ``archive``'s file, or None when they were not computed yet (nothing is computed:
+        for readers with a time budget)."""
+        stored = archive.changes()
+        if stored is not None:
+            return cls(stored)
         cached = _cache_file(archive, cache_dir)
         if cached is None or not cached.is_file():
             return None
@@ -165,8 +172,12 @@ class ChangeIndex:
 
     @classmethod
     def from_archive(cls, archive: Archive, cache_dir: Path | None = None) -> ChangeIndex:
-        """From a snapshot: the changes kept in ``cache_dir`` for this snapshot file, else
-        computed from every history (and kept there when ``cache_dir`` is given)."""
+        """From a snapshot: the changes it carries (see :meth:`Archive.changes`), else
+        those kept in ``cache_dir`` for this snapshot file, else computed from every
+        history (and kept there when ``cache_dir`` is given)."""
+        stored = archive.changes()
+        if stored is not None:
+            return cls(stored)
         cached = _cache_file(archive, cache_dir) if cache_dir is not None else None
         if cached is not None and cached.is_file():
             with contextlib.suppress(OSError, msgspec.MsgspecError):

@@ -32,8 +32,9 @@ def open_change_index(
 
 
 def source_change_index(source: VerdictSource) -> ChangeIndex:
-    """Every change an open verdict source holds: a snapshot's are kept in the cache
-    directory, a database's beside its summaries, a server's read page by page. The
+    """Every change an open verdict source holds: a snapshot's from its changes member
+    (an older snapshot's computed once and kept in the cache directory), a database's
+    beside its summaries, a server's read page by page. The
     TUI's changes screen reads them with this too."""
     from tracker.config import load_settings
     from tracker.errors import SourceError

@@ -293,8 +293,8 @@ def status(
 def _claim_counts(source: object, db: str | None) -> dict[str, int] | None:
     """Per claim flag (classifier or ``Py_mod_gil`` against the probe), how many projects'
     current releases raise it; from a database's stored changes, or a snapshot's changes
-    when they are kept in the cache directory already (None otherwise: never computed
-    here, ``fttrack changes`` computes them)."""
+    when it carries them or they are kept in the cache directory already (None otherwise:
+    never computed here, ``fttrack changes`` computes them)."""
     from tracker.changes_index import ChangeIndex
     from tracker.verdicts.snapshot import SnapshotSource
 

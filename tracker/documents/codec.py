@@ -15,6 +15,7 @@ import msgspec
 
 from tracker.documents.shapes import (
     DOCUMENT_SCHEMA,
+    ClaimCheck,
     DocumentError,
     FeedDocument,
     ProjectDocument,
@@ -73,6 +74,7 @@ class _LazyDocument(_Struct):
     watch_reason: str | None = None
     summary: ProjectSummary | None = None
     releases: list[msgspec.Raw] = []
+    claims: list[ClaimCheck] = []
 
 
 _encoder = msgspec.json.Encoder()
@@ -124,6 +126,7 @@ def decode_document(
         watch_reason=shell.watch_reason,
         releases=LazyReleases(cast(list[ReleaseDocument], shell.releases)),  # decoded on read
         summary=shell.summary,
+        claims=shell.claims,
     )
 
 
