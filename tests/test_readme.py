@@ -29,7 +29,7 @@ import pytest
 
 from testkit.doc_examples import PAGES, ROOT, Example, examples, run
 from testkit.doc_figures import FIGURES, Facts, check
-from testkit.doc_screenshots import SCREENSHOTS, Screenshot, draw
+from testkit.doc_screenshots import DETAIL_PROJECT, SCREENSHOTS, Screenshot, draw, svg_lines
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)\s]*)?\)")
 
@@ -103,7 +103,47 @@ def test_the_figures_cover_every_page_that_states_the_datas_counts() -> None:
 
 @pytest.mark.parametrize("shot", SCREENSHOTS, ids=lambda s: s.path.name)
 def test_screenshots_are_what_the_app_draws_now(shot: Screenshot) -> None:
-    assert shot.path.read_text() == draw(shot), (
+    drawn = draw(shot)
+    assert str(ROOT) not in drawn, "a screenshot shows where the repository is on this machine"
+    assert shot.path.read_text() == drawn, (
         f"{shot.path.relative_to(ROOT)} is not what the TUI draws on the shipped snapshot now "
         "(scripts/regenerate-doc-examples draws it again)"
     )
+
+
+def test_the_project_screenshot_shows_a_stress_result_whole(tmp_path: Path) -> None:
+    """Once the snapshot carries the project's own tests in threads, its screenshot shows
+    the ``threads:`` line under the verdict, and the panel's other lines stay in view."""
+    import msgspec
+
+    from tracker.archive import Archive, write_archive
+    from tracker.datafiles import snapshot_path
+    from tracker.documents import current_release
+    from tracker.stress.result import StressBlock
+    from tracker.vocabulary import StressStatus
+
+    document = Archive(snapshot_path()).document(DETAIL_PROJECT)
+    assert document is not None
+    current = current_release(document.releases)
+    assert current is not None
+    stress = StressBlock(
+        StressStatus("races"),
+        stressed_at="2026-12-06T10:00:00Z",
+        tests_run=40,
+        tests_failed=2,
+        failing={"tests/test_a.py::test_one": "race", "tests/test_b.py::test_two": "race"},
+    )
+    for target, verdict in list(current.targets.items()):
+        current.targets[target] = msgspec.structs.replace(verdict, stress=stress)
+    snapshot = tmp_path / "snapshot.json.gz"
+    write_archive(snapshot, [document], generated="2026-12-06T12:00:00Z")
+    shot = next(s for s in SCREENSHOTS if s.path.name == "tui-detail.svg")
+    lines = svg_lines(draw(shot, snapshot))
+    panel = lines[next(i for i, line in enumerate(lines) if line.startswith("─")) + 1 :]
+    assert panel[0].strip().startswith(f"{DETAIL_PROJECT} {current.version} on "), lines
+    assert any(
+        "threads: races · races in its own tests: 2 of 40 fail in 8 threads without the GIL" in line
+        for line in panel
+    ), lines
+    assert any(line.strip().startswith("probe: python") for line in panel), lines
+    assert lines[-1].startswith("q Quit"), lines
