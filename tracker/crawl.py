@@ -331,8 +331,7 @@ def _binary_projects(
             verdict = current.targets.get(target)
             if verdict is None:
                 continue
-            pure = verdict.platforms == ["any"]  # a pure release probed for its dependencies
-            if verdict.status in BINARY_STATUSES and not pure:
+            if verdict.status in BINARY_STATUSES and not verdict.pure_release:
                 found[target].add(document.name)
     return found
 

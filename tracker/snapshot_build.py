@@ -231,7 +231,8 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
 def stress_jobs(store: Store, target: str, names: Iterable[str]) -> list[ProbeJob]:
     """The stress phase's jobs, in the order of ``names`` (the most downloaded first):
     each project's current release, probed ``ready`` on ``target`` itself, with
-    extension modules (its probe imported at least one), and no stress result yet.
+    extension modules of its own (binary wheels; a pure release probed for its
+    dependencies is left out), and no stress result yet.
 
     Resumable by construction: a release stressed by an earlier run has a result
     and is not a job again."""
@@ -242,7 +243,12 @@ def stress_jobs(store: Store, target: str, names: Iterable[str]) -> list[ProbeJo
         job = wanted[document.name]
         release = next((r for r in document.releases if r.version == job.version), None)
         verdict = release.targets.get(target) if release is not None else None
-        if verdict is not None and verdict.probe is not None and verdict.probe.modules:
+        if (
+            verdict is not None
+            and verdict.probe is not None
+            and verdict.probe.modules
+            and not verdict.pure_release
+        ):
             jobs.append(job)
     rank = {name: index for index, name in enumerate(order)}
     return sorted(jobs, key=lambda job: rank[job.project])

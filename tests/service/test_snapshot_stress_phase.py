@@ -24,6 +24,10 @@ def test_stress_phase_is_resumable_and_writes_the_snapshot(store: Store, tmp_pat
     pure = probe("six", "1.17.0", status=Status.READY)
     store.record_probe(msgspec.structs.replace(pure, modules=()))  # ready, nothing to import
     assert stress_jobs(store, "3.14t", ["six", "numpy"]) == [ProbeJob("numpy", "2.5.5", "3.14t")]
+    # a pure release probed for its dependencies' modules has none of its own
+    store.record_probe(probe("six", "1.17.0", status=Status.READY))
+    assert store.project_document("six").summary.cell("3.14t").status is Status.READY
+    assert stress_jobs(store, "3.14t", ["six", "numpy"]) == [ProbeJob("numpy", "2.5.5", "3.14t")]
 
     def fail(job: ProbeJob) -> StressResult:
         raise RuntimeError("no sandbox")

@@ -106,6 +106,12 @@ class TargetVerdict(_Struct):
     #: :attr:`ReleaseDetail.stress_history` (the store keeps them like probe runs).
     stress: StressBlock | None = None
 
+    @property
+    def pure_release(self) -> bool:
+        """Whether the release's wheels are pure (platform ``any``): nothing of its own
+        is compiled, and a probe of it judged its dependencies' extension modules."""
+        return self.platforms == ["any"]
+
 
 class ReleaseDocument(_Struct):
     """One release with a verdict per target."""
