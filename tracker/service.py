@@ -12,6 +12,10 @@ after each crawl and after each probe that finds a release ready. In process,
 they run in their own pool (one at a time by default) and each waits until no
 import probe is queued or running: probes go first. With the PostgreSQL queue,
 ``enqueue_stress`` receives them (a lower priority on the same queue).
+
+On shutdown a running stress job is cut short (:mod:`tracker.probe.cancel`): its
+sandboxed processes are killed within a second and nothing is recorded for it, so
+the next crawl queues it again. Import probes still get their grace period.
 """
 
 from __future__ import annotations
@@ -19,20 +23,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from tracker.config import Settings
 from tracker.crawl import CrawlReport, crawl_once, probe_candidates
-from tracker.errors import FttrackError
+from tracker.errors import Cancelled, FttrackError
 from tracker.jobs import run_probe_job, run_stress_job
 from tracker.models import ProbeJob, Status
+from tracker.probe.cancel import Cancel
 from tracker.store.engine import Store
 
 __all__ = ["TrackerService", "load_seed_names"]
 
 log = logging.getLogger("fttrack.service")
+
+#: Seconds :meth:`TrackerService.shutdown` waits for cut stress jobs to unwind.
+STRESS_STOP_SECONDS = 10.0
 
 
 def load_seed_names(limit: int, path: Path | None = None) -> list[str]:
@@ -90,6 +99,8 @@ class TrackerService:
             else None
         )
         self._stress_pending: dict[ProbeJob, Future[None]] = {}
+        #: Set on shutdown: the running stress jobs are cut short.
+        self._stress_cancel = Cancel()
         self._lock = threading.Lock()
         #: Notified whenever a probe ends: stress jobs wait for the probes to drain.
         self._probes_done = threading.Condition(self._lock)
@@ -189,8 +200,11 @@ class TrackerService:
         try:
             if not self._wait_for_probes():
                 return
-            result = run_stress_job(job, self.store, self.settings)
+            with self._stress_cancel.scope():
+                result = run_stress_job(job, self.store, self.settings)
             log.info("stress %s: %s (%d tests)", where, result.status, result.tests_run)
+        except Cancelled:
+            log.info("stress %s cut short by the shutdown: nothing recorded", where)
         except FttrackError as exc:
             log.warning("stress %s not run: %s", where, exc)
         except Exception:  # one bad job must not kill the pool
@@ -211,18 +225,29 @@ class TrackerService:
         with self._lock:
             return len(self._pending)
 
-    def shutdown(self, *, grace_seconds: float = 30.0) -> None:
+    def shutdown(
+        self, *, grace_seconds: float = 30.0, stress_seconds: float = STRESS_STOP_SECONDS
+    ) -> None:
         """Stop taking work; let running probes finish (their results are stored).
-        Stress jobs not started are dropped (the next crawl queues them again)."""
+
+        Stress jobs are not waited for: those not started are dropped, a running one
+        is cut short (its sandboxed processes killed, nothing recorded) and given
+        ``stress_seconds`` to unwind. The next crawl queues them again."""
         with self._probes_done:
             self._stopping = True
             self._probes_done.notify_all()
         if self._stress_pool is not None:
+            self._stress_cancel.cancel()
             with self._lock:
                 stress_futures = list(self._stress_pending.values())
             for future in stress_futures:
                 future.cancel()
             self._stress_pool.shutdown(wait=False, cancel_futures=True)
+            deadline = time.monotonic() + stress_seconds
+            for future in stress_futures:
+                if not future.cancelled():
+                    with contextlib.suppress(TimeoutError):  # _run_stress logs its own end
+                        future.result(timeout=max(0.0, deadline - time.monotonic()))
         if self._pool is None:
             return
         with self._lock:

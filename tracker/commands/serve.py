@@ -61,7 +61,8 @@ def serve(db_url: str | None, host: str, port: int, **options: Any) -> None:
     Routes: /api/v1/projects/{name}, /api/v1/projects/{name}/{version},
     /api/v1/projects?status=&target=&q=, /api/v1/feed.json, /badges/{name}.json
     and .svg, /openapi.json. SIGTERM or Ctrl-C stops it cleanly: finished probe
-    results are already stored; running ones get a grace period.
+    results are already stored; running ones get a grace period; a running stress
+    job is cut short (nothing recorded; the next crawl queues it again).
 
     \b
     Examples:

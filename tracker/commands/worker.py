@@ -89,8 +89,9 @@ def worker(
     own tests in threads in the sandbox (docs/stress.md), at most
     --stress-concurrency at once. A worker killed mid-probe is noticed by its missing heartbeat and
     its job is retried elsewhere; after --max-attempts such deaths the
-    release is recorded as crashed. SIGTERM: finish running probes, then
-    exit (a second SIGTERM exits at once).
+    release is recorded as crashed. SIGTERM: finish running probes, cut running
+    stress jobs short (nothing recorded; the job is tried again), then exit (a
+    second SIGTERM exits at once).
 
     \b
     Examples:

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from tracker.errors import SandboxUnavailable
 from tracker.models import SandboxReport
-from tracker.probe import cgroup, seccomp
+from tracker.probe import cancel, cgroup, seccomp
 
 __all__ = ["LEVELS", "Limits", "Sandbox", "choose_sandbox"]
 
@@ -214,7 +214,12 @@ class Sandbox:
         """Run ``argv``; progress lines the child writes to the fd named by
         ``{events_fd}`` in argv go to ``on_line``, the host pid of the sandbox's
         first process to ``on_start``. stdout and stderr are
-        written to files in ``log_dir`` (host side, size-capped by RLIMIT_FSIZE)."""
+        written to files in ``log_dir`` (host side, size-capped by RLIMIT_FSIZE).
+
+        Inside a :meth:`tracker.probe.cancel.Cancel.scope` whose flag gets set, the
+        run is killed within half a second, cleaned up as any other, and
+        :class:`~tracker.errors.Cancelled` is raised instead of a report."""
+        cancel.check()
         _prctl()  # loaded here: the forked child must not load a library
         read_fd, write_fd = os.pipe()
         argv = [a.replace("{events_fd}", str(write_fd)) for a in argv]
@@ -250,6 +255,8 @@ class Sandbox:
                 os.close(fd)
             extra_fds = []
             timed_out = self._pump(process, read_fd, limits, started, on_line)
+            if cancel.requested():
+                _kill_group(process.pid)  # not reaped yet: the group is still this run's
             _pid, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
         finally:
@@ -263,6 +270,7 @@ class Sandbox:
                 group.remove()
             if uid is not None:
                 _kill_uid(uid)
+        cancel.check()  # a run cut short reports nothing
         wall = time.monotonic() - started
         returncode, sig = _decode_status(status, self.level)
         cpu = usage.ru_utime + usage.ru_stime
@@ -288,10 +296,14 @@ class Sandbox:
         started: float,
         on_line: Callable[[str], None],
     ) -> bool:
-        """Forward progress lines until the child closes the pipe; kill it on a limit."""
+        """Forward progress lines until the child closes the pipe; kill it on a limit
+        (True) or when the run is cancelled."""
         buffer = b""
         last_progress = time.monotonic()
         while True:
+            if cancel.requested():
+                _kill_group(process.pid)
+                return False
             now = time.monotonic()
             deadline = min(started + limits.wall_seconds, last_progress + limits.idle_seconds)
             if now >= deadline:

@@ -22,7 +22,10 @@ job back: the stalled job, with its count of tries, stands for both.
 
 A stress job (:func:`register_stress_task`: the release's own tests in threads)
 is recovered the same way; one given up is marked failed and nothing is
-recorded (the import verdict is not the stress job's to change).
+recorded (the import verdict is not the stress job's to change). A worker that
+is asked to stop cuts its running stress jobs short (their sandboxed processes
+killed, nothing recorded): each ends in :class:`~tracker.errors.Cancelled`, a
+failed try that procrastinate retries, on another worker or after the restart.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from tracker.config import Settings
 from tracker.jobs import run_probe_job, run_stress_job
 from tracker.models import ProbeJob, ProbeResult, Status
 from tracker.probe import Limits
+from tracker.probe.cancel import Cancel
+from tracker.probe.cancel import check as stop_check
 from tracker.queue.app import STRESS_TASK_NAME, TASK_NAME
 from tracker.store.engine import Store
 from tracker.wheels import this_platform
@@ -131,14 +136,18 @@ def register_stress_task(
     max_attempts: int,
     slots: threading.Semaphore,
     sandbox_level: str | None = None,
+    cancel: Cancel | None = None,
 ) -> None:
     """Register ``fttrack.stress_release`` on ``app``: run a release's own tests in
     threads in the sandbox and store the result in the stress history.
 
     ``slots`` bounds the stress runs of this worker (one by default, whatever its
     concurrency): a second stress job waits for the first. A job already stressed
-    since it was queued is marked done without running again.
+    since it was queued is marked done without running again. ``cancel``, once
+    set (the worker stopping), cuts the running stress jobs short: each raises
+    :class:`~tracker.errors.Cancelled` and records nothing.
     """
+    stop = cancel if cancel is not None else Cancel()
 
     def stress_release(context: JobContext, project: str, version: str, target: str) -> str:
         job = ProbeJob(project, version, target)
@@ -147,7 +156,8 @@ def register_stress_task(
         if since is not None and already_stressed(store, job, since):
             log.info("job %s stress %s %s %s: already stressed since queued", job_id, *_fields(job))
             return "already-stressed"
-        with slots:
+        with stop.scope(), slots:
+            stop_check()  # the worker may have been stopped while this job waited
             started = time.monotonic()
             result = run_stress_job(job, store, settings, sandbox_level=sandbox_level)
         log.info(

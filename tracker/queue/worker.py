@@ -2,7 +2,9 @@
 
 A worker runs import probes and, below them on the same queues, stress jobs (a
 release's own tests in threads): at most ``stress_concurrency`` of those at once
-(one by default), whatever its ``concurrency``.
+(one by default), whatever its ``concurrency``. Asked to stop (SIGTERM, Ctrl-C),
+it lets running probes finish but cuts running stress jobs short: their sandboxed
+processes are killed and the jobs fail their try, to be retried.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from procrastinate.worker import Worker
 
 from tracker.config import Settings
 from tracker.probe import Limits
+from tracker.probe.cancel import Cancel
 from tracker.queue.app import DEFAULT_MAX_ATTEMPTS, make_app, queue_name
 from tracker.queue.connection import (
     LIVENESS_KEY,
@@ -127,8 +130,26 @@ async def _hold_liveness(worker: Worker, db_url: str) -> None:
         await asyncio.to_thread(_drop_liveness, connection, worker_id)
 
 
+class _Worker(Worker):
+    """procrastinate's worker, which also cuts the running stress jobs short when it is
+    asked to stop (its signal handlers call :meth:`stop`): a stress run can take its
+    whole budget (10 minutes), a probe is waited for."""
+
+    def __init__(self, *args: Any, stress_cancel: Cancel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stress_cancel = stress_cancel
+
+    def stop(self) -> None:
+        """Stop taking jobs, and stop the running stress jobs."""
+        if not self.stress_cancel.cancelled:
+            log.info("stopping: running stress jobs are cut short and retried later")
+        self.stress_cancel.cancel()
+        super().stop()  # type: ignore[no-untyped-call]
+
+
 async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
     app = make_app(db_url, asynchronous=True)
+    stress_cancel = Cancel()
     register_probe_task(
         app,
         store,
@@ -144,6 +165,7 @@ async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOpt
         max_attempts=options.max_attempts,
         slots=threading.BoundedSemaphore(max(1, options.stress_concurrency)),
         sandbox_level=options.sandbox_level,
+        cancel=stress_cancel,
     )
     period = max(0.5, min(options.stalled_after / 3, 10.0))
     async with app.open_async():
@@ -154,8 +176,9 @@ async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOpt
             stalled_after=options.stalled_after,
             max_attempts=options.max_attempts,
         )
-        worker = Worker(
+        worker = _Worker(
             app,
+            stress_cancel=stress_cancel,
             queues=options.queues,
             name=f"{socket.gethostname()}-{os.getpid()}",
             concurrency=options.concurrency,
@@ -180,9 +203,10 @@ async def _run(db_url: str, store: Store, settings: Settings, options: WorkerOpt
 def run_worker(db_url: str, store: Store, settings: Settings, options: WorkerOptions) -> None:
     """Run jobs from ``options.queues`` until SIGTERM/SIGINT (or, in burst mode, until empty).
 
-    The first SIGTERM stops taking jobs and lets running probes finish (they
-    are bounded by the probe limits); a second one exits at once, and the
-    unfinished jobs are requeued by the other workers' stalled-job recovery.
+    The first SIGTERM stops taking jobs, lets running probes finish (they are
+    bounded by the probe limits) and cuts running stress jobs short (retried
+    later); a second one exits at once, and the unfinished jobs are requeued by
+    the other workers' stalled-job recovery.
     """
     log.info(
         "worker on %s, concurrency %d, heartbeat %.0fs, stalled after %.0fs, %d tries per job",
