@@ -228,15 +228,18 @@ def carry_probes(document: ProjectDocument, other: ProjectDocument) -> int:
     return carried
 
 
-def stress_jobs(store: Store, target: str, names: Iterable[str]) -> list[ProbeJob]:
+def stress_jobs(
+    store: Store, target: str, names: Iterable[str], *, again: Iterable[str] = ()
+) -> list[ProbeJob]:
     """The stress phase's jobs, in the order of ``names`` (the most downloaded first):
     each project's current release, probed ``ready`` on ``target`` itself, with
     extension modules of its own (binary wheels; a pure release probed for its
-    dependencies is left out), and no stress result yet.
+    dependencies is left out), and no stress result yet (or one whose status is in
+    ``again``).
 
     Resumable by construction: a release stressed by an earlier run has a result
     and is not a job again."""
-    wanted = {job.project: job for job in store.stress_candidates([target])}
+    wanted = {job.project: job for job in store.stress_candidates([target], again=again)}
     order = [n for n in dict.fromkeys(names) if n in wanted]
     jobs: list[ProbeJob] = []
     for document in store.documents(order):

@@ -80,6 +80,8 @@ class BuildOptions:
     stress_workers: int = 1
     #: One stress run's time limit (seconds): a bigger suite runs a subset.
     stress_budget: int = 600
+    #: Stress again current releases whose newest stress result has one of these statuses.
+    restress: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,8 @@ class _Build:
         the stress targets, most downloaded first (docs/stress.md); counts by status."""
         options = self.options
         jobs = [job for target in options.stress_targets
-                for job in stress_jobs(self.store, target, self.names)]  # fmt: skip
+                for job in stress_jobs(self.store, target, self.names,
+                                       again=options.restress)]  # fmt: skip
         if options.max_probes is not None:
             jobs = jobs[: max(0, options.max_probes - self.done)]
         self.report.note(

@@ -46,6 +46,9 @@ def test_stress_phase_is_resumable_and_writes_the_snapshot(store: Store, tmp_pat
     assert run_stress_phase(store, stress_jobs(store, "3.14t", ["numpy"]), run,
                             snapshot=snapshot) == {"passed": 1}  # fmt: skip
     assert stress_jobs(store, "3.14t", ["numpy"]) == []  # done: the next run skips it
+    again = [ProbeJob("numpy", "2.5.5", "3.14t")]  # unless its status is to be run again
+    assert stress_jobs(store, "3.14t", ["numpy"], again=["crashed", "passed"]) == again
+    assert stress_jobs(store, "3.14t", ["numpy"], again=["crashed"]) == []
     summaries = {s.name: s for s in Archive(snapshot).summaries()}
     stress = summaries["numpy"].cell("3.14t").stress
     assert stress is not None and stress.status is StressStatus.PASSED

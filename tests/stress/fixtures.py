@@ -9,6 +9,8 @@
 ``ftdeadlock``     two mutexes taken in opposite orders (``deadlocked``)
 ``ftunsafe``       a correct module whose own test shares a list between threads
                    (``unsafe-tests``)
+``ftslow``         a correct function that computes for longer than the stall
+                   limit: slow, not stuck (``passed``)
 ``ftsdist``        tests only in its sdist; the sdist's flat sources differ from
                    the wheel's, and the test checks it imports the wheel (``passed``)
 ``ftnotests``      no tests anywhere (``no-tests``)
@@ -90,6 +92,34 @@ _VALUE = """
 static PyObject *value(PyObject *self, PyObject *arg) { Py_INCREF(arg); return arg; }
 """
 
+# Compute (spin on the clock) for the given seconds: a test slower than the stall
+# limit whose threads never block.
+_SPIN = """
+#include <time.h>
+static PyObject *spin(PyObject *self, PyObject *arg) {
+    double seconds = PyFloat_AsDouble(arg), spent = 0;
+    struct timespec start, now;
+    volatile unsigned long work = 0;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (spent < seconds) {
+        for (int i = 0; i < 100000; i++) work += i;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        spent = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+    }
+    return PyLong_FromUnsignedLong(work);
+}
+"""
+
+#: Seconds ftslow's test computes: longer than the stall limit the tests use (10 s).
+SLOW_SECONDS = 14.0
+
+_SLOW_TEST = f"""from ftslow import _core
+
+
+def test_computes_for_a_while():
+    assert _core.spin({SLOW_SECONDS}) > 0
+"""
+
 _FILL_TEST = """import threading
 
 from {name} import _core
@@ -168,6 +198,8 @@ FIXTURES: dict[str, tuple[str, str, dict[str, str]]] = {
                     "ftdeadlock/tests/test_locks.py": _DEADLOCK_TEST}),
     "ftunsafe": (_VALUE, '    {"value", value, METH_O, NULL},',
                  {"ftunsafe/tests/__init__.py": "", "ftunsafe/tests/test_unsafe.py": _UNSAFE_TEST}),
+    "ftslow": (_SPIN, '    {"spin", spin, METH_O, NULL},',
+               {"ftslow/tests/__init__.py": "", "ftslow/tests/test_slow.py": _SLOW_TEST}),
     "ftsdist": (_VALUE, '    {"value", value, METH_O, NULL},', {}),
     "ftnotests": (_VALUE, '    {"value", value, METH_O, NULL},', {}),
 }  # fmt: skip

@@ -33,6 +33,7 @@ EXPECTED: dict[str, tuple[StressStatus, dict[str, str]]] = {
     "ftunsafe": (StressStatus.UNSAFE_TESTS,
                  {"ftunsafe/tests/test_unsafe.py::test_collects_its_own_values": "unsafe"}),
     "ftnotests": (StressStatus.NO_TESTS, {}),
+    "ftslow": (StressStatus.PASSED, {}),  # slower than the stall limit, never blocked
 }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.vocabulary import default_probe_targets, default_stress_targets
+from tracker.vocabulary import StressStatus, default_probe_targets, default_stress_targets
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -134,6 +134,14 @@ def snapshot_group() -> None:
     "--stress-workers", type=click.IntRange(min=1), default=1, show_default=True,
     help="Stress runs at once (each runs 8 test threads).",
 )  # fmt: skip
+@click.option(
+    "--restress",
+    multiple=True,
+    type=click.Choice([s.value for s in StressStatus]),
+    metavar="STATUS",
+    help="Stress again current releases whose newest stress result has this status "
+    "(repeatable); the new run is added to the history.",
+)
 @click.option(
     "--stress-budget", type=click.IntRange(min=30), default=600, show_default=True,
     help="Seconds one stress run may take; a bigger suite runs a deterministic subset "

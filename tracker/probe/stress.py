@@ -35,6 +35,7 @@ import hashlib
 import json
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -48,6 +49,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from tracker.errors import ProbeError, TransientProbeError
+from tracker.models import SandboxReport
 from tracker.probe.archives import bounded_lines, check_wheel, read_head
 from tracker.probe.runner import (
     ProbeRequest,
@@ -424,6 +426,9 @@ def _run_phase(
                     phase.outcomes[test] = outcome
                 elif outcome == "skipped" and phase.outcomes[test] == "passed":
                     phase.outcomes[test] = "skipped"
+            elif kind == "slow" and isinstance(test, str):
+                phase.outcomes[test] = "slow"
+                phase.evidence[test] = f"still computing at the time budget while running {test}"
             elif kind == "finish" and isinstance(test, str):
                 in_flight[:] = []
             elif kind == "end":
@@ -448,24 +453,12 @@ def _run_phase(
         phase.processes += 1
         if collect:
             break
-        if in_flight and not ended:
+        if in_flight and not ended and in_flight[0] not in phase.outcomes:
             test = in_flight[0]
             stack = _evidence(log_dir / "stderr.log")
-            if report.signal is not None or report.oom_killed or "Fatal Python error" in stack:
-                signal = f"signal {report.signal}" if report.signal else "a fatal error"
-                phase.outcomes[test] = "crashed"
-                phase.evidence[test] = f"killed by {signal} while running {test}\n{stack}"
-            elif report.timed_out or "Timeout (" in stack:
-                phase.outcomes[test] = "hung"
-                phase.evidence[test] = (
-                    f"no progress for {setup.stall:.0f}s while running {test}\n{stack}"
-                )
-            else:
-                phase.outcomes[test] = "crashed"
-                phase.evidence[test] = (
-                    f"the interpreter exited (code {report.returncode}) while running {test}\n"
-                    f"{stack}"
-                )
+            phase.outcomes[test], phase.evidence[test] = ended_while_running(
+                test, report, stack, stall=setup.stall
+            )
         elif not ended:
             # died outside any test (start-up, collection): nothing more to learn here
             break
@@ -474,6 +467,40 @@ def _run_phase(
         remaining = [t for t in remaining if t not in phase.outcomes]
     phase.seconds = round(time.monotonic() - started, 3)
     return phase
+
+
+def ended_while_running(
+    test: str, report: SandboxReport, stack: str, *, stall: float
+) -> tuple[str, str]:
+    """How a sandboxed process that ended while ``test`` ran is read: its outcome
+    (``hung``, ``limited``, ``crashed``) and the evidence.
+
+    A hang is the host's idle or wall limit, or the child's watchdog (no progress
+    and no CPU for ``stall`` seconds: "Timeout ("). A kill by the run's own
+    limits (the memory cgroup, SIGKILL or SIGXCPU from a limit) is ``limited``:
+    eight threads of a large test may need more memory or CPU than one run
+    allows, which says nothing about free-threading, so the test is not judged.
+    Any other signal, a fatal error or an exit is a crash.
+    """
+    if report.timed_out or "Timeout (" in stack:
+        return "hung", f"no progress for {stall:.0f}s while running {test}\n{stack}"
+    if report.oom_killed or report.cpu_limit_hit or report.signal in (
+        signal.SIGKILL, signal.SIGXCPU
+    ):  # fmt: skip
+        why = ("the memory limit" if report.oom_killed else "the CPU limit"
+               if report.cpu_limit_hit else f"signal {report.signal}")  # fmt: skip
+        return "limited", f"stopped by the run's limits ({why}) while running {test}\n{stack}"
+    if report.signal is not None or "Fatal Python error" in stack:
+        how = f"signal {report.signal}" if report.signal else "a fatal error"
+        return "crashed", f"killed by {how} while running {test}\n{stack}"
+    return "crashed", (
+        f"the interpreter exited (code {report.returncode}) while running {test}\n{stack}"
+    )
+
+
+#: Outcomes of a test that ran but was not judged: ``slow`` (computing at the time
+#: budget) and ``limited`` (stopped by the run's memory or CPU limit).
+_UNJUDGED = frozenset({"slow", "limited"})
 
 
 def _failed(outcome: str | None) -> bool:
@@ -705,6 +732,10 @@ def _three_runs(
                 failures[test] = TestFailure(
                     test, FailureClass.UNSAFE, f"in threads with the GIL on: {seen}", flaky
                 )
+    unjudged = [t for t in passed_alone if threaded.outcomes.get(t) in _UNJUDGED]
+    if unjudged:
+        notes.append(f"{len(unjudged)} test(s) not judged in threads (still computing at the "
+                     "time budget, or stopped by the run's memory or CPU limit)")  # fmt: skip
     ran = [t for t in chosen if t in alone.outcomes
            and (t not in passed_alone or t in threaded.outcomes)]  # fmt: skip
     if alone.stopped or threaded.stopped or len(ran) < len(ids):

@@ -12,15 +12,23 @@ Each event is one JSON line on EVENTS_FD::
     {"event": "collected", "ids": [...]}         (in chunks, when collect_only)
     {"event": "collecterror", "id": ID}          (a file that could not be collected)
     {"event": "start", "id": ID}
+    {"event": "busy", "id": ID, "cpu": seconds}  (no progress for ``stall`` s, but computing)
+    {"event": "slow", "id": ID}                  (still computing at the deadline: ends)
     {"event": "report", "id": ID, "when": W, "outcome": O}
     {"event": "finish", "id": ID}
     {"event": "end", "gil": bool, "exitstatus": N, "stopped": bool}
 
-``start`` arms :func:`faulthandler.dump_traceback_later` for ``stall``
-seconds: a test that makes no progress for that long gets every thread's stack
-written to stderr and the process ends (exit status 1 after the dump), which
-the host reads as a deadlock of that test. Past ``deadline`` seconds the
-session stops before the next test (the host's time budget).
+A test that makes no progress for ``stall`` seconds is **stuck** only when the
+process used almost no CPU meanwhile (threads blocked on each other use none):
+a watchdog thread then writes every thread's stack to stderr and ends the
+process (exit status 1), which the host reads as a deadlock of that test. A
+test whose threads keep computing (a slow test on a loaded machine: eight
+threads of a key derivation on two cores) is given another ``stall`` seconds
+(a ``busy`` event) until ``deadline``, where it is reported ``slow`` and the
+process ends: slow is not stuck. :func:`faulthandler.dump_traceback_later`
+stays armed as a backstop for a test that keeps the watchdog from running (a C
+call that holds the GIL forever with ``-X gil=1``). Past ``deadline`` seconds
+the session stops before the next test (the host's time budget).
 
 What the process reports is the package's to forge (its tests run here): the
 host treats these events as the tests' own account, inside the sandbox's limits.
@@ -32,12 +40,56 @@ import faulthandler
 import json
 import os
 import sys
+import threading
 import time
 from typing import IO, Any
 
 _WRITE = os.write
 _DUMPS = json.dumps
 _CHUNK = 500
+#: A test without progress counts as computing (slow, not stuck) when the process
+#: used at least this share of one CPU over the stall window.
+_BUSY_SHARE = 0.05
+
+
+class _Watchdog:
+    """Tells a stuck test (threads blocked: no CPU) from a slow one (computing)."""
+
+    def __init__(self, reporter: _Reporter) -> None:
+        self.reporter = reporter
+        self.test: str | None = None
+        self.since = 0.0
+        self.cpu = 0.0
+
+    def arm(self, test: str) -> None:
+        self.since, self.cpu = time.monotonic(), time.process_time()
+        self.test = test
+
+    def disarm(self) -> None:
+        self.test = None
+
+    def watch(self) -> None:
+        """The watchdog thread: once a second, judge the test in flight."""
+        reporter = self.reporter
+        while True:
+            time.sleep(1.0)
+            test, now = self.test, time.monotonic()
+            if test is None or now - self.since < reporter.stall:
+                continue
+            used = time.process_time() - self.cpu
+            if used < _BUSY_SHARE * (now - self.since):
+                reporter.err.write(
+                    f"Timeout ({reporter.stall:.0f}s without progress, "
+                    f"{used:.2f}s of CPU meanwhile)!\n"
+                )
+                reporter.err.flush()
+                faulthandler.dump_traceback(file=reporter.err, all_threads=True)
+                os._exit(1)
+            if now >= reporter.deadline:
+                reporter.emit(event="slow", id=test)
+                os._exit(1)
+            reporter.emit(event="busy", id=test, cpu=round(used, 2))
+            self.since, self.cpu = now, time.process_time()
 
 
 class _Reporter:
@@ -51,6 +103,8 @@ class _Reporter:
         self.deadline = time.monotonic() + float(plan.get("deadline", 3600))
         self.collect_only = bool(plan.get("collect_only"))
         self.stopped = False
+        self.watchdog = _Watchdog(self)
+        threading.Thread(target=self.watchdog.watch, name="fttrack-watchdog", daemon=True).start()
 
     def emit(self, **event: object) -> None:
         try:
@@ -75,13 +129,16 @@ class _Reporter:
 
     def pytest_runtest_logstart(self, nodeid: str, location: object) -> None:
         self.emit(event="start", id=nodeid)
-        faulthandler.dump_traceback_later(self.stall, repeat=False, file=self.err, exit=True)
+        self.watchdog.arm(nodeid)
+        backstop = max(self.deadline - time.monotonic(), 0.0) + self.stall
+        faulthandler.dump_traceback_later(backstop, repeat=False, file=self.err, exit=True)
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when == "call" or report.outcome != "passed":
             self.emit(event="report", id=report.nodeid, when=report.when, outcome=report.outcome)
 
     def pytest_runtest_logfinish(self, nodeid: str, location: object) -> None:
+        self.watchdog.disarm()
         faulthandler.cancel_dump_traceback_later()
         self.emit(event="finish", id=nodeid)
 
@@ -92,6 +149,7 @@ class _Reporter:
         return None
 
     def pytest_sessionfinish(self, session: object, exitstatus: int) -> None:
+        self.watchdog.disarm()
         faulthandler.cancel_dump_traceback_later()
         gil = getattr(sys, "_is_gil_enabled", lambda: True)()
         self.emit(event="end", gil=bool(gil), exitstatus=int(exitstatus), stopped=self.stopped)

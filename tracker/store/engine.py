@@ -352,12 +352,18 @@ class Store:
             return queries.record_stress(result, session=session)
 
     def stress_candidates(
-        self, targets: Iterable[str], *, names: Iterable[str] | None = None
+        self,
+        targets: Iterable[str],
+        *,
+        names: Iterable[str] | None = None,
+        again: Iterable[str] = (),
     ) -> list[ProbeJob]:
         """(current release, target) pairs to stress: the project's current release was
         itself probed ``ready`` on the target (not inferred) and has no stress result
-        there yet. Of ``names`` only, when given; by name."""
+        there yet, or one whose status is in ``again``. Of ``names`` only, when given;
+        by name."""
         wanted = None if names is None else {normalize_name(n) for n in names}
+        rerun = frozenset(again)
         jobs: list[ProbeJob] = []
         for summary in self.summaries():
             if summary.version is None or (wanted is not None and summary.name not in wanted):
@@ -367,7 +373,7 @@ class Store:
                 if (
                     cell.status is Status.READY
                     and cell.evidence is Evidence.PROBE
-                    and cell.stress is None
+                    and (cell.stress is None or cell.stress.status in rerun)
                 ):
                     jobs.append(ProbeJob(summary.name, summary.version, target))
         return jobs
