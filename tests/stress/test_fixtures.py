@@ -173,3 +173,25 @@ def test_the_command_prints_json_with_the_fields(
     assert shown["status"] == "no-tests" and shown["project"] == "ftnotests"
     assert shown["tests_run"] == 0 and shown["tests_failed"] == 0 and shown["failing"] == {}
     assert shown["threads"] == 8 and shown["iterations"] == 1
+
+
+def test_a_conftest_that_skips_its_directory_skips_only_its_tests(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """A conftest.py that skips its directory at import (a module-level
+    ``pytest.importorskip`` of an optional dependency, as pandas' arrow tests do)
+    skips that directory's tests, not the whole session."""
+    tests = {
+        "ftskipdir/tests/__init__.py": "",
+        "ftskipdir/tests/test_value.py": "from ftskipdir import _core\n\n\n"
+        "def test_value():\n    assert _core.value(2) == 2\n",
+        "ftskipdir/tests/optional/__init__.py": "",
+        "ftskipdir/tests/optional/conftest.py": "import pytest\n\n"
+        'pytest.importorskip("ft_no_such_module")\n',
+        "ftskipdir/tests/optional/test_optional.py": "def test_optional():\n    pass\n",
+    }
+    wheel = build_fixture("ftskipdir", tmp_path / "wheels", interpreter_314t.path, tests=tests)
+    request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    assert result.status is StressStatus.PASSED, result
+    assert result.tests_collected == result.tests_run == 1

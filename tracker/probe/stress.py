@@ -68,6 +68,7 @@ from tracker.probe.stress_sources import (
     TEST_EXTRAS,
     dependency_groups,
     extract_tests,
+    roots_of_tests,
     wheel_test_files,
 )
 from tracker.probe.venv_distributions import Distribution, find_site_packages, read_distributions
@@ -570,7 +571,7 @@ def run_stress(
         files = wheel_test_files(site, own.modules)
         pyproject: str | None = None
         if files:
-            source, root, targets = "wheel", site, [str(f) for f in files]
+            source, root, targets = "wheel", site, [str(d) for d in roots_of_tests(site, files)]
         else:
             sdist = _find_sdist(request, own, scratch, progress)
             if sdist is None:

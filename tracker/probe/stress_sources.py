@@ -77,6 +77,29 @@ def wheel_test_files(site_packages: Path, modules: Sequence[str]) -> list[Path]:
     return sorted(set(found))
 
 
+def roots_of_tests(site_packages: Path, files: Sequence[Path]) -> list[Path]:
+    """The outermost ``tests``/``test``/``testing`` package of each file in ``files``
+    (test files under ``site_packages``), sorted, once each.
+
+    pytest is given these directories rather than every file: a file given on the
+    command line makes the conftest.py files of its directory load at start-up, where
+    a module-level ``pytest.importorskip`` of an optional dependency (pandas'
+    ``tests/arrays/arrow/conftest.py``) ends the whole session; met while collecting
+    a directory, the same conftest only skips its own tests.
+
+    >>> site = Path("/site")
+    >>> roots_of_tests(site, [site / "pd/tests/a/test_x.py", site / "pd/tests/test_y.py",
+    ...                   site / "pd/io/tests/test_z.py"])
+    [PosixPath('/site/pd/io/tests'), PosixPath('/site/pd/tests')]
+    """
+    roots: set[Path] = set()
+    for path in files:
+        parts = path.relative_to(site_packages).parts
+        first = next((i for i, part in enumerate(parts[:-1]) if part in _TEST_PACKAGES), None)
+        roots.add(site_packages.joinpath(*parts[: first + 1]) if first is not None else path)
+    return sorted(roots)
+
+
 @dataclass
 class ExtractedTests:
     """What :func:`extract_tests` unpacked, or why nothing."""
