@@ -54,6 +54,18 @@ def test_only_the_tests_and_the_top_conftest_are_unpacked(tmp_path: Path) -> Non
     assert (tmp_path / "out" / "tests" / "test_a.py").stat().st_mode & 0o777 == 0o644
 
 
+def test_a_test_directory_in_capitals_is_found(tmp_path: Path) -> None:
+    """Pillow's sdist keeps its tests in ``Tests/``."""
+    sdist = _tar(tmp_path / "demo-1.0.tar.gz", {
+        "demo-1.0/Tests/test_image.py": b"def test_image(): pass\n",
+        "demo-1.0/Tests/images/a.png": b"png",
+        "demo-1.0/Src/x.c": b"",
+    })  # fmt: skip
+    found = extract_tests(sdist, tmp_path / "out")
+    assert found.refused == "" and found.files == 2
+    assert found.test_dirs == [tmp_path / "out" / "Tests"]
+
+
 @pytest.mark.parametrize("bad", ["demo-1.0/tests/../../evil.py", "/etc/evil.py"])
 def test_an_unsafe_member_path_refuses_the_archive(tmp_path: Path, bad: str) -> None:
     sdist = _tar(tmp_path / "demo-1.0.tar.gz", {"demo-1.0/tests/test_a.py": b"", bad: b"x"})

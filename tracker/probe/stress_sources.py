@@ -39,7 +39,8 @@ __all__ = [
     "wheel_test_files",
 ]
 
-#: Top-level directories of an sdist whose files are tests.
+#: Top-level directories of an sdist whose files are tests, in any case (Pillow's
+#: are in ``Tests/``).
 TEST_DIRS = ("tests", "test")
 #: Extras and dependency groups that name a release's test requirements.
 TEST_EXTRAS = ("test", "tests", "testing")
@@ -130,7 +131,7 @@ def _inside(name: str) -> tuple[str, ...] | None:
 def _wanted(parts: tuple[str, ...]) -> str:
     """``test`` for a member under a top-level test directory or the top conftest.py,
     ``pyproject`` for the top pyproject.toml, else ``""``."""
-    if len(parts) >= 2 and parts[0] in TEST_DIRS:
+    if len(parts) >= 2 and parts[0].lower() in TEST_DIRS:
         return "test"
     if parts == ("conftest.py",):
         return "test"
@@ -188,7 +189,9 @@ def extract_tests(sdist: Path, dest: Path, *, max_bytes: int = MAX_TEST_BYTES) -
     except (OSError, EOFError, ValueError, tarfile.TarError, zipfile.BadZipFile,
             lzma.LZMAError) as exc:  # fmt: skip
         return ExtractedTests(refused=f"cannot read {sdist.name}: {exc}"[:300])
-    extracted.test_dirs = [dest / d for d in TEST_DIRS if (dest / d).is_dir()]
+    extracted.test_dirs = sorted(
+        p for p in dest.iterdir() if p.is_dir() and p.name.lower() in TEST_DIRS
+    )
     if not extracted.test_dirs:
         extracted.refused = f"{sdist.name} has no top-level tests/ or test/ directory"
     return extracted
