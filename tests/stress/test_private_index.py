@@ -38,3 +38,23 @@ def test_a_stress_run_from_a_private_index_keeps_its_credentials_off_every_comma
     resolver = [s for s in spawned if s.argv[1:3] == ("pip", "compile")]
     assert len(resolver) >= 2  # the release, then its test requirements
     assert all((s.env or {}).get("UV_DEFAULT_INDEX") == url for s in resolver)
+
+
+def test_tests_only_in_the_sdist_come_from_a_private_index_too(
+    fixture_wheels: dict[str, Path], runner_wheels: Path, interpreter_314t: Interpreter
+) -> None:
+    """The sdist that carries ftsdist's tests is fetched with the index's credentials
+    (the file URLs an index lists carry none)."""
+    directory = fixture_wheels["ftsdist"].parent
+    with IndexServer(credentials=("stresser", SECRET)) as server:
+        server.add_wheel_file(fixture_wheels["ftsdist"])
+        server.add_wheel_file(directory / "ftsdist-1.0.tar.gz")
+        server.add_directory(runner_wheels)
+        url = server.index_url.replace("http://", f"http://stresser:{SECRET}@")
+        request = StressRequest(ProbeRequest(requirement="ftsdist==1.0", index_url=url),
+                                threads=4, stall_seconds=10, budget_seconds=240)  # fmt: skip
+        result = run_stress(request, interpreter=interpreter_314t, sandbox=choose_sandbox(),
+                            uv_cache_dir=load_settings().uv_cache_dir)  # fmt: skip
+        answered = {(r.path, r.status) for r in server.requests}
+    assert ("/files/ftsdist-1.0.tar.gz", 200) in answered
+    assert result.status is StressStatus.PASSED and result.source == "sdist", result

@@ -71,7 +71,7 @@ from tracker.probe.runner import (
     shared_wheel_cache,
 )
 from tracker.probe.sandbox import Limits, Sandbox
-from tracker.probe.staging import download, stage_wheels
+from tracker.probe.staging import download, index_credentials, stage_wheels
 from tracker.pythons.discover import Interpreter, clean_environment, uv_binary
 from tracker.wheels import this_platform
 
@@ -523,7 +523,8 @@ def probe_sdist(
                 return _finished(base, started, f"the sdist is over {MAX_SDIST_BYTES >> 20} MiB")
             progress(f"downloading {found.filename}")
             sdist = scratch / Path(found.filename).name
-            if download(found.url, sdist, sha256=found.sha256, cap=MAX_SDIST_BYTES) < 0:
+            auth = index_credentials(index_url, found.url)
+            if download(found.url, sdist, sha256=found.sha256, cap=MAX_SDIST_BYTES, auth=auth) < 0:
                 return _finished(base, started, f"the sdist is over {MAX_SDIST_BYTES >> 20} MiB")
         step = time.monotonic()
         build_dir = scratch / "build"

@@ -63,7 +63,7 @@ from tracker.probe.runner import (
     shared_wheel_cache,
 )
 from tracker.probe.sandbox import Limits, Sandbox
-from tracker.probe.staging import download, stage_wheels
+from tracker.probe.staging import download, index_credentials, stage_wheels
 from tracker.probe.stress_sources import (
     TEST_EXTRAS,
     dependency_groups,
@@ -334,7 +334,8 @@ def _find_sdist(
         return None
     progress(f"downloading {found.filename} for its tests")
     dest = scratch / Path(found.filename).name
-    if download(found.url, dest, sha256=found.sha256, cap=_MAX_SDIST_BYTES) < 0:
+    if download(found.url, dest, sha256=found.sha256, cap=_MAX_SDIST_BYTES,
+                auth=index_credentials(index_url, found.url)) < 0:  # fmt: skip
         dest.unlink(missing_ok=True)
         return None
     return dest
