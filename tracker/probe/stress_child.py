@@ -47,6 +47,8 @@ from typing import IO, Any
 _WRITE = os.write
 _DUMPS = json.dumps
 _CHUNK = 500
+#: Files a selection never leaves out: a package's marker, a directory's fixtures.
+_ALWAYS_COLLECTED = frozenset({"__init__.py", "conftest.py"})
 #: A test without progress counts as computing (slow, not stuck) when the process
 #: used at least this share of one CPU over the stall window.
 _BUSY_SHARE = 0.05
@@ -111,6 +113,26 @@ class _Reporter:
             _WRITE(self.fd, (_DUMPS(event) + "\n").encode())
         except OSError:
             os._exit(86)
+
+    def pytest_configure(self, config: Any) -> None:
+        """Note the files (and their directories) that hold the selected tests."""
+        self.files: set[Any] | None = None
+        self.dirs: set[Any] = set()
+        if self.select is None:
+            return
+        root = config.rootpath
+        self.files = {root / test.split("::", 1)[0] for test in self.select}
+        for path in self.files:
+            self.dirs.update(path.parents)
+
+    def pytest_ignore_collect(self, collection_path: Any, config: Any) -> bool | None:
+        """Leave unselected files and directories uncollected: a selection of 300 tests
+        of pandas' 216,000 imports only their files instead of collecting all again."""
+        if self.files is None or collection_path.name in _ALWAYS_COLLECTED:
+            return None
+        if collection_path in self.files or collection_path in self.dirs:
+            return None
+        return True
 
     def pytest_collection_modifyitems(self, session: Any, config: Any, items: list[Any]) -> None:
         if self.select is not None:
