@@ -6,6 +6,8 @@ threads tells them apart.
 
 from __future__ import annotations
 
+import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,34 @@ def test_a_conftest_that_skips_its_directory_skips_only_its_tests(
     result = _stress(request, interpreter_314t, tmp_path)
     assert result.status is StressStatus.PASSED, result
     assert result.tests_collected == result.tests_run == 1
+
+
+def test_an_sdist_conftest_may_name_its_test_helpers_as_a_package(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """Pillow's sdist conftest says ``pytest_plugins = ["Tests.helper"]``: the unpacked
+    sdist's root is on sys.path (its sources are never unpacked, so the release is
+    still the installed wheel)."""
+    wheels = tmp_path / "wheels"
+    wheel = build_fixture("ftplugins", wheels, interpreter_314t.path,
+                          tests={"ftplugins/__init__.py": ""})  # fmt: skip
+    members = {
+        "ftplugins-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: ftplugins\nVersion: 1.0\n",
+        "ftplugins-1.0/conftest.py": 'pytest_plugins = ["Tests.helper"]\n',
+        "ftplugins-1.0/Tests/__init__.py": "",
+        "ftplugins-1.0/Tests/helper.py": "import pytest\n\n\n@pytest.fixture\n"
+        "def two():\n    return 2\n",
+        "ftplugins-1.0/Tests/test_value.py": "from ftplugins import _core\n\n\n"
+        "def test_value(two):\n    assert _core.value(two) == 2\n",
+    }
+    sdist = wheels / "ftplugins-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    assert result.status is StressStatus.PASSED, result
+    assert result.source == "sdist" and result.tests_run == 1

@@ -349,7 +349,11 @@ def _base_args(root: Path, ini: Path, *, sdist: bool) -> list[str]:
         "-o", "console_output_style=classic",
     ]  # fmt: skip
     if sdist:
-        args.append("--import-mode=importlib")
+        # The sdist's own sources were never unpacked (only its test directories and
+        # top conftest.py): its root on sys.path lets a conftest name its test helpers
+        # as a package (Pillow's ``pytest_plugins = ["Tests.helper"]``) while every
+        # import of the release still finds the installed wheel.
+        args += ["--import-mode=importlib", "-o", f"pythonpath={root}"]
     return args
 
 
