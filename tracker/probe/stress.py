@@ -138,6 +138,8 @@ class _Phase:
     stopped: bool = False
     processes: int = 0
     seconds: float = 0.0
+    #: Why the process ended before running a test (pytest's last error line).
+    startup_error: str = ""
 
 
 @dataclass
@@ -368,6 +370,19 @@ def _evidence(stderr: Path) -> str:
     return text[-_STACK_CHARS:]
 
 
+def startup_error(lines: Sequence[str]) -> str:
+    """Why a pytest process ended before running any test, from its stderr ``lines``:
+    the last error line pytest printed (``E   OSError: ...``), else the last line.
+
+    >>> startup_error(["ImportError while loading conftest 'x/conftest.py'.",
+    ...                "x/__init__.py:6: in <module>", "E   OSError: no baseline images", ""])
+    'OSError: no baseline images'
+    """
+    kept = [line.strip() for line in lines if line.strip()]
+    errors = [line.removeprefix("E").strip() for line in kept if line.startswith("E ")]
+    return (errors or kept or [""])[-1][:300]
+
+
 def _run_phase(
     setup: _Setup,
     tests: Sequence[str],
@@ -467,6 +482,7 @@ def _run_phase(
             )
         elif not ended:
             # died outside any test (start-up, collection): nothing more to learn here
+            phase.startup_error = startup_error(list(bounded_lines(log_dir / "stderr.log")))
             break
         if phase.stopped or ended:
             break
@@ -674,7 +690,8 @@ def _three_runs(
     base = _replace(base, tests_collected=len(ids),
                     not_collected=tuple(collected.collect_errors[:50]))  # fmt: skip
     if not ids:
-        return _finish(base, started, timings, detail="pytest collected no tests")
+        why = f": {collected.startup_error}" if collected.startup_error else ""
+        return _finish(base, started, timings, detail=f"pytest collected no tests{why}")
     chosen = subset(ids, seed=request.seed, max_tests=request.max_tests)
 
     def until(share: float) -> float:
