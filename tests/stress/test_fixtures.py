@@ -228,3 +228,32 @@ def test_an_sdist_conftest_may_name_its_test_helpers_as_a_package(
     result = _stress(request, interpreter_314t, tmp_path)
     assert result.status is StressStatus.PASSED, result
     assert result.source == "sdist" and result.tests_run == 1
+
+
+def test_wheel_tests_that_cannot_start_give_way_to_the_sdists(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """matplotlib's wheel ships tests that need baseline images it does not install:
+    they never start, and the sdist's tests run instead."""
+    wheels = tmp_path / "wheels"
+    wheel = build_fixture("ftgiveway", wheels, interpreter_314t.path, tests={
+        "ftgiveway/tests/__init__.py": 'raise OSError("the baseline images are not installed")\n',
+        "ftgiveway/tests/test_images.py": "def test_images():\n    pass\n",
+    })  # fmt: skip
+    members = {
+        "ftgiveway-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: ftgiveway\nVersion: 1.0\n",
+        "ftgiveway-1.0/tests/test_value.py": "from ftgiveway import _core\n\n\n"
+        "def test_value():\n    assert _core.value(3) == 3\n",
+    }
+    with tarfile.open(wheels / "ftgiveway-1.0.tar.gz", "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    assert result.status is StressStatus.PASSED, result
+    assert result.source == "sdist" and result.tests_run == 1
+    assert "the wheel's tests did not start" in result.detail
+    assert "1 file(s) could not be collected (ftgiveway/tests" in result.detail
