@@ -4,8 +4,9 @@
 :func:`build_server` and runs the app under uvicorn; tests build the same
 :class:`Server` and drive its app. A new database is seeded from the shipped
 snapshot in a separate process while the API answers from the snapshot;
-:meth:`Server.start` does that, then starts the schedule. The app's lifespan
-ends with :meth:`Server.stop` (uvicorn's graceful stop on SIGTERM).
+:meth:`Server.start` does that, reads the summaries and the changes into memory
+once the database is ready (:mod:`tracker.api.warm`), then starts the schedule.
+The app's lifespan ends with :meth:`Server.stop` (uvicorn's graceful stop on SIGTERM).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from tracker.api.app import create_app, seed_in_background
+from tracker.api.errors import describe
 from tracker.api.hooks import probe_hook
 from tracker.api.seeding import Seeding
+from tracker.api.warm import warm
 from tracker.config import Settings
 from tracker.datafiles import snapshot_path
 from tracker.probe.leftovers import remove_leftovers
@@ -65,14 +68,16 @@ class Server:
     schedulers: list[Any] = field(default_factory=list)
 
     def start(self) -> threading.Thread:
-        """Seed an empty database, then start the schedule, in a thread of its own."""
+        """Seed an empty database, warm the API's caches, then start the schedule, in a
+        thread of its own."""
         starter = threading.Thread(target=self._start_work, name="fttrack-start", daemon=True)
         starter.start()
         return starter
 
     def _start_work(self) -> None:
         """Seed an empty database in a separate process (serving from the snapshot
-        meanwhile), then the schedule, then the writes that waited for the seed."""
+        meanwhile), warm the API's caches from the database (:func:`~tracker.api.warm.warm`),
+        then the schedule, then the writes that waited for the seed."""
         options, seeding = self.options, self.seeding
         try:
             if seeding.active:
@@ -80,6 +85,8 @@ class Server:
                 seed_in_background(cache, self.store, self.snapshot, seeding=seeding)
                 if seeding.stopping:  # the server is stopping: nothing more to start
                     return
+            if seeding.failed is None:  # a failed seed leaves the cache on the snapshot
+                self._warm()
             seeded = self.tracker.seed_watchlist(options.seed_top) if options.seed_top > 0 else []
             if seeded:
                 log.info("watch list seeded with %d projects", len(seeded))
@@ -93,6 +100,14 @@ class Server:
             self.schedulers.append(start_scheduler(self.tracker, interval_minutes=self.every))
         finally:
             seeding.finish()
+
+    def _warm(self) -> None:
+        """Read what the routes answer from into memory; a failure is logged in one line
+        (the first requests then read it themselves)."""
+        try:
+            warm(self.app.state.fttrack)
+        except Exception as exc:  # never stops the start: the schedule still starts
+            log.warning("warming the caches failed: %s", describe(exc))
 
     def stop(self) -> None:
         """Stop the seed, the schedule and the probes; close the store."""
