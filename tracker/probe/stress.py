@@ -551,28 +551,8 @@ def run_stress(
     with tempfile.TemporaryDirectory(prefix="fttrack-stress-") as tmp:
         scratch = Path(tmp)
         scratch.chmod(0o755)
-        venv = scratch / "venv"
-        env = _uv_env(uv_cache_dir)
-        progress(f"creating a {interpreter.target.name} venv")
-        created = subprocess.run(
-            [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
-             "--quiet", str(venv)],
-            capture_output=True, text=True, env=env, check=False, timeout=120,
-        )  # fmt: skip
-        if created.returncode != 0:
-            raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
-        progress("installing the release (wheels only)")
-        failure = _install(
-            release, venv=venv, python=interpreter.path, env=env, scratch=scratch,
-            wheel_cache=shared_wheel_cache(uv_cache_dir),
-        )  # fmt: skip
-        if failure is not None:
-            raise ProbeError(f"cannot stress {release.project}: {failure[0]}")
-        site = find_site_packages(venv)
-        dists = read_distributions(site, interpreter.extension_suffixes)
-        own = next((d for d in dists if d.key == release.project), None)
-        if own is None:
-            raise ProbeError(f"{release.project} is not among the installed distributions")
+        venv, env = scratch / "venv", _uv_env(uv_cache_dir)
+        site, own = _venv_with_release(release, venv, interpreter, env, scratch, progress)
         timings["install"] = round(time.monotonic() - started, 3)
         base = StressResult(
             project=own.name, version=own.version, target=interpreter.target.name,
@@ -596,29 +576,10 @@ def run_stress(
 
         # test requirements
         step = time.monotonic()
-        pins = [f"{d.name}=={d.version}" for d in dists if d.key != own.key or not release.wheel]
-        skip = frozenset(d.key for d in dists)
-        optional = [*HELPER_REQUIREMENTS, *extra_test_requirements(site, own, interpreter),
-                    *dependency_groups(pyproject)]  # fmt: skip
-        optional = [r for r in dict.fromkeys(optional) if _name(r) not in skip | {"pytest"}]
-        install = dict(request=release, venv=venv, python=interpreter.path, env=env, pins=pins,
-                       skip=skip)  # fmt: skip
-        not_installed: list[str] = []
-        why = _install_requirements([*CORE_REQUIREMENTS, *optional], scratch=scratch / "deps",
-                                    **install)  # type: ignore[arg-type]  # fmt: skip
-        if why:
-            why = _install_requirements(list(CORE_REQUIREMENTS), scratch=scratch / "deps-core",
-                                        **install)  # type: ignore[arg-type]  # fmt: skip
-            if why:
-                raise ProbeError(f"cannot install pytest and pytest-run-parallel: {why}")
-            for number, requirement in enumerate(optional):
-                dists = read_distributions(site, interpreter.extension_suffixes)
-                pins = [f"{d.name}=={d.version}" for d in dists
-                        if d.key != own.key or not release.wheel]  # fmt: skip
-                again = dict(install, pins=pins, skip=frozenset(d.key for d in dists))
-                if _install_requirements([requirement], scratch=scratch / f"deps-{number}",
-                                         **again):  # type: ignore[arg-type]  # fmt: skip
-                    not_installed.append(requirement)
+        installer = _TestInstaller(release, venv, interpreter, env, site, own.key, scratch)
+        not_installed = installer.requirements(
+            [*extra_test_requirements(site, own, interpreter), *dependency_groups(pyproject)]
+        )
         dists = read_distributions(site, interpreter.extension_suffixes)
         versions = {d.key: d.version for d in dists}
         _compile_bytecode(interpreter, site)
@@ -646,9 +607,8 @@ def run_stress(
         if isinstance(found, str):
             return result
         root, targets, pyproject = found
-        groups = [r for r in dependency_groups(pyproject) if _name(r) not in skip]
-        if groups and _install_requirements(groups, scratch=scratch / "deps-sdist", **install):  # type: ignore[arg-type]
-            base = _replace(base, not_installed=(*base.not_installed, *groups))
+        missing = installer.requirements(dependency_groups(pyproject), core=False)
+        base = _replace(base, not_installed=(*base.not_installed, *missing))
         work, ini = _work_dir(scratch / "work-sdist")
         setup = dataclasses.replace(
             setup, root=root, work=work, args=[*_base_args(root, ini, sdist=True), *targets],
@@ -658,6 +618,77 @@ def run_stress(
                                  started=started, deadline=deadline, timings=timings)  # fmt: skip
         note = f"the wheel's tests did not start ({result.detail}); ran the sdist's"
         return _replace(from_sdist, detail="; ".join(d for d in (note, from_sdist.detail) if d))
+
+
+def _venv_with_release(
+    release: ProbeRequest, venv: Path, interpreter: Interpreter, env: dict[str, str],
+    scratch: Path, progress: Progress,
+) -> tuple[Path, Distribution]:  # fmt: skip
+    """A venv of ``interpreter`` with the release installed (wheels only, checked):
+    its site-packages and the release's distribution. :class:`ProbeError` when the
+    release does not install."""
+    progress(f"creating a {interpreter.target.name} venv")
+    created = subprocess.run(
+        [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
+         "--quiet", str(venv)],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    if created.returncode != 0:
+        raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+    progress("installing the release (wheels only)")
+    failure = _install(
+        release, venv=venv, python=interpreter.path, env=env, scratch=scratch,
+        wheel_cache=shared_wheel_cache(Path(env["UV_CACHE_DIR"])),
+    )  # fmt: skip
+    if failure is not None:
+        raise ProbeError(f"cannot stress {release.project}: {failure[0]}")
+    site = find_site_packages(venv)
+    dists = read_distributions(site, interpreter.extension_suffixes)
+    own = next((d for d in dists if d.key == release.project), None)
+    if own is None:
+        raise ProbeError(f"{release.project} is not among the installed distributions")
+    return site, own
+
+
+@dataclass
+class _TestInstaller:
+    """Installs test requirements into a stress venv beside the release (wheels only,
+    checked), each pinned to what the venv holds."""
+
+    release: ProbeRequest
+    venv: Path
+    interpreter: Interpreter
+    env: dict[str, str]
+    site: Path
+    own: str  # the release's normalized name
+    scratch: Path
+    tries: int = 0
+
+    def _install(self, requirements: Sequence[str]) -> str:
+        """One install; "" when done, else the installer's reason."""
+        dists = read_distributions(self.site, self.interpreter.extension_suffixes)
+        self.tries += 1
+        return _install_requirements(
+            requirements, request=self.release, venv=self.venv, python=self.interpreter.path,
+            env=self.env, scratch=self.scratch / f"deps-{self.tries}",
+            pins=[f"{d.name}=={d.version}" for d in dists
+                  if d.key != self.own or not self.release.wheel],
+            skip=frozenset(d.key for d in dists),
+        )  # fmt: skip
+
+    def requirements(self, extra: Sequence[str], *, core: bool = True) -> list[str]:
+        """Install pytest and pytest-run-parallel (``core``: a failure raises
+        :class:`ProbeError`), the helpers and ``extra`` (declared test extras and
+        groups) at once, else one by one; returns those that could not be installed."""
+        held = {d.key for d in read_distributions(self.site, self.interpreter.extension_suffixes)}
+        optional = [*HELPER_REQUIREMENTS, *extra] if core else list(extra)
+        optional = [r for r in dict.fromkeys(optional) if _name(r) not in held | {"pytest"}]
+        wanted = [*CORE_REQUIREMENTS, *optional] if core else optional
+        if not wanted or not self._install(wanted):
+            return []
+        if core and (why := self._install(list(CORE_REQUIREMENTS))):
+            raise ProbeError(f"cannot install pytest and pytest-run-parallel: {why}")
+        return [requirement for requirement in optional if self._install([requirement])]
 
 
 def _work_dir(work: Path) -> tuple[Path, Path]:
