@@ -26,7 +26,7 @@ from pathlib import Path
 
 from testkit.wheelbuild import interpreter_build_info, write_wheel
 
-__all__ = ["FIXTURES", "build_all", "build_fixture", "build_sdist"]
+__all__ = ["FIXTURES", "build_all", "build_fixture", "build_sdist", "write_sdist"]
 
 _MODULE = """
 #include <Python.h>
@@ -247,7 +247,11 @@ def build_sdist(dest: Path, name: str = "ftsdist", *, version: str = "1.0") -> P
         f"{top}/tests/test_sdist.py": _SDIST_TEST,
         f"{top}/conftest.py": "",
     }
-    path = dest / f"{top}.tar.gz"
+    return write_sdist(dest / f"{top}.tar.gz", members)
+
+
+def write_sdist(path: Path, members: dict[str, str]) -> Path:
+    """A ``.tar.gz`` at ``path`` holding ``members`` (member name -> text), mode 0644."""
     with tarfile.open(path, "w:gz") as archive:
         for member, text in members.items():
             data = text.encode()

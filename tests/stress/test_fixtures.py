@@ -6,14 +6,12 @@ threads tells them apart.
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
 
 from testkit.indexserver import IndexServer
-from tests.stress.fixtures import build_fixture
+from tests.stress.fixtures import build_fixture, write_sdist
 from tracker.commands.stress import print_stress
 from tracker.config import load_settings
 from tracker.probe.runner import ProbeRequest
@@ -217,13 +215,7 @@ def test_an_sdist_conftest_may_name_its_test_helpers_as_a_package(
         "ftplugins-1.0/Tests/test_value.py": "from ftplugins import _core\n\n\n"
         "def test_value(two):\n    assert _core.value(two) == 2\n",
     }
-    sdist = wheels / "ftplugins-1.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        for member, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    write_sdist(wheels / "ftplugins-1.0.tar.gz", members)
     request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
     result = _stress(request, interpreter_314t, tmp_path)
     assert result.status is StressStatus.PASSED, result
@@ -245,12 +237,7 @@ def test_wheel_tests_that_cannot_start_give_way_to_the_sdists(
         "ftgiveway-1.0/tests/test_value.py": "from ftgiveway import _core\n\n\n"
         "def test_value():\n    assert _core.value(3) == 3\n",
     }
-    with tarfile.open(wheels / "ftgiveway-1.0.tar.gz", "w:gz") as archive:
-        for member, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    write_sdist(wheels / "ftgiveway-1.0.tar.gz", members)
     request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
     result = _stress(request, interpreter_314t, tmp_path)
     assert result.status is StressStatus.PASSED, result

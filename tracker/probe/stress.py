@@ -54,6 +54,7 @@ from tracker.models import SandboxReport
 from tracker.probe.archives import bounded_lines, check_wheel, read_head
 from tracker.probe.runner import (
     ProbeRequest,
+    _create_venv,
     _install,
     _install_error,
     _local_wheels,
@@ -628,13 +629,7 @@ def _venv_with_release(
     its site-packages and the release's distribution. :class:`ProbeError` when the
     release does not install."""
     progress(f"creating a {interpreter.target.name} venv")
-    created = subprocess.run(
-        [_uv(), "venv", "--python", str(interpreter.path), "--no-project", "--no-config",
-         "--quiet", str(venv)],
-        capture_output=True, text=True, env=env, check=False, timeout=120,
-    )  # fmt: skip
-    if created.returncode != 0:
-        raise TransientProbeError(f"uv venv failed: {created.stderr.strip()[-300:]}")
+    _create_venv(interpreter, venv, env)
     progress("installing the release (wheels only)")
     failure = _install(
         release, venv=venv, python=interpreter.path, env=env, scratch=scratch,
