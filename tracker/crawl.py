@@ -4,7 +4,9 @@
 index client), skips projects whose ``_last-serial``/ETag is unchanged, stores
 each changed page in its own transaction (a kill never leaves half a
 release), and reads the maintainer's Free Threading classifier from the core
-metadata of the newest release. :func:`probe_candidates` lists the
+metadata of the newest release (the project's) and of each release a probe judged
+whose classifier is not read yet (the release's own; a project whose page did not
+change is not read again, nor a release already read). :func:`probe_candidates` lists the
 (project, version, target) triples that have a free-threaded wheel but no
 probe yet: the scheduler's and the snapshot builder's work queue.
 """
@@ -22,6 +24,7 @@ from tracker.documents import (
     ProjectDocument,
     ReleaseDocument,
     TargetVerdict,
+    classifier_level,
     current_release,
     summarize,
 )
@@ -34,7 +37,13 @@ from tracker.store.engine import Store
 from tracker.store.queries import PageFile
 from tracker.vocabulary import BINARY_STATUSES
 
-__all__ = ["CrawlReport", "crawl_once", "failure_reason", "probe_candidates"]
+__all__ = [
+    "CrawlReport",
+    "crawl_once",
+    "failure_reason",
+    "probe_candidates",
+    "release_classifiers",
+]
 
 Progress = Callable[[str], None]
 
@@ -42,6 +51,8 @@ log = logging.getLogger(__name__)
 
 #: The longest reason kept for a failed project (a hostile page can make messages huge).
 _REASON_CHARS = 300
+#: The longest classifier level stored for a release (the store's column).
+_LEVEL_CHARS = 200
 
 
 @dataclass
@@ -88,6 +99,56 @@ async def _metadata(index: PypiIndex, page: ProjectPage) -> tuple[str | None, li
     except IndexUnavailable:
         return None, None
     return metadata.free_threading or "", required_names(metadata.requires_dist)
+
+
+def _metadata_file(files: Iterable[IndexFile]) -> IndexFile | None:
+    """The file of one release whose core metadata is read: a wheel (non-yanked first,
+    one with a ``.metadata`` file first), else an sdist that offers a ``.metadata`` file."""
+    wheels = sorted(
+        (f for f in files if f.is_wheel or f.has_metadata),
+        key=lambda f: (not f.is_wheel, f.yanked, not f.has_metadata, f.filename),
+    )
+    return wheels[0] if wheels else None
+
+
+async def release_classifiers(
+    index: PypiIndex, page: ProjectPage, versions: Iterable[str]
+) -> dict[str, str]:
+    """The Free Threading classifier's support level each of ``versions`` declares in
+    its own core metadata (``""``: none), read concurrently (bounded by the index
+    client); a version whose metadata cannot be read is left out (read again later)."""
+    by_version = page.files_by_version()
+
+    async def one(version: str) -> tuple[str, str | None]:
+        file = _metadata_file(by_version.get(version, ()))
+        if file is None:
+            return version, None
+        try:
+            metadata = await index.fetch_metadata(file)
+        except IndexUnavailable as exc:
+            log.info("classifier of %s %s not read: %s", page.name, version, exc)
+            return version, None
+        return version, (classifier_level(metadata.free_threading) or "")[:_LEVEL_CHARS]
+
+    read = await asyncio.gather(*(one(v) for v in dict.fromkeys(versions)))
+    return {version: level for version, level in read if level is not None}
+
+
+async def _release_levels(
+    index: PypiIndex, store: Store, page: ProjectPage, newest: str | None
+) -> dict[str, str]:
+    """The classifier levels of the page's releases a probe judged and whose classifier
+    is not read yet (none on a first crawl: nothing is probed); ``newest``: the
+    newest release's classifier as just read (``""``: none; None: not read), not read twice."""
+    unread = await asyncio.to_thread(store.unread_classifiers, page.name)
+    if not unread:
+        return {}
+    levels: dict[str, str] = {}
+    wheel = _newest_wheel(page)
+    if newest is not None and wheel is not None and wheel.version in unread:
+        levels[wheel.version] = (classifier_level(newest) or "")[:_LEVEL_CHARS]
+    rest = [v for v in unread if v not in levels]
+    return levels | await release_classifiers(index, page, rest)
 
 
 def required_names(requires_dist: Iterable[str]) -> list[str]:
@@ -137,6 +198,7 @@ async def _crawl(
             report.unchanged += 1
             return
         classifier, requires = await _metadata(index, result) if with_metadata else (None, None)
+        levels = await _release_levels(index, store, result, classifier) if with_metadata else {}
         files = [
             PageFile(f.version, f.filename, f.yanked, f.size, f.upload_time) for f in result.files
         ]
@@ -148,6 +210,7 @@ async def _crawl(
             files,
             classifier=classifier,
             requires=requires,
+            release_classifiers=levels,
         )
         report.fetched += 1
         report.new_releases += [(result.name, v) for v in upserted.new_versions]

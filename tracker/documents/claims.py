@@ -2,9 +2,11 @@
 
 Three things are compared for each release a probe judged on a target:
 
-- the **classifier**: the project's ``Programming Language :: Python :: Free
-  Threading :: N - Level`` classifier (fttrack reads it from the newest release's
-  metadata, so it is set against the current release only);
+- the **classifier**: the release's ``Programming Language :: Python :: Free
+  Threading :: N - Level`` classifier (:attr:`ReleaseDocument.classifier`, which the
+  crawler reads from each probed release's own core metadata); a release whose
+  classifier was not read is judged on it only when it is the current release, with
+  the project's (read from the newest release's metadata);
 - each module's **Py_mod_gil declaration**, read from the probe's import trace: a
   module that imported without re-enabling the GIL declared it (``Py_mod_gil =
   Py_MOD_GIL_NOT_USED`` or ``PyUnstable_Module_SetGIL``); one of the project's own
@@ -12,10 +14,13 @@ Three things are compared for each release a probe judged on a target:
 - the probe's **verdict**.
 
 Mismatches (:class:`~tracker.vocabulary.ClaimFlag`, described in
-:data:`~tracker.vocabulary.CLAIM_RECORDS`): ``classifier-overclaims`` (a classifier on
-a current release that re-enables the GIL), ``wheel-undeclared`` (a free-threaded wheel
-whose own modules do not declare support), ``classifier-missing`` (a ready current
-release without the classifier: a hint).
+:data:`~tracker.vocabulary.CLAIM_RECORDS`): ``classifier-overclaims`` (a release whose
+classifier claims support that re-enables the GIL), ``wheel-undeclared`` (a
+free-threaded wheel whose own modules do not declare support), ``classifier-missing``
+(a ready release without the classifier: a hint). The classifier flags are judged per
+release where its classifier is known; counts of current releases
+(``ProjectChanges.current_flags``, ``fttrack status``) read only
+the current release's checks.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from tracker.models import Evidence, Status
 from tracker.names import normalize_name
 from tracker.vocabulary import ClaimFlag
 
-__all__ = ["CLASSIFIER_PREFIX", "claims_of", "classifier_level"]
+__all__ = ["CLASSIFIER_PREFIX", "claims_of", "classifier_level", "release_level"]
 
 #: What every Free Threading classifier starts with.
 CLASSIFIER_PREFIX = "Programming Language :: Python :: Free Threading :: "
@@ -45,6 +50,31 @@ def classifier_level(classifier: str | None) -> str | None:
     return classifier[len(CLASSIFIER_PREFIX) :].strip() or None
 
 
+def release_level(
+    release: ReleaseDocument, project_level: str | None, *, current: bool
+) -> tuple[str | None, bool]:
+    """The support level a release's classifier claims (None: none), and whether it is known.
+
+    A release's own classifier (read from its metadata, ``""`` when it has none) wins;
+    a current release whose own was not read has the project's (``project_level``,
+    read from the newest release); any other release's is unknown.
+
+    >>> release_level(ReleaseDocument("1.0", classifier="2 - Beta"), None, current=False)
+    ('2 - Beta', True)
+    >>> release_level(ReleaseDocument("1.0", classifier=""), "2 - Beta", current=True)
+    (None, True)
+    >>> release_level(ReleaseDocument("1.0"), "2 - Beta", current=True)
+    ('2 - Beta', True)
+    >>> release_level(ReleaseDocument("1.0"), "2 - Beta", current=False)
+    (None, False)
+    """
+    if release.classifier is not None:
+        return release.classifier or None, True
+    if current:
+        return project_level, True
+    return None, False
+
+
 def claims_of(
     document: ProjectDocument, *, current: ReleaseDocument | None = None
 ) -> list[ClaimCheck]:
@@ -60,14 +90,21 @@ def claims_of(
     ...         Status.GIL_REENABLED, Evidence.PROBE, probe=probe)})])
     >>> [f.value for f in claims_of(doc)[0].flags]
     ['classifier-overclaims', 'wheel-undeclared']
+
+    An older release is judged on its own classifier (``""``: read, none):
+
+    >>> doc.releases.append(ReleaseDocument("0.9", classifier="", targets={
+    ...     "3.14t": TargetVerdict(Status.READY, Evidence.PROBE)}))
+    >>> [(c.version, c.classifier, [f.value for f in c.flags]) for c in claims_of(doc)][1]
+    ('0.9', None, ['classifier-missing'])
     """
     if current is None:
         current = current_release(document.releases)
-    level = classifier_level(document.classifier)
+    project_level = classifier_level(document.classifier)
     own = normalize_name(document.name)
     checks: list[ClaimCheck] = []
     for release in document.releases:
-        is_current = release is current
+        level, known = release_level(release, project_level, current=release is current)
         for target in TARGET_NAMES:
             verdict = release.targets.get(target)
             if verdict is None or verdict.evidence is not Evidence.PROBE:
@@ -84,18 +121,18 @@ def claims_of(
                     c.module for c in verdict.culprits if normalize_name(c.owner or own) == own
                 ]
             flags = []
-            if is_current and level is not None and verdict.status is Status.GIL_REENABLED:
+            if known and level is not None and verdict.status is Status.GIL_REENABLED:
                 flags.append(ClaimFlag.CLASSIFIER_OVERCLAIMS)
             if verdict.status is Status.GIL_REENABLED and undeclared:
                 flags.append(ClaimFlag.WHEEL_UNDECLARED)
-            if is_current and level is None and verdict.status is Status.READY:
+            if known and level is None and verdict.status is Status.READY:
                 flags.append(ClaimFlag.CLASSIFIER_MISSING)
             checks.append(
                 ClaimCheck(
                     version=release.version,
                     target=target,
                     status=verdict.status,
-                    classifier=level if is_current else None,
+                    classifier=level,
                     declared=declared,
                     undeclared=undeclared,
                     flags=flags,

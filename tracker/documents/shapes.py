@@ -120,6 +120,10 @@ class ReleaseDocument(_Struct):
     yanked: bool = False
     uploaded: str | None = None
     targets: dict[str, TargetVerdict] = {}
+    #: The Free Threading classifier's support level (``2 - Beta``) this release's own
+    #: core metadata declares, read for the releases a probe judged; ``""``: read, and
+    #: there is none; None (omitted): not read (see :mod:`tracker.documents.claims`).
+    classifier: str | None = None
 
 
 class StressSummary(_Struct):
@@ -186,8 +190,8 @@ class ClaimCheck(_Struct):
     target: str
     #: The probe's verdict.
     status: Status
-    #: The Free Threading classifier's support level (``2 - Beta``), for the current
-    #: release only (the classifier fttrack reads is the newest release's); None: none.
+    #: The Free Threading classifier's support level (``2 - Beta``) of this release (its
+    #: own, else for the current release the project's); None: none, or not read.
     classifier: str | None = None
     #: Modules that imported without re-enabling the GIL: they declared ``Py_mod_gil``.
     declared: list[str] = []

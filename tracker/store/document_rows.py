@@ -184,6 +184,7 @@ def document_from_rows(rows: ProjectRows) -> ProjectDocument:
                 yanked=bool(r.release.yanked),
                 uploaded=iso(r.release.uploaded),
                 targets=_target_verdicts(r),
+                classifier=r.release.classifier,
             )
             for r in rows.releases
         ],

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -161,7 +161,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 #: The newest migration (``migrations/versions``); a new migration changes it, and
 #: ``tests/store/test_engine.py`` checks it against alembic's own reading. A database
 #: already there is opened without loading alembic (a third of a second).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -313,6 +313,7 @@ class Store:
         display_name: str | None = None,
         classifier: str | None = None,
         requires: list[str] | None = None,
+        release_classifiers: Mapping[str, str] | None = None,
     ) -> UpsertResult:
         """Store one project's index page in one transaction (see ``upsert_project_page``)."""
         with self.session_scope(write=True) as session:
@@ -325,7 +326,13 @@ class Store:
                 display_name=display_name,
                 classifier=classifier,
                 requires=requires,
+                release_classifiers=release_classifiers,
             )
+
+    def unread_classifiers(self, name: str) -> list[str]:
+        """The versions of ``name`` a probe judged whose classifier is not read yet."""
+        with self.session_scope() as session:
+            return queries.unread_classifiers(name, session=session)
 
     def record_probe(self, result: ProbeResult) -> bool:
         """Add a probe result to the history in one transaction; False if already stored."""

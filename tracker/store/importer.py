@@ -110,6 +110,8 @@ def _import_project(
             session.add(release)
             existing[item.version] = release
         release.yanked = item.yanked
+        if item.classifier is not None:
+            release.classifier = item.classifier
         uploaded = parse_time(item.uploaded, where=f"{source}: {where}.releases[{r_index}]")
         release.uploaded = uploaded or release.uploaded
         tags: dict[str, Any] = {}

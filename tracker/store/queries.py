@@ -9,7 +9,7 @@ leaves the same rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -48,6 +48,7 @@ __all__ = [
     "record_stress",
     "run_stored",
     "touch_project",
+    "unread_classifiers",
     "upsert_project_page",
     "version_key",
     "watchlist",
@@ -163,6 +164,7 @@ def upsert_project_page(
     display_name: str | None = None,
     classifier: str | None = None,
     requires: list[str] | None = None,
+    release_classifiers: Mapping[str, str] | None = None,
     crawled_at: datetime | None = None,
 ) -> UpsertResult:
     """Store one project's index page: its releases and files, classified by tags.
@@ -171,6 +173,8 @@ def upsert_project_page(
     (:class:`PageFile`). Idempotent: files already stored are updated in place
     (yanked, size), new ones are added; nothing is deleted. A release is
     yanked when all its files are; ``uploaded`` is its earliest file's time.
+    ``release_classifiers``: the Free Threading classifier level read from a release's
+    own metadata (``""``: none), by version (:func:`tracker.crawl.release_classifiers`).
     """
     project, created = ensure_project(name, session=session, display_name=display_name)
     assert project.id is not None
@@ -198,6 +202,10 @@ def upsert_project_page(
         new_files += added
         if (_settle_release(release, stored.values()) or changed) and version not in new_versions:
             changed_versions.append(version)
+    for version, level in (release_classifiers or {}).items():
+        read = releases.get(version)
+        if read is not None:
+            read.classifier = level
     session.flush()
     refresh_documents([project.name], session=session)
     return UpsertResult(
@@ -207,6 +215,19 @@ def upsert_project_page(
         new_files=new_files,
         changed_versions=tuple(changed_versions),
     )
+
+
+def unread_classifiers(name: str, *, session: Session) -> list[str]:
+    """The versions of project ``name`` a probe judged whose classifier is not read yet."""
+    probed = select(ProbeRun.release_id).where(ProbeRun.release_id == Release.id).exists()
+    rows = session.exec(
+        select(Release.version)
+        .join(Project, col(Project.id) == col(Release.project_id))
+        .where(Project.name == normalize_name(name))
+        .where(col(Release.classifier).is_(None))
+        .where(probed)
+    ).all()
+    return sorted(rows, key=version_key, reverse=True)
 
 
 def _by_version(files: Iterable[PageFile | Sequence[Any]]) -> dict[str, list[PageFile]]:

@@ -70,6 +70,9 @@ class Release(SQLModel, table=True):
     uploaded: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     #: Tags verdicts imported from a feed for releases whose files are not stored.
     tags: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: The Free Threading classifier's support level this release's own metadata declares
+    #: (``2 - Beta``; ``""``: none), read for probed releases; None: not read yet.
+    classifier: str | None = Field(default=None, max_length=200)
 
 
 class File(SQLModel, table=True):
