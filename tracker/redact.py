@@ -33,6 +33,8 @@ nothing).
 'https://host.example/f.whl?X-Amz-Signature=****&sha256=00#token=****'
 >>> redact("http://u:pa'ss\\"<x@host.example/")
 'http://****@host.example/'
+>>> redact("https://127.0.0.1:9?v=1&token=@Zq9 and https://u:p?ss@host.example/a?k=1")
+'https://****@**** and https://****@****/a?k=****'
 >>> visible("six\\n::error::pwned \\x1b[31m")
 'six\\\\n::error::pwned \\\\x1b[31m'
 """
@@ -122,6 +124,11 @@ def _redact_url(url: str) -> str:
     authority = rest if slash < 0 else rest[:slash]
     at = authority.rfind("@")
     userinfo = f"{MASK}@" if at >= 0 else ""
+    if at >= 0 and ("?" in authority[:at] or "#" in authority[:at]):
+        # "host?token=@secret" or "user:pa?ss@host": which "@" ends the user-info is
+        # not knowable, so what follows it is masked too, up to the path.
+        return f"{scheme}://{MASK}@{MASK}" + (_redact_url(f"x://h{rest[slash:]}")[5:]
+                                              if slash >= 0 else "")  # fmt: skip
     rest = rest[at + 1 :]
     try:
         parts = urlsplit(f"//{rest}")
