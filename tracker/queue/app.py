@@ -124,12 +124,7 @@ class ProbeQueue:
         """
         lock = job_lock(job.project, job.version, job.target)
         app = self._ensure_open()
-        running = app.connector.execute_query_one(
-            "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs "
-            "WHERE lock = %(lock)s AND status = 'doing') AS running",
-            lock=lock,
-        )
-        if running["running"]:
+        if _running(app, lock):
             log.debug("already running: %s", lock)
             return False
         deferrer = app.configure_task(
@@ -148,12 +143,7 @@ class ProbeQueue:
         probes; False (and no error) when the same one is already queued or running."""
         lock = stress_lock(job.project, job.version, job.target)
         app = self._ensure_open()
-        running = app.connector.execute_query_one(
-            "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs "
-            "WHERE lock = %(lock)s AND status = 'doing') AS running",
-            lock=lock,
-        )
-        if running["running"]:
+        if _running(app, lock):
             return False
         deferrer = app.configure_task(
             STRESS_TASK_NAME,
@@ -181,3 +171,13 @@ class ProbeQueue:
 
     def __exit__(self, *_exc: Any) -> None:
         self.close()
+
+
+def _running(app: App, lock: str) -> bool:
+    """Whether a job holding ``lock`` is being run (``doing``) now."""
+    row = app.connector.execute_query_one(
+        "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs "
+        "WHERE lock = %(lock)s AND status = 'doing') AS running",
+        lock=lock,
+    )
+    return bool(row["running"])
