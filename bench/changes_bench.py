@@ -2,7 +2,7 @@
 from the snapshot, and the snapshot's changes index, against baselines of the same run.
 
     .venv/bin/python bench/changes_bench.py [--db /tmp/fttrack-bench/changes.db] [--rounds 300]
-        [--only snapshot|routes] [--first healthz|warmed]
+        [--only snapshot|routes] [--first healthz|readyz]
 
 **Seeding (the cold path).** The database at ``--db`` is seeded from the snapshot
 (``open_store(seed=True)``, one transaction, in this process) when it holds no project
@@ -13,8 +13,9 @@ written beside it (``PATH.seeded.json``) and printed by every run that reuses it
 on 127.0.0.1 (as ``bench/service_bench.py`` starts it). Each route is asked once
 (cold: the first request of its kind since the server started), ``--first healthz``
 (the default) as soon as the server answers ``/healthz`` (while it may still be
-warming its caches: a request then waits for that read), ``--first warmed`` once it
-logged that its caches are warm (``warmed in``); the cold time is also given as a
+warming its caches: a request then waits for that read), ``--first readyz`` once
+``/readyz`` answers 200 (seeded and warm: when a load balancer would send traffic);
+the cold time is also given as a
 ratio to the p50 of ``/healthz`` in the rounds that follow. Then ``--rounds`` rounds,
 each asking every route once in turn on one kept-alive connection: p50 and p99 per
 route, each also as a ratio to the baselines of the same rounds, ``/healthz`` (a
@@ -156,27 +157,28 @@ def _percentile(values: list[float], share: float) -> float:
 WARMED = "warmed in"
 
 
-def _wait_warmed(server: Server, seconds: float = 60.0) -> None:
-    """Wait until ``server`` logged that its caches are warm."""
+def _wait_ready(server: Server, seconds: float = 300.0) -> None:
+    """Wait until ``server`` answers ``/readyz`` with 200 (seeded, caches warm)."""
     deadline = time.monotonic() + seconds
-    while not any(WARMED in line for line in server.log):
-        if time.monotonic() > deadline or server.process.poll() is not None:
-            server.stop()
-            raise SystemExit(f"no {WARMED!r} in the log:\n" + "\n".join(server.log[-20:]))
-        time.sleep(0.01)
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        while client.get("/readyz").status_code != 200:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                server.stop()
+                raise SystemExit("/readyz never answered 200:\n" + "\n".join(server.log[-20:]))
+            time.sleep(0.01)
 
 
 def measure_routes(db: Path, snapshot: Path, rounds: int, first: str = "healthz") -> None:
     """Start a server on ``db``; print cold and warm times of every route. ``first``:
-    when the cold requests go, ``healthz`` (as soon as it answers) or ``warmed`` (once
-    the server logged its caches warm)."""
+    when the cold requests go, ``healthz`` (as soon as it answers) or ``readyz`` (once
+    ``/readyz`` answers 200)."""
     since_30d = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
     routes = _routes(since_30d)
     env = {**os.environ, "FTTRACK_SNAPSHOT": str(snapshot)}
     env.pop("FTTRACK_API_TOKEN", None)
     server = start_server(f"sqlite:///{db}", env, ["/healthz"])
-    if first == "warmed":
-        _wait_warmed(server)
+    if first == "readyz":
+        _wait_ready(server)
     sent = time.monotonic() - server.started
     warm_before = [line for line in server.log if WARMED in line]
     watch = LoadWatch()
@@ -273,10 +275,10 @@ def main() -> None:
     parser.add_argument("--only", choices=("snapshot", "routes"))
     parser.add_argument(
         "--first",
-        choices=("healthz", "warmed"),
+        choices=("healthz", "readyz"),
         default="healthz",
-        help="ask the cold requests as soon as /healthz answers, or once the server "
-        "logged its caches warm",
+        help="ask the cold requests as soon as /healthz answers, or once /readyz answers "
+        "200 (seeded and warm)",
     )
     args = parser.parse_args()
     if args.only != "routes":

@@ -69,7 +69,8 @@ class Server:
 
     def start(self) -> threading.Thread:
         """Seed an empty database, warm the API's caches, then start the schedule, in a
-        thread of its own."""
+        thread of its own; ``GET /readyz`` says when that is done."""
+        self.app.state.fttrack.ready.clear()
         starter = threading.Thread(target=self._start_work, name="fttrack-start", daemon=True)
         starter.start()
         return starter
@@ -87,6 +88,7 @@ class Server:
                     return
             if seeding.failed is None:  # a failed seed leaves the cache on the snapshot
                 self._warm()
+            self.app.state.fttrack.ready.set()
             seeded = self.tracker.seed_watchlist(options.seed_top) if options.seed_top > 0 else []
             if seeded:
                 log.info("watch list seeded with %d projects", len(seeded))
@@ -100,6 +102,7 @@ class Server:
             self.schedulers.append(start_scheduler(self.tracker, interval_minutes=self.every))
         finally:
             seeding.finish()
+            self.app.state.fttrack.ready.set()  # a stopping or failed start: nothing to wait for
 
     def _warm(self) -> None:
         """Read what the routes answer from into memory; a failure is logged in one line

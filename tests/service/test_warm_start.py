@@ -152,10 +152,52 @@ def test_a_request_during_the_warm_up_waits_for_the_whole_index(
         asking.start()
         asking.join(timeout=0.5)
         assert asking.is_alive() and not answers  # it waits for the warm-up
+        # a load balancer that waits for /readyz sends nothing yet
+        waiting = client.get("/readyz")
+        assert waiting.status_code == 503 and waiting.headers["retry-after"] == "1"
+        assert waiting.json() == {"ready": False, "seeding": False}
         release.set()
         asking.join(timeout=30)
         _wait_warmed(caplog, times=2)
+        deadline = time.monotonic() + 30
+        while (ready := client.get("/readyz")).status_code != 200:
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.02)
+        assert ready.json() == {"ready": True}
         assert answers[0].status_code == 200, answers[0].text
         assert answers[0].json()["total"] == len(changes_cache(_state(server)).index().changes)
         assert answers[0].json()["total"] > 0
         assert len(reads) == 1  # read once, by the warm-up: the request did not read again
+
+
+def test_readiness_waits_for_the_seed_and_the_warm_up(
+    tmp_path: Path, snapshot: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """``/readyz`` answers 503 while a fresh database is seeded (``seeding: true``) and
+    200 once the caches are warm; ``/healthz`` answers 200 throughout."""
+    caplog.set_level(logging.INFO, logger="fttrack.serve")
+    server = build_server(_settings(tmp_path), OPTIONS, targets=[], snapshot=snapshot)
+    seeding, release = threading.Event(), threading.Event()
+    seed = server.seeding.run
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        seeding.set()
+        assert release.wait(timeout=30)
+        return seed(*args, **kwargs)
+
+    monkeypatch.setattr(server.seeding, "run", held)
+    with TestClient(server.app) as client:
+        server.start()
+        assert seeding.wait(timeout=30)
+        during = client.get("/readyz")
+        assert during.status_code == 503, during.text
+        assert during.json() == {"ready": False, "seeding": True}
+        assert client.get("/healthz").status_code == 200
+        release.set()
+        _wait_warmed(caplog)
+        deadline = time.monotonic() + 30
+        while (ready := client.get("/readyz")).status_code != 200:
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.02)
+        assert ready.json() == {"ready": True}

@@ -101,6 +101,17 @@ def create_app(
         """Always ``{"ok": true}``; touches nothing."""
         return JSONResponse({"ok": True})
 
+    @app.get("/readyz", tags=["meta"], summary="Readiness: seeded and warm")
+    async def readyz() -> JSONResponse:
+        """``{"ready": true}`` once the server has seeded a fresh database and read its
+        caches (every request then answers at its warm speed); until then 503 with
+        ``{"ready": false, "seeding": ...}`` and ``Retry-After: 1``. Touches nothing."""
+        state = app.state.fttrack
+        if state.ready.is_set():
+            return JSONResponse({"ready": True})
+        body = {"ready": False, "seeding": state.seeding.active}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
     return app
 
 

@@ -4,6 +4,7 @@ the seeding state."""
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,15 @@ class AppState:
     owns_store: bool
     #: A fresh database being seeded: writes wait for it (see :mod:`tracker.api.seeding`).
     seeding: Seeding = field(default_factory=Seeding)
+    #: Set once the server's start work is done (a fresh database seeded, the caches
+    #: warm: :meth:`tracker.server.Server.start`); ``GET /readyz`` answers 503 until
+    #: then. An app no server starts is ready at once.
+    ready: threading.Event = field(default_factory=lambda: _set(threading.Event()))
+
+
+def _set(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
 
 
 async def get_state(request: Request) -> AppState:
