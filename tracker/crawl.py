@@ -5,10 +5,12 @@ index client), skips projects whose ``_last-serial``/ETag is unchanged, stores
 each changed page in its own transaction (a kill never leaves half a
 release), and reads the maintainer's Free Threading classifier from the core
 metadata of the newest release (the project's) and of each release a probe judged
-whose classifier is not read yet (the release's own; a project whose page did not
-change is not read again, nor a release already read). :func:`probe_candidates` lists the
-(project, version, target) triples that have a free-threaded wheel but no
-probe yet: the scheduler's and the snapshot builder's work queue.
+whose classifier is not read yet (the release's own; a release already read is not
+read again, and a project whose page did not change is fetched again only when a
+probe judged one of its unread releases after the page was last stored).
+:func:`probe_candidates` lists the (project, version, target) triples that have a
+free-threaded wheel but no probe yet: the scheduler's and the snapshot builder's
+work queue.
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ async def _crawl(
 ) -> None:
     # Bound the pages held in memory: fetching outpaces the serialised writes.
     in_flight = asyncio.Semaphore(max(2, 2 * concurrency))
+    # a release probed after its page was stored has its classifier read now, not at the
+    # page's next change
+    reread = await asyncio.to_thread(store.probed_since_crawled) if with_metadata else set()
 
     async def one(name: str) -> None:
         async with in_flight:
@@ -186,7 +191,8 @@ async def _crawl(
                 log.warning("crawl of %s failed: %s", name, reason)
 
     async def fetch_and_store(name: str) -> None:
-        state = (None, None) if force else (store.project_state(name) or (None, None))
+        fresh = force or name in reread
+        state = (None, None) if fresh else (store.project_state(name) or (None, None))
         try:
             result = await index.fetch_project(name, state[0], state[1])
         except ProjectNotFound:

@@ -3,6 +3,7 @@ index (PEP 658 ``.metadata`` files), once, and only when the project's page chan
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from testkit.indexserver import Fault, IndexServer
@@ -14,6 +15,8 @@ from tracker.store.engine import Store
 
 FT = "Programming Language :: Python :: Free Threading :: "
 TAG = "cp314-cp314t-manylinux_2_28_x86_64"
+#: A probe date before any crawl of these tests.
+BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _metadata_path(version: str) -> str:
@@ -37,9 +40,12 @@ def test_probed_releases_get_their_own_classifier_once(store: Store, tmp_path: P
         assert [server.requests_to(_metadata_path(v)) for v in ("1.0", "2.0", "3.0")] == [0, 0, 1]
         assert [r.classifier for r in document.releases] == [None, None, None]
 
-        store.record_probe(probe("demo-pkg", "1.0", status=Status.GIL_REENABLED, culprit="x._c"))
-        store.record_probe(probe("demo-pkg", "2.0", status=Status.READY))
-        store.record_probe(probe("demo-pkg", "3.0", status=Status.READY))
+        # probed before the page was stored (a database seeded so): an unchanged page
+        # is not fetched again for them
+        store.record_probe(probe("demo-pkg", "1.0", status=Status.GIL_REENABLED,
+                                 culprit="x._c", at=BEFORE))  # fmt: skip
+        store.record_probe(probe("demo-pkg", "2.0", status=Status.READY, at=BEFORE))
+        store.record_probe(probe("demo-pkg", "3.0", status=Status.READY, at=BEFORE))
         crawl_once(["demo-pkg"], store, index_url=server.index_url)  # page unchanged
         assert [server.requests_to(_metadata_path(v)) for v in ("1.0", "2.0", "3.0")] == [0, 0, 1]
         assert store.unread_classifiers("demo-pkg") == ["3.0", "2.0", "1.0"]
@@ -67,7 +73,7 @@ def test_an_unreadable_release_is_read_at_a_later_change(store: Store, tmp_path:
     with IndexServer() as server:
         _serve(server, tmp_path)
         crawl_once(["demo-pkg"], store, index_url=server.index_url)
-        store.record_probe(probe("demo-pkg", "1.0", status=Status.READY))
+        store.record_probe(probe("demo-pkg", "1.0", status=Status.READY, at=BEFORE))
         server.bump("demo-pkg")
         server.add_fault(_metadata_path("1.0"), Fault("status", status=500, times=None))
         report = crawl_once(["demo-pkg"], store, index_url=server.index_url)
@@ -83,3 +89,27 @@ def test_an_unreadable_release_is_read_at_a_later_change(store: Store, tmp_path:
         document = store.project_document("demo-pkg")
         assert document is not None
         assert {r.version: r.classifier for r in document.releases}["1.0"] == "3 - Stable"
+
+
+def test_a_release_probed_after_the_crawl_is_read_at_the_next_crawl(
+    store: Store, tmp_path: Path
+) -> None:
+    """A probe that judges a release after its page was stored brings the page (and the
+    release's classifier) in at the next crawl, though the index says it has not changed;
+    once read, an unchanged page is not fetched again."""
+    with IndexServer() as server:
+        _serve(server, tmp_path)
+        crawl_once(["demo-pkg"], store, index_url=server.index_url)
+        assert store.probed_since_crawled() == set()
+        store.record_probe(probe("demo-pkg", "1.0", at=datetime.now(UTC) + timedelta(seconds=1)))
+        assert store.probed_since_crawled() == {"demo-pkg"}
+        report = crawl_once(["demo-pkg"], store, index_url=server.index_url)  # page unchanged
+        assert report.fetched == 1 and report.unchanged == 0
+        assert store.unread_classifiers("demo-pkg") == []
+        document = store.project_document("demo-pkg")
+        assert document is not None
+        assert {r.version: r.classifier for r in document.releases}["1.0"] == "3 - Stable"
+        assert store.probed_since_crawled() == set()
+        again = crawl_once(["demo-pkg"], store, index_url=server.index_url)
+        assert again.fetched == 0 and again.unchanged == 1
+        assert server.requests_to(_metadata_path("1.0")) == 1

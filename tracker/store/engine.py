@@ -334,6 +334,12 @@ class Store:
         with self.session_scope() as session:
             return queries.unread_classifiers(name, session=session)
 
+    def probed_since_crawled(self) -> set[str]:
+        """The projects a probe judged since their page was last stored, with a release
+        whose classifier is not read yet (:func:`queries.probed_since_crawled`)."""
+        with self.session_scope() as session:
+            return queries.probed_since_crawled(session=session)
+
     def record_probe(self, result: ProbeResult) -> bool:
         """Add a probe result to the history in one transaction; False if already stored."""
         with self.session_scope(write=True) as session:

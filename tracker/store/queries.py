@@ -230,6 +230,27 @@ def unread_classifiers(name: str, *, session: Session) -> list[str]:
     return sorted(rows, key=version_key, reverse=True)
 
 
+def probed_since_crawled(*, session: Session) -> set[str]:
+    """The projects with a release whose classifier is not read yet and that a probe
+    judged after the project's page was last stored: their next crawl reads the page
+    (and so the classifier) even when the index says it has not changed. Read once,
+    the page is stored and the project is not named again until another probe."""
+    rows = session.exec(
+        select(Project.name)
+        .join(Release, col(Project.id) == col(Release.project_id))
+        .join(ProbeRun, col(ProbeRun.release_id) == col(Release.id))
+        .where(col(Release.classifier).is_(None))
+        .where(
+            sa.or_(
+                col(Project.last_crawled).is_(None),
+                col(ProbeRun.probed_at) > col(Project.last_crawled),
+            )
+        )
+        .distinct()
+    ).all()
+    return set(rows)
+
+
 def _by_version(files: Iterable[PageFile | Sequence[Any]]) -> dict[str, list[PageFile]]:
     """The files of a page by version (read from the file name when not given; a file
     whose version cannot be told is left out), in page order."""
