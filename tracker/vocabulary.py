@@ -262,7 +262,7 @@ STRESS_RECORDS: dict[StressStatus, StressRecord] = {
         0, finding=True, label="crash", colour="dark-red",
     ),
     StressStatus.DEADLOCKED: _R(
-        "its own tests hang when run in threads without the GIL",
+        "its own tests hang in threads without the GIL, and not with it",
         1, finding=True, label="hangs", colour="purple",
     ),
     StressStatus.RACES: _R(
@@ -270,7 +270,7 @@ STRESS_RECORDS: dict[StressStatus, StressRecord] = {
         2, finding=True, label="races", colour="orange",
     ),
     StressStatus.UNSAFE_TESTS: _R(
-        "its own tests fail in threads with the GIL on too: the tests are not thread-safe",
+        "its own tests fail or hang in threads with the GIL on too: the tests are not thread-safe",
         3, finding=False, label="unsafe", colour="blue-grey",
     ),
     StressStatus.PASSED: _R(

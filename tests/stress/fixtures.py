@@ -9,6 +9,9 @@
 ``ftdeadlock``     two mutexes taken in opposite orders (``deadlocked``)
 ``ftunsafe``       a correct module whose own test shares a list between threads
                    (``unsafe-tests``)
+``fthang``         a correct module whose own test waits for a signal nobody sends
+                   when another thread runs it too: it hangs in threads with the
+                   GIL on as well (``unsafe-tests``, not ``deadlocked``)
 ``ftslow``         a correct function that computes for longer than the stall
                    limit: slow, not stuck (``passed``)
 ``ftsdist``        tests only in its sdist; the sdist's flat sources differ from
@@ -171,6 +174,31 @@ def test_collects_its_own_values():
     assert results == list(range(50))
 """
 
+_HANG_TEST = """import threading
+import time
+
+from fthang import _core
+
+_guard = threading.Lock()
+_inside = [0]
+_released = threading.Event()  # never set: like a reply on a port another thread took
+
+
+def test_expects_to_run_alone():
+    with _guard:
+        _inside[0] += 1
+    try:
+        time.sleep(0.2)  # the other threads come in meanwhile, with the GIL on or off
+        with _guard:
+            crowded = _inside[0] > 1
+        if crowded:
+            _released.wait()
+        assert _core.value(1) == 1
+    finally:
+        with _guard:
+            _inside[0] -= 1
+"""
+
 _SDIST_TEST = """import ftsdist
 from ftsdist import _core
 
@@ -198,6 +226,8 @@ FIXTURES: dict[str, tuple[str, str, dict[str, str]]] = {
                     "ftdeadlock/tests/test_locks.py": _DEADLOCK_TEST}),
     "ftunsafe": (_VALUE, '    {"value", value, METH_O, NULL},',
                  {"ftunsafe/tests/__init__.py": "", "ftunsafe/tests/test_unsafe.py": _UNSAFE_TEST}),
+    "fthang": (_VALUE, '    {"value", value, METH_O, NULL},',
+               {"fthang/tests/__init__.py": "", "fthang/tests/test_alone.py": _HANG_TEST}),
     "ftslow": (_SPIN, '    {"spin", spin, METH_O, NULL},',
                {"ftslow/tests/__init__.py": "", "ftslow/tests/test_slow.py": _SLOW_TEST}),
     "ftsdist": (_VALUE, '    {"value", value, METH_O, NULL},', {}),

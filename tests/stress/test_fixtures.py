@@ -32,6 +32,9 @@ EXPECTED: dict[str, tuple[StressStatus, dict[str, str]]] = {
                    {"ftdeadlock/tests/test_locks.py::test_both_locks": "deadlock"}),
     "ftunsafe": (StressStatus.UNSAFE_TESTS,
                  {"ftunsafe/tests/test_unsafe.py::test_collects_its_own_values": "unsafe"}),
+    # hangs in threads with the GIL on too: the test's design, not a deadlock
+    "fthang": (StressStatus.UNSAFE_TESTS,
+               {"fthang/tests/test_alone.py::test_expects_to_run_alone": "unsafe"}),
     "ftnotests": (StressStatus.NO_TESTS, {}),
     "ftslow": (StressStatus.PASSED, {}),  # slower than the stall limit, never blocked
 }  # fmt: skip
@@ -80,6 +83,10 @@ def test_fixture_gets_its_status(
             assert "test_enter.py" in failure.detail
         if failure.failure == "deadlock":
             assert "Timeout (" in failure.detail and "test_locks.py" in failure.detail
+        if name == "fthang":
+            # its control hung too; the stacks of the hang without the GIL are kept
+            assert failure.detail.startswith("in threads with the GIL on: hung too")
+            assert "Timeout (" in failure.detail and "test_alone.py" in failure.detail
 
 
 def test_races_text_names_the_tests_and_the_command(

@@ -385,6 +385,36 @@ def startup_error(lines: Sequence[str]) -> str:
     return (errors or kept or [""])[-1][:300]
 
 
+def _judged_by_control(
+    test: str, with_gil: str | None, hang: str | None, *, flaky: bool
+) -> TestFailure:
+    """The class of ``test``, which failed (or hung, ``hang`` its stacks) in threads
+    without the GIL, from its outcome ``with_gil`` in threads with the GIL on.
+
+    Passing with the GIL on makes the failure a race (the hang a deadlock): only the
+    GIL's absence brings it. Failing or hanging with the GIL on too is the test
+    suite's (a test that waits on a fixed port or a signal hangs in any threads):
+    inconclusive about the library. A hang whose control did not fail (passed, was
+    skipped, not judged or not run in the time budget) stays a deadlock.
+    """
+    if hang is not None:
+        if not _failed(with_gil):
+            return TestFailure(test, FailureClass.DEADLOCK, hang, flaky)
+        return TestFailure(
+            test,
+            FailureClass.UNSAFE,
+            f"in threads with the GIL on: {with_gil} too\n{hang}",
+            flaky,
+        )
+    if with_gil == "passed":
+        return TestFailure(
+            test, FailureClass.RACE, "fails in threads without the GIL, passes with it", flaky
+        )
+    return TestFailure(
+        test, FailureClass.UNSAFE, f"in threads with the GIL on: {with_gil or 'not run'}", flaky
+    )
+
+
 def _run_phase(
     setup: _Setup,
     tests: Sequence[str],
@@ -787,19 +817,19 @@ def _three_runs(
                            iterations=iterations, deadline=until(0.4))  # fmt: skip
     failures: dict[str, TestFailure] = {}
     to_control: list[str] = []
+    hung: dict[str, str] = {}  # test -> the stacks of its hang without the GIL
     for test in failed:
         first, second = threaded.outcomes.get(test), retry.outcomes.get(test)
         flaky = second is not None and not _failed(second)
         worst = first if first in ("crashed", "hung") else second if second in (
             "crashed", "hung") else first  # fmt: skip
+        evidence = threaded.evidence.get(test) or retry.evidence.get(test, "")
         if worst == "crashed":
-            evidence = threaded.evidence.get(test) or retry.evidence.get(test, "")
             failures[test] = TestFailure(test, FailureClass.CRASH, evidence, flaky)
-        elif worst == "hung":
-            evidence = threaded.evidence.get(test) or retry.evidence.get(test, "")
-            failures[test] = TestFailure(test, FailureClass.DEADLOCK, evidence, flaky)
-        else:
-            to_control.append(test)
+            continue
+        if worst == "hung":
+            hung[test] = evidence
+        to_control.append(test)
     if to_control:
         control = _run_phase(setup, to_control, name="control", gil=1, threads=threads,
                              iterations=iterations, deadline=until(0.8))  # fmt: skip
@@ -811,15 +841,8 @@ def _three_runs(
                                iterations=iterations, deadline=until(0.9))  # fmt: skip
         for test in to_control:
             flaky = retry.outcomes.get(test) is not None and not _failed(retry.outcomes[test])
-            if test in passing and again.outcomes.get(test, "passed") == "passed":
-                failures[test] = TestFailure(test, FailureClass.RACE,
-                                             "fails in threads without the GIL, passes with it",
-                                             flaky)  # fmt: skip
-            else:
-                seen = again.outcomes.get(test) or control.outcomes.get(test) or "not run"
-                failures[test] = TestFailure(
-                    test, FailureClass.UNSAFE, f"in threads with the GIL on: {seen}", flaky
-                )
+            with_gil = again.outcomes.get(test) or control.outcomes.get(test)
+            failures[test] = _judged_by_control(test, with_gil, hung.get(test), flaky=flaky)
     unjudged = [t for t in passed_alone if threaded.outcomes.get(t) in _UNJUDGED]
     if unjudged:
         notes.append(f"{len(unjudged)} test(s) not judged in threads (still computing at the "
