@@ -251,3 +251,34 @@ def test_wheel_tests_that_cannot_start_give_way_to_the_sdists(
     assert result.source == "sdist" and result.tests_run == 1
     assert "the wheel's tests did not start" in result.detail
     assert "1 file(s) could not be collected (ftgiveway/tests" in result.detail
+
+
+def test_wheel_tests_that_do_not_pass_alone_give_way_to_the_sdists(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """SQLAlchemy's wheel ships a test suite that its sdist's configuration drives: the
+    wheel's tests are collected but none pass alone (here: a fixture only the sdist's
+    conftest.py defines), so the sdist's tests run instead."""
+    wheels = tmp_path / "wheels"
+    test = (
+        "from ftdriven import _core\n\n\ndef test_value(dialect):\n"
+        "    assert _core.value(dialect) == dialect\n"
+    )
+    wheel = build_fixture("ftdriven", wheels, interpreter_314t.path, tests={
+        "ftdriven/testing/__init__.py": "",
+        "ftdriven/testing/test_suite.py": test,
+    })  # fmt: skip
+    members = {
+        "ftdriven-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: ftdriven\nVersion: 1.0\n",
+        "ftdriven-1.0/conftest.py": "import pytest\n\n\n@pytest.fixture\n"
+        "def dialect():\n    return 7\n",
+        "ftdriven-1.0/test/test_suite.py": test,
+    }
+    write_sdist(wheels / "ftdriven-1.0.tar.gz", members)
+    request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
+    result = _stress(request, interpreter_314t, tmp_path)
+    assert result.status is StressStatus.PASSED, result
+    assert result.source == "sdist" and result.tests_run == 1
+    assert (
+        "the wheel's tests do not pass alone (none of the 1 test(s) run pass alone" in result.detail
+    )

@@ -630,10 +630,12 @@ def run_stress(
         )  # fmt: skip
         result = _three_runs(request, setup, base, started=started, deadline=deadline,
                              timings=timings)  # fmt: skip
-        if source != "wheel" or result.tests_collected or time.monotonic() > deadline - 30:
+        judged = result.status is not StressStatus.NO_TESTS
+        if source != "wheel" or judged or time.monotonic() > deadline - 30:
             return result
         # The wheel's test package does not start (matplotlib's needs baseline images
-        # it does not install; SQLAlchemy's is its dialect suite): the sdist's tests.
+        # it does not install), or none of its tests pass alone (SQLAlchemy's is its
+        # dialect suite, for the sdist's configuration to drive): the sdist's tests.
         found = _sdist_tests(request, own, scratch, progress)
         if isinstance(found, str):
             return result
@@ -647,7 +649,8 @@ def run_stress(
         )  # fmt: skip
         from_sdist = _three_runs(request, setup, _replace(base, source="sdist"),
                                  started=started, deadline=deadline, timings=timings)  # fmt: skip
-        note = f"the wheel's tests did not start ({result.detail}); ran the sdist's"
+        why = "did not start" if not result.tests_collected else "do not pass alone"
+        note = f"the wheel's tests {why} ({result.detail}); ran the sdist's"
         return _replace(from_sdist, detail="; ".join(d for d in (note, from_sdist.detail) if d))
 
 
