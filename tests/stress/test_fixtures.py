@@ -282,3 +282,27 @@ def test_wheel_tests_that_do_not_pass_alone_give_way_to_the_sdists(
     assert (
         "the wheel's tests do not pass alone (none of the 1 test(s) run pass alone" in result.detail
     )
+
+
+def test_a_hang_in_a_small_budget_still_gets_its_control(
+    fixture_wheels: dict[str, Path],
+    runner_wheels: Path,
+    interpreter_314t: Interpreter,
+    tmp_path: Path,
+) -> None:
+    """With a budget of 60 s, the default stall limit (120 s) is cut to a fifth of it
+    (12 s), and the control of the hung test runs though the threaded runs used the
+    budget up: fthang's test is judged by its control (it hangs with the GIL on too),
+    not left a deadlock."""
+    wheel = fixture_wheels["fthang"]
+    request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
+    result = run_stress(
+        StressRequest(request, threads=8, budget_seconds=60),
+        interpreter=interpreter_314t, sandbox=choose_sandbox(),
+        uv_cache_dir=load_settings().uv_cache_dir,
+    )  # fmt: skip
+    assert result.status is StressStatus.UNSAFE_TESTS, result
+    (failure,) = result.failures
+    assert failure.detail.startswith("in threads with the GIL on: hung too"), failure.detail
+    assert "Timeout (12s without progress" in failure.detail
+    assert result.timings["control"] > 0

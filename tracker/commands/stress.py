@@ -43,7 +43,8 @@ STRESS_STYLE = {
 @click.option("--budget", default=600.0, show_default=True, type=click.FloatRange(30),
               help="Seconds for the whole run; a bigger suite runs a seeded subset.")  # fmt: skip
 @click.option("--stall", default=120.0, show_default=True, type=click.FloatRange(1),
-              help="Seconds a test may go without progress before it counts as hung.")  # fmt: skip
+              help="Seconds a test may go without progress before it counts as hung "
+                   "(at most a fifth of --budget).")  # fmt: skip
 @click.option("--max-tests", default=3000, show_default=True, type=click.IntRange(1),
               help="At most this many tests (whole files, picked by --seed).")  # fmt: skip
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the subset.")

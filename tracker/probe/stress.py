@@ -126,6 +126,12 @@ class StressRequest:
     #: A local sdist to take the tests from (offline runs); else the index's.
     sdist: Path | None = None
 
+    @property
+    def stall(self) -> float:
+        """The stall limit this run uses: ``stall_seconds``, at most a fifth of the
+        budget, so that a hang leaves time for its retry and its control."""
+        return min(self.stall_seconds, self.budget_seconds / 5)
+
 
 @dataclass
 class _Phase:
@@ -626,7 +632,7 @@ def run_stress(
             interpreter=interpreter, sandbox=sandbox, venv=venv, work=work, root=root,
             args=[*_base_args(root, ini, sdist=source == "sdist"), *targets],
             ro_paths=list(dict.fromkeys([interpreter.prefix, venv, work, root])),
-            stall=request.stall_seconds, progress=progress,
+            stall=request.stall, progress=progress,
         )  # fmt: skip
         result = _three_runs(request, setup, base, started=started, deadline=deadline,
                              timings=timings)  # fmt: skip
@@ -834,14 +840,20 @@ def _three_runs(
             hung[test] = evidence
         to_control.append(test)
     if to_control:
+        # never a failure classed without its control: it gets its share of what is
+        # left, and at least a fifth of the budget (a tenth for its retry), past the
+        # deadline if need be
+        floor = budget * 0.2
         control = _run_phase(setup, to_control, name="control", gil=1, threads=threads,
-                             iterations=iterations, deadline=until(0.8))  # fmt: skip
+                             iterations=iterations,
+                             deadline=max(until(0.8), time.monotonic() + floor))  # fmt: skip
         timings["control"] = control.seconds
         passing = [t for t in to_control if control.outcomes.get(t) == "passed"]
         again = _Phase()
-        if passing and time.monotonic() < deadline:
+        if passing:
             again = _run_phase(setup, passing, name="control-retry", gil=1, threads=threads,
-                               iterations=iterations, deadline=until(0.9))  # fmt: skip
+                               iterations=iterations,
+                               deadline=max(until(0.9), time.monotonic() + floor / 2))  # fmt: skip
         for test in to_control:
             flaky = retry.outcomes.get(test) is not None and not _failed(retry.outcomes[test])
             with_gil = again.outcomes.get(test) or control.outcomes.get(test)
