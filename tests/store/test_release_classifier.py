@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.store.helpers import numpy_page, probe, six_page
+from tests.store.helpers import T0, numpy_page, probe, six_page
 from tracker.models import Status
 from tracker.store import Store, open_store
 from tracker.store.engine import current_revision, head_revision, make_engine, migrate
@@ -112,3 +113,19 @@ def test_release_classifiers_round_trip_through_export_and_import(
         assert {r.version: r.classifier for r in numpy.releases}["2.5.5"] == "2 - Beta"
     finally:
         other.close()
+
+
+def test_projects_probed_since_their_page_was_stored(store: Store) -> None:
+    """A probe after the page was stored names the project (its next crawl fetches the
+    page again for the classifier) until a page stored after it reads it."""
+    store.upsert_project_page("NumPy", 10, None, numpy_page())  # stored now
+    store.upsert_project_page("six", 11, None, six_page())
+    assert store.probed_since_crawled() == set()
+    store.record_probe(probe(at=T0))  # judged before the page was stored
+    assert store.probed_since_crawled() == set()
+    store.record_probe(probe("numpy", "2.4.6", "3.13t", at=datetime.now(UTC) + timedelta(hours=1)))
+    assert store.probed_since_crawled() == {"numpy"}
+    store.upsert_project_page("NumPy", 12, None, numpy_page(), release_classifiers={"2.4.6": ""})
+    # read: 2.5.5 is unread still, but judged before this page
+    assert store.probed_since_crawled() == set()
+    assert store.unread_classifiers("numpy") == ["2.5.5"]
