@@ -29,7 +29,7 @@ from pathlib import Path
 
 from testkit.wheelbuild import interpreter_build_info, write_wheel
 
-__all__ = ["FIXTURES", "build_all", "build_fixture", "build_sdist", "write_sdist"]
+__all__ = ["FIXTURES", "HANG_TEST", "build_all", "build_fixture", "build_sdist", "write_sdist"]
 
 _MODULE = """
 #include <Python.h>
@@ -174,7 +174,7 @@ def test_collects_its_own_values():
     assert results == list(range(50))
 """
 
-_HANG_TEST = """import threading
+HANG_TEST = """import threading
 import time
 
 from fthang import _core
@@ -227,7 +227,7 @@ FIXTURES: dict[str, tuple[str, str, dict[str, str]]] = {
     "ftunsafe": (_VALUE, '    {"value", value, METH_O, NULL},',
                  {"ftunsafe/tests/__init__.py": "", "ftunsafe/tests/test_unsafe.py": _UNSAFE_TEST}),
     "fthang": (_VALUE, '    {"value", value, METH_O, NULL},',
-               {"fthang/tests/__init__.py": "", "fthang/tests/test_alone.py": _HANG_TEST}),
+               {"fthang/tests/__init__.py": "", "fthang/tests/test_alone.py": HANG_TEST}),
     "ftslow": (_SPIN, '    {"spin", spin, METH_O, NULL},',
                {"ftslow/tests/__init__.py": "", "ftslow/tests/test_slow.py": _SLOW_TEST}),
     "ftsdist": (_VALUE, '    {"value", value, METH_O, NULL},', {}),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from testkit.indexserver import IndexServer
-from tests.stress.fixtures import build_fixture, write_sdist
+from tests.stress.fixtures import HANG_TEST, build_fixture, write_sdist
 from tracker.commands.stress import print_stress
 from tracker.config import load_settings
 from tracker.probe.runner import ProbeRequest
@@ -306,3 +306,29 @@ def test_a_hang_in_a_small_budget_still_gets_its_control(
     assert failure.detail.startswith("in threads with the GIL on: hung too"), failure.detail
     assert "Timeout (12s without progress" in failure.detail
     assert result.timings["control"] > 0
+
+
+def test_each_hang_gets_its_control(
+    runner_wheels: Path, interpreter_314t: Interpreter, tmp_path: Path
+) -> None:
+    """Two tests that hang in threads with the GIL on too (adbc-driver-manager's
+    ``test_sigint_fires`` and ``test_cancel_raise``): the control waits out one stall
+    limit per hang, so the second is judged by its control too, not left a deadlock
+    because the first one's hang used the control's time up."""
+    wheels = tmp_path / "wheels"
+    wheel = build_fixture("fthang", wheels, interpreter_314t.path, tests={
+        "fthang/tests/__init__.py": "",
+        "fthang/tests/test_first.py": HANG_TEST,
+        "fthang/tests/test_second.py": HANG_TEST,
+    })  # fmt: skip
+    request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
+    result = run_stress(
+        StressRequest(request, threads=8, budget_seconds=60),
+        interpreter=interpreter_314t, sandbox=choose_sandbox(),
+        uv_cache_dir=load_settings().uv_cache_dir,
+    )  # fmt: skip
+    assert result.status is StressStatus.UNSAFE_TESTS, result
+    assert result.failing == {
+        "fthang/tests/test_first.py::test_expects_to_run_alone": "unsafe",
+        "fthang/tests/test_second.py::test_expects_to_run_alone": "unsafe",
+    }

@@ -841,9 +841,10 @@ def _three_runs(
         to_control.append(test)
     if to_control:
         # never a failure classed without its control: it gets its share of what is
-        # left, and at least a fifth of the budget (a tenth for its retry), past the
+        # left, and at least a fifth of the budget (a tenth for its retry) and a stall
+        # limit for each of up to three hung tests (each may hang again), past the
         # deadline if need be
-        floor = budget * 0.2
+        floor = budget * 0.2 + setup.stall * min(len(hung), 3)
         control = _run_phase(setup, to_control, name="control", gil=1, threads=threads,
                              iterations=iterations,
                              deadline=max(until(0.8), time.monotonic() + floor))  # fmt: skip
