@@ -40,7 +40,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -389,6 +389,51 @@ def startup_error(lines: Sequence[str]) -> str:
     kept = [line.strip() for line in lines if line.strip()]
     errors = [line.removeprefix("E").strip() for line in kept if line.startswith("E ")]
     return (errors or kept or [""])[-1][:300]
+
+
+def _control(
+    setup: _Setup,
+    failed: Sequence[str],
+    hung: Collection[str],
+    *,
+    threads: int,
+    iterations: int,
+    budget: float,
+    until: Callable[[float], float],
+    timings: dict[str, float],
+) -> dict[str, str]:
+    """Run each test of ``failed`` (which failed, or hung: ``hung``, in threads without
+    the GIL) in threads with the GIL on, and those that pass there once more: test ->
+    its last outcome with the GIL on (absent: not run).
+
+    No failure is to be classed without its control: the tests that failed run first,
+    in their share of what is left and at least a fifth of the budget; then the hung
+    ones, which may hang again, a stall limit each for up to three, so that one hang
+    does not use up the others' time; the retry gets at least a tenth of the budget.
+    Each may run past the deadline.
+    """
+    started = time.monotonic()
+    seen: dict[str, str] = {}
+    failing = [t for t in failed if t not in hung]
+    if failing:
+        phase = _run_phase(setup, failing, name="control", gil=1, threads=threads,
+                           iterations=iterations,
+                           deadline=max(until(0.8), time.monotonic() + budget * 0.2))  # fmt: skip
+        seen.update(phase.outcomes)
+    hanging = [t for t in failed if t in hung]
+    if hanging:
+        wait = (setup.stall + 10) * min(len(hanging), 3)
+        phase = _run_phase(setup, hanging, name="control-hung", gil=1, threads=threads,
+                           iterations=iterations, deadline=time.monotonic() + wait)  # fmt: skip
+        seen.update(phase.outcomes)
+    passing = [t for t in failed if seen.get(t) == "passed"]
+    if passing:
+        again = _run_phase(setup, passing, name="control-retry", gil=1, threads=threads,
+                           iterations=iterations,
+                           deadline=max(until(0.9), time.monotonic() + budget * 0.1))  # fmt: skip
+        seen.update(again.outcomes)
+    timings["control"] = round(time.monotonic() - started, 3)
+    return seen
 
 
 def _judged_by_control(
@@ -840,25 +885,12 @@ def _three_runs(
             hung[test] = evidence
         to_control.append(test)
     if to_control:
-        # never a failure classed without its control: it gets its share of what is
-        # left, and at least a fifth of the budget (a tenth for its retry) and a stall
-        # limit for each of up to three hung tests (each may hang again), past the
-        # deadline if need be
-        floor = budget * 0.2 + setup.stall * min(len(hung), 3)
-        control = _run_phase(setup, to_control, name="control", gil=1, threads=threads,
-                             iterations=iterations,
-                             deadline=max(until(0.8), time.monotonic() + floor))  # fmt: skip
-        timings["control"] = control.seconds
-        passing = [t for t in to_control if control.outcomes.get(t) == "passed"]
-        again = _Phase()
-        if passing:
-            again = _run_phase(setup, passing, name="control-retry", gil=1, threads=threads,
-                               iterations=iterations,
-                               deadline=max(until(0.9), time.monotonic() + floor / 2))  # fmt: skip
+        with_gil = _control(setup, to_control, hung, threads=threads, iterations=iterations,
+                            budget=budget, until=until, timings=timings)  # fmt: skip
         for test in to_control:
             flaky = retry.outcomes.get(test) is not None and not _failed(retry.outcomes[test])
-            with_gil = again.outcomes.get(test) or control.outcomes.get(test)
-            failures[test] = _judged_by_control(test, with_gil, hung.get(test), flaky=flaky)
+            failures[test] = _judged_by_control(test, with_gil.get(test), hung.get(test),
+                                                flaky=flaky)  # fmt: skip
     unjudged = [t for t in passed_alone if threaded.outcomes.get(t) in _UNJUDGED]
     if unjudged:
         notes.append(f"{len(unjudged)} test(s) not judged in threads (still computing at the "
