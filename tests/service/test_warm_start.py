@@ -63,6 +63,15 @@ def _wait_warmed(caplog: pytest.LogCaptureFixture, times: int = 1) -> None:
         time.sleep(0.02)
 
 
+def _wait_ready(client: TestClient) -> None:
+    """Wait until ``/readyz`` answers 200, as a load balancer would."""
+    deadline = time.monotonic() + 30
+    while (ready := client.get("/readyz")).status_code != 200:
+        assert time.monotonic() < deadline, ready.text
+        time.sleep(0.02)
+    assert ready.json() == {"ready": True}
+
+
 def _reads(monkeypatch: pytest.MonkeyPatch, server: Server) -> list[str]:
     """From now on, every read of stored changes and of stored summaries, by kind."""
     reads: list[str] = []
@@ -159,11 +168,7 @@ def test_a_request_during_the_warm_up_waits_for_the_whole_index(
         release.set()
         asking.join(timeout=30)
         _wait_warmed(caplog, times=2)
-        deadline = time.monotonic() + 30
-        while (ready := client.get("/readyz")).status_code != 200:
-            assert time.monotonic() < deadline, ready.text
-            time.sleep(0.02)
-        assert ready.json() == {"ready": True}
+        _wait_ready(client)
         assert answers[0].status_code == 200, answers[0].text
         assert answers[0].json()["total"] == len(changes_cache(_state(server)).index().changes)
         assert answers[0].json()["total"] > 0
@@ -196,8 +201,4 @@ def test_readiness_waits_for_the_seed_and_the_warm_up(
         assert client.get("/healthz").status_code == 200
         release.set()
         _wait_warmed(caplog)
-        deadline = time.monotonic() + 30
-        while (ready := client.get("/readyz")).status_code != 200:
-            assert time.monotonic() < deadline, ready.text
-            time.sleep(0.02)
-        assert ready.json() == {"ready": True}
+        _wait_ready(client)

@@ -40,10 +40,15 @@ EXPECTED: dict[str, tuple[StressStatus, dict[str, str]]] = {
 }  # fmt: skip
 
 
-def _stress(request: ProbeRequest, interpreter: Interpreter, tmp_path: Path) -> StressResult:
+def _stress(
+    request: ProbeRequest, interpreter: Interpreter, tmp_path: Path, *,
+    budget_seconds: float = 240, stall_seconds: float = 10,
+) -> StressResult:  # fmt: skip
+    stress = StressRequest(
+        request, threads=8, stall_seconds=stall_seconds, budget_seconds=budget_seconds
+    )
     return run_stress(
-        StressRequest(request, threads=8, stall_seconds=10, budget_seconds=240),
-        interpreter=interpreter, sandbox=choose_sandbox(),
+        stress, interpreter=interpreter, sandbox=choose_sandbox(),
         uv_cache_dir=load_settings().uv_cache_dir,
     )  # fmt: skip
 
@@ -296,11 +301,8 @@ def test_a_hang_in_a_small_budget_still_gets_its_control(
     not left a deadlock."""
     wheel = fixture_wheels["fthang"]
     request = ProbeRequest(wheel=wheel, find_links=(wheel.parent, runner_wheels), offline=True)
-    result = run_stress(
-        StressRequest(request, threads=8, budget_seconds=60),
-        interpreter=interpreter_314t, sandbox=choose_sandbox(),
-        uv_cache_dir=load_settings().uv_cache_dir,
-    )  # fmt: skip
+    # the stall limit of a real run (120 s), cut to a fifth of the budget
+    result = _stress(request, interpreter_314t, tmp_path, budget_seconds=60, stall_seconds=120)
     assert result.status is StressStatus.UNSAFE_TESTS, result
     (failure,) = result.failures
     assert failure.detail.startswith("in threads with the GIL on: hung too"), failure.detail
@@ -322,11 +324,8 @@ def test_each_hang_gets_its_control(
         "fthang/tests/test_second.py": HANG_TEST,
     })  # fmt: skip
     request = ProbeRequest(wheel=wheel, find_links=(wheels, runner_wheels), offline=True)
-    result = run_stress(
-        StressRequest(request, threads=8, budget_seconds=60),
-        interpreter=interpreter_314t, sandbox=choose_sandbox(),
-        uv_cache_dir=load_settings().uv_cache_dir,
-    )  # fmt: skip
+    # the stall limit of a real run (120 s), cut to a fifth of the budget
+    result = _stress(request, interpreter_314t, tmp_path, budget_seconds=60, stall_seconds=120)
     assert result.status is StressStatus.UNSAFE_TESTS, result
     assert result.failing == {
         "fthang/tests/test_first.py::test_expects_to_run_alone": "unsafe",
